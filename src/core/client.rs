@@ -1,0 +1,523 @@
+//! The HTTP client: submit, poll and download, following the contract's error table.
+//!
+//! Money rules live here:
+//! - a submit that may have reached the server (timeout after sending, connection dropped mid-response,
+//!   a 2xx whose body cannot be read) is **never** resent: it ends as [`SubmitError::UnknownOutcome`];
+//! - a submit refused with 429, or one that could not connect at all, was not charged and is retried;
+//! - the `Authorization` header goes to the API host only: image downloads use a separate client that
+//!   has no credentials, and the API client follows no redirects.
+
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::{StatusCode, Url};
+
+use super::request::{ApiErrorBody, ErrorEnvelope, GenerationRequest, TaskInfo};
+use super::rules::is_loopback_host;
+use super::settings::ApiKey;
+
+/// Tunables. The defaults follow the contract; tests shorten them.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: Url,
+    pub api_key: Option<ApiKey>,
+    pub connect_timeout: Duration,
+    /// Whole-request timeout for a submit. After it, the outcome is unknown.
+    pub submit_timeout: Duration,
+    pub poll_timeout: Duration,
+    pub download_timeout: Duration,
+    /// How many times a submit is attempted when it was provably not charged (429, no connection).
+    pub submit_attempts: u32,
+    /// First wait between such attempts when the server gives no `Retry-After`.
+    pub retry_base: Duration,
+    /// Longest `Retry-After` honoured before giving up.
+    pub max_retry_after: Duration,
+    /// Largest result image accepted.
+    pub max_download_bytes: u64,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: Url, api_key: Option<ApiKey>) -> ClientConfig {
+        ClientConfig {
+            base_url,
+            api_key,
+            connect_timeout: Duration::from_secs(10),
+            submit_timeout: Duration::from_mins(1),
+            poll_timeout: Duration::from_secs(30),
+            download_timeout: Duration::from_mins(3),
+            submit_attempts: 4,
+            retry_base: Duration::from_secs(2),
+            max_retry_after: Duration::from_mins(2),
+            max_download_bytes: 200 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a submit did not produce a task.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SubmitError {
+    /// The gateway refused the request (4xx other than 429). Not charged; resending would fail again.
+    #[error("refused by the API (HTTP {status}): {error}")]
+    Refused { status: u16, error: ApiErrorBody },
+    /// Still rate-limited after every attempt. Not charged.
+    #[error("rate limited by the API; try again later: {error}")]
+    RateLimited { error: ApiErrorBody },
+    /// No connection could be made. Nothing was sent, nothing charged.
+    #[error("could not reach the API: {0}")]
+    NotSent(String),
+    /// The server answered with an error envelope and a 5xx: the task was not created, credits refunded.
+    #[error("the API failed (HTTP {status}): {error}")]
+    ServerError { status: u16, error: ApiErrorBody },
+    /// The request may have reached the server and may have been charged; it is not resent.
+    #[error("unknown outcome: {0}")]
+    UnknownOutcome(String),
+}
+
+impl SubmitError {
+    /// The server's error body, where there is one.
+    pub fn api_error(&self) -> Option<&ApiErrorBody> {
+        match self {
+            SubmitError::Refused { error, .. }
+            | SubmitError::RateLimited { error }
+            | SubmitError::ServerError { error, .. } => Some(error),
+            SubmitError::NotSent(_) | SubmitError::UnknownOutcome(_) => None,
+        }
+    }
+}
+
+/// Why a poll did not return a task.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PollError {
+    /// Network trouble, 5xx, a garbage body: retry later (polling is free).
+    #[error("{0}")]
+    Transient(String),
+    /// 429: wait at least this long.
+    #[error("rate limited")]
+    RateLimited { retry_after: Option<Duration> },
+    /// 4xx: the key was refused or the task is unknown to this key. Retrying will not help until
+    /// something changes (a new key); the job is paused, not lost.
+    #[error("HTTP {status}: {error}")]
+    Refused { status: u16, error: ApiErrorBody },
+}
+
+/// Why a result could not be downloaded.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DownloadError {
+    #[error("{0}")]
+    Transient(String),
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// The API client. Cheap to clone.
+#[derive(Clone)]
+pub struct ApiClient {
+    api: reqwest::Client,
+    media: reqwest::Client,
+    auth: Option<HeaderValue>,
+    cfg: std::sync::Arc<ClientConfig>,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base_url", &self.cfg.base_url.as_str())
+            .field("has_key", &self.auth.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientBuildError {
+    #[error("the HTTP client could not be built: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("the API key contains characters that cannot be sent in a header")]
+    BadKey,
+}
+
+impl ApiClient {
+    pub fn new(cfg: ClientConfig) -> Result<ApiClient, ClientBuildError> {
+        // reqwest is built without a default TLS provider; ring is ours. Installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let ua = concat!("wan-studio/", env!("CARGO_PKG_VERSION"));
+        let api = reqwest::Client::builder()
+            .user_agent(ua)
+            .connect_timeout(cfg.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let media = reqwest::Client::builder()
+            .user_agent(ua)
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.download_timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()?;
+        let auth = match &cfg.api_key {
+            Some(key) => {
+                let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                    .map_err(|_| ClientBuildError::BadKey)?;
+                v.set_sensitive(true);
+                Some(v)
+            }
+            None => None,
+        };
+        Ok(ApiClient {
+            api,
+            media,
+            auth,
+            cfg: std::sync::Arc::new(cfg),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+
+    fn endpoint(&self, path: &str) -> Url {
+        let mut url = self.cfg.base_url.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}{path}"));
+        url.set_query(None);
+        url
+    }
+
+    fn authed(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.auth {
+            Some(v) => rb.header(AUTHORIZATION, v.clone()),
+            None => rb,
+        }
+    }
+
+    /// Submits a generation request. See the module docs for the retry policy.
+    pub async fn submit(&self, req: &GenerationRequest) -> Result<TaskInfo, SubmitError> {
+        let body = serde_json::to_vec(req)
+            .map_err(|e| SubmitError::NotSent(format!("the request could not be encoded: {e}")))?;
+        let url = self.endpoint("/api/v1/images/generations");
+        let mut last_rate_limit = None;
+        for attempt in 1..=self.cfg.submit_attempts.max(1) {
+            let sent = self
+                .authed(self.api.post(url.clone()))
+                .header(CONTENT_TYPE, "application/json")
+                .timeout(self.cfg.submit_timeout)
+                .body(body.clone())
+                .send()
+                .await;
+            let wait = match sent {
+                Err(e) if e.is_connect() => {
+                    tracing::warn!(attempt, "submit could not connect: {}", describe(&e));
+                    if attempt == self.cfg.submit_attempts.max(1) {
+                        return Err(SubmitError::NotSent(describe(&e)));
+                    }
+                    backoff(self.cfg.retry_base, attempt)
+                }
+                Err(e) => {
+                    tracing::warn!("submit may have reached the server: {}", describe(&e));
+                    return Err(SubmitError::UnknownOutcome(format!(
+                        "the connection failed after the request was sent ({}); it may have been accepted and charged",
+                        describe(&e)
+                    )));
+                }
+                Ok(resp) if resp.status() == StatusCode::TOO_MANY_REQUESTS => {
+                    let retry_after = retry_after(&resp);
+                    let error = read_error(resp).await;
+                    tracing::warn!(attempt, ?retry_after, "submit rate limited");
+                    let wait = retry_after.unwrap_or_else(|| backoff(self.cfg.retry_base, attempt));
+                    if attempt == self.cfg.submit_attempts.max(1) || wait > self.cfg.max_retry_after
+                    {
+                        return Err(SubmitError::RateLimited { error });
+                    }
+                    last_rate_limit = Some(error);
+                    wait
+                }
+                Ok(resp) => return self.read_submit_answer(resp).await,
+            };
+            tokio::time::sleep(wait).await;
+        }
+        Err(SubmitError::RateLimited {
+            error: last_rate_limit.unwrap_or_default(),
+        })
+    }
+
+    async fn read_submit_answer(&self, resp: reqwest::Response) -> Result<TaskInfo, SubmitError> {
+        let status = resp.status();
+        if status.is_success() {
+            let bytes = resp.bytes().await.map_err(|e| {
+                SubmitError::UnknownOutcome(format!(
+                    "the answer was cut off ({}); the task may have been created and charged",
+                    describe(&e)
+                ))
+            })?;
+            return match serde_json::from_slice::<TaskInfo>(&bytes) {
+                Ok(task) if valid_task_id(&task.id) => Ok(task),
+                Ok(task) => Err(SubmitError::UnknownOutcome(format!(
+                    "the answer carried an unusable task id '{}'",
+                    snippet(task.id.as_bytes())
+                ))),
+                Err(_) => Err(SubmitError::UnknownOutcome(format!(
+                    "the answer (HTTP {}) was not a task: '{}'; the task may have been created and charged",
+                    status.as_u16(),
+                    snippet(&bytes)
+                ))),
+            };
+        }
+        let code = status.as_u16();
+        let (error, enveloped) = read_error_enveloped(resp).await;
+        if status.is_server_error() {
+            if enveloped {
+                Err(SubmitError::ServerError {
+                    status: code,
+                    error,
+                })
+            } else {
+                // A proxy's page: we cannot tell whether the gateway took the request.
+                Err(SubmitError::UnknownOutcome(format!(
+                    "HTTP {code} from something in front of the API: {}",
+                    error.message
+                )))
+            }
+        } else {
+            Err(SubmitError::Refused {
+                status: code,
+                error,
+            })
+        }
+    }
+
+    /// Polls a task once. The caller decides when to poll again.
+    pub async fn poll(&self, task_id: &str) -> Result<TaskInfo, PollError> {
+        if !valid_task_id(task_id) {
+            return Err(PollError::Refused {
+                status: 0,
+                error: ApiErrorBody {
+                    code: "local".into(),
+                    message: format!("'{}' is not a task id", snippet(task_id.as_bytes())),
+                    request_id: None,
+                },
+            });
+        }
+        let url = self.endpoint(&format!("/api/v1/tasks/{task_id}"));
+        let resp = self
+            .authed(self.api.get(url))
+            .timeout(self.cfg.poll_timeout)
+            .send()
+            .await
+            .map_err(|e| PollError::Transient(describe(&e)))?;
+        let status = resp.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(PollError::RateLimited {
+                retry_after: retry_after(&resp),
+            });
+        }
+        if status.is_server_error() {
+            let error = read_error(resp).await;
+            return Err(PollError::Transient(format!(
+                "HTTP {}: {}",
+                status.as_u16(),
+                error
+            )));
+        }
+        if !status.is_success() {
+            let error = read_error(resp).await;
+            return Err(PollError::Refused {
+                status: status.as_u16(),
+                error,
+            });
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| PollError::Transient(describe(&e)))?;
+        serde_json::from_slice::<TaskInfo>(&bytes).map_err(|_| {
+            PollError::Transient(format!("the answer was not a task: '{}'", snippet(&bytes)))
+        })
+    }
+
+    /// Downloads one result image, without credentials, up to the size cap.
+    pub async fn download(&self, url: &str) -> Result<Vec<u8>, DownloadError> {
+        let parsed = Url::parse(url).map_err(|_| {
+            DownloadError::Permanent(format!(
+                "'{}' is not a web address",
+                snippet(url.as_bytes())
+            ))
+        })?;
+        let allowed =
+            parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback_host(&parsed));
+        if !allowed {
+            return Err(DownloadError::Permanent(format!(
+                "refusing to download a result from '{}': only https:// links are fetched",
+                parsed.scheme()
+            )));
+        }
+        let mut resp = self
+            .media
+            .get(parsed)
+            .send()
+            .await
+            .map_err(|e| DownloadError::Transient(describe(&e)))?;
+        let status = resp.status();
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(DownloadError::Transient(format!(
+                "HTTP {}",
+                status.as_u16()
+            )));
+        }
+        if !status.is_success() {
+            return Err(DownloadError::Permanent(format!(
+                "HTTP {} (the result link may have expired)",
+                status.as_u16()
+            )));
+        }
+        let cap = self.cfg.max_download_bytes;
+        if resp.content_length().is_some_and(|len| len > cap) {
+            return Err(DownloadError::Permanent(format!(
+                "the result is larger than the {} MB limit",
+                cap / (1024 * 1024)
+            )));
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| DownloadError::Transient(describe(&e)))?
+        {
+            if (out.len() + chunk.len()) as u64 > cap {
+                return Err(DownloadError::Permanent(format!(
+                    "the result is larger than the {} MB limit",
+                    cap / (1024 * 1024)
+                )));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+}
+
+/// Task ids come from the server and end up in URLs and file names: keep them boring.
+pub fn valid_task_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Exponential backoff with a little jitter, capped at 30 seconds.
+pub fn backoff(base: Duration, attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(8));
+    let d = base.saturating_mul(factor).min(Duration::from_secs(30));
+    let jitter = d.mul_f64(fastrand::f64() * 0.2);
+    d + jitter
+}
+
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    let v = resp.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
+    v.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+async fn read_error(resp: reqwest::Response) -> ApiErrorBody {
+    read_error_enveloped(resp).await.0
+}
+
+/// Reads an error answer. The flag says whether it was the API's own envelope.
+async fn read_error_enveloped(resp: reqwest::Response) -> (ApiErrorBody, bool) {
+    let status = resp.status().as_u16();
+    let request_id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match resp.bytes().await {
+        Ok(bytes) => match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
+            Ok(env) => (env.error, true),
+            Err(_) => (
+                ApiErrorBody {
+                    code: format!("HTTP {status}"),
+                    message: if bytes.iter().all(u8::is_ascii_whitespace) {
+                        format!("HTTP {status} with an empty answer")
+                    } else {
+                        format!(
+                            "HTTP {status} with an answer that is not the API's: '{}'",
+                            snippet(&bytes)
+                        )
+                    },
+                    request_id,
+                },
+                false,
+            ),
+        },
+        Err(e) => (
+            ApiErrorBody {
+                code: format!("HTTP {status}"),
+                message: format!(
+                    "HTTP {status}; the answer could not be read ({})",
+                    describe(&e)
+                ),
+                request_id,
+            },
+            false,
+        ),
+    }
+}
+
+/// The first 120 characters of a body, on one line.
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut s: String = one_line.chars().take(120).collect();
+    if one_line.chars().count() > 120 {
+        s.push('…');
+    }
+    s
+}
+
+/// A reqwest error with its causes, without the URL (which is ours and adds nothing).
+fn describe(e: &reqwest::Error) -> String {
+    let mut msg = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "connection failed".to_owned()
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_ids_are_checked() {
+        assert!(valid_task_id("task_018f5a3a1b6e7d9f8c2b4d6e8f0a2c4e"));
+        assert!(!valid_task_id("../etc/passwd"));
+        assert!(!valid_task_id(""));
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let b = Duration::from_secs(1);
+        assert!(backoff(b, 1) < Duration::from_millis(1300));
+        assert!(backoff(b, 3) >= Duration::from_secs(4));
+        assert!(backoff(b, 20) <= Duration::from_secs(36));
+    }
+
+    #[test]
+    fn endpoint_keeps_base_path() {
+        let c = ApiClient::new(ClientConfig::new(
+            Url::parse("https://example.com/proxy/").unwrap(),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(
+            c.endpoint("/api/v1/tasks/t1").as_str(),
+            "https://example.com/proxy/api/v1/tasks/t1"
+        );
+    }
+}

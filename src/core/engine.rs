@@ -1,0 +1,564 @@
+//! The job engine: requests in, job snapshots out, on a tokio runtime.
+//!
+//! Each job is one tokio task: journal → submit → journal the task id → poll → journal the result
+//! links → download each result home → journal it. Every change is written to the journal first and
+//! then sent as an [`Event`] carrying the job's whole record, so a subscriber (the window, the command
+//! line, a test) simply replaces what it had.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+
+use super::client::{
+    ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, SubmitError, backoff,
+};
+use super::journal::{JobRecord, JobState, Journal, JournalError};
+use super::library;
+use super::request::{ApiErrorBody, GenerationRequest, TaskStatus};
+use super::rules::{self, Problems};
+use super::settings::Paths;
+
+/// Name under which sandbox jobs are journalled (its port changes from run to run).
+pub const SANDBOX_BACKEND: &str = "sandbox";
+
+/// What the engine tells its subscribers.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A job was created or changed; this is its whole current record.
+    Job(Box<JobRecord>),
+    /// A job was deleted.
+    Removed { job_id: String },
+    /// Something went wrong outside any one job (the journal could not be written, …).
+    Notice(String),
+}
+
+/// What a front end asks of the engine (the window sends these over a bounded channel).
+#[derive(Debug, Clone)]
+pub enum Command {
+    Submit(Box<GenerationRequest>),
+    /// Sends a finished job's request again as a new job. The front end asks the artist first.
+    Retry {
+        job_id: String,
+    },
+    Dismiss {
+        job_id: String,
+    },
+    /// Deletes a job from the journal together with its files.
+    Delete {
+        job_id: String,
+    },
+    /// Resumes every unfinished job of this backend.
+    Resume,
+}
+
+/// Tunables.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub paths: Paths,
+    pub client: ClientConfig,
+    /// [`SANDBOX_BACKEND`] or the API base URL.
+    pub backend: String,
+    /// Time between polls while healthy (the provider recommends 1–2 s).
+    pub poll_interval: Duration,
+    /// How many times one result download is tried before the job is marked download-failed.
+    pub download_attempts: u32,
+    /// Capacity of the event channel.
+    pub event_capacity: usize,
+}
+
+impl EngineConfig {
+    pub fn new(paths: Paths, client: ClientConfig, backend: impl Into<String>) -> EngineConfig {
+        EngineConfig {
+            paths,
+            client,
+            backend: backend.into(),
+            poll_interval: Duration::from_millis(1500),
+            download_attempts: 6,
+            event_capacity: 256,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Client(#[from] ClientBuildError),
+    #[error("the request was not sent:\n{0}")]
+    Invalid(Problems),
+    #[error("there is no job {0}")]
+    NoSuchJob(String),
+    #[error("job {0} is still running; it can be retried once it has ended")]
+    StillRunning(String),
+    #[error("{0}")]
+    Files(String),
+}
+
+/// A callback that wakes the front end (the window's `request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+struct Inner {
+    cfg: EngineConfig,
+    journal: Arc<Journal>,
+    client: ApiClient,
+    events: mpsc::Sender<Event>,
+    waker: Option<Waker>,
+    /// Jobs with a live task in this process.
+    running: Mutex<HashSet<String>>,
+    rt: Handle,
+}
+
+/// The engine. Cheap to clone; every clone drives the same jobs.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("backend", &self.inner.cfg.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Opens the journal and builds the client. Jobs run on `rt`.
+    pub fn start(
+        cfg: EngineConfig,
+        rt: Handle,
+        waker: Option<Waker>,
+    ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
+        let journal = Arc::new(Journal::open(&cfg.paths)?);
+        let client = ApiClient::new(cfg.client.clone())?;
+        let (tx, rx) = mpsc::channel(cfg.event_capacity.max(1));
+        let inner = Inner {
+            cfg,
+            journal,
+            client,
+            events: tx,
+            waker,
+            running: Mutex::new(HashSet::new()),
+            rt,
+        };
+        Ok((
+            Engine {
+                inner: Arc::new(inner),
+            },
+            rx,
+        ))
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.inner.cfg.paths
+    }
+
+    pub fn backend(&self) -> &str {
+        &self.inner.cfg.backend
+    }
+
+    /// Every job, newest first.
+    pub fn jobs(&self) -> Result<Vec<JobRecord>, EngineError> {
+        Ok(self.inner.journal.list()?)
+    }
+
+    /// Validates, journals, and starts a job. Returns its record as journalled (state `Submitting`).
+    /// Nothing is sent if the rules find a problem.
+    pub fn submit(&self, request: GenerationRequest) -> Result<JobRecord, EngineError> {
+        rules::validate(&request).map_err(EngineError::Invalid)?;
+        let job = JobRecord::new(&self.inner.cfg.backend, request);
+        self.inner.journal.insert(&job)?;
+        self.launch(job.clone(), Phase::Submit);
+        Ok(job)
+    }
+
+    /// Sends an ended job's request again as a new job (the front end has asked the artist).
+    pub fn retry(&self, job_id: &str) -> Result<JobRecord, EngineError> {
+        let old = self
+            .inner
+            .journal
+            .get(job_id)?
+            .ok_or_else(|| EngineError::NoSuchJob(job_id.to_owned()))?;
+        if old.state.is_active() || self.is_running(job_id) {
+            return Err(EngineError::StillRunning(job_id.to_owned()));
+        }
+        rules::validate(&old.request).map_err(EngineError::Invalid)?;
+        let mut job = JobRecord::new(&self.inner.cfg.backend, old.request);
+        job.retry_of = Some(old.id);
+        self.inner.journal.insert(&job)?;
+        self.launch(job.clone(), Phase::Submit);
+        Ok(job)
+    }
+
+    /// Picks up every unfinished job of this backend: polls those with a task, downloads what is
+    /// missing, and marks those caught mid-submit as unknown outcome (never resent). Returns how many
+    /// jobs were resumed.
+    pub fn resume(&self) -> Result<usize, EngineError> {
+        let mut resumed = 0;
+        for job in self.inner.journal.unfinished(&self.inner.cfg.backend)? {
+            if self.is_running(&job.id) {
+                continue;
+            }
+            if job.state == JobState::Submitting || job.task_id.is_none() {
+                let err = ApiErrorBody {
+                    code: "unknown_outcome".into(),
+                    message: "Wan Studio stopped while this request was being sent. It may have been accepted and charged; it was not sent again. Retry it only if no result appears.".into(),
+                    request_id: None,
+                };
+                self.inner
+                    .journal
+                    .set_state(&job.id, JobState::UnknownOutcome, Some(&err))?;
+                self.inner.emit_job(&job.id);
+                continue;
+            }
+            let task_id = job.task_id.clone().unwrap_or_default();
+            self.launch(job, Phase::Poll { task_id });
+            resumed += 1;
+        }
+        Ok(resumed)
+    }
+
+    /// Hides a job from the queue; its results stay in the library.
+    pub fn dismiss(&self, job_id: &str) -> Result<(), EngineError> {
+        self.inner.journal.set_dismissed(job_id, true)?;
+        self.inner.emit_job(job_id);
+        Ok(())
+    }
+
+    /// Deletes a job and its files. A job that is still running cannot be deleted.
+    pub fn delete(&self, job_id: &str) -> Result<(), EngineError> {
+        if self.is_running(job_id) {
+            return Err(EngineError::StillRunning(job_id.to_owned()));
+        }
+        library::remove_job_files(&self.inner.cfg.paths, job_id).map_err(|e| {
+            EngineError::Files(format!(
+                "the files of job {job_id} could not be removed: {e}"
+            ))
+        })?;
+        self.inner.journal.delete(job_id)?;
+        self.inner.send(Event::Removed {
+            job_id: job_id.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Runs one command; failures are reported as [`Event::Notice`].
+    pub fn handle(&self, cmd: Command) {
+        let result = match cmd {
+            Command::Submit(req) => self.submit(*req).map(drop),
+            Command::Retry { job_id } => self.retry(&job_id).map(drop),
+            Command::Dismiss { job_id } => self.dismiss(&job_id),
+            Command::Delete { job_id } => self.delete(&job_id),
+            Command::Resume => self.resume().map(drop),
+        };
+        if let Err(e) = result {
+            self.inner.send(Event::Notice(e.to_string()));
+        }
+    }
+
+    /// Serves commands from a channel until every sender is gone.
+    pub fn serve(&self, mut commands: mpsc::Receiver<Command>) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        self.inner.rt.spawn(async move {
+            while let Some(cmd) = commands.recv().await {
+                engine.handle(cmd);
+            }
+        })
+    }
+
+    fn is_running(&self, job_id: &str) -> bool {
+        self.inner.running_set().contains(job_id)
+    }
+
+    fn launch(&self, job: JobRecord, phase: Phase) {
+        self.inner.running_set().insert(job.id.clone());
+        self.inner.emit_job(&job.id);
+        let inner = Arc::clone(&self.inner);
+        self.inner.rt.spawn(async move {
+            let id = job.id.clone();
+            if let Err(e) = inner.drive(job, phase).await {
+                tracing::error!(job = %id, "job stopped: {e}");
+                inner.send(Event::Notice(format!("A job could not be recorded: {e}")));
+            }
+            inner.running_set().remove(&id);
+            inner.emit_job(&id);
+        });
+    }
+}
+
+enum Phase {
+    Submit,
+    Poll { task_id: String },
+}
+
+impl Inner {
+    fn running_set(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Sends an event without blocking. The channel is bounded; when the front end falls behind, the
+    /// event is delivered later by a background task — and a job's snapshot is re-read at delivery
+    /// time, so a late event never carries stale state.
+    fn send(&self, event: Event) {
+        match self.events.try_send(event) {
+            Ok(()) => self.wake(),
+            Err(mpsc::error::TrySendError::Full(event)) => {
+                let tx = self.events.clone();
+                let waker = self.waker.clone();
+                let fresh = match &event {
+                    Event::Job(job) => Some((job.id.clone(), Arc::clone(&self.journal))),
+                    _ => None,
+                };
+                self.rt.spawn(async move {
+                    let Ok(permit) = tx.reserve().await else {
+                        return;
+                    };
+                    let event = match fresh {
+                        Some((id, journal)) => match journal.get(&id) {
+                            Ok(Some(job)) => Event::Job(Box::new(job)),
+                            _ => event,
+                        },
+                        None => event,
+                    };
+                    permit.send(event);
+                    if let Some(w) = waker {
+                        w();
+                    }
+                });
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(w) = &self.waker {
+            w();
+        }
+    }
+
+    fn emit_job(&self, job_id: &str) {
+        match self.journal.get(job_id) {
+            Ok(Some(job)) => self.send(Event::Job(Box::new(job))),
+            Ok(None) => {}
+            Err(e) => self.send(Event::Notice(e.to_string())),
+        }
+    }
+
+    fn set_state(
+        &self,
+        id: &str,
+        state: JobState,
+        error: Option<&ApiErrorBody>,
+    ) -> Result<(), JournalError> {
+        self.journal.set_state(id, state, error)?;
+        self.emit_job(id);
+        Ok(())
+    }
+
+    async fn drive(&self, job: JobRecord, phase: Phase) -> Result<(), JournalError> {
+        let task_id = match phase {
+            Phase::Submit => match self.submit(&job).await? {
+                Some(id) => id,
+                None => return Ok(()),
+            },
+            Phase::Poll { task_id } => task_id,
+        };
+        let Some(urls) = self.poll_until_done(&job.id, &task_id).await? else {
+            return Ok(());
+        };
+        self.download_all(&job.id, &urls).await
+    }
+
+    /// Sends the submit; returns the task id, or `None` when the job ended here.
+    async fn submit(&self, job: &JobRecord) -> Result<Option<String>, JournalError> {
+        tracing::info!(job = %job.id, model = %job.request.model, n = job.request.n, "submitting");
+        match self.client.submit(&job.request).await {
+            Ok(task) => {
+                self.journal
+                    .set_submitted(&job.id, &task.id, task.status.as_str())?;
+                self.emit_job(&job.id);
+                tracing::info!(job = %job.id, task = %task.id, "accepted");
+                Ok(Some(task.id))
+            }
+            Err(e) => {
+                tracing::warn!(job = %job.id, "submit ended: {e}");
+                let (state, error) = match &e {
+                    SubmitError::Refused { error, .. } | SubmitError::RateLimited { error } => {
+                        (JobState::Refused, error.clone())
+                    }
+                    SubmitError::ServerError { error, .. } => (JobState::Failed, error.clone()),
+                    SubmitError::NotSent(msg) => (JobState::NotSent, local_error("not_sent", msg)),
+                    SubmitError::UnknownOutcome(msg) => (
+                        JobState::UnknownOutcome,
+                        local_error("unknown_outcome", msg),
+                    ),
+                };
+                self.set_state(&job.id, state, Some(&error))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Polls until the task ends. Returns the result links, or `None` when the job ended otherwise.
+    async fn poll_until_done(
+        &self,
+        job_id: &str,
+        task_id: &str,
+    ) -> Result<Option<Vec<String>>, JournalError> {
+        let interval = self.cfg.poll_interval;
+        let mut failures = 0u32;
+        let mut delay = interval;
+        let mut last_status: Option<String> = None;
+        if self
+            .journal
+            .get(job_id)?
+            .is_some_and(|j| j.state != JobState::Processing)
+        {
+            self.set_state(job_id, JobState::Processing, None)?;
+        }
+        loop {
+            tokio::time::sleep(delay).await;
+            match self.client.poll(task_id).await {
+                Ok(task) => {
+                    failures = 0;
+                    delay = interval;
+                    match task.status {
+                        TaskStatus::Completed => {
+                            let urls = task.output.map(|o| o.image_urls).unwrap_or_default();
+                            if urls.is_empty() {
+                                let err = local_error(
+                                    "no_output",
+                                    "the task completed without any image links",
+                                );
+                                self.set_state(job_id, JobState::Failed, Some(&err))?;
+                                return Ok(None);
+                            }
+                            self.journal.set_result_urls(job_id, &urls)?;
+                            self.emit_job(job_id);
+                            return Ok(Some(urls));
+                        }
+                        TaskStatus::Failed => {
+                            let err = task.error.unwrap_or_else(|| {
+                                local_error("failed", "the task failed without saying why")
+                            });
+                            self.set_state(job_id, JobState::Failed, Some(&err))?;
+                            return Ok(None);
+                        }
+                        status => {
+                            let s = status.as_str().to_owned();
+                            if last_status.as_deref() != Some(&s) {
+                                self.journal.set_remote_status(job_id, &s)?;
+                                self.emit_job(job_id);
+                                last_status = Some(s);
+                            }
+                        }
+                    }
+                }
+                Err(PollError::Transient(msg)) => {
+                    failures += 1;
+                    delay = backoff(interval, failures);
+                    tracing::warn!(task = %task_id, failures, "poll failed, retrying in {delay:?}: {msg}");
+                }
+                Err(PollError::RateLimited { retry_after }) => {
+                    failures += 1;
+                    delay = retry_after.unwrap_or_else(|| backoff(interval, failures));
+                }
+                Err(PollError::Refused { status, error }) => {
+                    tracing::warn!(task = %task_id, status, "poll refused: {error}");
+                    let mut error = error;
+                    error.message = format!(
+                        "Polling stopped: {} Resume after fixing the API key; the task is kept.",
+                        error.message
+                    );
+                    self.set_state(job_id, JobState::Paused, Some(&error))?;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    /// Copies every result home that is not there yet.
+    async fn download_all(&self, job_id: &str, urls: &[String]) -> Result<(), JournalError> {
+        let Some(job) = self.journal.get(job_id)? else {
+            return Ok(());
+        };
+        for (index, url) in urls.iter().enumerate() {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            if job
+                .results
+                .iter()
+                .any(|r| r.index == index && library::is_stored(r))
+            {
+                continue;
+            }
+            match self.download_one(&job, index, url).await {
+                Ok(record) => {
+                    self.journal.add_result(&record)?;
+                    self.emit_job(job_id);
+                }
+                Err(msg) => {
+                    let err = local_error(
+                        "download_failed",
+                        &format!(
+                            "Result {} could not be copied home: {msg}. Resume to try again (result links expire after about a day).",
+                            index + 1
+                        ),
+                    );
+                    self.set_state(job_id, JobState::DownloadFailed, Some(&err))?;
+                    return Ok(());
+                }
+            }
+        }
+        self.set_state(job_id, JobState::Completed, None)?;
+        tracing::info!(job = %job_id, results = urls.len(), "completed");
+        Ok(())
+    }
+
+    async fn download_one(
+        &self,
+        job: &JobRecord,
+        index: u32,
+        url: &str,
+    ) -> Result<super::journal::ResultRecord, String> {
+        let attempts = self.cfg.download_attempts.max(1);
+        let mut attempt = 0;
+        let bytes = loop {
+            attempt += 1;
+            match self.client.download(url).await {
+                Ok(b) => break b,
+                Err(DownloadError::Transient(msg)) if attempt < attempts => {
+                    let wait = backoff(self.cfg.poll_interval, attempt);
+                    tracing::warn!(job = %job.id, index, "download failed, retrying in {wait:?}: {msg}");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(DownloadError::Transient(msg) | DownloadError::Permanent(msg)) => {
+                    return Err(msg);
+                }
+            }
+        };
+        let paths = self.cfg.paths.clone();
+        let job = job.clone();
+        tokio::task::spawn_blocking(move || library::store_result(&paths, &job, index, &bytes))
+            .await
+            .map_err(|e| format!("the worker stopped: {e}"))?
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn local_error(code: &str, message: &str) -> ApiErrorBody {
+    ApiErrorBody {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        request_id: None,
+    }
+}

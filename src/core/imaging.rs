@@ -1,0 +1,245 @@
+//! Decoding with limits, thumbnails, PNG encoding with text metadata, and atomic file writes.
+
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, ImageFormat, ImageReader, RgbaImage};
+
+/// Largest side accepted when decoding anything.
+pub const MAX_DECODE_SIDE: u32 = 16_384;
+/// Largest allocation a decode may make (a decompression bomb hits this first).
+pub const MAX_DECODE_ALLOC: u64 = 1024 * 1024 * 1024;
+/// Longest side of a library thumbnail.
+pub const THUMBNAIL_SIDE: u32 = 320;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImagingError {
+    #[error("the file is not an image this app can read ({0})")]
+    UnknownFormat(String),
+    #[error("the image is too large to open safely ({0})")]
+    TooLarge(String),
+    #[error("the image could not be decoded: {0}")]
+    Decode(String),
+    #[error("the image could not be encoded: {0}")]
+    Encode(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ImagingError {
+    pub fn io(path: &Path, source: std::io::Error) -> ImagingError {
+        ImagingError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// The format of encoded bytes, from their magic number.
+pub fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
+    image::guess_format(bytes).ok()
+}
+
+/// Width and height without decoding the pixels.
+pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImagingError> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImagingError::UnknownFormat(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(ImagingError::UnknownFormat("unrecognised data".into()));
+    }
+    reader
+        .into_dimensions()
+        .map_err(|e| ImagingError::Decode(e.to_string()))
+}
+
+/// Decodes with limits: a picture that claims enormous dimensions is an error, not an out-of-memory.
+pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage, ImagingError> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImagingError::UnknownFormat(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(ImagingError::UnknownFormat("unrecognised data".into()));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_DECODE_SIDE);
+    limits.max_image_height = Some(MAX_DECODE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(l) => ImagingError::TooLarge(l.to_string()),
+        image::ImageError::Unsupported(u) => ImagingError::UnknownFormat(u.to_string()),
+        other => ImagingError::Decode(other.to_string()),
+    })
+}
+
+/// A thumbnail whose longest side is at most `max_side`.
+pub fn thumbnail(img: &DynamicImage, max_side: u32) -> RgbaImage {
+    if img.width() <= max_side && img.height() <= max_side {
+        img.to_rgba8()
+    } else {
+        img.thumbnail(max_side, max_side).to_rgba8()
+    }
+}
+
+/// Encodes RGBA pixels as PNG, with optional `tEXt` chunks (key, value).
+pub fn encode_png(img: &RgbaImage, text: &[(&str, &str)]) -> Result<Vec<u8>, ImagingError> {
+    encode_png_with(img, text, png::Compression::Balanced)
+}
+
+/// [`encode_png`] with the compression level chosen.
+pub fn encode_png_with(
+    img: &RgbaImage,
+    text: &[(&str, &str)],
+    compression: png::Compression,
+) -> Result<Vec<u8>, ImagingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(compression);
+        for (k, v) in text {
+            // iTXt carries UTF-8 (prompts are rarely Latin-1 only).
+            enc.add_itxt_chunk((*k).to_owned(), (*v).to_owned())
+                .map_err(|e| ImagingError::Encode(e.to_string()))?;
+        }
+        let mut w = enc
+            .write_header()
+            .map_err(|e| ImagingError::Encode(e.to_string()))?;
+        w.write_image_data(img.as_raw())
+            .map_err(|e| ImagingError::Encode(e.to_string()))?;
+        w.finish()
+            .map_err(|e| ImagingError::Encode(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+/// Reads the text chunks (tEXt, zTXt, iTXt) of a PNG.
+pub fn png_text(bytes: &[u8]) -> Result<Vec<(String, String)>, ImagingError> {
+    let decoder = png::Decoder::new(Cursor::new(bytes));
+    let reader = decoder
+        .read_info()
+        .map_err(|e| ImagingError::Decode(e.to_string()))?;
+    let info = reader.info();
+    let mut out: Vec<(String, String)> = info
+        .uncompressed_latin1_text
+        .iter()
+        .map(|t| (t.keyword.clone(), t.text.clone()))
+        .collect();
+    for t in &info.utf8_text {
+        if let Ok(text) = t.get_text() {
+            out.push((t.keyword.clone(), text));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a file atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
+/// A crash leaves either the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ImagingError> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| ImagingError::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".partial-")
+        .tempfile_in(dir)
+        .map_err(|e| ImagingError::io(dir, e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| ImagingError::io(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| ImagingError::io(path, e))?;
+    tmp.persist(path)
+        .map_err(|e| ImagingError::io(path, e.error))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Like [`write_atomic`], but never replaces an existing file: returns `false` if `path` exists.
+pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<bool, ImagingError> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| ImagingError::io(dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".partial-")
+        .tempfile_in(dir)
+        .map_err(|e| ImagingError::io(dir, e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| ImagingError::io(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| ImagingError::io(path, e))?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => {
+            sync_dir(dir);
+            Ok(true)
+        }
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(ImagingError::io(path, e.error)),
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Directory fsync makes the rename durable on Linux; elsewhere opening a folder may not work.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_round_trips_with_text() {
+        let img = RgbaImage::from_pixel(4, 3, image::Rgba([1, 2, 3, 255]));
+        let bytes = encode_png(&img, &[("prompt", "un renard roux — 狐"), ("seed", "7")]).unwrap();
+        let decoded = decode_limited(&bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (4, 3));
+        let text = png_text(&bytes).unwrap();
+        assert!(text.contains(&("prompt".into(), "un renard roux — 狐".into())));
+        assert!(text.contains(&("seed".into(), "7".into())));
+    }
+
+    #[test]
+    fn decompression_bomb_is_an_error() {
+        // A valid PNG header claiming 100000 x 100000 pixels.
+        let mut out = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut out, 100_000, 100_000);
+            enc.set_color(png::ColorType::Grayscale);
+            let w = enc.write_header().unwrap();
+            drop(w);
+        }
+        let err = decode_limited(&out).unwrap_err();
+        assert!(matches!(err, ImagingError::TooLarge(_)), "{err:?}");
+    }
+
+    #[test]
+    fn garbage_is_not_an_image() {
+        assert!(matches!(
+            decode_limited(b"<html>oops</html>"),
+            Err(ImagingError::UnknownFormat(_))
+        ));
+    }
+
+    #[test]
+    fn atomic_writes_never_clobber_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b.png");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert!(!write_new_atomic(&p, b"three").unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let leftovers: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".partial-"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+}

@@ -1,0 +1,607 @@
+//! The journal: a SQLite record of every job, the source of truth for money.
+//!
+//! A job is written before its submit is sent, again the moment its task id returns, at every status
+//! change and for every result copied home. SQLite runs in WAL mode with `synchronous = FULL`, so a
+//! committed write survives a crash or a power cut.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::request::{ApiErrorBody, GenerationRequest};
+use super::settings::Paths;
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Journalled; the submit is being sent.
+    Submitting,
+    /// Accepted; polling the task.
+    Processing,
+    /// Completed upstream; copying the results home.
+    Downloading,
+    /// Every result is in the library.
+    Completed,
+    /// The task failed upstream (its credits are refunded).
+    Failed,
+    /// The gateway refused the request; nothing was charged.
+    Refused,
+    /// The API could not be reached; nothing was sent or charged.
+    NotSent,
+    /// The submit may have reached the server and been charged, but its answer was lost.
+    /// Never resent automatically.
+    UnknownOutcome,
+    /// Polling stopped because the API refused it (key changed or refused); resumed on request.
+    Paused,
+    /// The task completed but a result could not be copied home yet; resumed on request.
+    DownloadFailed,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 10] = [
+        JobState::Submitting,
+        JobState::Processing,
+        JobState::Downloading,
+        JobState::Completed,
+        JobState::Failed,
+        JobState::Refused,
+        JobState::NotSent,
+        JobState::UnknownOutcome,
+        JobState::Paused,
+        JobState::DownloadFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Submitting => "submitting",
+            JobState::Processing => "processing",
+            JobState::Downloading => "downloading",
+            JobState::Completed => "completed",
+            JobState::Failed => "failed",
+            JobState::Refused => "refused",
+            JobState::NotSent => "not_sent",
+            JobState::UnknownOutcome => "unknown_outcome",
+            JobState::Paused => "paused",
+            JobState::DownloadFailed => "download_failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// How an artist reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobState::Submitting => "Submitting",
+            JobState::Processing => "Processing",
+            JobState::Downloading => "Downloading",
+            JobState::Completed => "Done",
+            JobState::Failed => "Failed",
+            JobState::Refused => "Refused",
+            JobState::NotSent => "Not sent",
+            JobState::UnknownOutcome => "Unknown outcome",
+            JobState::Paused => "Paused",
+            JobState::DownloadFailed => "Download failed",
+        }
+    }
+
+    /// Whether the engine is (or should be) working on it.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            JobState::Submitting | JobState::Processing | JobState::Downloading
+        )
+    }
+
+    /// Whether a resume picks it up: it has a task upstream whose results are not all home yet.
+    pub fn is_resumable(self) -> bool {
+        matches!(
+            self,
+            JobState::Processing
+                | JobState::Downloading
+                | JobState::Paused
+                | JobState::DownloadFailed
+        )
+    }
+}
+
+/// One result image copied home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRecord {
+    pub job_id: String,
+    /// Position in the task's output (a group series keeps its order).
+    pub index: u32,
+    pub path: PathBuf,
+    pub thumbnail: PathBuf,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// One job as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    /// Which server the task lives on: `sandbox`, or the API base URL.
+    pub backend: String,
+    pub request: GenerationRequest,
+    pub state: JobState,
+    pub task_id: Option<String>,
+    /// The last status the server reported, as it reported it.
+    pub remote_status: Option<String>,
+    pub error: Option<ApiErrorBody>,
+    pub result_urls: Vec<String>,
+    pub results: Vec<ResultRecord>,
+    pub submitted_at_ms: Option<i64>,
+    pub finished_at_ms: Option<i64>,
+    pub dismissed: bool,
+    /// The job this one was retried from, if any.
+    pub retry_of: Option<String>,
+}
+
+impl JobRecord {
+    pub fn new(backend: &str, request: GenerationRequest) -> JobRecord {
+        let now = now_ms();
+        JobRecord {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            created_at_ms: now,
+            updated_at_ms: now,
+            backend: backend.to_owned(),
+            request,
+            state: JobState::Submitting,
+            task_id: None,
+            remote_status: None,
+            error: None,
+            result_urls: Vec::new(),
+            results: Vec::new(),
+            submitted_at_ms: None,
+            finished_at_ms: None,
+            dismissed: false,
+            retry_of: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("the journal at {path} could not be opened: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("the journal could not be written: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the journal holds a record it cannot read: {0}")]
+    Corrupt(String),
+    #[error("the journal's folder {path} could not be created: {source}")]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    backend TEXT NOT NULL,
+    request TEXT NOT NULL,
+    state TEXT NOT NULL,
+    task_id TEXT,
+    remote_status TEXT,
+    error TEXT,
+    result_urls TEXT NOT NULL DEFAULT '[]',
+    submitted_at INTEGER,
+    finished_at INTEGER,
+    dismissed INTEGER NOT NULL DEFAULT 0,
+    retry_of TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
+CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs(created_at);
+CREATE TABLE IF NOT EXISTS results (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    thumbnail TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    PRIMARY KEY (job_id, idx)
+);
+";
+
+/// The journal. One connection behind a mutex; every call is a short statement.
+pub struct Journal {
+    conn: Mutex<Connection>,
+    paths: Paths,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("paths", &self.paths)
+            .finish_non_exhaustive()
+    }
+}
+
+const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of";
+
+impl Journal {
+    pub fn open(paths: &Paths) -> Result<Journal, JournalError> {
+        std::fs::create_dir_all(&paths.home).map_err(|source| JournalError::Folder {
+            path: paths.home.clone(),
+            source,
+        })?;
+        let path = paths.journal();
+        let conn = Connection::open(&path).map_err(|source| JournalError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Journal {
+            conn: Mutex::new(conn),
+            paths: paths.clone(),
+        })
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written; keep going.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes a new job. Call before anything is sent.
+    pub fn insert(&self, job: &JobRecord) -> Result<(), JournalError> {
+        let request = to_json(&job.request)?;
+        let error = job.error.as_ref().map(to_json).transpose()?;
+        let urls = to_json(&job.result_urls)?;
+        self.conn().execute(
+            &format!("INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+            params![
+                job.id,
+                job.created_at_ms,
+                job.updated_at_ms,
+                job.backend,
+                request,
+                job.state.as_str(),
+                job.task_id,
+                job.remote_status,
+                error,
+                urls,
+                job.submitted_at_ms,
+                job.finished_at_ms,
+                job.dismissed,
+                job.retry_of
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records the task id the moment the submit answers.
+    pub fn set_submitted(
+        &self,
+        id: &str,
+        task_id: &str,
+        remote_status: &str,
+    ) -> Result<(), JournalError> {
+        let now = now_ms();
+        self.conn().execute(
+            "UPDATE jobs SET task_id = ?2, remote_status = ?3, state = ?4, submitted_at = ?5, updated_at = ?5, error = NULL WHERE id = ?1",
+            params![id, task_id, remote_status, JobState::Processing.as_str(), now],
+        )?;
+        Ok(())
+    }
+
+    /// Records a state change, with the error that caused it (or none, which clears the old one).
+    pub fn set_state(
+        &self,
+        id: &str,
+        state: JobState,
+        error: Option<&ApiErrorBody>,
+    ) -> Result<(), JournalError> {
+        let now = now_ms();
+        let error = error.map(to_json).transpose()?;
+        let finished = (!state.is_active() && !state.is_resumable()).then_some(now);
+        self.conn().execute(
+            "UPDATE jobs SET state = ?2, error = ?3, updated_at = ?4, finished_at = COALESCE(?5, finished_at) WHERE id = ?1",
+            params![id, state.as_str(), error, now, finished],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_remote_status(&self, id: &str, status: &str) -> Result<(), JournalError> {
+        self.conn().execute(
+            "UPDATE jobs SET remote_status = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, status, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the result links of a completed task and moves the job to downloading.
+    pub fn set_result_urls(&self, id: &str, urls: &[String]) -> Result<(), JournalError> {
+        self.conn().execute(
+            "UPDATE jobs SET result_urls = ?2, remote_status = 'completed', state = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, to_json(&urls)?, JobState::Downloading.as_str(), now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Records one result copied home. Paths are stored relative to the data directory.
+    pub fn add_result(&self, r: &ResultRecord) -> Result<(), JournalError> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO results (job_id, idx, path, thumbnail, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                r.job_id,
+                r.index,
+                self.paths.relative(&r.path).to_string_lossy(),
+                self.paths.relative(&r.thumbnail).to_string_lossy(),
+                r.width,
+                r.height
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_dismissed(&self, id: &str, dismissed: bool) -> Result<(), JournalError> {
+        self.conn().execute(
+            "UPDATE jobs SET dismissed = ?2 WHERE id = ?1",
+            params![id, dismissed],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_retry_of(&self, id: &str, retry_of: &str) -> Result<(), JournalError> {
+        self.conn().execute(
+            "UPDATE jobs SET retry_of = ?2 WHERE id = ?1",
+            params![id, retry_of],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a job and its result rows (files are the caller's).
+    pub fn delete(&self, id: &str) -> Result<(), JournalError> {
+        self.conn()
+            .execute("DELETE FROM jobs WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+
+    /// Removes one result row.
+    pub fn delete_result(&self, job_id: &str, index: u32) -> Result<(), JournalError> {
+        self.conn().execute(
+            "DELETE FROM results WHERE job_id = ?1 AND idx = ?2",
+            params![job_id, index],
+        )?;
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<JobRecord>, JournalError> {
+        let conn = self.conn();
+        let job = conn
+            .query_row(
+                &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+                params![id],
+                row_to_raw,
+            )
+            .optional()?;
+        let Some(raw) = job else { return Ok(None) };
+        let mut job = raw.into_record()?;
+        job.results = self.results_for(&conn, &job.id)?;
+        Ok(Some(job))
+    }
+
+    /// Every job, newest first.
+    pub fn list(&self) -> Result<Vec<JobRecord>, JournalError> {
+        self.query_jobs("1 = 1", &[])
+    }
+
+    /// Jobs of a backend that a resume should pick up (plus those caught mid-submit).
+    pub fn unfinished(&self, backend: &str) -> Result<Vec<JobRecord>, JournalError> {
+        let states = [
+            JobState::Submitting,
+            JobState::Processing,
+            JobState::Downloading,
+            JobState::Paused,
+            JobState::DownloadFailed,
+        ]
+        .map(|s| format!("'{}'", s.as_str()))
+        .join(", ");
+        self.query_jobs(
+            &format!("backend = ?1 AND state IN ({states})"),
+            &[&backend as &dyn rusqlite::ToSql],
+        )
+    }
+
+    fn query_jobs(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<JobRecord>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter} ORDER BY created_at DESC, rowid DESC"
+        ))?;
+        let raws = stmt
+            .query_map(args, row_to_raw)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut jobs = raws
+            .into_iter()
+            .map(RawJob::into_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut by_job: std::collections::HashMap<String, Vec<ResultRecord>> =
+            std::collections::HashMap::new();
+        let mut rstmt = conn.prepare(
+            "SELECT job_id, idx, path, thumbnail, width, height FROM results ORDER BY job_id, idx",
+        )?;
+        for r in rstmt.query_map([], |row| self.row_to_result(row))? {
+            let r = r?;
+            by_job.entry(r.job_id.clone()).or_default().push(r);
+        }
+        for job in &mut jobs {
+            job.results = by_job.remove(&job.id).unwrap_or_default();
+        }
+        Ok(jobs)
+    }
+
+    fn results_for(&self, conn: &Connection, id: &str) -> Result<Vec<ResultRecord>, JournalError> {
+        let mut stmt = conn.prepare(
+            "SELECT job_id, idx, path, thumbnail, width, height FROM results WHERE job_id = ?1 ORDER BY idx",
+        )?;
+        let rows = stmt
+            .query_map(params![id], |row| self.row_to_result(row))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn row_to_result(&self, row: &rusqlite::Row<'_>) -> rusqlite::Result<ResultRecord> {
+        Ok(ResultRecord {
+            job_id: row.get(0)?,
+            index: row.get(1)?,
+            path: self.paths.absolute(Path::new(&row.get::<_, String>(2)?)),
+            thumbnail: self.paths.absolute(Path::new(&row.get::<_, String>(3)?)),
+            width: row.get(4)?,
+            height: row.get(5)?,
+        })
+    }
+}
+
+struct RawJob {
+    id: String,
+    created_at_ms: i64,
+    updated_at_ms: i64,
+    backend: String,
+    request: String,
+    state: String,
+    task_id: Option<String>,
+    remote_status: Option<String>,
+    error: Option<String>,
+    result_urls: String,
+    submitted_at_ms: Option<i64>,
+    finished_at_ms: Option<i64>,
+    dismissed: bool,
+    retry_of: Option<String>,
+}
+
+fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
+    Ok(RawJob {
+        id: row.get(0)?,
+        created_at_ms: row.get(1)?,
+        updated_at_ms: row.get(2)?,
+        backend: row.get(3)?,
+        request: row.get(4)?,
+        state: row.get(5)?,
+        task_id: row.get(6)?,
+        remote_status: row.get(7)?,
+        error: row.get(8)?,
+        result_urls: row.get(9)?,
+        submitted_at_ms: row.get(10)?,
+        finished_at_ms: row.get(11)?,
+        dismissed: row.get(12)?,
+        retry_of: row.get(13)?,
+    })
+}
+
+impl RawJob {
+    fn into_record(self) -> Result<JobRecord, JournalError> {
+        let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+            JournalError::Corrupt(format!("job {}: {what}: {e}", self.id))
+        };
+        let request = serde_json::from_str(&self.request).map_err(|e| corrupt("request", &e))?;
+        let state = JobState::parse(&self.state).ok_or_else(|| corrupt("state", &self.state))?;
+        let error = self
+            .error
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt("error", &e))?;
+        let result_urls =
+            serde_json::from_str(&self.result_urls).map_err(|e| corrupt("result links", &e))?;
+        Ok(JobRecord {
+            id: self.id,
+            created_at_ms: self.created_at_ms,
+            updated_at_ms: self.updated_at_ms,
+            backend: self.backend,
+            request,
+            state,
+            task_id: self.task_id,
+            remote_status: self.remote_status,
+            error,
+            result_urls,
+            results: Vec::new(),
+            submitted_at_ms: self.submitted_at_ms,
+            finished_at_ms: self.finished_at_ms,
+            dismissed: self.dismissed,
+            retry_of: self.retry_of,
+        })
+    }
+}
+
+fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String, JournalError> {
+    serde_json::to_string(v).map_err(|e| JournalError::Corrupt(e.to_string()))
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::request::Model;
+
+    #[test]
+    fn a_job_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        let mut req = GenerationRequest::new(Model::Pro);
+        req.prompt = Some("a red fox".into());
+        let job = JobRecord::new("sandbox", req.clone());
+        {
+            let j = Journal::open(&paths).unwrap();
+            j.insert(&job).unwrap();
+            j.set_submitted(&job.id, "task_1", "processing").unwrap();
+            j.set_result_urls(&job.id, &["http://127.0.0.1/x.png".into()])
+                .unwrap();
+            j.add_result(&ResultRecord {
+                job_id: job.id.clone(),
+                index: 0,
+                path: paths.library().join("a.png"),
+                thumbnail: paths.thumbnails().join("a.png"),
+                width: 10,
+                height: 20,
+            })
+            .unwrap();
+        }
+        let j = Journal::open(&paths).unwrap();
+        let back = j.get(&job.id).unwrap().unwrap();
+        assert_eq!(back.request, req);
+        assert_eq!(back.state, JobState::Downloading);
+        assert_eq!(back.task_id.as_deref(), Some("task_1"));
+        assert_eq!(back.results.len(), 1);
+        assert_eq!(back.results[0].path, paths.library().join("a.png"));
+        assert_eq!(j.unfinished("sandbox").unwrap().len(), 1);
+        assert_eq!(j.unfinished("https://reapi.ai/").unwrap().len(), 0);
+        j.set_state(&job.id, JobState::Completed, None).unwrap();
+        assert!(j.unfinished("sandbox").unwrap().is_empty());
+        assert!(j.get(&job.id).unwrap().unwrap().finished_at_ms.is_some());
+    }
+}

@@ -1,0 +1,180 @@
+//! The library: result images copied home, with their thumbnails.
+//!
+//! A result is stored as the server sent it, byte for byte in its pixels; when it is a PNG the request's
+//! prompt and parameters are spliced in as `iTXt` chunks (no re-encode), so any image viewer shows what
+//! made it.
+
+use std::path::{Path, PathBuf};
+
+use super::imaging::{self, ImagingError};
+use super::journal::{JobRecord, ResultRecord};
+use super::settings::Paths;
+
+/// The PNG signature.
+const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+
+/// Where result `index` of a job lives.
+pub fn result_path(paths: &Paths, job_id: &str, index: u32, ext: &str) -> PathBuf {
+    paths
+        .library()
+        .join(job_id)
+        .join(format!("{:02}.{ext}", index + 1))
+}
+
+/// Where its thumbnail lives.
+pub fn thumbnail_path(paths: &Paths, job_id: &str, index: u32) -> PathBuf {
+    paths
+        .thumbnails()
+        .join(job_id)
+        .join(format!("{:02}.png", index + 1))
+}
+
+/// The text chunks that describe how a result was made.
+pub fn metadata(job: &JobRecord, index: u32) -> Vec<(String, String)> {
+    let req = &job.request;
+    let mut out = vec![("Software".to_owned(), "Wan Studio".to_owned())];
+    if let Some(p) = &req.prompt {
+        out.push(("prompt".to_owned(), p.clone()));
+    }
+    if let Some(p) = &req.negative_prompt {
+        out.push(("negative_prompt".to_owned(), p.clone()));
+    }
+    out.push(("model".to_owned(), req.model.id().to_owned()));
+    if let Some(seed) = req.seed {
+        out.push(("seed".to_owned(), seed.to_string()));
+    }
+    if let Some(task) = &job.task_id {
+        out.push(("task_id".to_owned(), task.clone()));
+    }
+    out.push(("series_index".to_owned(), (index + 1).to_string()));
+    if let Ok(params) = serde_json::to_string(req) {
+        out.push(("parameters".to_owned(), params));
+    }
+    out
+}
+
+/// Inserts `iTXt` chunks right after a PNG's `IHDR`, leaving every other byte alone.
+/// Returns `None` if `bytes` is not a well-formed PNG start.
+pub fn png_with_text(bytes: &[u8], text: &[(String, String)]) -> Option<Vec<u8>> {
+    if bytes.len() < 33 || &bytes[..8] != PNG_SIGNATURE || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let ihdr_len = u32::from_be_bytes(bytes[8..12].try_into().ok()?) as usize;
+    let ihdr_end = 8 + 12 + ihdr_len;
+    if bytes.len() < ihdr_end {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 256);
+    out.extend_from_slice(&bytes[..ihdr_end]);
+    for (key, value) in text {
+        // Keywords are 1–79 Latin-1 characters; ours are ASCII.
+        if key.is_empty() || key.len() > 79 || !key.is_ascii() {
+            continue;
+        }
+        let mut data = Vec::with_capacity(key.len() + value.len() + 5);
+        data.extend_from_slice(key.as_bytes());
+        // null separator, compression flag 0, method 0, empty language tag, empty translated keyword
+        data.extend_from_slice(&[0, 0, 0, 0, 0]);
+        data.extend_from_slice(value.as_bytes());
+        let len = u32::try_from(data.len()).ok()?;
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(b"iTXt");
+        crc.update(&data);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(b"iTXt");
+        out.extend_from_slice(&data);
+        out.extend_from_slice(&crc.finalize().to_be_bytes());
+    }
+    out.extend_from_slice(&bytes[ihdr_end..]);
+    Some(out)
+}
+
+/// Checks, stores and thumbnails one downloaded result. CPU and disk work: call off the async threads.
+pub fn store_result(
+    paths: &Paths,
+    job: &JobRecord,
+    index: u32,
+    bytes: &[u8],
+) -> Result<ResultRecord, ImagingError> {
+    let img = imaging::decode_limited(bytes)?;
+    let format = imaging::sniff_format(bytes);
+    let ext = format
+        .and_then(|f| f.extensions_str().first().copied())
+        .unwrap_or("png");
+    let path = result_path(paths, &job.id, index, ext);
+    let stored = if format == Some(image::ImageFormat::Png) {
+        png_with_text(bytes, &metadata(job, index)).unwrap_or_else(|| bytes.to_vec())
+    } else {
+        bytes.to_vec()
+    };
+    imaging::write_atomic(&path, &stored)?;
+    let thumb = imaging::thumbnail(&img, imaging::THUMBNAIL_SIDE);
+    let thumb_path = thumbnail_path(paths, &job.id, index);
+    imaging::write_atomic(&thumb_path, &imaging::encode_png(&thumb, &[])?)?;
+    Ok(ResultRecord {
+        job_id: job.id.clone(),
+        index,
+        path,
+        thumbnail: thumb_path,
+        width: img.width(),
+        height: img.height(),
+    })
+}
+
+/// Whether a result recorded in the journal is still on disk.
+pub fn is_stored(r: &ResultRecord) -> bool {
+    Path::new(&r.path).is_file()
+}
+
+/// Removes a job's files (results and thumbnails). Missing files are not an error.
+pub fn remove_job_files(paths: &Paths, job_id: &str) -> std::io::Result<()> {
+    for dir in [
+        paths.library().join(job_id),
+        paths.thumbnails().join(job_id),
+    ] {
+        match std::fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::request::{GenerationRequest, Model};
+
+    #[test]
+    fn text_is_spliced_without_touching_pixels() {
+        let img = image::RgbaImage::from_fn(7, 5, |x, y| {
+            image::Rgba([x as u8 * 30, y as u8 * 40, 9, 255])
+        });
+        let png = imaging::encode_png(&img, &[]).unwrap();
+        let with = png_with_text(&png, &[("prompt".into(), "a red fox, 狐".into())]).unwrap();
+        let back = imaging::decode_limited(&with).unwrap().to_rgba8();
+        assert_eq!(back, img);
+        let text = imaging::png_text(&with).unwrap();
+        assert!(text.contains(&("prompt".into(), "a red fox, 狐".into())));
+        assert!(png_with_text(b"not a png at all, not at all, no", &[]).is_none());
+    }
+
+    #[test]
+    fn store_writes_result_and_thumbnail() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        let mut req = GenerationRequest::new(Model::Standard);
+        req.prompt = Some("fox".into());
+        req.seed = Some(42);
+        let job = JobRecord::new("sandbox", req);
+        let img = image::RgbaImage::from_pixel(800, 400, image::Rgba([200, 10, 10, 255]));
+        let png = imaging::encode_png(&img, &[]).unwrap();
+        let r = store_result(&paths, &job, 1, &png).unwrap();
+        assert_eq!((r.width, r.height), (800, 400));
+        assert!(r.path.ends_with(format!("{}/02.png", job.id)));
+        let text = imaging::png_text(&std::fs::read(&r.path).unwrap()).unwrap();
+        assert!(text.contains(&("seed".into(), "42".into())));
+        let thumb = imaging::decode_limited(&std::fs::read(&r.thumbnail).unwrap()).unwrap();
+        assert_eq!(thumb.width(), imaging::THUMBNAIL_SIDE);
+    }
+}
