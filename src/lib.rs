@@ -3,5 +3,6 @@
 //! - [`core`]: the API contract, rules, client, engine, journal and library. No GUI.
 //! - [`sandbox`]: a local simulator of the reAPI endpoints, used with no API key and by every test.
 
+pub mod cli;
 pub mod core;
 pub mod sandbox;

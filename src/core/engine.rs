@@ -220,6 +220,13 @@ impl Engine {
                 continue;
             }
             let task_id = job.task_id.clone().unwrap_or_default();
+            // Active again before anyone sees it: a paused job shown as paused while it is being
+            // polled would read as "ended" to a front end.
+            if job.state != JobState::Processing {
+                self.inner
+                    .journal
+                    .set_state(&job.id, JobState::Processing, None)?;
+            }
             self.launch(job, Phase::Poll { task_id });
             resumed += 1;
         }

@@ -1,0 +1,729 @@
+//! The command line: `generate`, `resume`, `history`, `sandbox`. An edge of the app: `anyhow` here.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::core::client::ClientConfig;
+use crate::core::engine::{Engine, EngineConfig, EngineError, Event, SANDBOX_BACKEND};
+use crate::core::imaging;
+use crate::core::journal::{JobRecord, JobState};
+use crate::core::pricing::{Estimate, Rates};
+use crate::core::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
+use crate::core::rules;
+use crate::core::settings::{ENV_API_KEY, EnvConfig, Paths};
+use crate::sandbox::{SAMPLE_SCHEME, Sandbox, SandboxConfig};
+
+/// Exit codes of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    Done = 0,
+    /// Invalid input; nothing was sent.
+    Invalid = 2,
+    /// Refused by the API (4xx).
+    Refused = 3,
+    /// The task failed.
+    TaskFailed = 4,
+    /// Network trouble, or the outcome is unknown.
+    Network = 5,
+}
+
+impl Exit {
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// The exit code a job's end maps to.
+    pub fn for_job(job: &JobRecord) -> Exit {
+        match job.state {
+            JobState::Completed => Exit::Done,
+            JobState::Refused | JobState::Paused => Exit::Refused,
+            // A task that ran and failed; a 5xx before any task existed is server trouble.
+            JobState::Failed if job.task_id.is_some() => Exit::TaskFailed,
+            JobState::Failed
+            | JobState::NotSent
+            | JobState::UnknownOutcome
+            | JobState::DownloadFailed
+            | JobState::Submitting
+            | JobState::Processing
+            | JobState::Downloading => Exit::Network,
+        }
+    }
+}
+
+/// An error that carries its exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    pub exit: Exit,
+    pub message: String,
+}
+
+fn invalid(message: impl Into<String>) -> anyhow::Error {
+    CliError {
+        exit: Exit::Invalid,
+        message: message.into(),
+    }
+    .into()
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wan-studio",
+    version,
+    about = "A desktop studio for Alibaba's Wan 2.7 Image model on reAPI."
+)]
+#[command(
+    after_help = "Configuration: REAPI_API_KEY (the API key), REAPI_BASE_URL (default https://reapi.ai), WAN_STUDIO_HOME (data folder).\nWith no API key, add --sandbox to use the built-in local simulator: nothing is sent anywhere, nothing is charged."
+)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate, estimate the price, submit, wait, and save the images as PNG.
+    Generate(Box<GenerateArgs>),
+    /// Finish every job still in flight and download its results.
+    Resume(ResumeArgs),
+    /// List jobs, newest first, with status, task id and files.
+    History(ResumeArgs),
+    /// Serve the local simulator of the reAPI endpoints on 127.0.0.1.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is a command-line switch
+pub struct GenerateArgs {
+    /// Tier: wan2.7-image (Standard) or wan2.7-image-pro (Pro).
+    #[arg(long, default_value = "wan2.7-image", value_parser = parse_model)]
+    pub model: Model,
+    #[arg(long)]
+    pub prompt: Option<String>,
+    #[arg(long)]
+    pub negative_prompt: Option<String>,
+    /// A reference image URL (https://); repeat for up to 9. With --sandbox, `sample:desk.jpg`,
+    /// `sample:mountains.jpg` and `sample:portrait.jpg` name the built-in samples.
+    #[arg(long = "ref", value_name = "URL")]
+    pub refs: Vec<String>,
+    /// A region box on a reference: INDEX:X1,Y1,X2,Y2 (0-based index, source pixels); up to two per reference.
+    #[arg(long = "box", value_name = "INDEX:X1,Y1,X2,Y2", value_parser = parse_box)]
+    pub boxes: Vec<(usize, [i64; 4])>,
+    /// A palette colour '#RRGGBB:RATIO%'; repeat 3 to 10 times, ratios totalling 100.00%.
+    #[arg(long, value_name = "#RRGGBB:RATIO%", value_parser = parse_swatch)]
+    pub palette: Vec<PaletteEntry>,
+    /// 1K, 2K, 4K, an aspect ratio (16:9…) or pixels (1024x1024).
+    #[arg(long)]
+    pub size: Option<String>,
+    /// 1K, 2K or 4K (pairs with an aspect-ratio size).
+    #[arg(long)]
+    pub resolution: Option<String>,
+    /// How many images (1–4; up to 12 with --group).
+    #[arg(short = 'n', default_value_t = 1, allow_negative_numbers = true)]
+    pub n: i64,
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<i64>,
+    #[arg(long)]
+    pub watermark: bool,
+    /// Turn thinking mode off (it only applies to text-to-image outside group mode).
+    #[arg(long)]
+    pub no_thinking: bool,
+    /// A group series: a consistent set of up to 12 in one call.
+    #[arg(long)]
+    pub group: bool,
+    /// Also write the images here (default: only the library).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Use the built-in local simulator instead of reAPI (no key, no network, no charge).
+    #[arg(long)]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Jobs of the built-in sandbox instead of reAPI.
+    #[arg(long)]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Insist on the key in REAPI_API_KEY (otherwise any key, or none, is accepted).
+    #[arg(long)]
+    pub require_key: bool,
+    /// Processing time of a task, in milliseconds, before per-image time.
+    #[arg(long, default_value_t = 2500)]
+    pub delay_ms: u64,
+}
+
+fn parse_model(s: &str) -> Result<Model, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "standard" => Ok(Model::Standard),
+        "pro" => Ok(Model::Pro),
+        other => Model::from_id(other)
+            .ok_or_else(|| format!("'{s}' is not a model: use wan2.7-image or wan2.7-image-pro")),
+    }
+}
+
+/// `1:989,515,1138,681`
+pub fn parse_box(s: &str) -> Result<(usize, [i64; 4]), String> {
+    let usage =
+        || format!("'{s}' is not a box: write INDEX:X1,Y1,X2,Y2, such as 1:989,515,1138,681");
+    let (index, coords) = s.split_once(':').ok_or_else(usage)?;
+    let index = index.trim().parse().map_err(|_| usage())?;
+    let nums: Vec<i64> = coords
+        .split(',')
+        .map(|c| c.trim().parse())
+        .collect::<Result<_, _>>()
+        .map_err(|_| usage())?;
+    let coords: [i64; 4] = nums.try_into().map_err(|_| usage())?;
+    Ok((index, coords))
+}
+
+/// `#C2D1E6:23.51%`
+pub fn parse_swatch(s: &str) -> Result<PaletteEntry, String> {
+    let (hex, ratio) = s.split_once(':').ok_or_else(|| {
+        format!("'{s}' is not a palette colour: write '#RRGGBB:RATIO%', such as '#C2D1E6:23.51%'")
+    })?;
+    Ok(PaletteEntry {
+        hex: hex.trim().to_owned(),
+        ratio: ratio.trim().to_owned(),
+    })
+}
+
+impl GenerateArgs {
+    /// The request these arguments describe (not yet validated).
+    pub fn request(&self) -> anyhow::Result<GenerationRequest> {
+        let mut req = GenerationRequest::new(self.model);
+        req.prompt.clone_from(&self.prompt);
+        req.negative_prompt.clone_from(&self.negative_prompt);
+        req.image_urls.clone_from(&self.refs);
+        req.n = self.n;
+        req.size.clone_from(&self.size);
+        req.resolution.clone_from(&self.resolution);
+        req.seed = self.seed;
+        req.watermark = self.watermark.then_some(true);
+        req.thinking_mode = self.no_thinking.then_some(false);
+        req.enable_sequential = self.group.then_some(true);
+        if !self.boxes.is_empty() {
+            let mut list = vec![Vec::new(); self.refs.len()];
+            for (index, b) in &self.boxes {
+                let Some(slot) = list.get_mut(*index) else {
+                    return Err(invalid(format!(
+                        "--box {index}:…: there is no reference {index} (references are numbered from 0; {} given)",
+                        self.refs.len()
+                    )));
+                };
+                slot.push(*b);
+            }
+            req.bbox_list = Some(list);
+        }
+        if !self.palette.is_empty() {
+            req.color_palette = Some(self.palette.clone());
+        }
+        Ok(req)
+    }
+}
+
+/// Runs the command line. Returns the exit code.
+pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
+    let result = match cli.command {
+        Some(Command::Generate(args)) => rt.block_on(generate(*args)),
+        Some(Command::Resume(args)) => rt.block_on(resume(args)),
+        Some(Command::History(args)) => history(&args),
+        Some(Command::Sandbox(args)) => rt.block_on(serve_sandbox(args)),
+        None => Ok(Exit::Done),
+    };
+    match result {
+        Ok(exit) => exit,
+        Err(e) => {
+            let exit = e
+                .downcast_ref::<CliError>()
+                .map_or(Exit::Network, |c| c.exit);
+            eprintln!("error: {e:#}");
+            exit
+        }
+    }
+}
+
+/// A backend the engine talks to: reAPI, or a sandbox in this process.
+struct Backend {
+    engine: Engine,
+    events: mpsc::Receiver<Event>,
+    sandbox: Option<Sandbox>,
+    rates: Rates,
+}
+
+async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
+    let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
+    let (client, backend, sandbox) = if use_sandbox {
+        let sandbox = Sandbox::start(SandboxConfig {
+            state_dir: Some(env.paths.sandbox()),
+            ..SandboxConfig::default()
+        })
+        .await
+        .context("the sandbox could not start")?;
+        (
+            ClientConfig::new(sandbox.base_url(), None),
+            SANDBOX_BACKEND.to_owned(),
+            Some(sandbox),
+        )
+    } else {
+        let Some(key) = env.api_key.clone() else {
+            return Err(invalid(format!(
+                "no API key: set {ENV_API_KEY} to your reAPI key, or add --sandbox to use the built-in simulator (nothing is charged)"
+            )));
+        };
+        (
+            ClientConfig::new(env.base_url.clone(), Some(key)),
+            env.base_url.to_string(),
+            None,
+        )
+    };
+    let mut cfg = EngineConfig::new(env.paths.clone(), client, backend);
+    if let Some(ms) = std::env::var("WAN_STUDIO_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        cfg.poll_interval = Duration::from_millis(ms);
+    }
+    let (engine, events) = Engine::start(cfg, tokio::runtime::Handle::current(), None)?;
+    Ok(Backend {
+        engine,
+        events,
+        sandbox,
+        rates: env.rates,
+    })
+}
+
+async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
+    let mut request = args.request()?;
+    let uses_samples = request
+        .image_urls
+        .iter()
+        .any(|u| u.starts_with(SAMPLE_SCHEME));
+    if uses_samples && !args.sandbox {
+        return Err(invalid(format!(
+            "'{SAMPLE_SCHEME}NAME' references exist only in the sandbox: add --sandbox"
+        )));
+    }
+    // Check what can be checked before anything starts; sample links are checked once resolved.
+    if !uses_samples {
+        check(&request)?;
+    }
+    let mut backend = connect(args.sandbox).await?;
+    if let Some(sandbox) = &backend.sandbox {
+        for url in &mut request.image_urls {
+            *url = sandbox.resolve_sample(url);
+        }
+        check(&request)?;
+    }
+    let estimate = backend
+        .rates
+        .estimate(request.model, u32::try_from(request.n).unwrap_or(1));
+    if backend.sandbox.is_some() {
+        eprintln!(
+            "Sandbox: {} on {} would cost {estimate}; here nothing is charged.",
+            request.mode(),
+            request.model.tier_name()
+        );
+    } else {
+        eprintln!(
+            "Estimate: {estimate} on {}, {}.",
+            request.model.tier_name(),
+            request.mode()
+        );
+    }
+    let job = match backend.engine.submit(request) {
+        Ok(job) => job,
+        Err(EngineError::Invalid(p)) => return Err(invalid(p.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    let ids = [job.id.clone()];
+    let done = tokio::select! {
+        done = follow(&mut backend.events, &ids) => done,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\nInterrupted. The job is kept in the journal; run `wan-studio resume{}` to finish it.", if args.sandbox { " --sandbox" } else { "" });
+            return Ok(Exit::Network);
+        }
+    };
+    let job = done.into_iter().next().unwrap_or(job);
+    let files = match &args.out {
+        Some(dir) => export_to(dir, &job)?,
+        None => job.results.iter().map(|r| r.path.clone()).collect(),
+    };
+    report(&job, &files, Some(estimate), args.json)?;
+    Ok(Exit::for_job(&job))
+}
+
+fn check(request: &GenerationRequest) -> anyhow::Result<()> {
+    rules::validate(request).map_err(|problems| {
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| format!("  {}: {}", p.field.wire_name(), p.message))
+            .collect();
+        invalid(format!("the request was not sent:\n{}", lines.join("\n")))
+    })
+}
+
+/// Prints progress on stderr until every listed job has ended; returns their last records.
+async fn follow(events: &mut mpsc::Receiver<Event>, ids: &[String]) -> Vec<JobRecord> {
+    let started = Instant::now();
+    let mut latest: HashMap<String, JobRecord> = HashMap::new();
+    let mut said: HashMap<String, (JobState, usize)> = HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    tick.tick().await;
+    loop {
+        let all_ended = ids
+            .iter()
+            .all(|id| latest.get(id).is_some_and(|j| !j.state.is_active()));
+        if all_ended {
+            return ids.iter().filter_map(|id| latest.remove(id)).collect();
+        }
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Some(Event::Job(job)) if ids.contains(&job.id) => {
+                    let key = (job.state, job.results.len());
+                    if said.get(&job.id) != Some(&key) {
+                        progress_line(&job);
+                        said.insert(job.id.clone(), key);
+                    }
+                    latest.insert(job.id.clone(), *job);
+                }
+                Some(Event::Notice(msg)) => eprintln!("warning: {msg}"),
+                Some(_) => {}
+                None => return ids.iter().filter_map(|id| latest.remove(id)).collect(),
+            },
+            _ = tick.tick() => {
+                for id in ids {
+                    if let Some(job) = latest.get(id).filter(|j| j.state == JobState::Processing) {
+                        eprintln!("  still processing {} ({} s)", job.task_id.as_deref().unwrap_or(""), started.elapsed().as_secs());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn progress_line(job: &JobRecord) {
+    let task = job.task_id.as_deref().unwrap_or("");
+    match job.state {
+        JobState::Submitting => eprintln!("Submitting…"),
+        JobState::Processing => eprintln!("Processing: task {task}"),
+        JobState::Downloading => eprintln!(
+            "Downloading: {}/{} copied home",
+            job.results.len(),
+            job.result_urls.len()
+        ),
+        JobState::Completed => eprintln!("Done: {} image(s) in the library.", job.results.len()),
+        other => {
+            eprintln!("{}.", other.label());
+            if let Some(err) = &job.error {
+                eprintln!("  {}", describe_error(err));
+            }
+        }
+    }
+}
+
+fn describe_error(err: &ApiErrorBody) -> String {
+    match &err.request_id {
+        Some(id) => format!("{} (code {}, request_id {id})", err.message, err.code),
+        None => format!("{} (code {})", err.message, err.code),
+    }
+}
+
+/// Copies a job's results into `dir` as PNG, never overwriting a file.
+fn export_to(dir: &Path, job: &JobRecord) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("the folder {} could not be created", dir.display()))?;
+    let mut out = Vec::new();
+    for r in &job.results {
+        let bytes = std::fs::read(&r.path)
+            .with_context(|| format!("{} could not be read", r.path.display()))?;
+        let png = if imaging::sniff_format(&bytes) == Some(image::ImageFormat::Png) {
+            bytes
+        } else {
+            let img = imaging::decode_limited(&bytes)?;
+            imaging::encode_png(&img.to_rgba8(), &[])?
+        };
+        let stem = format!("wan-{}-{:02}", &job.id[..job.id.len().min(8)], r.index + 1);
+        let mut attempt = 0;
+        loop {
+            let name = if attempt == 0 {
+                format!("{stem}.png")
+            } else {
+                format!("{stem} ({attempt}).png")
+            };
+            let path = dir.join(name);
+            if imaging::write_new_atomic(&path, &png)? {
+                out.push(path);
+                break;
+            }
+            attempt += 1;
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Serialize)]
+struct JobSummary<'a> {
+    job_id: &'a str,
+    task_id: Option<&'a str>,
+    status: &'static str,
+    model: &'static str,
+    mode: String,
+    prompt: Option<&'a str>,
+    created_at_ms: i64,
+    files: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<Estimate>,
+    error: Option<&'a ApiErrorBody>,
+}
+
+fn summary<'a>(
+    job: &'a JobRecord,
+    files: &[PathBuf],
+    estimate: Option<Estimate>,
+) -> JobSummary<'a> {
+    JobSummary {
+        job_id: &job.id,
+        task_id: job.task_id.as_deref(),
+        status: job.state.as_str(),
+        model: job.request.model.id(),
+        mode: job.request.mode().to_string(),
+        prompt: job.request.prompt.as_deref(),
+        created_at_ms: job.created_at_ms,
+        files: files.iter().map(|p| p.display().to_string()).collect(),
+        estimate,
+        error: job.error.as_ref(),
+    }
+}
+
+fn report(
+    job: &JobRecord,
+    files: &[PathBuf],
+    estimate: Option<Estimate>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut stdout, &summary(job, files, estimate))?;
+        writeln!(stdout)?;
+    } else {
+        for f in files {
+            writeln!(stdout, "{}", f.display())?;
+        }
+        if let Some(err) = job
+            .error
+            .as_ref()
+            .filter(|_| job.state != JobState::Completed)
+        {
+            eprintln!("error: {}: {}", job.state.label(), describe_error(err));
+        }
+    }
+    Ok(())
+}
+
+async fn resume(args: ResumeArgs) -> anyhow::Result<Exit> {
+    let mut backend = connect(args.sandbox).await?;
+    let ids: Vec<String> = backend
+        .engine
+        .journal()
+        .unfinished(backend.engine.backend())?
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    if ids.is_empty() {
+        eprintln!("Nothing to resume.");
+        if args.json {
+            writeln!(std::io::stdout().lock(), "[]")?;
+        }
+        return Ok(Exit::Done);
+    }
+    eprintln!("Resuming {} job(s)…", ids.len());
+    backend.engine.resume()?;
+    let jobs = follow(&mut backend.events, &ids).await;
+    let mut exit = Exit::Done;
+    let mut summaries = Vec::new();
+    let mut stdout = std::io::stdout().lock();
+    for job in &jobs {
+        exit = exit.max(Exit::for_job(job));
+        let files: Vec<PathBuf> = job.results.iter().map(|r| r.path.clone()).collect();
+        if args.json {
+            summaries.push(summary(job, &files, None));
+        } else {
+            for f in &files {
+                writeln!(stdout, "{}", f.display())?;
+            }
+        }
+    }
+    if args.json {
+        serde_json::to_writer(&mut stdout, &summaries)?;
+        writeln!(stdout)?;
+    }
+    Ok(exit)
+}
+
+fn history(args: &ResumeArgs) -> anyhow::Result<Exit> {
+    let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
+    let paths: Paths = env.paths;
+    let journal = crate::core::journal::Journal::open(&paths)?;
+    let jobs = journal.list()?;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let all: Vec<JobSummary<'_>> = jobs
+            .iter()
+            .map(|j| {
+                summary(
+                    j,
+                    &j.results.iter().map(|r| r.path.clone()).collect::<Vec<_>>(),
+                    None,
+                )
+            })
+            .collect();
+        serde_json::to_writer(&mut stdout, &all)?;
+        writeln!(stdout)?;
+        return Ok(Exit::Done);
+    }
+    if jobs.is_empty() {
+        writeln!(stdout, "No jobs yet.")?;
+    }
+    for j in &jobs {
+        let prompt: String = j
+            .request
+            .prompt
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(50)
+            .collect();
+        writeln!(
+            stdout,
+            "{}  {:<16} {:<8} {:<24} {}  \"{}\"",
+            format_utc(j.created_at_ms),
+            j.state.label(),
+            j.request.model.tier_name(),
+            j.request.mode().to_string(),
+            j.task_id.as_deref().unwrap_or("-"),
+            prompt
+        )?;
+        if let Some(err) = j.error.as_ref().filter(|_| j.state != JobState::Completed) {
+            writeln!(stdout, "    {}", describe_error(err))?;
+        }
+        for r in &j.results {
+            writeln!(stdout, "    {}", r.path.display())?;
+        }
+    }
+    Ok(Exit::Done)
+}
+
+async fn serve_sandbox(args: SandboxArgs) -> anyhow::Result<Exit> {
+    let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
+    let key = if args.require_key {
+        let Some(key) = env.api_key.as_ref() else {
+            bail!(invalid(format!(
+                "--require-key needs the key in {ENV_API_KEY}"
+            )));
+        };
+        Some(key.expose().to_owned())
+    } else {
+        None
+    };
+    let sandbox = Sandbox::start(SandboxConfig {
+        key,
+        state_dir: Some(env.paths.sandbox()),
+        port: args.port,
+        base_delay: Duration::from_millis(args.delay_ms),
+        ..SandboxConfig::default()
+    })
+    .await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "Wan Studio sandbox listening on {}",
+        sandbox.base_url()
+    )?;
+    writeln!(
+        stdout,
+        "Point the app at it: REAPI_BASE_URL={} REAPI_API_KEY=<{}>",
+        sandbox.base_url(),
+        if args.require_key {
+            "your key"
+        } else {
+            "anything"
+        }
+    )?;
+    for url in sandbox.sample_urls() {
+        writeln!(stdout, "Sample reference: {url}")?;
+    }
+    writeln!(stdout, "Press Ctrl+C to stop.")?;
+    stdout.flush()?;
+    drop(stdout);
+    tokio::signal::ctrl_c().await?;
+    sandbox.shutdown();
+    Ok(Exit::Done)
+}
+
+/// `2026-11-24 03:24 UTC` from Unix milliseconds.
+pub fn format_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxes_and_swatches_parse() {
+        assert_eq!(
+            parse_box("1:989,515,1138,681"),
+            Ok((1, [989, 515, 1138, 681]))
+        );
+        assert!(parse_box("1:989,515,1138").is_err());
+        assert!(parse_box("x:1,2,3,4").is_err());
+        let s = parse_swatch("#C2D1E6:23.51%").unwrap();
+        assert_eq!((s.hex.as_str(), s.ratio.as_str()), ("#C2D1E6", "23.51%"));
+        assert!(parse_swatch("#C2D1E6").is_err());
+    }
+
+    #[test]
+    fn utc_formats() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_735_000_000_000), "2024-12-24 00:26 UTC");
+    }
+}

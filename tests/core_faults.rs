@@ -1,0 +1,344 @@
+//! Faults: the money rules hold when the network and the server misbehave.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use common::*;
+use wan_studio::core::client::{ApiClient, ClientConfig, SubmitError};
+use wan_studio::core::engine::{Engine, EngineConfig};
+use wan_studio::core::journal::{JobRecord, JobState, Journal};
+use wan_studio::core::request::Model;
+use wan_studio::core::settings::{ApiKey, Paths};
+use wan_studio::sandbox::{Endpoint, Fault};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_then_accepted_creates_exactly_one_task() {
+    let sb = sandbox().await;
+    sb.inject(
+        Endpoint::Submit,
+        Fault::RateLimit {
+            retry_after_secs: 1,
+        },
+    );
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let started = std::time::Instant::now();
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 2);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_too_long_is_refused_and_not_charged() {
+    let sb = sandbox().await;
+    sb.inject(
+        Endpoint::Submit,
+        Fault::RateLimit {
+            retry_after_secs: 3600,
+        },
+    );
+    let client = ApiClient::new(client_config(&sb)).unwrap();
+    let err = client
+        .submit(&text(Model::Standard, "a fox"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SubmitError::RateLimited { .. }), "{err:?}");
+    assert_eq!(err.api_error().unwrap().code, "50001");
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_connection_after_submit_is_unknown_outcome_and_never_resent() {
+    let sb = sandbox().await;
+    sb.inject(Endpoint::Submit, Fault::DropConnection);
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_eq!(done.state, JobState::UnknownOutcome, "{:?}", done.error);
+    assert!(
+        done.error
+            .unwrap()
+            .message
+            .contains("may have been accepted and charged")
+    );
+    // A resume does not resend it either.
+    engine.resume().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        engine.journal().get(&job.id).unwrap().unwrap().state,
+        JobState::UnknownOutcome
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_with_no_answer_times_out_as_unknown_outcome() {
+    let sb = sandbox().await;
+    sb.inject(Endpoint::Submit, Fault::Hang);
+    let client = ApiClient::new(client_config(&sb)).unwrap();
+    let err = client
+        .submit(&text(Model::Standard, "a fox"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SubmitError::UnknownOutcome(_)), "{err:?}");
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_answer_to_a_submit_is_unknown_outcome() {
+    let sb = sandbox().await;
+    sb.inject(Endpoint::Submit, Fault::Garbage);
+    let client = ApiClient::new(client_config(&sb)).unwrap();
+    let err = client
+        .submit(&text(Model::Standard, "a fox"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SubmitError::UnknownOutcome(_)), "{err:?}");
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_error_on_submit_is_not_retried() {
+    let sb = sandbox().await;
+    sb.inject(Endpoint::Submit, Fault::ServerError);
+    let client = ApiClient::new(client_config(&sb)).unwrap();
+    let err = client
+        .submit(&text(Model::Standard, "a fox"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SubmitError::ServerError { status: 500, .. }),
+        "{err:?}"
+    );
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_page_on_submit_is_unknown_outcome_with_a_clear_message() {
+    let sb = sandbox().await;
+    sb.inject(Endpoint::Submit, Fault::BadGateway);
+    let client = ApiClient::new(client_config(&sb)).unwrap();
+    let err = client
+        .submit(&text(Model::Standard, "a fox"))
+        .await
+        .unwrap_err();
+    let SubmitError::UnknownOutcome(msg) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(msg.contains("HTTP 502"), "{msg}");
+    assert!(msg.contains("502 Bad Gateway"), "{msg}");
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_server_at_all_is_not_sent() {
+    // Bind and drop a port so nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cfg = ClientConfig::new(
+        format!("http://127.0.0.1:{port}").parse().unwrap(),
+        ApiKey::new(KEY),
+    );
+    cfg.retry_base = Duration::from_millis(10);
+    let client = ApiClient::new(cfg).unwrap();
+    let err = client
+        .submit(&text(Model::Standard, "a fox"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SubmitError::NotSent(_)), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_through_5xx_garbage_and_rate_limits_still_complete() {
+    let sb = sandbox().await;
+    for f in [
+        Fault::ServerError,
+        Fault::Garbage,
+        Fault::BadGateway,
+        Fault::RateLimit {
+            retry_after_secs: 0,
+        },
+        Fault::DropConnection,
+    ] {
+        sb.inject(Endpoint::Poll, f);
+    }
+    sb.inject(Endpoint::Media, Fault::ServerError);
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+    assert!(sb.stats().polls.load(Ordering::SeqCst) >= 6);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_task_keeps_the_servers_message_and_request_id() {
+    let sb = sandbox().await;
+    sb.fail_next_task("60001", "Internal error, credits refunded.");
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_eq!(done.state, JobState::Failed);
+    let err = done.error.unwrap();
+    assert_eq!(err.code, "60001");
+    assert_eq!(err.message, "Internal error, credits refunded.");
+    assert!(err.request_id.unwrap().starts_with("req_"));
+}
+
+#[test]
+fn engine_killed_mid_poll_resumes_and_downloads() {
+    let home = tempfile::tempdir().unwrap();
+    let main_rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = main_rt.block_on(sandbox_with(Duration::from_millis(1500)));
+
+    // First life: submit, see it processing, then the runtime dies with the poll in flight.
+    let doomed = tokio::runtime::Runtime::new().unwrap();
+    let job_id = doomed.block_on(async {
+        let (engine, mut events) = engine(&sb, home.path());
+        let mut req = text(Model::Standard, "a lighthouse");
+        req.n = 3;
+        let job = engine.submit(req).unwrap();
+        wait_for(&mut events, &job.id, |j| j.state == JobState::Processing).await;
+        job.id
+    });
+    doomed.shutdown_background();
+    {
+        let journal = Journal::open(&Paths::new(home.path())).unwrap();
+        let j = journal.get(&job_id).unwrap().unwrap();
+        assert_eq!(j.state, JobState::Processing);
+        assert!(j.results.is_empty());
+    }
+
+    // Second life: resume finds it and brings every result home, without a second submit.
+    main_rt.block_on(async {
+        let (engine, mut events) = engine(&sb, home.path());
+        assert_eq!(engine.resume().unwrap(), 1);
+        let done = finish(&mut events, &job_id).await;
+        assert_completed(&done, 3);
+    });
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_caught_mid_submit_becomes_unknown_outcome_on_resume() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let job = JobRecord::new("test-backend", text(Model::Standard, "a fox"));
+    Journal::open(&paths).unwrap().insert(&job).unwrap(); // state Submitting, as a crash leaves it
+    let (engine, _events) = engine(&sb, home.path());
+    engine.resume().unwrap();
+    let back = engine.journal().get(&job.id).unwrap().unwrap();
+    assert_eq!(back.state, JobState::UnknownOutcome);
+    assert!(back.error.unwrap().message.contains("not sent again"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_the_server_does_not_know_pauses_instead_of_failing() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let journal = Journal::open(&paths).unwrap();
+    let job = JobRecord::new("test-backend", text(Model::Standard, "a fox"));
+    journal.insert(&job).unwrap();
+    journal
+        .set_submitted(&job.id, "task_unknown_to_the_server", "processing")
+        .unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    engine.resume().unwrap();
+    let back = finish(&mut events, &job.id).await;
+    assert_eq!(back.state, JobState::Paused);
+    let err = back.error.unwrap();
+    assert_eq!(err.code, "40001");
+    assert!(err.message.contains("the task is kept"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_is_a_new_job_and_keeps_the_link() {
+    let sb = sandbox().await;
+    sb.inject(Endpoint::Submit, Fault::ServerError);
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    assert_eq!(finish(&mut events, &job.id).await.state, JobState::Failed);
+    let again = engine.retry(&job.id).unwrap();
+    assert_ne!(again.id, job.id);
+    assert_eq!(again.retry_of.as_deref(), Some(job.id.as_str()));
+    assert_completed(&finish(&mut events, &again.id).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_goes_to_the_api_only_and_is_written_nowhere() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let mut req = text(Model::Standard, "a fox");
+    req.image_urls = vec![sb.sample_urls()[1].clone()];
+    req.n = 2;
+    let job = engine.submit(req).unwrap();
+    assert_completed(&finish(&mut events, &job.id).await, 2);
+    // The sandbox insists on the key for API calls, so they carried it; image downloads must not.
+    assert!(sb.stats().media_requests.load(Ordering::SeqCst) >= 2);
+    assert_eq!(
+        sb.stats().media_requests_with_auth.load(Ordering::SeqCst),
+        0
+    );
+    // Nothing under the data folder contains the key.
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "{} contains the key",
+            entry.display()
+        );
+    }
+    assert!(!format!("{:?}", client_config(&sb)).contains(KEY));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_is_refused_without_retry() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut client = client_config(&sb);
+    client.api_key = ApiKey::new("sk-wrong");
+    let mut cfg = EngineConfig::new(Paths::new(home.path()), client, "test-backend");
+    cfg.poll_interval = Duration::from_millis(40);
+    let (engine, mut events) = Engine::start(cfg, tokio::runtime::Handle::current(), None).unwrap();
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_eq!(done.state, JobState::Refused);
+    assert_eq!(done.error.unwrap().code, "10002");
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
