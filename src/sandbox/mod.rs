@@ -602,7 +602,43 @@ async fn produce(s: &Arc<Shared>, task: &TaskRecord) -> Result<u32, ApiErrorBody
     );
     tokio::task::spawn_blocking(move || render_all(&request, &refs, &dir, seed))
         .await
-        .map_err(|e| error_body("60001", &format!("Internal error, credits refunded ({e}).")))?
+        .map_err(|e| internal_error(&e))?
+}
+
+fn internal_error(e: &dyn std::fmt::Display) -> ApiErrorBody {
+    error_body("60001", &format!("Internal error, credits refunded ({e})."))
+}
+
+/// The request's palette as colours with weights summing to 1.
+fn palette_of(request: &GenerationRequest) -> Vec<([u8; 3], f32)> {
+    request
+        .color_palette
+        .iter()
+        .flatten()
+        .filter_map(|e| {
+            let weight = rules::parse_ratio(&e.ratio)? as f32 / 10_000.0;
+            Some((rules::parse_hex(&e.hex)?, weight))
+        })
+        .collect()
+}
+
+/// The boxes on reference `i`, in its own pixels.
+fn boxes_of(request: &GenerationRequest, i: usize) -> Vec<Outline> {
+    request
+        .bbox_list
+        .as_ref()
+        .and_then(|l| l.get(i))
+        .map(|bs| {
+            bs.iter()
+                .map(|b| Outline {
+                    x1: b[0] as f32,
+                    y1: b[1] as f32,
+                    x2: b[2] as f32,
+                    y2: b[3] as f32,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn render_all(
@@ -611,85 +647,52 @@ fn render_all(
     dir: &Path,
     seed: u64,
 ) -> Result<u32, ApiErrorBody> {
-    let last = refs.last().map(|r| r.image.dimensions());
-    let (w, h) = rules::output_dimensions(request, last);
+    let (w, h) = rules::output_dimensions(request, refs.last().map(|r| r.image.dimensions()));
     let count = u32::try_from(request.n).unwrap_or(1).max(1);
-    let palette: Vec<([u8; 3], f32)> = request
-        .color_palette
-        .iter()
-        .flatten()
-        .filter_map(|e| {
-            Some((
-                rules::parse_hex(&e.hex)?,
-                rules::parse_ratio(&e.ratio)? as f32 / 10_000.0,
-            ))
-        })
-        .collect();
-    let boxes_of = |i: usize| -> Vec<Outline> {
-        request
-            .bbox_list
-            .as_ref()
-            .and_then(|l| l.get(i))
-            .map(|bs| {
-                bs.iter()
-                    .map(|b| Outline {
-                        x1: b[0] as f32,
-                        y1: b[1] as f32,
-                        x2: b[2] as f32,
-                        y2: b[3] as f32,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    // Editing: the last reference is the canvas; its boxes are scaled onto it, the others are insets.
     let base = refs
         .last()
         .map(|r| image::imageops::resize(&r.image, w, h, image::imageops::FilterType::Triangle));
-    let boxes = match refs.last() {
-        Some(r) => {
-            let (sx, sy) = (
-                w as f32 / r.image.width() as f32,
-                h as f32 / r.image.height() as f32,
-            );
-            boxes_of(refs.len() - 1)
-                .into_iter()
-                .map(|b| Outline {
-                    x1: b.x1 * sx,
-                    y1: b.y1 * sy,
-                    x2: b.x2 * sx,
-                    y2: b.y2 * sy,
-                })
-                .collect()
-        }
-        None => Vec::new(),
-    };
+    let boxes = refs.last().map_or_else(Vec::new, |r| {
+        let (sx, sy) = (
+            w as f32 / r.image.width() as f32,
+            h as f32 / r.image.height() as f32,
+        );
+        boxes_of(request, refs.len() - 1)
+            .into_iter()
+            .map(|b| Outline {
+                x1: b.x1 * sx,
+                y1: b.y1 * sy,
+                x2: b.x2 * sx,
+                y2: b.y2 * sy,
+            })
+            .collect()
+    });
     let insets: Vec<Inset> = refs
         .iter()
         .enumerate()
         .take(refs.len().saturating_sub(1))
         .map(|(i, r)| Inset {
             image: r.image.clone(),
-            boxes: boxes_of(i),
+            boxes: boxes_of(request, i),
         })
         .collect();
     let group = request.is_group();
-    std::fs::create_dir_all(dir)
-        .map_err(|e| error_body("60001", &format!("Internal error, credits refunded ({e}).")))?;
+    std::fs::create_dir_all(dir).map_err(|e| internal_error(&e))?;
     for index in 0..count {
-        let caption = format!(
-            "SANDBOX · {} · {w}×{h} · seed {seed}{}",
-            request.model.tier_name(),
-            if count > 1 {
-                format!(" · {} of {count}", index + 1)
-            } else {
-                String::new()
-            }
-        );
+        let position = if count > 1 {
+            format!(" · {} of {count}", index + 1)
+        } else {
+            String::new()
+        };
         let scene = Scene {
             width: w,
             height: h,
             prompt: request.prompt.clone().unwrap_or_default(),
-            caption,
+            caption: format!(
+                "SANDBOX · {} · {w}×{h} · seed {seed}{position}",
+                request.model.tier_name()
+            ),
             seed: if group {
                 seed
             } else {
@@ -698,19 +701,16 @@ fn render_all(
             index,
             count,
             group,
-            palette: palette.clone(),
+            palette: palette_of(request),
             watermark: request.watermark == Some(true),
             base: base.clone(),
             boxes: boxes.clone(),
             insets: insets.clone(),
         };
-        let img = render(&scene);
-        let png = imaging::encode_png_with(&img, &[], png::Compression::Fast).map_err(|e| {
-            error_body("60001", &format!("Internal error, credits refunded ({e})."))
-        })?;
-        imaging::write_atomic(&dir.join(format!("{index}.png")), &png).map_err(|e| {
-            error_body("60001", &format!("Internal error, credits refunded ({e})."))
-        })?;
+        let png = imaging::encode_png_with(&render(&scene), &[], png::Compression::Fast)
+            .map_err(|e| internal_error(&e))?;
+        imaging::write_atomic(&dir.join(format!("{index}.png")), &png)
+            .map_err(|e| internal_error(&e))?;
     }
     Ok(count)
 }
