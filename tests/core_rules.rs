@@ -1,6 +1,6 @@
 //! The contract's rules: the spec's examples, and one test per rule that breaks it and checks the
 //! field and the message.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::unnecessary_wraps)]
 
 use serde_json::json;
 use wan_studio::core::request::{GenerationRequest, Mode, Model, PaletteEntry};

@@ -60,7 +60,7 @@ pub async fn wait_for(
     job_id: &str,
     pred: impl Fn(&JobRecord) -> bool,
 ) -> JobRecord {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + Duration::from_mins(1);
     loop {
         let ev = tokio::time::timeout_at(deadline, events.recv())
             .await

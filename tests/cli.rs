@@ -1,0 +1,293 @@
+//! The `wan-studio` binary: exit codes, output, kill and resume, secrets.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use common::*;
+use wan_studio::sandbox::{Endpoint, Fault, Sandbox};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wan-studio");
+
+/// The binary with a private data folder, fast polling, and (when given) a sandbox as its API.
+fn cli(home: &Path, api: Option<&Sandbox>) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("WAN_STUDIO_HOME", home)
+        .env("WAN_STUDIO_POLL_MS", "50")
+        .stdin(Stdio::null());
+    if let Some(sb) = api {
+        c.env("REAPI_BASE_URL", sb.base_url().as_str())
+            .env("REAPI_API_KEY", KEY);
+    }
+    c
+}
+
+async fn output(mut c: Command) -> Output {
+    tokio::task::spawn_blocking(move || c.output().expect("the binary runs"))
+        .await
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&o.stdout)
+        )
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_in_the_sandbox_writes_two_pngs() {
+    let home = tempfile::tempdir().unwrap();
+    let out_dir = home.path().join("out");
+    let mut c = cli(home.path(), None);
+    c.args([
+        "generate",
+        "--sandbox",
+        "--prompt",
+        "a red fox",
+        "-n",
+        "2",
+        "--json",
+        "--out",
+    ])
+    .arg(&out_dir);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["status"], "completed");
+    assert!(v["task_id"].as_str().unwrap().starts_with("task_"));
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for f in files {
+        let p = Path::new(f.as_str().unwrap());
+        assert!(p.starts_with(&out_dir), "{}", p.display());
+        assert_eq!(png_size(p), (2048, 2048));
+    }
+    assert!(
+        stderr(&o).contains("here nothing is charged"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_samples_can_be_named_for_a_region_edit() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), None);
+    c.args([
+        "generate",
+        "--sandbox",
+        "--prompt",
+        "a cat on the desk",
+        "--ref",
+        "sample:desk.jpg",
+        "--box",
+        "0:200,300,600,700",
+        "--json",
+    ]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["mode"], "region edit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_input_exits_2_and_sends_nothing() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["generate", "--prompt", "x", "--size", "4K", "-n", "5"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("size: 4K needs the Pro tier"), "{err}");
+    assert!(err.contains("n: Count must be 1 to 4"), "{err}");
+    let mut bad_box = cli(home.path(), Some(&sb));
+    bad_box.args([
+        "generate",
+        "--prompt",
+        "x",
+        "--ref",
+        "https://example.com/a.png",
+        "--box",
+        "3:1,2,3,4",
+    ]);
+    let o = output(bad_box).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("there is no reference 3"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_key_names_the_variable_and_the_sandbox() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), None);
+    c.args(["generate", "--prompt", "a red fox"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("REAPI_API_KEY") && err.contains("--sandbox"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_task_exits_4_with_the_servers_message() {
+    let sb = sandbox().await;
+    sb.fail_next_task("60001", "Internal error, credits refunded.");
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["generate", "--prompt", "a red fox"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("Internal error, credits refunded."), "{err}");
+    assert!(err.contains("request_id req_"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_key_exits_3() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), Some(&sb));
+    c.env("REAPI_API_KEY", "sk-wrong")
+        .args(["generate", "--prompt", "a red fox"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Invalid API key"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_exits_5_and_is_sent_once() {
+    let sb = sandbox().await;
+    sb.inject(Endpoint::Submit, Fault::DropConnection);
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["generate", "--prompt", "a red fox", "--json"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert_eq!(json(&o)["status"], "unknown_outcome");
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+/// Starts `generate`, waits for the task id on stderr, and kills the process with SIGKILL.
+async fn kill_mid_poll(mut c: Command) {
+    tokio::task::spawn_blocking(move || {
+        let mut child = c
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        for line in lines {
+            if line.unwrap().starts_with("Processing: task task_") {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_mid_poll_then_resume_downloads_the_results() {
+    let sb = sandbox_with(Duration::from_secs(2)).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["generate", "--prompt", "a lighthouse", "-n", "2"]);
+    kill_mid_poll(c).await;
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+
+    let mut r = cli(home.path(), Some(&sb));
+    r.args(["resume", "--json"]);
+    let o = output(r).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let jobs = json(&o);
+    assert_eq!(jobs.as_array().unwrap().len(), 1);
+    assert_eq!(jobs[0]["status"], "completed");
+    let files = jobs[0]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(
+        files
+            .iter()
+            .all(|f| Path::new(f.as_str().unwrap()).is_file())
+    );
+    assert_eq!(
+        sb.stats().submits_received.load(Ordering::SeqCst),
+        1,
+        "never resent"
+    );
+
+    let mut h = cli(home.path(), Some(&sb));
+    h.args(["history", "--json"]);
+    let o = output(h).await;
+    let history = json(&o);
+    assert_eq!(history[0]["status"], "completed");
+    assert_eq!(history[0]["files"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_jobs_survive_the_process_and_resume_with_sandbox() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), None);
+    c.args(["generate", "--sandbox", "--prompt", "a paper boat"]);
+    kill_mid_poll(c).await;
+    let mut r = cli(home.path(), None);
+    r.args(["resume", "--sandbox", "--json"]);
+    let o = output(r).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)[0]["status"], "completed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_is_in_no_log_line_and_no_file() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), Some(&sb));
+    c.env("RUST_LOG", "trace")
+        .args(["-vv", "generate", "--prompt", "a red fox", "--ref"])
+        .arg(&sb.sample_urls()[0]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).len() > 1000, "trace logging was on");
+    assert!(!stderr(&o).contains(KEY), "the key was logged");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(KEY));
+    let mut stack = vec![home.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                let bytes = std::fs::read(e.path()).unwrap();
+                assert!(
+                    !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+                    "{:?}",
+                    e.path()
+                );
+            }
+        }
+    }
+    assert_eq!(
+        sb.stats().media_requests_with_auth.load(Ordering::SeqCst),
+        0
+    );
+}
