@@ -96,7 +96,7 @@ pub enum Command {
     Generate(Box<GenerateArgs>),
     /// Finish every job still in flight and download its results.
     Resume(ResumeArgs),
-    /// List jobs, newest first, with status, task id and files.
+    /// List jobs, newest first, with status, task id and files (--sandbox: only the sandbox's).
     History(ResumeArgs),
     /// Serve the local simulator of the reAPI endpoints on 127.0.0.1.
     Sandbox(SandboxArgs),
@@ -156,7 +156,7 @@ pub struct GenerateArgs {
 pub struct ResumeArgs {
     #[arg(long)]
     pub json: bool,
-    /// Jobs of the built-in sandbox instead of reAPI.
+    /// Jobs of the built-in sandbox (instead of reAPI's).
     #[arg(long)]
     pub sandbox: bool,
 }
@@ -586,7 +586,10 @@ fn history(args: &ResumeArgs) -> anyhow::Result<Exit> {
     let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
     let paths: Paths = env.paths;
     let journal = crate::core::journal::Journal::open(&paths)?;
-    let jobs = journal.list()?;
+    let mut jobs = journal.list()?;
+    if args.sandbox {
+        jobs.retain(|j| j.backend == SANDBOX_BACKEND);
+    }
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let all: Vec<JobSummary<'_>> = jobs
