@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 
 use crate::core::client::ClientConfig;
 use crate::core::engine::{Engine, EngineConfig, EngineError, Event, SANDBOX_BACKEND};
-use crate::core::imaging;
 use crate::core::journal::{JobRecord, JobState};
+use crate::core::library;
 use crate::core::pricing::{Estimate, Rates};
 use crate::core::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
 use crate::core::rules;
@@ -450,37 +450,14 @@ fn describe_error(err: &ApiErrorBody) -> String {
     }
 }
 
-/// Copies a job's results into `dir` as PNG, never overwriting a file.
+/// Copies a job's results into `dir` as PNG (with their prompt and parameters), never overwriting.
 fn export_to(dir: &Path, job: &JobRecord) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("the folder {} could not be created", dir.display()))?;
-    let mut out = Vec::new();
-    for r in &job.results {
-        let bytes = std::fs::read(&r.path)
-            .with_context(|| format!("{} could not be read", r.path.display()))?;
-        let png = if imaging::sniff_format(&bytes) == Some(image::ImageFormat::Png) {
-            bytes
-        } else {
-            let img = imaging::decode_limited(&bytes)?;
-            imaging::encode_png(&img.to_rgba8(), &[])?
-        };
-        let stem = format!("wan-{}-{:02}", &job.id[..job.id.len().min(8)], r.index + 1);
-        let mut attempt = 0;
-        loop {
-            let name = if attempt == 0 {
-                format!("{stem}.png")
-            } else {
-                format!("{stem} ({attempt}).png")
-            };
-            let path = dir.join(name);
-            if imaging::write_new_atomic(&path, &png)? {
-                out.push(path);
-                break;
-            }
-            attempt += 1;
-        }
-    }
-    Ok(out)
+    job.results
+        .iter()
+        .map(|r| library::export_to_folder(job, r, dir).map_err(anyhow::Error::from))
+        .collect()
 }
 
 #[derive(Serialize)]

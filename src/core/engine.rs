@@ -6,6 +6,7 @@
 //! line, a test) simply replaces what it had.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use super::client::{
 };
 use super::journal::{JobRecord, JobState, Journal, JournalError};
 use super::library;
+use super::references::{self, LoadedImage};
 use super::request::{ApiErrorBody, GenerationRequest, TaskStatus};
 use super::rules::{self, Problems};
 use super::settings::Paths;
@@ -33,6 +35,32 @@ pub enum Event {
     Removed { job_id: String },
     /// Something went wrong outside any one job (the journal could not be written, …).
     Notice(String),
+    /// Every job, newest first (the answer to [`Command::ListJobs`]).
+    Jobs(Vec<JobRecord>),
+    /// An image asked for with [`Command::LoadImage`], decoded and downscaled, or why not.
+    Image {
+        key: String,
+        result: Result<LoadedImage, String>,
+    },
+    /// Results written by [`Command::Export`].
+    Exported { paths: Vec<PathBuf> },
+}
+
+/// Where an image comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ImageSource {
+    File(PathBuf),
+    /// Downloaded without credentials (https, or http on this machine).
+    Url(String),
+}
+
+/// Where results are exported to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportDest {
+    /// Exactly this file (a save dialog already asked before replacing it).
+    File(PathBuf),
+    /// Into this folder, under names that never replace a file.
+    Folder(PathBuf),
 }
 
 /// What a front end asks of the engine (the window sends these over a bounded channel).
@@ -52,6 +80,21 @@ pub enum Command {
     },
     /// Resumes every unfinished job of this backend.
     Resume,
+    /// Answers with [`Event::Jobs`].
+    ListJobs,
+    /// Loads an image for display, at most `max_side` pixels on its longest side. With `reference`,
+    /// the provider's reference limits are checked first. Answers with [`Event::Image`].
+    LoadImage {
+        key: String,
+        source: ImageSource,
+        max_side: u32,
+        reference: bool,
+    },
+    /// Exports results `(job id, index)`. Answers with [`Event::Exported`] or a notice.
+    Export {
+        items: Vec<(String, u32)>,
+        dest: ExportDest,
+    },
 }
 
 /// Tunables.
@@ -109,6 +152,8 @@ struct Inner {
     waker: Option<Waker>,
     /// Jobs with a live task in this process.
     running: Mutex<HashSet<String>>,
+    /// Bounds concurrent image decodes (each can take a few hundred MB at 4K).
+    decoders: tokio::sync::Semaphore,
     rt: Handle,
 }
 
@@ -143,6 +188,7 @@ impl Engine {
             events: tx,
             waker,
             running: Mutex::new(HashSet::new()),
+            decoders: tokio::sync::Semaphore::new(3),
             rt,
         };
         Ok((
@@ -265,6 +311,23 @@ impl Engine {
             Command::Dismiss { job_id } => self.dismiss(&job_id),
             Command::Delete { job_id } => self.delete(&job_id),
             Command::Resume => self.resume().map(drop),
+            Command::ListJobs => {
+                self.list_jobs();
+                Ok(())
+            }
+            Command::LoadImage {
+                key,
+                source,
+                max_side,
+                reference,
+            } => {
+                self.load_image(key, source, max_side, reference);
+                Ok(())
+            }
+            Command::Export { items, dest } => {
+                self.export(items, dest);
+                Ok(())
+            }
         };
         if let Err(e) = result {
             self.inner.send(Event::Notice(e.to_string()));
@@ -279,6 +342,85 @@ impl Engine {
                 engine.handle(cmd);
             }
         })
+    }
+
+    /// Reads every job off the async threads and sends [`Event::Jobs`].
+    pub fn list_jobs(&self) {
+        let inner = Arc::clone(&self.inner);
+        self.inner
+            .rt
+            .spawn_blocking(move || match inner.journal.list() {
+                Ok(jobs) => inner.send(Event::Jobs(jobs)),
+                Err(e) => inner.send(Event::Notice(e.to_string())),
+            });
+    }
+
+    /// Loads an image for display; at most a few decode at once.
+    pub fn load_image(&self, key: String, source: ImageSource, max_side: u32, reference: bool) {
+        let inner = Arc::clone(&self.inner);
+        self.inner.rt.spawn(async move {
+            let Ok(_permit) = inner.decoders.acquire().await else {
+                return;
+            };
+            let bytes = match &source {
+                ImageSource::File(path) => tokio::fs::read(path)
+                    .await
+                    .map_err(|e| format!("{} could not be read: {e}", path.display())),
+                ImageSource::Url(url) => inner.client.download(url).await.map_err(|e| {
+                    if reference {
+                        format!("could not be downloaded: {e}")
+                    } else {
+                        e.to_string()
+                    }
+                }),
+            };
+            let result = match bytes {
+                Ok(bytes) => tokio::task::spawn_blocking(move || {
+                    if reference {
+                        references::check_reference(&bytes)
+                            .map(|img| references::display_copy(&img, max_side))
+                    } else {
+                        references::load_for_display(&bytes, max_side).map_err(|e| e.to_string())
+                    }
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("the decoder stopped: {e}"))),
+                Err(e) => Err(e),
+            };
+            inner.send(Event::Image { key, result });
+        });
+    }
+
+    /// Exports results off the async threads.
+    pub fn export(&self, items: Vec<(String, u32)>, dest: ExportDest) {
+        let inner = Arc::clone(&self.inner);
+        self.inner.rt.spawn_blocking(move || {
+            let mut paths = Vec::new();
+            for (job_id, index) in items {
+                let found = inner.journal.get(&job_id).ok().flatten().and_then(|job| {
+                    let r = job.results.iter().find(|r| r.index == index).cloned()?;
+                    Some((job, r))
+                });
+                let Some((job, r)) = found else {
+                    inner.send(Event::Notice(format!(
+                        "Result {} of job {job_id} is no longer in the library.",
+                        index + 1
+                    )));
+                    continue;
+                };
+                let written = match &dest {
+                    ExportDest::File(path) => library::export_to_file(&job, &r, path),
+                    ExportDest::Folder(dir) => library::export_to_folder(&job, &r, dir),
+                };
+                match written {
+                    Ok(p) => paths.push(p),
+                    Err(e) => inner.send(Event::Notice(format!("Export failed: {e}"))),
+                }
+            }
+            if !paths.is_empty() {
+                inner.send(Event::Exported { paths });
+            }
+        });
     }
 
     fn is_running(&self, job_id: &str) -> bool {

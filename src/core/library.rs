@@ -121,6 +121,87 @@ pub fn store_result(
     })
 }
 
+/// A file name for an exported result: a few words of the prompt, the job, the position.
+pub fn export_name(job: &JobRecord, index: u32) -> String {
+    let words: Vec<String> = job
+        .request
+        .prompt
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .take(5)
+        .collect();
+    let stem = if words.is_empty() {
+        "wan".to_owned()
+    } else {
+        words.join("-")
+    };
+    let stem: String = stem.chars().take(48).collect();
+    format!("{stem}-{}-{:02}", &job.id[..job.id.len().min(8)], index + 1)
+}
+
+/// The PNG bytes to export for a result: the library file with its metadata, re-encoded only if the
+/// server sent another format.
+pub fn export_bytes(job: &JobRecord, r: &ResultRecord) -> Result<Vec<u8>, ImagingError> {
+    let bytes = std::fs::read(&r.path).map_err(|e| ImagingError::io(&r.path, e))?;
+    if imaging::sniff_format(&bytes) == Some(image::ImageFormat::Png) {
+        let has_meta =
+            imaging::png_text(&bytes).is_ok_and(|t| t.iter().any(|(k, _)| k == "parameters"));
+        if has_meta {
+            return Ok(bytes);
+        }
+        return Ok(png_with_text(&bytes, &metadata(job, r.index)).unwrap_or(bytes));
+    }
+    let img = imaging::decode_limited(&bytes)?;
+    let text = metadata(job, r.index);
+    let pairs: Vec<(&str, &str)> = text.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    imaging::encode_png(&img.to_rgba8(), &pairs)
+}
+
+/// Writes a result to exactly `dest` (the artist chose it in a save dialog, which asked before
+/// replacing a file).
+pub fn export_to_file(
+    job: &JobRecord,
+    r: &ResultRecord,
+    dest: &Path,
+) -> Result<PathBuf, ImagingError> {
+    imaging::write_atomic(dest, &export_bytes(job, r)?)?;
+    Ok(dest.to_path_buf())
+}
+
+/// Writes a result into `dir` under [`export_name`], never replacing a file: a taken name gets
+/// ` (1)`, ` (2)`, … added.
+pub fn export_to_folder(
+    job: &JobRecord,
+    r: &ResultRecord,
+    dir: &Path,
+) -> Result<PathBuf, ImagingError> {
+    let bytes = export_bytes(job, r)?;
+    let stem = export_name(job, r.index);
+    for attempt in 0..10_000 {
+        let name = if attempt == 0 {
+            format!("{stem}.png")
+        } else {
+            format!("{stem} ({attempt}).png")
+        };
+        let path = dir.join(name);
+        if imaging::write_new_atomic(&path, &bytes)? {
+            return Ok(path);
+        }
+    }
+    Err(ImagingError::io(
+        dir,
+        std::io::Error::new(std::io::ErrorKind::AlreadyExists, "no free file name"),
+    ))
+}
+
 /// Whether a result recorded in the journal is still on disk.
 pub fn is_stored(r: &ResultRecord) -> bool {
     Path::new(&r.path).is_file()
@@ -157,6 +238,34 @@ mod tests {
         let text = imaging::png_text(&with).unwrap();
         assert!(text.contains(&("prompt".into(), "a red fox, 狐".into())));
         assert!(png_with_text(b"not a png at all, not at all, no", &[]).is_none());
+    }
+
+    #[test]
+    fn folder_exports_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        let mut req = GenerationRequest::new(Model::Standard);
+        req.prompt = Some("A red fox, in snow!".into());
+        let job = JobRecord::new("sandbox", req);
+        let img = image::RgbaImage::from_pixel(300, 300, image::Rgba([1, 2, 3, 255]));
+        let r = store_result(&paths, &job, 0, &imaging::encode_png(&img, &[]).unwrap()).unwrap();
+        let out = dir.path().join("out");
+        let a = export_to_folder(&job, &r, &out).unwrap();
+        let b = export_to_folder(&job, &r, &out).unwrap();
+        assert_ne!(a, b);
+        assert!(
+            a.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("a-red-fox-in-snow-")
+        );
+        assert!(b.to_string_lossy().ends_with(" (1).png"));
+        let text = imaging::png_text(&std::fs::read(&b).unwrap()).unwrap();
+        assert!(
+            text.iter()
+                .any(|(k, v)| k == "prompt" && v == "A red fox, in snow!")
+        );
+        assert!(text.iter().any(|(k, _)| k == "parameters"));
     }
 
     #[test]

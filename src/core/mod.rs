@@ -1,11 +1,15 @@
 //! Wan Studio's core: everything but the window. Never imports the GUI toolkit.
 
 pub mod client;
+pub mod draft;
 pub mod engine;
 pub mod imaging;
 pub mod journal;
 pub mod library;
+pub mod palette;
 pub mod pricing;
+pub mod references;
+pub mod regions;
 pub mod request;
 pub mod rules;
 pub mod settings;

@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 
 use crate::core::imaging;
 use crate::core::journal::now_ms;
+use crate::core::references;
 use crate::core::request::{
     ApiErrorBody, GenerationRequest, Model, TaskInfo, TaskOutput, TaskStatus,
 };
@@ -748,47 +749,11 @@ async fn fetch_reference(
     if bytes.len() as u64 > rules::MAX_REFERENCE_BYTES {
         return Err(fail("is larger than 20 MB.".to_owned()));
     }
-    let format = imaging::sniff_format(&bytes);
-    match format {
-        Some(
-            image::ImageFormat::Jpeg
-            | image::ImageFormat::Png
-            | image::ImageFormat::Bmp
-            | image::ImageFormat::WebP,
-        ) => {}
-        Some(image::ImageFormat::Gif) => {
-            return Err(fail("is a GIF; use JPEG, PNG, BMP or WEBP.".to_owned()));
-        }
-        _ => return Err(fail("is not a JPEG, PNG, BMP or WEBP image.".to_owned())),
-    }
-    let decoded = tokio::task::spawn_blocking(move || imaging::decode_limited(&bytes))
+    let decoded = tokio::task::spawn_blocking(move || references::check_reference(&bytes))
         .await
         .map_err(|e| fail(format!("could not be read: {e}.")))?
-        .map_err(|e| fail(format!("could not be read: {e}.")))?;
-    let (w, h) = (decoded.width(), decoded.height());
-    if w < rules::MIN_REFERENCE_SIDE
-        || h < rules::MIN_REFERENCE_SIDE
-        || w > rules::MAX_REFERENCE_SIDE
-        || h > rules::MAX_REFERENCE_SIDE
-    {
-        return Err(fail(format!(
-            "is {w}x{h}; each side must be 240 to 8000 pixels."
-        )));
-    }
-    if rules::aspect_out_of_range(w, h) {
-        return Err(fail(format!(
-            "is {w}x{h}; the aspect ratio must lie between 1:8 and 8:1."
-        )));
-    }
+        .map_err(fail)?;
     let image = decoded.to_rgba8();
-    if format == Some(image::ImageFormat::Png)
-        && decoded.color().has_alpha()
-        && image.pixels().any(|p| p[3] < 255)
-    {
-        return Err(fail(
-            "is a PNG with transparency; flatten it first.".to_owned(),
-        ));
-    }
     Ok(FetchedReference { image })
 }
 

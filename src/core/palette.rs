@@ -1,0 +1,436 @@
+//! The colour palette editor's model: 3–10 swatches whose ratios always total exactly 100.00%.
+//!
+//! Ratios are integers in hundredths of a percent, so "exactly 100.00%" is `sum == 10_000`, never a
+//! floating-point hope. Moving one ratio rescales the other unlocked swatches in proportion; the
+//! rounding remainder goes to the largest of them. Every swatch keeps at least 0.01% (the API rejects
+//! a zero ratio).
+
+use serde::{Deserialize, Serialize};
+
+use super::request::PaletteEntry;
+use super::rules::{MAX_PALETTE, MIN_PALETTE, format_ratio, parse_hex, parse_ratio};
+
+/// 100.00% in hundredths.
+pub const TOTAL: u32 = 10_000;
+/// The smallest ratio a swatch may have: 0.01%.
+pub const MIN_RATIO: u32 = 1;
+
+/// One colour with its share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Swatch {
+    pub rgb: [u8; 3],
+    /// Hundredths of a percent.
+    pub ratio: u32,
+    pub locked: bool,
+}
+
+impl Swatch {
+    pub fn hex(&self) -> String {
+        format!("#{:02X}{:02X}{:02X}", self.rgb[0], self.rgb[1], self.rgb[2])
+    }
+}
+
+/// Why a palette edit was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PaletteError {
+    #[error("a palette holds at most {MAX_PALETTE} colours")]
+    Full,
+    #[error("a palette needs at least {MIN_PALETTE} colours")]
+    TooFew,
+    #[error("every other colour is locked: unlock one to make room")]
+    AllLocked,
+    #[error("no room for another colour: lower or unlock one first")]
+    NoRoom,
+    #[error("there is no colour {0}")]
+    NoSuchSwatch(usize),
+}
+
+/// A palette whose ratios total exactly [`TOTAL`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<Swatch>", into = "Vec<Swatch>")]
+pub struct Palette {
+    swatches: Vec<Swatch>,
+}
+
+impl Default for Palette {
+    /// Four harmonious colours at 25% each.
+    fn default() -> Self {
+        let colours = [
+            [0xC2, 0xD1, 0xE6],
+            [0x63, 0x65, 0x74],
+            [0xE8, 0xB4, 0x6B],
+            [0x2F, 0x4F, 0x4F],
+        ];
+        Palette {
+            swatches: colours
+                .into_iter()
+                .map(|rgb| Swatch {
+                    rgb,
+                    ratio: TOTAL / 4,
+                    locked: false,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl TryFrom<Vec<Swatch>> for Palette {
+    type Error = String;
+
+    fn try_from(swatches: Vec<Swatch>) -> Result<Self, Self::Error> {
+        let total: u32 = swatches.iter().map(|s| s.ratio).sum();
+        if !(MIN_PALETTE..=MAX_PALETTE).contains(&swatches.len())
+            || total != TOTAL
+            || swatches.iter().any(|s| s.ratio < MIN_RATIO)
+        {
+            return Err("not a valid palette".to_owned());
+        }
+        Ok(Palette { swatches })
+    }
+}
+
+impl From<Palette> for Vec<Swatch> {
+    fn from(p: Palette) -> Self {
+        p.swatches
+    }
+}
+
+impl Palette {
+    pub fn swatches(&self) -> &[Swatch] {
+        &self.swatches
+    }
+
+    pub fn len(&self) -> usize {
+        self.swatches.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.swatches.is_empty()
+    }
+
+    /// Always [`TOTAL`]; exposed so callers and tests can say so.
+    pub fn total(&self) -> u32 {
+        self.swatches.iter().map(|s| s.ratio).sum()
+    }
+
+    /// The palette as the wire wants it.
+    pub fn to_entries(&self) -> Vec<PaletteEntry> {
+        self.swatches
+            .iter()
+            .map(|s| PaletteEntry {
+                hex: s.hex(),
+                ratio: format_ratio(s.ratio),
+            })
+            .collect()
+    }
+
+    /// A palette from wire entries, if they form a valid one.
+    pub fn from_entries(entries: &[PaletteEntry]) -> Option<Palette> {
+        let swatches = entries
+            .iter()
+            .map(|e| {
+                Some(Swatch {
+                    rgb: parse_hex(&e.hex)?,
+                    ratio: parse_ratio(&e.ratio)?,
+                    locked: false,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Palette::try_from(swatches).ok()
+    }
+
+    /// Evenly split colours (at least 3, at most 10 are kept).
+    pub fn from_colours(colours: &[[u8; 3]]) -> Option<Palette> {
+        let colours = &colours[..colours.len().min(MAX_PALETTE)];
+        if colours.len() < MIN_PALETTE {
+            return None;
+        }
+        let n = u32::try_from(colours.len()).ok()?;
+        let mut swatches: Vec<Swatch> = colours
+            .iter()
+            .map(|&rgb| Swatch {
+                rgb,
+                ratio: TOTAL / n,
+                locked: false,
+            })
+            .collect();
+        swatches[0].ratio += TOTAL - (TOTAL / n) * n;
+        Some(Palette { swatches })
+    }
+
+    fn get(&self, i: usize) -> Result<&Swatch, PaletteError> {
+        self.swatches.get(i).ok_or(PaletteError::NoSuchSwatch(i))
+    }
+
+    pub fn set_colour(&mut self, i: usize, rgb: [u8; 3]) -> Result<(), PaletteError> {
+        self.get(i)?;
+        self.swatches[i].rgb = rgb;
+        Ok(())
+    }
+
+    pub fn set_locked(&mut self, i: usize, locked: bool) -> Result<(), PaletteError> {
+        self.get(i)?;
+        self.swatches[i].locked = locked;
+        Ok(())
+    }
+
+    /// The range swatch `i` can be moved through, given the locks on the others.
+    pub fn ratio_range(&self, i: usize) -> std::ops::RangeInclusive<u32> {
+        let others = self.unlocked_except(i);
+        if others.is_empty() {
+            let r = self.swatches.get(i).map_or(0, |s| s.ratio);
+            return r..=r;
+        }
+        let locked: u32 = self
+            .swatches
+            .iter()
+            .enumerate()
+            .filter(|&(j, s)| j != i && s.locked)
+            .map(|(_, s)| s.ratio)
+            .sum();
+        let others_min = MIN_RATIO * u32::try_from(others.len()).unwrap_or(u32::MAX);
+        MIN_RATIO..=TOTAL.saturating_sub(locked + others_min).max(MIN_RATIO)
+    }
+
+    fn unlocked_except(&self, i: usize) -> Vec<usize> {
+        (0..self.swatches.len())
+            .filter(|&j| j != i && !self.swatches[j].locked)
+            .collect()
+    }
+
+    /// Sets swatch `i` to `target` hundredths (clamped to what the locks allow) and rescales the other
+    /// unlocked swatches in proportion. Returns the ratio actually set.
+    pub fn set_ratio(&mut self, i: usize, target: u32) -> Result<u32, PaletteError> {
+        self.get(i)?;
+        let others = self.unlocked_except(i);
+        if others.is_empty() {
+            return Err(PaletteError::AllLocked);
+        }
+        let range = self.ratio_range(i);
+        let target = target.clamp(*range.start(), *range.end());
+        let locked: u32 = self
+            .swatches
+            .iter()
+            .enumerate()
+            .filter(|&(j, s)| j != i && s.locked)
+            .map(|(_, s)| s.ratio)
+            .sum();
+        self.swatches[i].ratio = target;
+        self.share_out(&others, TOTAL - locked - target);
+        Ok(target)
+    }
+
+    /// Gives `budget` to the swatches `among`: each its [`MIN_RATIO`] first, the rest in proportion to
+    /// what they hold now, the rounding remainder to the largest. Exact by construction; callers
+    /// guarantee `budget >= MIN_RATIO * among.len()`.
+    fn share_out(&mut self, among: &[usize], budget: u32) {
+        let count = u32::try_from(among.len()).unwrap_or(u32::MAX);
+        let extra = u64::from(budget.saturating_sub(MIN_RATIO * count));
+        let weights: Vec<u64> = among
+            .iter()
+            .map(|&j| u64::from(self.swatches[j].ratio))
+            .collect();
+        let weight_sum: u64 = weights.iter().sum();
+        for (k, &j) in among.iter().enumerate() {
+            let share = (extra * weights[k])
+                .checked_div(weight_sum)
+                .unwrap_or(extra / u64::from(count.max(1)));
+            self.swatches[j].ratio = MIN_RATIO + u32::try_from(share).unwrap_or(0);
+        }
+        let given: u32 = among.iter().map(|&j| self.swatches[j].ratio).sum();
+        // The first of the largest, so ties resolve the same way every time.
+        if let Some(&largest) = among
+            .iter()
+            .min_by_key(|&&j| (std::cmp::Reverse(self.swatches[j].ratio), j))
+        {
+            self.swatches[largest].ratio += budget.saturating_sub(given);
+        }
+    }
+
+    /// Adds a colour with an even share, taken in proportion from the unlocked swatches.
+    pub fn add(&mut self, rgb: [u8; 3]) -> Result<usize, PaletteError> {
+        if self.swatches.len() >= MAX_PALETTE {
+            return Err(PaletteError::Full);
+        }
+        if self.swatches.iter().all(|s| s.locked) {
+            return Err(PaletteError::AllLocked);
+        }
+        let n = u32::try_from(self.swatches.len()).unwrap_or(1) + 1;
+        self.swatches.push(Swatch {
+            rgb,
+            ratio: 0,
+            locked: false,
+        });
+        let i = self.swatches.len() - 1;
+        // The new swatch is unlocked, so set_ratio always has room; start it at an even share.
+        let others = self.unlocked_except(i);
+        let locked: u32 = self
+            .swatches
+            .iter()
+            .filter(|s| s.locked)
+            .map(|s| s.ratio)
+            .sum();
+        let room = TOTAL - locked - MIN_RATIO * u32::try_from(others.len()).unwrap_or(0);
+        if room < MIN_RATIO {
+            self.swatches.pop();
+            return Err(PaletteError::NoRoom);
+        }
+        let target = (TOTAL / n).clamp(MIN_RATIO, room);
+        self.swatches[i].ratio = target;
+        self.share_out(&others, TOTAL - locked - target);
+        Ok(i)
+    }
+
+    /// Removes a colour; its share goes to the unlocked others in proportion (to all others if
+    /// every one is locked: a lock never blocks a removal).
+    pub fn remove(&mut self, i: usize) -> Result<(), PaletteError> {
+        self.get(i)?;
+        if self.swatches.len() <= MIN_PALETTE {
+            return Err(PaletteError::TooFew);
+        }
+        self.swatches.remove(i);
+        let unlocked: Vec<usize> = (0..self.swatches.len())
+            .filter(|&j| !self.swatches[j].locked)
+            .collect();
+        let among: Vec<usize> = if unlocked.is_empty() {
+            (0..self.swatches.len()).collect()
+        } else {
+            unlocked
+        };
+        let fixed: u32 = (0..self.swatches.len())
+            .filter(|j| !among.contains(j))
+            .map(|j| self.swatches[j].ratio)
+            .sum();
+        self.share_out(&among, TOTAL - fixed);
+        Ok(())
+    }
+
+    /// Moves a swatch from one position to another.
+    pub fn reorder(&mut self, from: usize, to: usize) -> Result<(), PaletteError> {
+        self.get(from)?;
+        self.get(to)?;
+        let s = self.swatches.remove(from);
+        self.swatches.insert(to, s);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ratios(p: &Palette) -> Vec<u32> {
+        p.swatches().iter().map(|s| s.ratio).collect()
+    }
+
+    #[test]
+    fn default_is_valid() {
+        let p = Palette::default();
+        assert_eq!(p.total(), TOTAL);
+        assert_eq!(p.len(), 4);
+    }
+
+    #[test]
+    fn moving_one_rescales_the_others_proportionally() {
+        let mut p = Palette::from_colours(&[[0; 3], [1; 3], [2; 3], [3; 3]]).unwrap();
+        p.set_ratio(0, 4000).unwrap();
+        assert_eq!(ratios(&p), vec![4000, 2000, 2000, 2000]);
+        p.set_ratio(1, 3000).unwrap();
+        // The remaining 7000 goes to swatches 0, 2, 3 in proportion 4000:2000:2000.
+        assert_eq!(ratios(&p), vec![3500, 3000, 1750, 1750]);
+        assert_eq!(p.total(), TOTAL);
+    }
+
+    #[test]
+    fn rounding_goes_to_the_largest_unlocked() {
+        let mut p = Palette::from_colours(&[[0; 3], [1; 3], [2; 3]]).unwrap();
+        assert_eq!(ratios(&p), vec![3334, 3333, 3333]);
+        p.set_ratio(0, 1).unwrap();
+        assert_eq!(p.total(), TOTAL);
+        assert_eq!(ratios(&p), vec![1, 5000, 4999]);
+    }
+
+    #[test]
+    fn locks_hold_and_limit_the_range() {
+        let mut p = Palette::from_colours(&[[0; 3], [1; 3], [2; 3], [3; 3]]).unwrap();
+        p.set_locked(3, true).unwrap();
+        p.set_ratio(0, 9000).unwrap();
+        assert_eq!(p.swatches()[3].ratio, 2500, "locked swatch kept");
+        // 2500 locked, two others need at least 0.01% each.
+        assert_eq!(ratios(&p)[0], 7498);
+        assert_eq!(p.total(), TOTAL);
+        p.set_locked(1, true).unwrap();
+        p.set_locked(2, true).unwrap();
+        assert_eq!(p.set_ratio(0, 10), Err(PaletteError::AllLocked));
+        assert_eq!(p.total(), TOTAL);
+    }
+
+    #[test]
+    fn add_and_remove_keep_the_total() {
+        let mut p = Palette::default();
+        for k in 0..6 {
+            p.add([k; 3]).unwrap();
+            assert_eq!(p.total(), TOTAL);
+        }
+        assert_eq!(p.len(), 10);
+        assert_eq!(p.add([9; 3]), Err(PaletteError::Full));
+        while p.len() > 3 {
+            p.remove(0).unwrap();
+            assert_eq!(p.total(), TOTAL);
+        }
+        assert_eq!(p.remove(0), Err(PaletteError::TooFew));
+    }
+
+    #[test]
+    fn removing_with_everything_locked_still_balances() {
+        let mut p = Palette::default();
+        for i in 0..4 {
+            p.set_locked(i, true).unwrap();
+        }
+        p.remove(0).unwrap();
+        assert_eq!(p.total(), TOTAL);
+        assert_eq!(p.add([1, 2, 3]), Err(PaletteError::AllLocked));
+    }
+
+    #[test]
+    fn random_edits_never_break_the_invariants() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut p = Palette::default();
+        for _ in 0..20_000 {
+            let i = rng.usize(..p.len());
+            let before = p.clone();
+            let op = rng.u8(..5);
+            match op {
+                0 => {
+                    let _ = p.set_ratio(i, rng.u32(0..=TOTAL + 10));
+                }
+                1 => {
+                    let _ = p.set_locked(i, rng.bool());
+                }
+                2 => {
+                    let _ = p.add([rng.u8(..); 3]);
+                }
+                3 => {
+                    let _ = p.remove(i);
+                }
+                _ => {
+                    let _ = p.reorder(i, rng.usize(..p.len()));
+                }
+            }
+            assert_eq!(p.total(), TOTAL, "op {op} on {i}: {before:?} -> {p:?}");
+            assert!((MIN_PALETTE..=MAX_PALETTE).contains(&p.len()));
+            assert!(p.swatches().iter().all(|s| s.ratio >= MIN_RATIO));
+            assert!(Palette::from_entries(&p.to_entries()).is_some());
+        }
+    }
+
+    #[test]
+    fn wire_round_trip() {
+        let p = Palette::default();
+        let e = p.to_entries();
+        assert_eq!(e[0].hex, "#C2D1E6");
+        assert_eq!(e[0].ratio, "25.00%");
+        assert_eq!(Palette::from_entries(&e).unwrap().total(), TOTAL);
+        assert!(Palette::from_entries(&e[..2]).is_none());
+    }
+}
