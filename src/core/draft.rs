@@ -110,7 +110,7 @@ impl Draft {
             }
             SizeKind::Gear => r.size = Some(self.resolution.as_str().to_owned()),
             SizeKind::Custom => {
-                r.size = Some(SizeSpec::Pixels(self.custom.0, self.custom.1).to_wire())
+                r.size = Some(SizeSpec::Pixels(self.custom.0, self.custom.1).to_wire());
             }
         }
         r.seed = Some(if self.random_seed {
