@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::core::client::ClientConfig;
-use crate::core::engine::{Engine, EngineConfig, EngineError, Event, SANDBOX_BACKEND};
+use crate::backend;
+use crate::core::engine::{Engine, EngineError, Event, SANDBOX_BACKEND};
 use crate::core::journal::{JobRecord, JobState};
 use crate::core::library;
 use crate::core::pricing::{Estimate, Rates};
@@ -264,7 +264,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
     }
 }
 
-/// A backend the engine talks to: reAPI, or a sandbox in this process.
+/// A connected backend plus the rates to estimate with.
 struct Backend {
     engine: Engine,
     events: mpsc::Receiver<Event>,
@@ -274,42 +274,24 @@ struct Backend {
 
 async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
     let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
-    let (client, backend, sandbox) = if use_sandbox {
-        let sandbox = Sandbox::start(SandboxConfig {
-            state_dir: Some(env.paths.sandbox()),
-            ..SandboxConfig::default()
-        })
-        .await
-        .context("the sandbox could not start")?;
-        (
-            ClientConfig::new(sandbox.base_url(), None),
-            SANDBOX_BACKEND.to_owned(),
-            Some(sandbox),
-        )
-    } else {
-        let Some(key) = env.api_key.clone() else {
-            return Err(invalid(format!(
-                "no API key: set {ENV_API_KEY} to your reAPI key, or add --sandbox to use the built-in simulator (nothing is charged)"
-            )));
-        };
-        (
-            ClientConfig::new(env.base_url.clone(), Some(key)),
-            env.base_url.to_string(),
-            None,
-        )
-    };
-    let mut cfg = EngineConfig::new(env.paths.clone(), client, backend);
+    if !use_sandbox && env.api_key.is_none() {
+        return Err(invalid(format!(
+            "no API key: set {ENV_API_KEY} to your reAPI key, or add --sandbox to use the built-in simulator (nothing is charged)"
+        )));
+    }
+    let mut opts =
+        backend::Options::new(env.paths.clone(), env.api_key.clone(), env.base_url.clone());
     if let Some(ms) = std::env::var("WAN_STUDIO_POLL_MS")
         .ok()
         .and_then(|v| v.parse().ok())
     {
-        cfg.poll_interval = Duration::from_millis(ms);
+        opts.poll_interval = Duration::from_millis(ms);
     }
-    let (engine, events) = Engine::start(cfg, tokio::runtime::Handle::current(), None)?;
+    let b = backend::connect(&opts, use_sandbox, None).await?;
     Ok(Backend {
-        engine,
-        events,
-        sandbox,
+        engine: b.engine,
+        events: b.events,
+        sandbox: b.sandbox,
         rates: env.rates,
     })
 }

@@ -1,0 +1,136 @@
+//! Connecting a front end to a server: reAPI with a key, or the built-in sandbox without one.
+//! Shared by the command line and the window.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::Url;
+use tokio::sync::mpsc;
+
+use crate::core::client::ClientConfig;
+use crate::core::engine::{
+    Command, Engine, EngineConfig, EngineError, Event, SANDBOX_BACKEND, Waker,
+};
+use crate::core::settings::{ApiKey, Paths};
+use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
+
+/// Which server the engine talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// The built-in simulator on 127.0.0.1: nothing leaves the machine, nothing is charged.
+    Sandbox,
+    /// reAPI (or any server that speaks its contract) at this address.
+    Api(Url),
+}
+
+impl Mode {
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self, Mode::Sandbox)
+    }
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Paths,
+    /// With a key: reAPI at `base_url`. Without: the sandbox.
+    pub key: Option<ApiKey>,
+    pub base_url: Url,
+    /// The sandbox's processing time (a realistic few seconds by default; tests shorten it).
+    pub sandbox_delay: Duration,
+    pub sandbox_per_image: Duration,
+    pub poll_interval: Duration,
+    /// Capacity of the command channel from the front end.
+    pub command_capacity: usize,
+}
+
+impl Options {
+    pub fn new(paths: Paths, key: Option<ApiKey>, base_url: Url) -> Options {
+        let defaults = SandboxConfig::default();
+        Options {
+            paths,
+            key,
+            base_url,
+            sandbox_delay: defaults.base_delay,
+            sandbox_per_image: defaults.per_image_delay,
+            poll_interval: Duration::from_millis(1500),
+            command_capacity: 64,
+        }
+    }
+
+    /// The sandbox's state folder.
+    pub fn sandbox_dir(&self) -> PathBuf {
+        self.paths.sandbox()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("the sandbox could not start: {0}")]
+    Sandbox(#[from] SandboxError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// A connected engine with its channels. Dropping it stops the sandbox (if any); jobs already
+/// journalled are resumed by the next connection.
+pub struct Backend {
+    pub mode: Mode,
+    pub engine: Engine,
+    pub events: mpsc::Receiver<Event>,
+    /// Bounded: the window uses `try_send` and never waits.
+    pub commands: mpsc::Sender<Command>,
+    pub sandbox: Option<Sandbox>,
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backend")
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts the sandbox if there is no key, then the engine and its command loop, on the current
+/// runtime. `use_sandbox` forces the sandbox even with a key.
+pub async fn connect(
+    opts: &Options,
+    use_sandbox: bool,
+    waker: Option<Waker>,
+) -> Result<Backend, ConnectError> {
+    let api_key = opts.key.as_ref().filter(|_| !use_sandbox);
+    let (client, backend_name, sandbox, mode) = if let Some(key) = api_key {
+        (
+            ClientConfig::new(opts.base_url.clone(), Some(key.clone())),
+            opts.base_url.to_string(),
+            None,
+            Mode::Api(opts.base_url.clone()),
+        )
+    } else {
+        let sandbox = Sandbox::start(SandboxConfig {
+            state_dir: Some(opts.sandbox_dir()),
+            base_delay: opts.sandbox_delay,
+            per_image_delay: opts.sandbox_per_image,
+            ..SandboxConfig::default()
+        })
+        .await?;
+        (
+            ClientConfig::new(sandbox.base_url(), None),
+            SANDBOX_BACKEND.to_owned(),
+            Some(sandbox),
+            Mode::Sandbox,
+        )
+    };
+    let mut cfg = EngineConfig::new(opts.paths.clone(), client, backend_name);
+    cfg.poll_interval = opts.poll_interval;
+    let (engine, events) = Engine::start(cfg, tokio::runtime::Handle::current(), waker)?;
+    let (commands, rx) = mpsc::channel(opts.command_capacity.max(1));
+    engine.serve(rx);
+    Ok(Backend {
+        mode,
+        engine,
+        events,
+        commands,
+        sandbox,
+    })
+}
