@@ -13,3 +13,4 @@ pub mod regions;
 pub mod request;
 pub mod rules;
 pub mod settings;
+pub mod undo;

@@ -113,8 +113,10 @@ impl Paths {
 pub enum SettingsError {
     #[error("no data directory could be found; set {ENV_HOME} to a folder Wan Studio may write to")]
     NoHome,
-    #[error("{ENV_BASE_URL} '{0}' is not a valid http(s) address")]
+    #[error("'{0}' is not a valid http(s) address")]
     BadBaseUrl(String),
+    #[error("the settings file {0} could not be used: {1}")]
+    Corrupt(String, String),
 }
 
 /// Parses and checks an API base URL.
@@ -171,5 +173,223 @@ mod tests {
         assert!(parse_base_url("https://reapi.ai").is_ok());
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("nonsense").is_err());
+    }
+}
+
+/// The window's colour theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Settings the artist changes in the window. Stored as `settings.json` in the data folder; the key
+/// is never among them (it lives in the OS keyring, or the environment).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AppSettings {
+    pub base_url: String,
+    pub rates: Rates,
+    pub export_dir: Option<PathBuf>,
+    pub theme: Theme,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            rates: Rates::default(),
+            export_dir: None,
+            theme: Theme::System,
+        }
+    }
+}
+
+impl AppSettings {
+    pub fn path(paths: &Paths) -> PathBuf {
+        paths.home.join("settings.json")
+    }
+
+    /// Loads the settings; missing means defaults, unreadable is an error naming the file.
+    pub fn load(paths: &Paths) -> Result<AppSettings, SettingsError> {
+        let path = Self::path(paths);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| SettingsError::Corrupt(path.display().to_string(), e.to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AppSettings::default()),
+            Err(e) => Err(SettingsError::Corrupt(
+                path.display().to_string(),
+                e.to_string(),
+            )),
+        }
+    }
+
+    /// Saves atomically.
+    pub fn save(&self, paths: &Paths) -> Result<(), SettingsError> {
+        let path = Self::path(paths);
+        let bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| SettingsError::Corrupt(path.display().to_string(), e.to_string()))?;
+        super::imaging::write_atomic(&path, &bytes)
+            .map_err(|e| SettingsError::Corrupt(path.display().to_string(), e.to_string()))
+    }
+
+    /// The base URL, checked; the default if the stored one is unusable.
+    pub fn base_url(&self) -> Url {
+        parse_base_url(&self.base_url).unwrap_or_else(|_| default_base_url())
+    }
+}
+
+#[allow(clippy::expect_used)] // a constant literal, not outside input; a test parses it
+fn default_base_url() -> Url {
+    Url::parse(DEFAULT_BASE_URL).expect("DEFAULT_BASE_URL parses")
+}
+
+/// Why the key store failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum KeyStoreError {
+    #[error(
+        "no OS keyring is available here ({0}); use the {ENV_API_KEY} environment variable instead"
+    )]
+    Unavailable(String),
+    #[error("the OS keyring refused: {0}")]
+    Failed(String),
+}
+
+/// Where the API key is kept between runs. Calls may block (D-Bus): never on the UI thread.
+pub trait KeyStore: Send + Sync + fmt::Debug {
+    fn load(&self) -> Result<Option<ApiKey>, KeyStoreError>;
+    fn store(&self, key: &ApiKey) -> Result<(), KeyStoreError>;
+    fn forget(&self) -> Result<(), KeyStoreError>;
+    /// "the OS keyring", "memory", …
+    fn describe(&self) -> &'static str;
+}
+
+/// The operating system's keyring (Secret Service, Keychain, Credential Manager).
+#[derive(Debug, Default)]
+pub struct OsKeyring;
+
+const KEYRING_SERVICE: &str = "wan-studio";
+const KEYRING_USER: &str = "reapi-api-key";
+
+impl OsKeyring {
+    fn entry() -> Result<keyring::Entry, KeyStoreError> {
+        keyring::Entry::new(KEYRING_SERVICE, KEYRING_USER).map_err(classify)
+    }
+}
+
+fn classify(e: keyring::Error) -> KeyStoreError {
+    match e {
+        keyring::Error::NoDefaultStore
+        | keyring::Error::NoStorageAccess(_)
+        | keyring::Error::PlatformFailure(_) => KeyStoreError::Unavailable(e.to_string()),
+        other => KeyStoreError::Failed(other.to_string()),
+    }
+}
+
+impl KeyStore for OsKeyring {
+    fn load(&self) -> Result<Option<ApiKey>, KeyStoreError> {
+        match Self::entry()?.get_password() {
+            Ok(k) => Ok(ApiKey::new(&k)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    fn store(&self, key: &ApiKey) -> Result<(), KeyStoreError> {
+        Self::entry()?.set_password(key.expose()).map_err(classify)
+    }
+
+    fn forget(&self) -> Result<(), KeyStoreError> {
+        match Self::entry()?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        "the OS keyring"
+    }
+}
+
+/// A key store that forgets on exit (tests, and machines without a keyring).
+#[derive(Debug, Default)]
+pub struct MemoryKeyStore(std::sync::Mutex<Option<ApiKey>>);
+
+impl MemoryKeyStore {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<ApiKey>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl KeyStore for MemoryKeyStore {
+    fn load(&self) -> Result<Option<ApiKey>, KeyStoreError> {
+        Ok(self.slot().clone())
+    }
+
+    fn store(&self, key: &ApiKey) -> Result<(), KeyStoreError> {
+        *self.slot() = Some(key.clone());
+        Ok(())
+    }
+
+    fn forget(&self) -> Result<(), KeyStoreError> {
+        *self.slot() = None;
+        Ok(())
+    }
+
+    fn describe(&self) -> &'static str {
+        "memory (forgotten on exit)"
+    }
+}
+
+/// Where the key in use came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// `REAPI_API_KEY` (it wins over the keyring).
+    Environment,
+    Keyring,
+    None,
+}
+
+#[cfg(test)]
+mod app_settings_tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_default_url_parses() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        assert_eq!(AppSettings::load(&paths).unwrap(), AppSettings::default());
+        let s = AppSettings {
+            theme: Theme::Dark,
+            rates: Rates {
+                standard_micro_usd: 30_000,
+                pro_micro_usd: 80_000,
+            },
+            ..AppSettings::default()
+        };
+        s.save(&paths).unwrap();
+        assert_eq!(AppSettings::load(&paths).unwrap(), s);
+        assert_eq!(default_base_url().as_str(), "https://reapi.ai/");
+        std::fs::write(AppSettings::path(&paths), b"{ nope").unwrap();
+        assert!(
+            AppSettings::load(&paths)
+                .unwrap_err()
+                .to_string()
+                .contains("settings.json")
+        );
+    }
+
+    #[test]
+    fn memory_store_keeps_a_key() {
+        let s = MemoryKeyStore::default();
+        assert!(s.load().unwrap().is_none());
+        s.store(&ApiKey::new("k-1").unwrap()).unwrap();
+        assert_eq!(s.load().unwrap().unwrap().expose(), "k-1");
+        s.forget().unwrap();
+        assert!(s.load().unwrap().is_none());
     }
 }
