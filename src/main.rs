@@ -1,6 +1,6 @@
-//! `wan-studio`: the command line (and, later, the window).
+//! `wan-studio`: the window with no arguments, the command line with them.
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use wan_studio::cli::{Cli, Exit};
 
@@ -19,7 +19,12 @@ fn main() {
         .with_target(false)
         .init();
     if cli.command.is_none() {
-        let _ = Cli::command().print_help();
+        // No subcommand: the window.
+        if let Err(e) = wan_studio::ui::run() {
+            eprintln!("error: {e:#}");
+            eprintln!("(the command line still works: `wan-studio --help`)");
+            std::process::exit(1);
+        }
         std::process::exit(Exit::Done.code());
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
