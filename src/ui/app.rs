@@ -592,7 +592,7 @@ impl StudioApp {
                         ui.horizontal(|ui| {
                             ui.label(&n.text);
                             if ui
-                                .small_button("✕")
+                                .small_button("✖")
                                 .on_hover_text("Dismiss this message")
                                 .clicked()
                             {

@@ -55,7 +55,7 @@ impl StudioApp {
             let r = ui
                 .add_enabled(
                     palette.len() < MAX_PALETTE,
-                    egui::Button::new("＋ Add colour"),
+                    egui::Button::new("+ Add colour"),
                 )
                 .on_disabled_hover_text(format!("A palette holds at most {MAX_PALETTE} colours."));
             r.widget_info(|| {
@@ -169,7 +169,7 @@ fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Edit>
             edit = Some(Edit::Lock(i, !s.locked));
         }
         let r = ui
-            .add_enabled(palette.len() > MIN_PALETTE, egui::Button::new("✕"))
+            .add_enabled(palette.len() > MIN_PALETTE, egui::Button::new("✖"))
             .on_hover_text("Remove this colour")
             .on_disabled_hover_text(format!("A palette needs at least {MIN_PALETTE} colours."));
         r.widget_info(|| {

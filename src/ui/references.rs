@@ -90,7 +90,7 @@ impl StudioApp {
 
     pub(crate) fn references_ui(&mut self, ui: &mut egui::Ui) {
         let count = self.draft.references.len();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("References").strong())
                 .on_hover_text(
                     "Images to edit or fuse. The output takes the shape of the last one.",
@@ -130,7 +130,7 @@ impl StudioApp {
                 for url in samples {
                     let name = label_for_url(&url);
                     let r = ui
-                        .button(format!("＋ {name}"))
+                        .button(format!("+ {name}"))
                         .on_hover_text(format!("Add the sample {name} as a reference"));
                     r.widget_info(|| {
                         egui::WidgetInfo::labeled(
@@ -234,11 +234,11 @@ impl StudioApp {
                 ui.label(RichText::new(caption).small());
                 ui.horizontal(|ui| {
                     if i + 1 == count {
-                        ui.label(RichText::new("⬚ shape").small().color(theme::WARN))
+                        ui.label(RichText::new("📐 shape").small().color(theme::WARN))
                             .on_hover_text("The output takes this reference's aspect ratio (it is the last one).");
                     }
                     if !r.boxes.is_empty() {
-                        ui.label(RichText::new(format!("{}▢", r.boxes.len())).small()).on_hover_text("Region boxes on this reference");
+                        ui.label(RichText::new(format!("{} box{}", r.boxes.len(), if r.boxes.len() == 1 { "" } else { "es" })).small()).on_hover_text("Region boxes on this reference");
                     }
                 });
                 ui.horizontal(|ui| {
@@ -252,7 +252,7 @@ impl StudioApp {
                     if right.clicked() {
                         action = Some(RefAction::Right);
                     }
-                    let rm = ui.add(egui::Button::new("✕").small()).on_hover_text("Remove this reference");
+                    let rm = ui.add(egui::Button::new("✖").small()).on_hover_text("Remove this reference");
                     rm.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Remove reference {n}")));
                     if rm.clicked() {
                         action = Some(RefAction::Remove);

@@ -163,7 +163,8 @@ impl StudioApp {
             });
             return;
         };
-        let list_height = 34.0 + 30.0 * reference.boxes.len().max(1) as f32;
+        // Room for every box's row, reserved up front so the image never jumps when a box is added.
+        let list_height = 34.0 + 30.0 * MAX_BOXES_PER_IMAGE as f32;
         let size = egui::vec2(
             ui.available_width(),
             (ui.available_height() - list_height).max(160.0),
@@ -202,7 +203,7 @@ impl StudioApp {
         label: &str,
         dims: Option<(u32, u32)>,
     ) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("⬅ Gallery").on_hover_text("Back to the gallery (Escape)").clicked() {
                 self.central = Central::Gallery;
             }
@@ -219,7 +220,7 @@ impl StudioApp {
                 self.editor.zoom = (canvas_zoom / 1.5).max(MIN_ZOOM);
                 self.editor.pan /= 1.5;
             }
-            let r = ui.button("＋").on_hover_text("Zoom in (or scroll over the image)");
+            let r = ui.button("+").on_hover_text("Zoom in (or scroll over the image)");
             r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Zoom in"));
             if r.clicked() {
                 self.editor.zoom = (canvas_zoom * 2.0).min(MAX_ZOOM);

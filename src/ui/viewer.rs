@@ -231,7 +231,7 @@ fn toolbar_ui(ui: &mut egui::Ui, job: &JobRecord, v: &mut Viewer) -> Option<View
             v.zoom = (v.zoom / 1.5).max(0.25);
         }
         if ui
-            .button("＋")
+            .button("+")
             .on_hover_text("Zoom in (or scroll over the image)")
             .clicked()
         {
