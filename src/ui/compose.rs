@@ -186,16 +186,14 @@ impl StudioApp {
     fn resolution_ui(&mut self, ui: &mut egui::Ui) {
         let why_no_4k = self.draft.why_no_4k();
         ui.horizontal(|ui| {
-            let label = ui.label("Resolution");
+            ui.label("Resolution");
             for gear in Gear::ALL {
                 let enabled =
                     gear != Gear::K4 || why_no_4k.is_none() || self.draft.resolution == Gear::K4;
-                let r = ui
-                    .add_enabled(
-                        enabled,
-                        egui::Button::selectable(self.draft.resolution == gear, gear.as_str()),
-                    )
-                    .labelled_by(label.id);
+                let r = ui.add_enabled(
+                    enabled,
+                    egui::Button::selectable(self.draft.resolution == gear, gear.as_str()),
+                );
                 let r = match (gear, why_no_4k) {
                     (Gear::K4, Some(why)) => r.on_hover_text(why).on_disabled_hover_text(why),
                     _ => r.on_hover_text(format!("{} resolution", gear.as_str())),

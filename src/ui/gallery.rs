@@ -60,6 +60,21 @@ impl StudioApp {
                     let items: Vec<(String, u32)> = self.selection.iter().cloned().collect();
                     self.export_to_folder(items);
                 }
+                let folder = self.export_dir();
+                if ui
+                    .button("Quick export")
+                    .on_hover_text(format!(
+                        "Save the selection into {} without asking",
+                        folder.display()
+                    ))
+                    .clicked()
+                {
+                    let items: Vec<(String, u32)> = self.selection.iter().cloned().collect();
+                    self.send(crate::core::engine::Command::Export {
+                        items,
+                        dest: ExportDest::Folder(folder),
+                    });
+                }
                 if ui.button("Clear selection").clicked() {
                     self.selection.clear();
                 }

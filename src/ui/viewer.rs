@@ -36,6 +36,7 @@ enum ViewerAction {
     Close,
     Step(i64),
     Export,
+    QuickExport,
     ExportSeries,
     Copy,
     UseAsReference,
@@ -144,7 +145,10 @@ impl StudioApp {
                     .show(ui, |ui| {
                         metadata_ui(ui, &job, result.index, (result.width, result.height));
                         ui.separator();
-                        action = action.take().or_else(|| actions_ui(ui, &job, result.index));
+                        let folder = self.export_dir();
+                        action = action
+                            .take()
+                            .or_else(|| actions_ui(ui, &job, result.index, &folder));
                     });
             });
         });
@@ -160,6 +164,13 @@ impl StudioApp {
                 }
             }
             Some(ViewerAction::Export) => self.export_one(&job, result.index),
+            Some(ViewerAction::QuickExport) => {
+                let dest = crate::core::engine::ExportDest::Folder(self.export_dir());
+                self.send(crate::core::engine::Command::Export {
+                    items: vec![(job.id.clone(), result.index)],
+                    dest,
+                });
+            }
             Some(ViewerAction::ExportSeries) => self.export_to_folder(
                 job.results
                     .iter()
@@ -367,7 +378,12 @@ fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, index: u32, (w, h): (u32, u32
     });
 }
 
-fn actions_ui(ui: &mut egui::Ui, job: &JobRecord, index: u32) -> Option<ViewerAction> {
+fn actions_ui(
+    ui: &mut egui::Ui,
+    job: &JobRecord,
+    index: u32,
+    folder: &std::path::Path,
+) -> Option<ViewerAction> {
     let mut action = None;
     let wide = |ui: &mut egui::Ui, text: &str| {
         ui.add(egui::Button::new(text).min_size(egui::vec2(SIDEBAR - 8.0, 0.0)))
@@ -377,6 +393,15 @@ fn actions_ui(ui: &mut egui::Ui, job: &JobRecord, index: u32) -> Option<ViewerAc
         .clicked()
     {
         action = Some(ViewerAction::Export);
+    }
+    if wide(ui, "Quick export")
+        .on_hover_text(format!(
+            "Save into {} without asking (never replaces a file)",
+            folder.display()
+        ))
+        .clicked()
+    {
+        action = Some(ViewerAction::QuickExport);
     }
     if job.results.len() > 1
         && wide(ui, "Export series…")

@@ -39,7 +39,7 @@ pub fn studio(w: f32, h: f32) -> Studio {
         .with_max_steps(10_000)
         .build_eframe(move |cc| StudioApp::new(cc, cfg));
     let mut s = Studio { harness, home, rt };
-    s.wait("the backend to connect", |app| app.is_ready());
+    s.wait("the backend to connect", StudioApp::is_ready);
     s
 }
 
@@ -122,7 +122,10 @@ impl Studio {
     }
 
     pub fn has_label_containing(&self, text: &str) -> bool {
-        self.harness.query_by_label_contains(text).is_some()
+        self.harness
+            .query_all_by_label_contains(text)
+            .next()
+            .is_some()
     }
 }
 
