@@ -91,6 +91,19 @@ impl std::fmt::Debug for Backend {
     }
 }
 
+/// A loopback port for this data folder's sandbox, the same every run: 47000–48999 by a hash of
+/// the folder's path.
+pub fn stable_port(paths: &Paths) -> u16 {
+    let hash = paths
+        .home
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    47_000 + u16::try_from(hash % 2000).unwrap_or(0)
+}
+
 /// Starts the sandbox if there is no key, then the engine and its command loop, on the current
 /// runtime. `use_sandbox` forces the sandbox even with a key.
 pub async fn connect(
@@ -107,13 +120,22 @@ pub async fn connect(
             Mode::Api(opts.base_url.clone()),
         )
     } else {
-        let sandbox = Sandbox::start(SandboxConfig {
+        let cfg = SandboxConfig {
             state_dir: Some(opts.sandbox_dir()),
             base_delay: opts.sandbox_delay,
             per_image_delay: opts.sandbox_per_image,
+            port: stable_port(&opts.paths),
             ..SandboxConfig::default()
-        })
-        .await?;
+        };
+        // The same address every run keeps earlier sample and result links working; if another
+        // program holds it, any free port will do.
+        let sandbox = match Sandbox::start(cfg.clone()).await {
+            Ok(s) => s,
+            Err(SandboxError::Bind { .. }) => {
+                Sandbox::start(SandboxConfig { port: 0, ..cfg }).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
         (
             ClientConfig::new(sandbox.base_url(), None),
             SANDBOX_BACKEND.to_owned(),

@@ -251,3 +251,24 @@ fn samples_are_real_images_within_the_reference_limits() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_keeps_its_address_between_runs() {
+    use wan_studio::backend::{Options, connect};
+    let home = tempfile::tempdir().unwrap();
+    let opts = Options::new(
+        wan_studio::core::settings::Paths::new(home.path()),
+        None,
+        "https://reapi.ai".parse().unwrap(),
+    );
+    let first = connect(&opts, false, None).await.unwrap();
+    let url = first.sandbox.as_ref().unwrap().base_url();
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let second = connect(&opts, false, None).await.unwrap();
+    assert_eq!(
+        second.sandbox.as_ref().unwrap().base_url(),
+        url,
+        "sample and result links stay valid"
+    );
+}

@@ -291,8 +291,15 @@ impl StudioApp {
         });
         ui.add_space(6.0);
         let blockers = self.generate_blockers();
-        let button = egui::Button::new(RichText::new("Generate").strong().size(16.0))
-            .min_size(egui::vec2(ui.available_width(), 34.0));
+        let ready = blockers.is_empty();
+        let mut text = RichText::new("Generate").strong().size(16.0);
+        if ready {
+            text = text.color(egui::Color32::WHITE);
+        }
+        let mut button = egui::Button::new(text).min_size(egui::vec2(ui.available_width(), 34.0));
+        if ready {
+            button = button.fill(ui.visuals().selection.bg_fill);
+        }
         let why = blockers.join("\n");
         let r = ui.add_enabled(blockers.is_empty(), button);
         let r = if blockers.is_empty() {

@@ -111,7 +111,7 @@ fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Edit>
             .unwrap_or_else(|| s.hex());
         let r = ui.add(
             egui::TextEdit::singleline(&mut hex)
-                .desired_width(64.0)
+                .desired_width(76.0)
                 .char_limit(7),
         );
         r.widget_info(|| {

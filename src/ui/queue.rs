@@ -125,9 +125,6 @@ impl StudioApp {
             ui.horizontal(|ui| {
                 let status = status_text(job, now);
                 theme::badge(ui, &status, state_colour(job.state));
-                if job.state.is_active() {
-                    ui.spinner();
-                }
                 if job.backend == SANDBOX_BACKEND {
                     ui.label(RichText::new("sandbox").small().weak());
                 }

@@ -227,7 +227,7 @@ impl StudioApp {
                 self.editor.pan *= 2.0;
             }
             ui.separator();
-            theme::hint(ui, "Drag to draw a box (two at most) · drag inside to move · drag an edge to resize · Delete removes · right-drag pans");
+            theme::hint(ui, "Drag: draw a box (two at most) · inside: move · edge: resize · Delete: remove · right-drag: pan");
         });
         if let Some((text, at)) = &self.editor.hint {
             let left = Duration::from_secs(HINT_SECS).saturating_sub(at.elapsed());

@@ -92,6 +92,7 @@ impl StudioApp {
             }
             TexState::Loading => (None, (result.width, result.height)),
         };
+        let mut before_error = None;
         let before = if v.compare {
             job.request.image_urls.last().and_then(|url| {
                 match self
@@ -99,12 +100,19 @@ impl StudioApp {
                     .get(&reference_key(url), &reference_request(url), &commands)
                 {
                     TexState::Ready { texture, .. } => Some(texture.clone()),
-                    _ => None,
+                    TexState::Failed(e) => {
+                        before_error = Some(format!("The reference could not be loaded: {e}"));
+                        None
+                    }
+                    TexState::Loading => None,
                 }
             })
         } else {
             None
         };
+        if let Some(e) = before_error {
+            theme::problem(ui, &e);
+        }
         let avail = ui.available_size();
         ui.horizontal_top(|ui| {
             let canvas_size = egui::vec2((avail.x - SIDEBAR - 12.0).max(200.0), avail.y.max(200.0));
