@@ -46,6 +46,8 @@ pub fn run() -> anyhow::Result<()> {
             .with_inner_size([1440.0, 900.0])
             .with_min_inner_size([1000.0, 640.0]),
         persist_window: true,
+        // Window size, layout and the last compose form live with the rest of the data.
+        persistence_path: Some(env.paths.home.join("window-state.ron")),
         ..eframe::NativeOptions::default()
     };
     eframe::run_native(
