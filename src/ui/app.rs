@@ -231,6 +231,11 @@ impl StudioApp {
         self.backend.as_ref().map(|b| &b.mode)
     }
 
+    /// Bytes held by textures (thumbnails, references, the viewer's image).
+    pub fn texture_bytes(&self) -> usize {
+        self.textures.bytes()
+    }
+
     pub fn settings(&self) -> &AppSettings {
         &self.settings
     }
@@ -383,7 +388,8 @@ impl StudioApp {
         }
     }
 
-    pub(crate) fn handle_event(&mut self, ev: Event) {
+    /// Takes one engine event (the window drains them every frame; benches and tests feed them).
+    pub fn handle_event(&mut self, ev: Event) {
         match ev {
             Event::Jobs(jobs) => {
                 self.jobs = jobs;

@@ -19,7 +19,7 @@ pub use app::{AppConfig, Central, Confirm, GalleryItem, StudioApp};
 pub use gallery::result_link;
 pub use queue::status_text;
 pub use region_editor::ui_from_image;
-pub use textures::TextureCache;
+pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 
 use crate::core::settings::{ENV_BASE_URL, EnvConfig, OsKeyring};
 

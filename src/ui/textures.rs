@@ -12,7 +12,7 @@ use crate::core::engine::{Command, ImageSource};
 use crate::core::references::LoadedImage;
 
 /// Default memory budget for textures (pixels kept on the GPU, counted as RGBA bytes).
-pub const DEFAULT_BUDGET_BYTES: usize = 384 * 1024 * 1024;
+pub const DEFAULT_BUDGET_BYTES: usize = 256 * 1024 * 1024;
 
 /// What a texture looks like right now.
 pub enum TexState {

@@ -1,0 +1,150 @@
+//! Frame time of the window with thousands of results in the gallery, and the texture memory it
+//! settles at while scrolling through all of them. Run with `cargo bench --bench gallery`.
+//!
+//! Frames are stepped through egui_kittest (no GPU), which also builds the AccessKit tree every
+//! frame: the numbers are an upper bound on the app's own CPU time per frame.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::cast_precision_loss
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use wan_studio::core::engine::Event;
+use wan_studio::core::journal::{JobRecord, JobState, ResultRecord};
+use wan_studio::core::request::{GenerationRequest, Model};
+use wan_studio::core::settings::{MemoryKeyStore, Paths};
+use wan_studio::ui::{AppConfig, StudioApp};
+
+const JOBS: usize = 5_000;
+const PER_JOB: u32 = 2;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / u32::try_from(times.len()).unwrap();
+    println!(
+        "{name:<34} mean {:>6.2} ms   p50 {:>6.2} ms   p95 {:>6.2} ms   max {:>6.2} ms",
+        mean.as_secs_f64() * 1e3,
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3,
+    );
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    // One real thumbnail on disk; every result points at it (each is still its own texture key).
+    let thumb = home.path().join("thumb.png");
+    let pixels = image::RgbaImage::from_fn(320, 180, |x, y| {
+        image::Rgba([(x % 256) as u8, (y % 256) as u8, 128, 255])
+    });
+    std::fs::write(
+        &thumb,
+        wan_studio::core::imaging::encode_png(&pixels, &[]).unwrap(),
+    )
+    .unwrap();
+
+    let mut cfg = AppConfig::new(
+        rt.handle().clone(),
+        paths,
+        Arc::new(MemoryKeyStore::default()),
+    );
+    cfg.restore = false;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_eframe(move |cc| StudioApp::new(cc, cfg));
+    while !h.state().is_ready() {
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Let the engine's own (empty) job list arrive before ours replaces it.
+    let settle = Instant::now();
+    while settle.elapsed() < Duration::from_millis(500) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    let jobs: Vec<JobRecord> = (0..JOBS)
+        .map(|i| {
+            let mut req = GenerationRequest::new(Model::Standard);
+            req.prompt = Some(format!("result number {i}: a quiet harbour at dawn"));
+            let mut job = JobRecord::new("sandbox", req);
+            job.state = JobState::Completed;
+            job.created_at_ms -= i64::try_from(i).unwrap();
+            job.results = (0..PER_JOB)
+                .map(|k| ResultRecord {
+                    job_id: job.id.clone(),
+                    index: k,
+                    path: thumb.clone(),
+                    thumbnail: thumb.clone(),
+                    width: 2048,
+                    height: 1152,
+                })
+                .collect();
+            job
+        })
+        .collect();
+    let started = Instant::now();
+    h.state_mut().handle_event(Event::Jobs(jobs));
+    h.step();
+    println!(
+        "{} results: first frame after loading them took {:.1} ms",
+        JOBS * PER_JOB as usize,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+
+    for _ in 0..30 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let idle: Vec<Duration> = (0..200)
+        .map(|_| {
+            let t = Instant::now();
+            h.step();
+            t.elapsed()
+        })
+        .collect();
+    report("gallery frame, still", idle);
+
+    let over = h.get_by_label("Result 1").rect().center();
+    h.hover_at(over);
+    let mut scrolling = Vec::new();
+    let mut peak_bytes = 0;
+    for _ in 0..1500 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -220.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        let t = Instant::now();
+        h.step();
+        scrolling.push(t.elapsed());
+        peak_bytes = peak_bytes.max(h.state().texture_bytes());
+    }
+    report("gallery frame, scrolling", scrolling);
+    println!(
+        "texture memory while scrolling through all {} thumbnails: peak {:.0} MB (budget {:.0} MB)",
+        JOBS * PER_JOB as usize,
+        peak_bytes as f64 / 1_048_576.0,
+        wan_studio::ui::TEXTURE_BUDGET_BYTES as f64 / 1_048_576.0
+    );
+    drop(h);
+}
