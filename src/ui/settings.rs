@@ -92,7 +92,7 @@ impl StudioApp {
             .resizable(false)
             .default_width(480.0)
             .show(ctx, |ui| {
-                ui.label(RichText::new("API key").strong());
+                ui.label(RichText::new("API access").strong());
                 ui.label(status);
                 ui.horizontal(|ui| {
                     let label = ui.label("New key");

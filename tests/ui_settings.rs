@@ -1,0 +1,90 @@
+//! Settings: a key saved in Settings switches the window from Sandbox to the API, the key is never
+//! shown again, and requests then carry it to the API (and only there).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod ui_support;
+
+use std::sync::atomic::Ordering;
+
+use egui_kittest::kittest::Queryable;
+use ui_support::studio;
+use wan_studio::backend::Mode;
+use wan_studio::core::journal::JobState;
+use wan_studio::sandbox::{Sandbox, SandboxConfig};
+
+const KEY: &str = "sk-live-ui-test-0123456789-SECRET";
+
+#[test]
+fn saving_a_key_switches_to_the_api_and_never_shows_the_key() {
+    let mut s = studio(1600.0, 1000.0);
+    assert_eq!(s.app().mode(), Some(&Mode::Sandbox));
+    assert!(s.has_label_containing("SANDBOX"));
+    // A server that speaks the contract and insists on the key.
+    let api =
+        s.rt.block_on(Sandbox::start(SandboxConfig {
+            key: Some(KEY.to_owned()),
+            base_delay: std::time::Duration::from_millis(100),
+            per_image_delay: std::time::Duration::ZERO,
+            ..SandboxConfig::default()
+        }))
+        .unwrap();
+    let url = api.base_url().to_string();
+
+    s.click("⚙ Settings");
+    s.harness
+        .get_by_label("API base URL")
+        .set_text_value_accesskit(&url);
+    s.settle();
+    s.click("Save");
+    s.wait("the address to be saved", |app| {
+        app.settings().base_url == url
+    });
+
+    s.click("⚙ Settings");
+    s.harness.get_by_label("API key").click();
+    s.harness.get_by_label("API key").type_text(KEY);
+    s.settle();
+    s.click("Save key");
+    s.wait("the switch to the API", |app| {
+        matches!(app.mode(), Some(Mode::Api(_)))
+    });
+    s.settle();
+    assert!(s.has_label_containing("LIVE"));
+
+    // The key is nowhere on screen: not in any label, not in any field's value.
+    s.click("⚙ Settings");
+    assert!(s.harness.query_all_by_label_contains(KEY).next().is_none());
+    assert!(s.harness.query_all_by_value(KEY).next().is_none());
+    assert!(
+        s.has_label_containing("••••CRET"),
+        "only the last four characters are shown"
+    );
+    s.click("Cancel");
+
+    // A request now goes to the API with the key.
+    s.harness.get_by_label("Prompt").click();
+    s.harness.get_by_label("Prompt").type_text("a red fox");
+    s.click("1K");
+    s.click("Generate");
+    s.wait("the job to finish", |app| {
+        app.jobs.first().is_some_and(|j| !j.state.is_active())
+    });
+    assert_eq!(
+        s.app().jobs[0].state,
+        JobState::Completed,
+        "{:?}",
+        s.app().jobs[0].error
+    );
+    assert_eq!(api.stats().tasks_created.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        api.stats().media_requests_with_auth.load(Ordering::SeqCst),
+        0
+    );
+
+    // Forgetting it goes back to the sandbox.
+    s.click("⚙ Settings");
+    s.click("Forget key");
+    s.wait("the sandbox again", |app| {
+        app.mode() == Some(&Mode::Sandbox)
+    });
+}
