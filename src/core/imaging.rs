@@ -139,9 +139,11 @@ pub fn png_text(bytes: &[u8]) -> Result<Vec<(String, String)>, ImagingError> {
     Ok(out)
 }
 
-/// Writes a file atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
-/// A crash leaves either the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ImagingError> {
+/// A temporary file beside `path`, holding `bytes`, flushed to disk: ready to be renamed into place.
+fn staged<'p>(
+    path: &'p Path,
+    bytes: &[u8],
+) -> Result<(tempfile::NamedTempFile, &'p Path), ImagingError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| ImagingError::io(dir, e))?;
     let mut tmp = tempfile::Builder::new()
@@ -153,6 +155,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ImagingError> {
     tmp.as_file()
         .sync_all()
         .map_err(|e| ImagingError::io(path, e))?;
+    Ok((tmp, dir))
+}
+
+/// Writes a file atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
+/// A crash leaves either the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ImagingError> {
+    let (tmp, dir) = staged(path, bytes)?;
     tmp.persist(path)
         .map_err(|e| ImagingError::io(path, e.error))?;
     sync_dir(dir);
@@ -161,17 +170,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ImagingError> {
 
 /// Like [`write_atomic`], but never replaces an existing file: returns `false` if `path` exists.
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<bool, ImagingError> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| ImagingError::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".partial-")
-        .tempfile_in(dir)
-        .map_err(|e| ImagingError::io(dir, e))?;
-    tmp.write_all(bytes)
-        .map_err(|e| ImagingError::io(path, e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| ImagingError::io(path, e))?;
+    let (tmp, dir) = staged(path, bytes)?;
     match tmp.persist_noclobber(path) {
         Ok(_) => {
             sync_dir(dir);

@@ -181,15 +181,19 @@ impl Palette {
             let r = self.swatches.get(i).map_or(0, |s| s.ratio);
             return r..=r;
         }
-        let locked: u32 = self
-            .swatches
+        let locked = self.locked_share_except(i);
+        let others_min = MIN_RATIO * u32::try_from(others.len()).unwrap_or(u32::MAX);
+        MIN_RATIO..=TOTAL.saturating_sub(locked + others_min).max(MIN_RATIO)
+    }
+
+    /// The share held by locked swatches other than `i`.
+    fn locked_share_except(&self, i: usize) -> u32 {
+        self.swatches
             .iter()
             .enumerate()
             .filter(|&(j, s)| j != i && s.locked)
             .map(|(_, s)| s.ratio)
-            .sum();
-        let others_min = MIN_RATIO * u32::try_from(others.len()).unwrap_or(u32::MAX);
-        MIN_RATIO..=TOTAL.saturating_sub(locked + others_min).max(MIN_RATIO)
+            .sum()
     }
 
     fn unlocked_except(&self, i: usize) -> Vec<usize> {
@@ -208,13 +212,7 @@ impl Palette {
         }
         let range = self.ratio_range(i);
         let target = target.clamp(*range.start(), *range.end());
-        let locked: u32 = self
-            .swatches
-            .iter()
-            .enumerate()
-            .filter(|&(j, s)| j != i && s.locked)
-            .map(|(_, s)| s.ratio)
-            .sum();
+        let locked = self.locked_share_except(i);
         self.swatches[i].ratio = target;
         self.share_out(&others, TOTAL - locked - target);
         Ok(target)

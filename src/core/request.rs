@@ -120,6 +120,21 @@ impl GenerationRequest {
             .is_some_and(|l| l.iter().any(|boxes| !boxes.is_empty()))
     }
 
+    /// The first `chars` characters of the prompt, on one line, with an ellipsis if cut.
+    pub fn prompt_excerpt(&self, chars: usize) -> String {
+        let prompt = self.prompt.as_deref().unwrap_or("");
+        let one_line = prompt.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() <= chars {
+            one_line
+        } else {
+            one_line
+                .chars()
+                .take(chars.saturating_sub(1))
+                .collect::<String>()
+                + "…"
+        }
+    }
+
     /// The mode the request runs in; there is no mode field, the shape decides.
     pub fn mode(&self) -> Mode {
         if self.is_group() {

@@ -286,13 +286,7 @@ impl StudioApp {
         let n = job.results.len();
         let label = format!(
             "\"{}\" — {n} image{}.",
-            job.request
-                .prompt
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(60)
-                .collect::<String>(),
+            job.request.prompt_excerpt(60),
             if n == 1 { "" } else { "s" }
         );
         self.confirm = Some(Confirm::Delete {

@@ -187,13 +187,7 @@ impl StudioApp {
                 {
                     let label = format!(
                         "\"{}\" — {} on {}, {} credits.",
-                        job.request
-                            .prompt
-                            .as_deref()
-                            .unwrap_or("")
-                            .chars()
-                            .take(60)
-                            .collect::<String>(),
+                        job.request.prompt_excerpt(60),
                         job.request.mode(),
                         job.request.model.tier_name(),
                         est.credits
