@@ -26,6 +26,20 @@ use crate::core::settings::{ENV_BASE_URL, EnvConfig, OsKeyring};
 /// The reverse-DNS application id: window class, desktop entry and metainfo file names.
 pub const APP_ID: &str = "io.github.wanstudio.WanStudio";
 
+/// The app icon (256 px), shipped in the binary.
+pub const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/wan-studio-256.png");
+
+/// The window icon, decoded from [`ICON_PNG`].
+pub fn window_icon() -> Result<eframe::egui::IconData, crate::core::imaging::ImagingError> {
+    let img = crate::core::imaging::decode_limited(ICON_PNG)?.to_rgba8();
+    let (width, height) = img.dimensions();
+    Ok(eframe::egui::IconData {
+        rgba: img.into_raw(),
+        width,
+        height,
+    })
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run() -> anyhow::Result<()> {
     let env = EnvConfig::from_env()?;
@@ -39,12 +53,17 @@ pub fn run() -> anyhow::Result<()> {
     if std::env::var(ENV_BASE_URL).is_ok_and(|v| !v.trim().is_empty()) {
         cfg.env_base_url = Some(env.base_url.clone());
     }
+    let mut viewport = eframe::egui::ViewportBuilder::default()
+        .with_title("Wan Studio")
+        .with_app_id(APP_ID)
+        .with_inner_size([1440.0, 900.0])
+        .with_min_inner_size([1000.0, 640.0]);
+    match window_icon() {
+        Ok(icon) => viewport = viewport.with_icon(Arc::new(icon)),
+        Err(e) => tracing::warn!("the window icon could not be decoded: {e}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: eframe::egui::ViewportBuilder::default()
-            .with_title("Wan Studio")
-            .with_app_id(APP_ID)
-            .with_inner_size([1440.0, 900.0])
-            .with_min_inner_size([1000.0, 640.0]),
+        viewport,
         persist_window: true,
         // Window size, layout and the last compose form live with the rest of the data.
         persistence_path: Some(env.paths.home.join("window-state.ron")),
