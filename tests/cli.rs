@@ -291,3 +291,37 @@ async fn the_key_is_in_no_log_line_and_no_file() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_trust_store_the_sandbox_works_and_https_says_what_is_missing() {
+    // A minimal system without ca-certificates, simulated by pointing the trust store nowhere.
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), None);
+    c.env("SSL_CERT_FILE", "/nonexistent")
+        .env("SSL_CERT_DIR", "/nonexistent");
+    c.args([
+        "generate",
+        "--sandbox",
+        "--prompt",
+        "a fox",
+        "--size",
+        "1K",
+        "--json",
+    ]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["status"], "completed");
+
+    let mut c = cli(home.path(), None);
+    c.env("SSL_CERT_FILE", "/nonexistent")
+        .env("SSL_CERT_DIR", "/nonexistent")
+        .env("REAPI_API_KEY", "k");
+    c.args(["generate", "--prompt", "a fox"]);
+    let o = output(c).await;
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("install the ca-certificates package"),
+        "{}",
+        stderr(&o)
+    );
+}

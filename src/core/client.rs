@@ -133,24 +133,49 @@ pub enum ClientBuildError {
     Http(#[from] reqwest::Error),
     #[error("the API key contains characters that cannot be sent in a header")]
     BadKey,
+    #[error(
+        "this system has no trusted root certificates, so {0} cannot be reached securely: install the ca-certificates package"
+    )]
+    NoTrustStore(String),
+}
+
+/// Builds an HTTP client with the system's trust store. A system without one (a minimal install
+/// lacking ca-certificates) still gets a client, able to reach plain-http loopback (the sandbox) but
+/// no https host; the flag says which happened.
+pub fn build_http_client(
+    make: impl Fn() -> reqwest::ClientBuilder,
+) -> Result<(reqwest::Client, bool), reqwest::Error> {
+    // reqwest is built without a default TLS provider; ring is ours. Installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match make().build() {
+        Ok(c) => Ok((c, true)),
+        Err(e) if e.is_builder() => {
+            tracing::warn!("no usable trust store ({e}); https connections will fail");
+            Ok((make().tls_certs_only(Vec::new()).build()?, false))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 impl ApiClient {
     pub fn new(cfg: ClientConfig) -> Result<ApiClient, ClientBuildError> {
-        // reqwest is built without a default TLS provider; ring is ours. Installing twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let ua = concat!("wan-studio/", env!("CARGO_PKG_VERSION"));
-        let api = reqwest::Client::builder()
-            .user_agent(ua)
-            .connect_timeout(cfg.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        let media = reqwest::Client::builder()
-            .user_agent(ua)
-            .connect_timeout(cfg.connect_timeout)
-            .timeout(cfg.download_timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()?;
+        let (api, trusted) = build_http_client(|| {
+            reqwest::Client::builder()
+                .user_agent(ua)
+                .connect_timeout(cfg.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+        })?;
+        if !trusted && cfg.base_url.scheme() == "https" {
+            return Err(ClientBuildError::NoTrustStore(cfg.base_url.to_string()));
+        }
+        let (media, _) = build_http_client(|| {
+            reqwest::Client::builder()
+                .user_agent(ua)
+                .connect_timeout(cfg.connect_timeout)
+                .timeout(cfg.download_timeout)
+                .redirect(reqwest::redirect::Policy::limited(5))
+        })?;
         let auth = match &cfg.api_key {
             Some(key) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))

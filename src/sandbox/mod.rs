@@ -207,11 +207,11 @@ impl Sandbox {
             port: cfg.port,
             source,
         })?;
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let fetcher = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .build()?;
+        let (fetcher, _) = crate::core::client::build_http_client(|| {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(30))
+        })?;
         let base_url = format!("http://{addr}");
         let base = reqwest::Url::parse(&base_url).map_err(|e| SandboxError::Bind {
             port: cfg.port,
