@@ -342,3 +342,23 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ended_job_can_be_retried_and_deleted_the_moment_its_end_is_announced() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    for _ in 0..20 {
+        sb.inject(Endpoint::Submit, Fault::ServerError);
+        let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+        // React to the very event that announces the failure, as the window does.
+        let failed = finish(&mut events, &job.id).await;
+        assert_eq!(failed.state, JobState::Failed);
+        engine.delete(&job.id).unwrap();
+    }
+    sb.inject(Endpoint::Submit, Fault::ServerError);
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    finish(&mut events, &job.id).await;
+    let again = engine.retry(&job.id).unwrap();
+    assert_completed(&finish(&mut events, &again.id).await, 1);
+}

@@ -226,14 +226,15 @@ impl Engine {
         Ok(job)
     }
 
-    /// Sends an ended job's request again as a new job (the front end has asked the artist).
+    /// Sends an ended job's request again as a new job (the front end has asked the artist). A job
+    /// counts as ended from the event that says so, even while its task is still winding down.
     pub fn retry(&self, job_id: &str) -> Result<JobRecord, EngineError> {
         let old = self
             .inner
             .journal
             .get(job_id)?
             .ok_or_else(|| EngineError::NoSuchJob(job_id.to_owned()))?;
-        if old.state.is_active() || self.is_running(job_id) {
+        if old.state.is_active() {
             return Err(EngineError::StillRunning(job_id.to_owned()));
         }
         rules::validate(&old.request).map_err(EngineError::Invalid)?;
@@ -288,7 +289,14 @@ impl Engine {
 
     /// Deletes a job and its files. A job that is still running cannot be deleted.
     pub fn delete(&self, job_id: &str) -> Result<(), EngineError> {
-        if self.is_running(job_id) {
+        // A job's task writes nothing more once the job has reached an ended state (it only leaves
+        // the running set), so "busy" is: its task runs and its state is still active.
+        let active = self
+            .inner
+            .journal
+            .get(job_id)?
+            .is_some_and(|j| j.state.is_active());
+        if active && self.is_running(job_id) {
             return Err(EngineError::StillRunning(job_id.to_owned()));
         }
         library::remove_job_files(&self.inner.cfg.paths, job_id).map_err(|e| {
