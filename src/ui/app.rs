@@ -560,14 +560,7 @@ impl StudioApp {
                 if ui.button(icon).on_hover_text(tip).clicked() {
                     self.settings.theme = next;
                     super::theme::apply(ui.ctx(), next);
-                    let (settings, paths) = (self.settings.clone(), self.cfg.paths.clone());
-                    self.chore(async move {
-                        match tokio::task::spawn_blocking(move || settings.save(&paths)).await {
-                            Ok(Ok(())) => Chore::Done,
-                            Ok(Err(e)) => Chore::Notice(e.to_string()),
-                            Err(e) => Chore::Notice(e.to_string()),
-                        }
-                    });
+                    self.save_settings();
                 }
             });
         });

@@ -198,6 +198,18 @@ impl StudioApp {
         }
     }
 
+    /// Writes the current settings to disk off the UI thread; a failure becomes a notice.
+    pub(crate) fn save_settings(&mut self) {
+        let (settings, paths) = (self.settings.clone(), self.cfg.paths.clone());
+        self.chore(async move {
+            match tokio::task::spawn_blocking(move || settings.save(&paths)).await {
+                Ok(Ok(())) => Chore::Done,
+                Ok(Err(e)) => Chore::Notice(e.to_string()),
+                Err(e) => Chore::Notice(e.to_string()),
+            }
+        });
+    }
+
     fn settings_from(form: &SettingsForm) -> Result<AppSettings, Vec<String>> {
         let mut errors = Vec::new();
         if let Err(e) = parse_base_url(&form.base_url) {
@@ -237,15 +249,7 @@ impl StudioApp {
             && !self.mode().is_some_and(crate::backend::Mode::is_sandbox);
         theme::apply(&self.ctx, new.theme);
         self.settings = new.clone();
-        let paths = self.cfg.paths.clone();
-        let to_save = new.clone();
-        self.chore(async move {
-            match tokio::task::spawn_blocking(move || to_save.save(&paths)).await {
-                Ok(Ok(())) => Chore::Done,
-                Ok(Err(e)) => Chore::Notice(e.to_string()),
-                Err(e) => Chore::Notice(e.to_string()),
-            }
-        });
+        self.save_settings();
         if reconnect {
             self.start(Some(new), KeyChoice::Stored);
         }
