@@ -227,16 +227,23 @@ fn a_result_is_exported_with_its_prompt_inside_and_never_overwritten() {
     });
     s.settle();
     s.click("Result 1");
+    // Count finished exports only: a write in progress shows as a hidden `.partial-*` file.
+    let exported = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        dir.read_dir()
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "png"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     s.click("Quick export");
-    s.wait("the file", |_| {
-        out.read_dir().is_ok_and(|mut d| d.next().is_some())
-    });
+    s.wait("the file", |_| exported(&out).len() == 1);
     s.click("Quick export");
-    s.wait("the second file", |_| {
-        out.read_dir().is_ok_and(|d| d.count() == 2)
-    });
-    for entry in out.read_dir().unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    s.wait("the second file", |_| exported(&out).len() == 2);
+    for path in exported(&out) {
+        let bytes = std::fs::read(&path).unwrap();
         let text = wan_studio::core::imaging::png_text(&bytes).unwrap();
         assert!(
             text.iter()
