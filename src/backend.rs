@@ -83,6 +83,22 @@ pub struct Backend {
     pub sandbox: Option<Sandbox>,
 }
 
+impl Backend {
+    /// Hands the jobs back to the journal and stops: the engine stops polling and downloading
+    /// (jobs in flight stay in flight, for the next connection to resume), then the sandbox, if
+    /// any, stops and frees its port. Use this before connecting again, so two engines never
+    /// drive the same job.
+    pub async fn close(self) {
+        let Backend {
+            engine, sandbox, ..
+        } = self;
+        engine.shutdown().await;
+        if let Some(sandbox) = sandbox {
+            sandbox.stop().await;
+        }
+    }
+}
+
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Backend")

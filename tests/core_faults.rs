@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use wan_studio::core::client::{ApiClient, ClientConfig, SubmitError};
-use wan_studio::core::engine::{Engine, EngineConfig};
+use wan_studio::core::engine::{Engine, EngineConfig, EngineError};
 use wan_studio::core::journal::{JobRecord, JobState, Journal};
 use wan_studio::core::request::Model;
 use wan_studio::core::settings::{ApiKey, Paths};
@@ -361,4 +361,63 @@ async fn an_ended_job_can_be_retried_and_deleted_the_moment_its_end_is_announced
     finish(&mut events, &job.id).await;
     let again = engine.retry(&job.id).unwrap();
     assert_completed(&finish(&mut events, &again.id).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shut_down_engine_stops_polling_and_the_next_one_finishes_the_job() {
+    let sb = sandbox_with(Duration::from_millis(1500)).await;
+    let home = tempfile::tempdir().unwrap();
+    let (old, mut events) = engine(&sb, home.path());
+    let job = old.submit(text(Model::Standard, "a lighthouse")).unwrap();
+    wait_for(&mut events, &job.id, |j| j.state == JobState::Processing).await;
+
+    assert!(old.shutdown().await, "every task ended");
+    // A poll abandoned on the wire may still reach the server just after; count from then.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let polls = sb.stats().polls.load(Ordering::SeqCst);
+    // Ten poll intervals: a stopped engine sends nothing more.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(sb.stats().polls.load(Ordering::SeqCst), polls);
+    let kept = old.journal().get(&job.id).unwrap().unwrap();
+    assert_eq!(
+        kept.state,
+        JobState::Processing,
+        "left in flight, not ended"
+    );
+    assert!(kept.error.is_none());
+    assert!(matches!(
+        old.submit(text(Model::Standard, "another")),
+        Err(EngineError::ShutDown)
+    ));
+
+    let (next, mut events) = engine(&sb, home.path());
+    assert_eq!(next.resume().unwrap(), 1);
+    assert_completed(&finish(&mut events, &job.id).await, 1);
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_on_the_wire_during_shutdown_is_let_finish_and_its_task_kept() {
+    let sb = sandbox().await;
+    // The submit is still being sent (waiting out a 429) when the engine is told to stop.
+    sb.inject(
+        Endpoint::Submit,
+        Fault::RateLimit {
+            retry_after_secs: 1,
+        },
+    );
+    let home = tempfile::tempdir().unwrap();
+    let (old, _events) = engine(&sb, home.path());
+    let job = old.submit(text(Model::Pro, "a harbour at dawn")).unwrap();
+    assert!(old.shutdown().await, "every task ended");
+
+    let kept = old.journal().get(&job.id).unwrap().unwrap();
+    assert!(kept.task_id.is_some(), "the task id was recorded");
+    assert_eq!(kept.state, JobState::Processing);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+
+    let (next, mut events) = engine(&sb, home.path());
+    assert_eq!(next.resume().unwrap(), 1);
+    assert_completed(&finish(&mut events, &job.id).await, 1);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
 }

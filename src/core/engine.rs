@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::runtime::Handle;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc, watch};
 
 use super::client::{
     ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, SubmitError, backoff,
@@ -139,6 +139,8 @@ pub enum EngineError {
     StillRunning(String),
     #[error("{0}")]
     Files(String),
+    #[error("the connection is being switched; send it again in a moment")]
+    ShutDown,
 }
 
 /// A callback that wakes the front end (the window's `request_repaint`).
@@ -152,6 +154,10 @@ struct Inner {
     waker: Option<Waker>,
     /// Jobs with a live task in this process.
     running: Mutex<HashSet<String>>,
+    /// Told each time a job's task ends (for [`Engine::shutdown`]).
+    task_ended: Notify,
+    /// Set once by [`Engine::shutdown`]: polls and downloads stop, no job starts.
+    stop: watch::Sender<bool>,
     /// Bounds concurrent image decodes (each can take a few hundred MB at 4K).
     decoders: tokio::sync::Semaphore,
     rt: Handle,
@@ -188,6 +194,8 @@ impl Engine {
             events: tx,
             waker,
             running: Mutex::new(HashSet::new()),
+            task_ended: Notify::new(),
+            stop: watch::Sender::new(false),
             decoders: tokio::sync::Semaphore::new(3),
             rt,
         };
@@ -219,6 +227,7 @@ impl Engine {
     /// Validates, journals, and starts a job. Returns its record as journalled (state `Submitting`).
     /// Nothing is sent if the rules find a problem.
     pub fn submit(&self, request: GenerationRequest) -> Result<JobRecord, EngineError> {
+        self.inner.refuse_if_stopped()?;
         rules::validate(&request).map_err(EngineError::Invalid)?;
         let job = JobRecord::new(&self.inner.cfg.backend, request);
         self.inner.journal.insert(&job)?;
@@ -229,6 +238,7 @@ impl Engine {
     /// Sends an ended job's request again as a new job (the front end has asked the artist). A job
     /// counts as ended from the event that says so, even while its task is still winding down.
     pub fn retry(&self, job_id: &str) -> Result<JobRecord, EngineError> {
+        self.inner.refuse_if_stopped()?;
         let old = self
             .inner
             .journal
@@ -249,6 +259,7 @@ impl Engine {
     /// missing, and marks those caught mid-submit as unknown outcome (never resent). Returns how many
     /// jobs were resumed.
     pub fn resume(&self) -> Result<usize, EngineError> {
+        self.inner.refuse_if_stopped()?;
         let mut resumed = 0;
         for job in self.inner.journal.unfinished(&self.inner.cfg.backend)? {
             if self.is_running(&job.id) {
@@ -431,6 +442,36 @@ impl Engine {
         });
     }
 
+    /// Stops this engine for good, so another can take over its jobs (the window does this when
+    /// it switches between Sandbox and the API, or the key changes). Polls and downloads stop at
+    /// once, leaving their jobs in flight in the journal for the next engine to resume. A submit
+    /// already on the wire is let finish, so its task id is recorded rather than lost: this waits
+    /// for the jobs' tasks to end, at most a little longer than one submit may take. Returns
+    /// whether they all ended.
+    pub async fn shutdown(&self) -> bool {
+        self.inner.stop.send_replace(true);
+        let grace = self.inner.cfg.client.submit_timeout + Duration::from_secs(5);
+        let all_ended = async {
+            loop {
+                let ended = self.inner.task_ended.notified();
+                tokio::pin!(ended);
+                ended.as_mut().enable();
+                if self.inner.running_set().is_empty() {
+                    return;
+                }
+                ended.await;
+            }
+        };
+        let done = tokio::time::timeout(grace, all_ended).await.is_ok();
+        if !done {
+            tracing::warn!(
+                jobs = self.inner.running_set().len(),
+                "engine stopped with jobs still winding down"
+            );
+        }
+        done
+    }
+
     fn is_running(&self, job_id: &str) -> bool {
         self.inner.running_set().contains(job_id)
     }
@@ -447,6 +488,7 @@ impl Engine {
             }
             inner.running_set().remove(&id);
             inner.emit_job(&id);
+            inner.task_ended.notify_waiters();
         });
     }
 }
@@ -457,6 +499,25 @@ enum Phase {
 }
 
 impl Inner {
+    fn refuse_if_stopped(&self) -> Result<(), EngineError> {
+        if *self.stop.borrow() {
+            Err(EngineError::ShutDown)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// Resolves once [`Engine::shutdown`] has been called (at once if it already was).
+    async fn stopped(&self) {
+        let mut rx = self.stop.subscribe();
+        // An error means the sender is gone, which cannot happen while `self` lives.
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
     fn running_set(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
         self.running
             .lock()
@@ -584,8 +645,15 @@ impl Inner {
             self.set_state(job_id, JobState::Processing, None)?;
         }
         loop {
-            tokio::time::sleep(delay).await;
-            match self.client.poll(task_id).await {
+            // A stop leaves the job as it is in the journal (processing): the next engine polls on.
+            let polled = tokio::select! {
+                () = self.stopped() => return Ok(None),
+                polled = async {
+                    tokio::time::sleep(delay).await;
+                    self.client.poll(task_id).await
+                } => polled,
+            };
+            match polled {
                 Ok(task) => {
                     failures = 0;
                     delay = interval;
@@ -658,11 +726,17 @@ impl Inner {
             {
                 continue;
             }
-            match self.download_one(&job, index, url).await {
+            let downloaded = tokio::select! {
+                // The journal keeps the job downloading; the next engine copies what is missing.
+                () = self.stopped() => return Ok(()),
+                d = self.download_one(&job, index, url) => d,
+            };
+            match downloaded {
                 Ok(record) => {
                     self.journal.add_result(&record)?;
                     self.emit_job(job_id);
                 }
+                Err(_) if self.stopping() => return Ok(()),
                 Err(msg) => {
                     let err = local_error(
                         "download_failed",

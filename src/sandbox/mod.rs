@@ -297,9 +297,17 @@ impl Sandbox {
         });
     }
 
-    /// Stops accepting connections.
+    /// Stops accepting connections. The port may still be held for a moment; [`Sandbox::stop`]
+    /// waits until it is free.
     pub fn shutdown(self) {
         self.server.abort();
+    }
+
+    /// Stops the server and waits until its listener is closed, so the port can be bound again.
+    pub async fn stop(mut self) {
+        self.server.abort();
+        // The answer is always "cancelled" (or the server's own end); either way it has stopped.
+        let _ = (&mut self.server).await;
     }
 }
 

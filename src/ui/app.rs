@@ -210,11 +210,16 @@ impl StudioApp {
 
     /// Connects (again): loads settings and the key off the UI thread, then the backend.
     /// `settings`/`key` override what is on disk (after the settings window saved them).
+    /// The current connection, if any, is closed first, so two engines never drive the same job.
     pub(crate) fn start(&mut self, settings: Option<AppSettings>, key: KeyChoice) {
         let (tx, rx) = oneshot::channel();
         let cfg = self.cfg.clone();
         let ctx = self.ctx.clone();
+        let old = self.backend.take();
         self.cfg.rt.spawn(async move {
+            if let Some(old) = old {
+                old.close().await;
+            }
             let result = startup(cfg, settings, key, ctx.clone()).await;
             let _ = tx.send(result);
             ctx.request_repaint();
@@ -229,6 +234,17 @@ impl StudioApp {
 
     pub fn mode(&self) -> Option<&Mode> {
         self.backend.as_ref().map(|b| &b.mode)
+    }
+
+    /// Whether a job is in flight on the current connection. One in flight elsewhere (sent in
+    /// Sandbox mode, now connected to the API, or the other way) waits in the journal for its own
+    /// connection.
+    pub(crate) fn running_here(&self, job: &JobRecord) -> bool {
+        job.state.is_active()
+            && self
+                .backend
+                .as_ref()
+                .is_none_or(|b| b.engine.backend() == job.backend)
     }
 
     /// Bytes held by textures (thumbnails, references, the viewer's image).
@@ -544,7 +560,7 @@ impl StudioApp {
                 }
                 None => {
                     ui.spinner();
-                    ui.label("Starting…");
+                    ui.label("Connecting…");
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -778,7 +794,7 @@ impl eframe::App for StudioApp {
         self.settings_ui(&ctx);
         self.confirm_ui(&ctx);
         self.notices_ui(&ctx);
-        if self.jobs.iter().any(|j| j.state.is_active()) {
+        if self.jobs.iter().any(|j| self.running_here(j)) {
             // The queue's elapsed-time counters tick once a second; nothing else animates.
             ctx.request_repaint_after(Duration::from_secs(1));
         }

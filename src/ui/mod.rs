@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 pub use app::{AppConfig, Central, Confirm, GalleryItem, StudioApp};
 pub use gallery::result_link;
-pub use queue::status_text;
+pub use queue::{status_text, waiting_text};
 pub use region_editor::ui_from_image;
 pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
 

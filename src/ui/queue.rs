@@ -48,6 +48,19 @@ pub fn status_text(job: &JobRecord, now_ms: i64) -> String {
     }
 }
 
+/// The status of a job in flight on another connection: it continues when that one is back.
+pub fn waiting_text(job: &JobRecord) -> String {
+    if job.backend == SANDBOX_BACKEND {
+        "Waiting for Sandbox mode".to_owned()
+    } else {
+        let host = reqwest::Url::parse(&job.backend)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| job.backend.clone());
+        format!("Waiting for {host}")
+    }
+}
+
 enum QueueAction {
     Dismiss(String),
     Retry(String, String),
@@ -64,7 +77,7 @@ impl StudioApp {
             .filter(|(_, j)| !j.dismissed)
             .map(|(i, _)| i)
             .collect();
-        let active = self.jobs.iter().filter(|j| j.state.is_active()).count();
+        let active = self.jobs.iter().filter(|j| self.running_here(j)).count();
         ui.horizontal(|ui| {
             ui.heading("Queue");
             if active > 0 {
@@ -123,8 +136,13 @@ impl StudioApp {
             ui.set_min_height(ROW_HEIGHT - 14.0);
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                let status = status_text(job, now);
-                theme::badge(ui, &status, state_colour(job.state));
+                if self.running_here(job) || !job.state.is_active() {
+                    theme::badge(ui, &status_text(job, now), state_colour(job.state));
+                } else {
+                    theme::badge(ui, &waiting_text(job), theme::WAITING).on_hover_text(
+                        "Sent from the other connection (Sandbox or the API). It is kept and picks up where it left off when Wan Studio is connected there again.",
+                    );
+                }
                 if job.backend == SANDBOX_BACKEND {
                     ui.label(RichText::new("sandbox").small().weak());
                 }
@@ -231,5 +249,13 @@ mod tests {
         assert_eq!(status_text(&j, 13_500), "Processing (queued) 12 s");
         j.state = JobState::UnknownOutcome;
         assert_eq!(status_text(&j, 0), "Unknown outcome");
+    }
+
+    #[test]
+    fn a_job_from_another_connection_names_where_it_waits() {
+        let j = JobRecord::new("sandbox", GenerationRequest::new(Model::Pro));
+        assert_eq!(waiting_text(&j), "Waiting for Sandbox mode");
+        let j = JobRecord::new("https://reapi.ai/", GenerationRequest::new(Model::Pro));
+        assert_eq!(waiting_text(&j), "Waiting for reapi.ai");
     }
 }

@@ -9,6 +9,8 @@ pub const LIVE: Color32 = Color32::from_rgb(0x2E, 0x9E, 0x5B);
 pub const ERROR: Color32 = Color32::from_rgb(0xD9, 0x48, 0x3B);
 pub const ERROR_BG: Color32 = Color32::from_rgb(0x5A, 0x1E, 0x1A);
 pub const WARN: Color32 = Color32::from_rgb(0xE0, 0x9A, 0x1F);
+/// A job kept for another connection: neither running nor ended.
+pub const WAITING: Color32 = Color32::from_rgb(0x8A, 0x8F, 0x98);
 /// Box outlines: the first and the second box on a reference.
 pub const BOX_COLOURS: [Color32; 2] = [
     Color32::from_rgb(255, 196, 0),

@@ -19,6 +19,11 @@ pub struct Studio {
 
 /// A window of `w × h` points, connected to its own sandbox, with short timings.
 pub fn studio(w: f32, h: f32) -> Studio {
+    studio_with(w, h, Duration::from_millis(150))
+}
+
+/// Like [`studio`], with the sandbox taking `sandbox_delay` over each task.
+pub fn studio_with(w: f32, h: f32, sandbox_delay: Duration) -> Studio {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -30,7 +35,7 @@ pub fn studio(w: f32, h: f32) -> Studio {
         Paths::new(home.path()),
         Arc::new(MemoryKeyStore::default()),
     );
-    cfg.sandbox_delay = Duration::from_millis(150);
+    cfg.sandbox_delay = sandbox_delay;
     cfg.sandbox_per_image = Duration::ZERO;
     cfg.poll_interval = Duration::from_millis(40);
     cfg.restore = false;
