@@ -16,13 +16,7 @@ use wan_studio::sandbox::{Endpoint, Fault};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limited_then_accepted_creates_exactly_one_task() {
-    let sb = sandbox().await;
-    sb.inject(
-        Endpoint::Submit,
-        Fault::RateLimit {
-            retry_after_secs: 1,
-        },
-    );
+    let sb = rate_limited_sandbox(1).await;
     let home = tempfile::tempdir().unwrap();
     let (engine, mut events) = engine(&sb, home.path());
     let started = std::time::Instant::now();
@@ -39,13 +33,7 @@ async fn rate_limited_then_accepted_creates_exactly_one_task() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limited_too_long_is_refused_and_not_charged() {
-    let sb = sandbox().await;
-    sb.inject(
-        Endpoint::Submit,
-        Fault::RateLimit {
-            retry_after_secs: 3600,
-        },
-    );
+    let sb = rate_limited_sandbox(3600).await;
     let client = ApiClient::new(client_config(&sb)).unwrap();
     let err = client
         .submit(&text(Model::Standard, "a fox"))
@@ -398,14 +386,8 @@ async fn a_shut_down_engine_stops_polling_and_the_next_one_finishes_the_job() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_submit_on_the_wire_during_shutdown_is_let_finish_and_its_task_kept() {
-    let sb = sandbox().await;
     // The submit is still being sent (waiting out a 429) when the engine is told to stop.
-    sb.inject(
-        Endpoint::Submit,
-        Fault::RateLimit {
-            retry_after_secs: 1,
-        },
-    );
+    let sb = rate_limited_sandbox(1).await;
     let home = tempfile::tempdir().unwrap();
     let (old, _events) = engine(&sb, home.path());
     let job = old.submit(text(Model::Pro, "a harbour at dawn")).unwrap();
@@ -420,4 +402,16 @@ async fn a_submit_on_the_wire_during_shutdown_is_let_finish_and_its_task_kept() 
     assert_eq!(next.resume().unwrap(), 1);
     assert_completed(&finish(&mut events, &job.id).await, 1);
     assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+}
+
+/// A sandbox whose next submit is answered 429 with `Retry-After: secs`.
+async fn rate_limited_sandbox(secs: u64) -> wan_studio::sandbox::Sandbox {
+    let sb = sandbox().await;
+    sb.inject(
+        Endpoint::Submit,
+        Fault::RateLimit {
+            retry_after_secs: secs,
+        },
+    );
+    sb
 }

@@ -125,6 +125,11 @@ fn a_job_in_flight_waits_for_its_own_connection_and_finishes_there() {
         !s.has_label_containing("1 running"),
         "it does not count as running on the API"
     );
+    // It can be put out of the way meanwhile; it still finishes later.
+    s.click("Dismiss");
+    s.wait("the job to leave the queue", |app| app.jobs[0].dismissed);
+    s.settle();
+    assert!(!s.has_label_containing("Waiting for Sandbox mode"));
 
     // Back in Sandbox mode the job is polled again and its result comes home.
     s.click("⚙ Settings");
@@ -135,4 +140,9 @@ fn a_job_in_flight_waits_for_its_own_connection_and_finishes_there() {
     let job = &s.app().jobs[0];
     assert_eq!(job.state, JobState::Completed, "{:?}", job.error);
     assert_eq!(job.results.len(), 1);
+    s.settle();
+    assert!(
+        s.harness.query_by_label("Result 1").is_some(),
+        "its result is in the gallery"
+    );
 }

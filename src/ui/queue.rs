@@ -179,10 +179,16 @@ impl StudioApp {
                     .on_hover_text(&text);
             }
             ui.horizontal(|ui| {
-                if !job.state.is_active()
+                let waiting = job.state.is_active() && !self.running_here(job);
+                let dismiss_tip = if waiting {
+                    "Hide from the queue; it still finishes when its connection is back, and its results land in the gallery"
+                } else {
+                    "Hide from the queue; results stay in the gallery"
+                };
+                if (waiting || !job.state.is_active())
                     && ui
                         .small_button("Dismiss")
-                        .on_hover_text("Hide from the queue; results stay in the gallery")
+                        .on_hover_text(dismiss_tip)
                         .clicked()
                 {
                     action = Some(QueueAction::Dismiss(job.id.clone()));
