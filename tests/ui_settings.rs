@@ -104,7 +104,7 @@ fn saving_a_key_switches_to_the_api_and_never_shows_the_key() {
 #[test]
 fn a_job_in_flight_waits_for_its_own_connection_and_finishes_there() {
     // Slow enough that the job is still processing when the connection changes.
-    let mut s = studio_with(1600.0, 1000.0, Duration::from_secs(2));
+    let mut s = studio_with(1600.0, 1000.0, Duration::from_secs(4));
     let _api = point_settings_at_a_test_api(&mut s);
     generate(&mut s, "a lighthouse at dusk");
     s.wait("the sandbox to accept the job", |app| {
