@@ -34,11 +34,7 @@ async fn rate_limited_then_accepted_creates_exactly_one_task() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limited_too_long_is_refused_and_not_charged() {
     let sb = rate_limited_sandbox(3600).await;
-    let client = ApiClient::new(client_config(&sb)).unwrap();
-    let err = client
-        .submit(&text(Model::Standard, "a fox"))
-        .await
-        .unwrap_err();
+    let err = submit_expecting_error(&sb).await;
     assert!(matches!(err, SubmitError::RateLimited { .. }), "{err:?}");
     assert_eq!(err.api_error().unwrap().code, "50001");
     assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 0);
@@ -74,11 +70,7 @@ async fn dropped_connection_after_submit_is_unknown_outcome_and_never_resent() {
 async fn a_submit_with_no_answer_times_out_as_unknown_outcome() {
     let sb = sandbox().await;
     sb.inject(Endpoint::Submit, Fault::Hang);
-    let client = ApiClient::new(client_config(&sb)).unwrap();
-    let err = client
-        .submit(&text(Model::Standard, "a fox"))
-        .await
-        .unwrap_err();
+    let err = submit_expecting_error(&sb).await;
     assert!(matches!(err, SubmitError::UnknownOutcome(_)), "{err:?}");
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
 }
@@ -87,11 +79,7 @@ async fn a_submit_with_no_answer_times_out_as_unknown_outcome() {
 async fn garbage_answer_to_a_submit_is_unknown_outcome() {
     let sb = sandbox().await;
     sb.inject(Endpoint::Submit, Fault::Garbage);
-    let client = ApiClient::new(client_config(&sb)).unwrap();
-    let err = client
-        .submit(&text(Model::Standard, "a fox"))
-        .await
-        .unwrap_err();
+    let err = submit_expecting_error(&sb).await;
     assert!(matches!(err, SubmitError::UnknownOutcome(_)), "{err:?}");
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
 }
@@ -100,11 +88,7 @@ async fn garbage_answer_to_a_submit_is_unknown_outcome() {
 async fn server_error_on_submit_is_not_retried() {
     let sb = sandbox().await;
     sb.inject(Endpoint::Submit, Fault::ServerError);
-    let client = ApiClient::new(client_config(&sb)).unwrap();
-    let err = client
-        .submit(&text(Model::Standard, "a fox"))
-        .await
-        .unwrap_err();
+    let err = submit_expecting_error(&sb).await;
     assert!(
         matches!(err, SubmitError::ServerError { status: 500, .. }),
         "{err:?}"
@@ -116,11 +100,7 @@ async fn server_error_on_submit_is_not_retried() {
 async fn proxy_page_on_submit_is_unknown_outcome_with_a_clear_message() {
     let sb = sandbox().await;
     sb.inject(Endpoint::Submit, Fault::BadGateway);
-    let client = ApiClient::new(client_config(&sb)).unwrap();
-    let err = client
-        .submit(&text(Model::Standard, "a fox"))
-        .await
-        .unwrap_err();
+    let err = submit_expecting_error(&sb).await;
     let SubmitError::UnknownOutcome(msg) = &err else {
         panic!("{err:?}")
     };
@@ -414,4 +394,13 @@ async fn rate_limited_sandbox(secs: u64) -> wan_studio::sandbox::Sandbox {
         },
     );
     sb
+}
+
+/// Sends one submit straight from a client and returns the error it must end in.
+async fn submit_expecting_error(sb: &wan_studio::sandbox::Sandbox) -> SubmitError {
+    ApiClient::new(client_config(sb))
+        .unwrap()
+        .submit(&text(Model::Standard, "a fox"))
+        .await
+        .unwrap_err()
 }

@@ -500,7 +500,7 @@ enum Phase {
 
 impl Inner {
     fn refuse_if_stopped(&self) -> Result<(), EngineError> {
-        if *self.stop.borrow() {
+        if self.stopping() {
             Err(EngineError::ShutDown)
         } else {
             Ok(())
