@@ -19,6 +19,7 @@ use egui_kittest::kittest::Queryable;
 use wan_studio::core::engine::Event;
 use wan_studio::core::journal::{JobRecord, JobState, ResultRecord};
 use wan_studio::core::request::{GenerationRequest, Model};
+use wan_studio::core::server::Server;
 use wan_studio::core::settings::{MemoryKeyStore, Paths};
 use wan_studio::ui::{AppConfig, StudioApp};
 
@@ -84,7 +85,7 @@ fn main() {
         .map(|i| {
             let mut req = GenerationRequest::new(Model::Standard);
             req.prompt = Some(format!("result number {i}: a quiet harbour at dawn"));
-            let mut job = JobRecord::new("sandbox", req);
+            let mut job = JobRecord::new(Server::Sandbox, req);
             job.state = JobState::Completed;
             job.created_at_ms -= i64::try_from(i).unwrap();
             job.results = (0..PER_JOB)

@@ -8,26 +8,11 @@ use reqwest::Url;
 use tokio::sync::mpsc;
 
 use crate::core::client::ClientConfig;
-use crate::core::engine::{
-    Command, Engine, EngineConfig, EngineError, Event, SANDBOX_BACKEND, Waker,
-};
+use crate::core::engine::{Command, Engine, EngineConfig, EngineError, Event, Waker};
 use crate::core::settings::{ApiKey, Paths};
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
 
-/// Which server the engine talks to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    /// The built-in simulator on 127.0.0.1: nothing leaves the machine, nothing is charged.
-    Sandbox,
-    /// reAPI (or any server that speaks its contract) at this address.
-    Api(Url),
-}
-
-impl Mode {
-    pub fn is_sandbox(&self) -> bool {
-        matches!(self, Mode::Sandbox)
-    }
-}
+pub use crate::core::server::Server;
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -75,7 +60,7 @@ pub enum ConnectError {
 /// A connected engine with its channels. Dropping it stops the sandbox (if any); jobs already
 /// journalled are resumed by the next connection.
 pub struct Backend {
-    pub mode: Mode,
+    pub server: Server,
     pub engine: Engine,
     pub events: mpsc::Receiver<Event>,
     /// Bounded: the window uses `try_send` and never waits.
@@ -102,7 +87,7 @@ impl Backend {
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Backend")
-            .field("mode", &self.mode)
+            .field("server", &self.server)
             .finish_non_exhaustive()
     }
 }
@@ -128,12 +113,11 @@ pub async fn connect(
     waker: Option<Waker>,
 ) -> Result<Backend, ConnectError> {
     let api_key = opts.key.as_ref().filter(|_| !use_sandbox);
-    let (client, backend_name, sandbox, mode) = if let Some(key) = api_key {
+    let (client, sandbox, server) = if let Some(key) = api_key {
         (
             ClientConfig::new(opts.base_url.clone(), Some(key.clone())),
-            opts.base_url.to_string(),
             None,
-            Mode::Api(opts.base_url.clone()),
+            Server::Api(opts.base_url.clone()),
         )
     } else {
         let cfg = SandboxConfig {
@@ -154,18 +138,17 @@ pub async fn connect(
         };
         (
             ClientConfig::new(sandbox.base_url(), None),
-            SANDBOX_BACKEND.to_owned(),
             Some(sandbox),
-            Mode::Sandbox,
+            Server::Sandbox,
         )
     };
-    let mut cfg = EngineConfig::new(opts.paths.clone(), client, backend_name);
+    let mut cfg = EngineConfig::new(opts.paths.clone(), client, server.clone());
     cfg.poll_interval = opts.poll_interval;
     let (engine, events) = Engine::start(cfg, tokio::runtime::Handle::current(), waker)?;
     let (commands, rx) = mpsc::channel(opts.command_capacity.max(1));
     engine.serve(rx);
     Ok(Backend {
-        mode,
+        server,
         engine,
         events,
         commands,

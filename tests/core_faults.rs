@@ -11,6 +11,7 @@ use wan_studio::core::client::{ApiClient, ClientConfig, SubmitError};
 use wan_studio::core::engine::{Engine, EngineConfig, EngineError};
 use wan_studio::core::journal::{JobRecord, JobState, Journal};
 use wan_studio::core::request::Model;
+use wan_studio::core::server::Server;
 use wan_studio::core::settings::{ApiKey, Paths};
 use wan_studio::sandbox::{Endpoint, Fault};
 
@@ -209,7 +210,7 @@ async fn a_job_caught_mid_submit_becomes_unknown_outcome_on_resume() {
     let sb = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::new(home.path());
-    let job = JobRecord::new("test-backend", text(Model::Standard, "a fox"));
+    let job = JobRecord::new(Server::Sandbox, text(Model::Standard, "a fox"));
     Journal::open(&paths).unwrap().insert(&job).unwrap(); // state Submitting, as a crash leaves it
     let (engine, _events) = engine(&sb, home.path());
     engine.resume().unwrap();
@@ -226,7 +227,7 @@ async fn a_task_the_server_does_not_know_pauses_instead_of_failing() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::new(home.path());
     let journal = Journal::open(&paths).unwrap();
-    let job = JobRecord::new("test-backend", text(Model::Standard, "a fox"));
+    let job = JobRecord::new(Server::Sandbox, text(Model::Standard, "a fox"));
     journal.insert(&job).unwrap();
     journal
         .set_submitted(&job.id, "task_unknown_to_the_server", "processing")
@@ -288,7 +289,7 @@ async fn a_wrong_key_is_refused_without_retry() {
     let home = tempfile::tempdir().unwrap();
     let mut client = client_config(&sb);
     client.api_key = ApiKey::new("sk-wrong");
-    let mut cfg = EngineConfig::new(Paths::new(home.path()), client, "test-backend");
+    let mut cfg = EngineConfig::new(Paths::new(home.path()), client, Server::Sandbox);
     cfg.poll_interval = Duration::from_millis(40);
     let (engine, mut events) = Engine::start(cfg, tokio::runtime::Handle::current(), None).unwrap();
     let job = engine.submit(text(Model::Standard, "a fox")).unwrap();

@@ -93,17 +93,23 @@ fn generate_is_disabled_with_the_reason_shown() {
         s.app().generate_blockers()
     );
 
-    // 4K on Standard: choose it on Pro, then switch the tier.
+    // 4K on Standard: choose it on Pro, then switch the tier. 4K cannot stay chosen where it
+    // cannot be sent: it becomes 2K, and the form says so beside the resolution.
     s.click("Pro");
     s.click("4K");
     assert_eq!(s.app().draft.resolution, Gear::K4);
     assert!(!s.is_disabled("Generate"));
     s.click("Standard");
     assert_eq!(s.app().draft.model, Model::Standard);
-    assert!(s.is_disabled("Generate"));
+    assert_eq!(s.app().draft.resolution, Gear::K2);
     assert!(s.has_label_containing("4K needs the Pro tier"));
-    s.click("2K");
+    assert!(s.is_disabled("4K"), "4K is not on offer on Standard");
     assert!(!s.is_disabled("Generate"));
+    assert_eq!(
+        s.app().draft.to_request(0).resolution.as_deref(),
+        Some("2K"),
+        "what is shown is what is sent"
+    );
 
     // n = 5 without group mode: set it in group mode, then leave group mode.
     s.click("Group series");
@@ -140,9 +146,12 @@ fn a_full_run_lands_in_the_gallery_and_reuse_restores_the_form() {
     s.click("16:9");
     s.click("1K");
     s.click("Random"); // fix the seed
-    s.harness
-        .get_by_label("Seed value")
-        .set_value_accesskit(4242.0);
+    // Typed, committed on Enter.
+    s.harness.get_by_label("Seed value").click();
+    s.settle();
+    s.harness.get_by_label("Seed value").type_text("4242");
+    s.harness.key_press(egui::Key::Enter);
+    s.settle();
     s.harness.get_by_label("Negative prompt").click();
     s.harness.get_by_label("Negative prompt").type_text("blur");
     s.settle();
@@ -151,13 +160,15 @@ fn a_full_run_lands_in_the_gallery_and_reuse_restores_the_form() {
 
     s.click("Generate");
     // The queue shows the job's progress, then done.
-    s.wait("the job to appear in the queue", |app| !app.jobs.is_empty());
+    s.wait("the job to appear in the queue", |app| {
+        !app.jobs().is_empty()
+    });
     s.wait("the job to finish", |app| {
-        app.jobs[0].state == JobState::Completed
+        app.jobs()[0].state == JobState::Completed
     });
     s.settle();
     assert!(s.has_label_containing("Done · 1 image"));
-    let job = s.app().jobs[0].clone();
+    let job = s.app().jobs()[0].clone();
     assert_eq!(job.request.seed, Some(4242));
     assert_eq!(job.request.size.as_deref(), Some("16:9"));
 
@@ -191,7 +202,7 @@ fn ctrl_enter_generates() {
     s.settle();
     s.harness
         .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
-    s.wait("the job", |app| !app.jobs.is_empty());
+    s.wait("the job", |app| !app.jobs().is_empty());
     assert_eq!(
         s.app().draft.prompt,
         "a paper boat",
@@ -221,7 +232,7 @@ fn a_result_is_exported_with_its_prompt_inside_and_never_overwritten() {
     s.click("1K");
     s.click("Generate");
     s.wait("the job to finish", |app| {
-        app.jobs
+        app.jobs()
             .first()
             .is_some_and(|j| j.state == JobState::Completed)
     });

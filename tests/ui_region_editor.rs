@@ -6,9 +6,7 @@ mod ui_support;
 
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
-use ui_support::{screen_of, studio};
-
-const DESK: (f32, f32) = (1024.0, 1024.0);
+use ui_support::{DESK, screen_of, studio};
 
 #[test]
 fn a_dragged_box_lands_in_source_pixels_at_fit_and_at_200_percent() {
@@ -115,9 +113,18 @@ fn typed_coordinates_are_clamped_to_the_image() {
         screen_of(canvas, DESK, 1.0, 100.0, 100.0),
         screen_of(canvas, DESK, 1.0, 300.0, 200.0),
     );
-    s.harness
-        .get_by_label("Box 1 x2")
-        .set_value_accesskit(5000.0);
+    // Typed as an artist types: nothing applies until Enter, then it is clamped to the image.
+    s.harness.get_by_label("Box 1 x2").click();
+    s.settle();
+    s.harness.get_by_label("Box 1 x2").type_text("5000");
+    s.settle();
+    assert_eq!(
+        s.boxes(0),
+        vec![[100, 100, 300, 200]],
+        "nothing applied while typing"
+    );
+    assert!(s.has_label_containing("becomes 1024 on Enter"));
+    s.harness.key_press(egui::Key::Enter);
     s.settle();
     assert_eq!(s.boxes(0), vec![[100, 100, 1024, 200]]);
 }

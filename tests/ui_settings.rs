@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
 use ui_support::{Studio, studio, studio_with};
-use wan_studio::backend::Mode;
 use wan_studio::core::journal::JobState;
+use wan_studio::core::server::Server;
 use wan_studio::sandbox::{Sandbox, SandboxConfig};
 
 const KEY: &str = "sk-live-ui-test-0123456789-SECRET";
@@ -45,7 +45,7 @@ fn save_key(s: &mut Studio) {
     s.settle();
     s.click("Save key");
     s.wait("the switch to the API", |app| {
-        matches!(app.mode(), Some(Mode::Api(_)))
+        matches!(app.server(), Some(Server::Api(_)))
     });
     s.settle();
 }
@@ -60,7 +60,7 @@ fn generate(s: &mut Studio, prompt: &str) {
 #[test]
 fn saving_a_key_switches_to_the_api_and_never_shows_the_key() {
     let mut s = studio(1600.0, 1000.0);
-    assert_eq!(s.app().mode(), Some(&Mode::Sandbox));
+    assert_eq!(s.app().server(), Some(&Server::Sandbox));
     assert!(s.has_label_containing("SANDBOX"));
     let api = point_settings_at_a_test_api(&mut s);
     save_key(&mut s);
@@ -79,13 +79,13 @@ fn saving_a_key_switches_to_the_api_and_never_shows_the_key() {
     // A request now goes to the API with the key.
     generate(&mut s, "a red fox");
     s.wait("the job to finish", |app| {
-        app.jobs.first().is_some_and(|j| !j.state.is_active())
+        app.jobs().first().is_some_and(|j| !j.state.is_active())
     });
     assert_eq!(
-        s.app().jobs[0].state,
+        s.app().jobs()[0].state,
         JobState::Completed,
         "{:?}",
-        s.app().jobs[0].error
+        s.app().jobs()[0].error
     );
     assert_eq!(api.stats().tasks_created.load(Ordering::SeqCst), 1);
     assert_eq!(
@@ -97,7 +97,7 @@ fn saving_a_key_switches_to_the_api_and_never_shows_the_key() {
     s.click("⚙ Settings");
     s.click("Forget key");
     s.wait("the sandbox again", |app| {
-        app.mode() == Some(&Mode::Sandbox)
+        app.server() == Some(&Server::Sandbox)
     });
 }
 
@@ -108,13 +108,13 @@ fn a_job_in_flight_waits_for_its_own_connection_and_finishes_there() {
     let _api = point_settings_at_a_test_api(&mut s);
     generate(&mut s, "a lighthouse at dusk");
     s.wait("the sandbox to accept the job", |app| {
-        app.jobs
+        app.jobs()
             .first()
             .is_some_and(|j| j.state == JobState::Processing && j.task_id.is_some())
     });
 
     save_key(&mut s);
-    let job = s.app().jobs[0].clone();
+    let job = s.app().jobs()[0].clone();
     assert_eq!(job.state, JobState::Processing, "kept in flight: {job:?}");
     assert!(job.error.is_none());
     assert!(
@@ -127,7 +127,7 @@ fn a_job_in_flight_waits_for_its_own_connection_and_finishes_there() {
     );
     // It can be put out of the way meanwhile; it still finishes later.
     s.click("Dismiss");
-    s.wait("the job to leave the queue", |app| app.jobs[0].dismissed);
+    s.wait("the job to leave the queue", |app| app.jobs()[0].dismissed);
     s.settle();
     assert!(!s.has_label_containing("Waiting for Sandbox mode"));
 
@@ -135,9 +135,10 @@ fn a_job_in_flight_waits_for_its_own_connection_and_finishes_there() {
     s.click("⚙ Settings");
     s.click("Forget key");
     s.wait("the job to finish in the sandbox", |app| {
-        app.mode() == Some(&Mode::Sandbox) && app.jobs.first().is_some_and(|j| !j.state.is_active())
+        app.server() == Some(&Server::Sandbox)
+            && app.jobs().first().is_some_and(|j| !j.state.is_active())
     });
-    let job = &s.app().jobs[0];
+    let job = &s.app().jobs()[0];
     assert_eq!(job.state, JobState::Completed, "{:?}", job.error);
     assert_eq!(job.results.len(), 1);
     s.settle();

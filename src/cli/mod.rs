@@ -11,7 +11,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::backend;
-use crate::core::engine::{Engine, EngineError, Event, SANDBOX_BACKEND};
+use crate::core::engine::{Engine, EngineError, Event};
 use crate::core::journal::{JobRecord, JobState};
 use crate::core::library;
 use crate::core::pricing::{Estimate, Rates};
@@ -506,7 +506,7 @@ async fn resume(args: ResumeArgs) -> anyhow::Result<Exit> {
     let ids: Vec<String> = backend
         .engine
         .journal()
-        .unfinished(backend.engine.backend())?
+        .unfinished(backend.engine.server())?
         .into_iter()
         .map(|j| j.id)
         .collect();
@@ -547,7 +547,7 @@ fn history(args: &ResumeArgs) -> anyhow::Result<Exit> {
     let journal = crate::core::journal::Journal::open(&paths)?;
     let mut jobs = journal.list()?;
     if args.sandbox {
-        jobs.retain(|j| j.backend == SANDBOX_BACKEND);
+        jobs.retain(|j| j.server.is_sandbox());
     }
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -644,27 +644,7 @@ async fn serve_sandbox(args: SandboxArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Done)
 }
 
-/// `2026-11-24 03:24 UTC` from Unix milliseconds.
-pub fn format_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60
-    )
-}
+pub use crate::core::time::format_utc;
 
 #[cfg(test)]
 mod tests {

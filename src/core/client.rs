@@ -100,6 +100,19 @@ pub enum PollError {
     Refused { status: u16, error: ApiErrorBody },
 }
 
+/// A task id no server hands out, for [`ApiClient::check_key`].
+const KEY_CHECK_TASK: &str = "task_00000000000000000000000000000000";
+
+/// What the API said of a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyCheck {
+    Accepted,
+    /// 401/403, with the server's words.
+    Refused(String),
+    /// The API could not be asked (unreachable, rate limited, an unexpected answer).
+    Unknown(String),
+}
+
 /// Why a result could not be downloaded.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum DownloadError {
@@ -169,13 +182,7 @@ impl ApiClient {
         if !trusted && cfg.base_url.scheme() == "https" {
             return Err(ClientBuildError::NoTrustStore(cfg.base_url.to_string()));
         }
-        let (media, _) = build_http_client(|| {
-            reqwest::Client::builder()
-                .user_agent(ua)
-                .connect_timeout(cfg.connect_timeout)
-                .timeout(cfg.download_timeout)
-                .redirect(reqwest::redirect::Policy::limited(5))
-        })?;
+        let media = media_client(cfg.connect_timeout, cfg.download_timeout)?;
         let auth = match &cfg.api_key {
             Some(key) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
@@ -356,64 +363,110 @@ impl ApiClient {
         })
     }
 
+    /// Checks the key at no cost: polls a task id that cannot exist. A good key hears "no such
+    /// task" (40001); a bad one is refused (401/403). Anything else leaves it unknown.
+    pub async fn check_key(&self) -> KeyCheck {
+        let not_found = |e: &ApiErrorBody| e.code == "40001";
+        match self.poll(KEY_CHECK_TASK).await {
+            Err(PollError::Refused { status, error }) if status == 401 || status == 403 => {
+                KeyCheck::Refused(error.message)
+            }
+            Err(PollError::Refused { error, .. }) if not_found(&error) => KeyCheck::Accepted,
+            // It answered as a task at all: the key was let through.
+            Ok(_) => KeyCheck::Accepted,
+            Err(PollError::Refused { status, error }) => {
+                KeyCheck::Unknown(format!("HTTP {status}: {}", error.message))
+            }
+            Err(PollError::RateLimited { .. }) => {
+                KeyCheck::Unknown("the API is rate limiting requests".to_owned())
+            }
+            Err(PollError::Transient(msg)) => KeyCheck::Unknown(msg),
+        }
+    }
+
     /// Downloads one result image, without credentials, up to the size cap.
     pub async fn download(&self, url: &str) -> Result<Vec<u8>, DownloadError> {
-        let parsed = Url::parse(url).map_err(|_| {
-            DownloadError::Permanent(format!(
-                "'{}' is not a web address",
-                snippet(url.as_bytes())
-            ))
-        })?;
-        let allowed =
-            parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback_host(&parsed));
-        if !allowed {
-            return Err(DownloadError::Permanent(format!(
-                "refusing to download a result from '{}': only https:// links are fetched",
-                parsed.scheme()
-            )));
-        }
-        let mut resp = self
-            .media
-            .get(parsed)
-            .send()
-            .await
-            .map_err(|e| DownloadError::Transient(describe(&e)))?;
-        let status = resp.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(DownloadError::Transient(format!(
-                "HTTP {}",
-                status.as_u16()
-            )));
-        }
-        if !status.is_success() {
-            return Err(DownloadError::Permanent(format!(
-                "HTTP {} (the result link may have expired)",
-                status.as_u16()
-            )));
-        }
-        let cap = self.cfg.max_download_bytes;
-        if resp.content_length().is_some_and(|len| len > cap) {
+        download_media(&self.media, url, self.cfg.max_download_bytes).await
+    }
+}
+
+/// A client for images (results, references): no credentials ever, redirects followed, and a
+/// whole-download deadline of `timeout`.
+pub fn media_client(
+    connect_timeout: Duration,
+    timeout: Duration,
+) -> Result<reqwest::Client, reqwest::Error> {
+    let ua = concat!("wan-studio/", env!("CARGO_PKG_VERSION"));
+    build_http_client(|| {
+        reqwest::Client::builder()
+            .user_agent(ua)
+            .connect_timeout(connect_timeout)
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+    })
+    .map(|(c, _)| c)
+}
+
+/// Downloads an image with `client` (which must carry no credentials), up to `cap` bytes: https, or
+/// http on this machine (the sandbox).
+pub async fn download_media(
+    client: &reqwest::Client,
+    url: &str,
+    cap: u64,
+) -> Result<Vec<u8>, DownloadError> {
+    let parsed = Url::parse(url).map_err(|_| {
+        DownloadError::Permanent(format!(
+            "'{}' is not a web address",
+            snippet(url.as_bytes())
+        ))
+    })?;
+    let allowed =
+        parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback_host(&parsed));
+    if !allowed {
+        return Err(DownloadError::Permanent(format!(
+            "refusing to download a result from '{}': only https:// links are fetched",
+            parsed.scheme()
+        )));
+    }
+    let mut resp = client
+        .get(parsed)
+        .send()
+        .await
+        .map_err(|e| DownloadError::Transient(describe(&e)))?;
+    let status = resp.status();
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        return Err(DownloadError::Transient(format!(
+            "HTTP {}",
+            status.as_u16()
+        )));
+    }
+    if !status.is_success() {
+        return Err(DownloadError::Permanent(format!(
+            "HTTP {} (the result link may have expired)",
+            status.as_u16()
+        )));
+    }
+    if resp.content_length().is_some_and(|len| len > cap) {
+        return Err(DownloadError::Permanent(format!(
+            "the result is larger than the {} MB limit",
+            cap / (1024 * 1024)
+        )));
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| DownloadError::Transient(describe(&e)))?
+    {
+        if (out.len() + chunk.len()) as u64 > cap {
             return Err(DownloadError::Permanent(format!(
                 "the result is larger than the {} MB limit",
                 cap / (1024 * 1024)
             )));
         }
-        let mut out = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| DownloadError::Transient(describe(&e)))?
-        {
-            if (out.len() + chunk.len()) as u64 > cap {
-                return Err(DownloadError::Permanent(format!(
-                    "the result is larger than the {} MB limit",
-                    cap / (1024 * 1024)
-                )));
-            }
-            out.extend_from_slice(&chunk);
-        }
-        Ok(out)
+        out.extend_from_slice(&chunk);
     }
+    Ok(out)
 }
 
 /// Task ids come from the server and end up in URLs and file names: keep them boring.

@@ -5,10 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::path::PathBuf;
+
+use super::imaging::{ImagingError, write_atomic};
 use super::palette::Palette;
 use super::pricing::{Estimate, Rates};
 use super::request::{BBox, GenerationRequest, Mode, Model};
 use super::rules::{self, Context, Gear, MAX_N, MAX_N_GROUP, Problems, SizeSpec};
+use super::settings::Paths;
 
 /// How the size is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -104,6 +108,11 @@ impl Draft {
         r.image_urls = self.references.iter().map(|x| x.url.clone()).collect();
         r.n = i64::from(self.n);
         match self.size_kind {
+            // With references the output takes the last one's shape: the aspect ratio does not
+            // apply, so only the resolution is sent.
+            SizeKind::Aspect if !self.references.is_empty() => {
+                r.size = Some(self.resolution.as_str().to_owned());
+            }
             SizeKind::Aspect => {
                 r.size = Some(SizeSpec::Aspect(self.aspect.0, self.aspect.1).to_wire());
                 r.resolution = Some(self.resolution.as_str().to_owned());
@@ -148,6 +157,11 @@ impl Draft {
                 d.size_kind = SizeKind::Aspect;
                 d.aspect = (a, b);
                 d.resolution = resolution.unwrap_or(Gear::K2);
+            }
+            // An edit sends only its resolution: the form had an aspect ratio that did not apply.
+            Some(SizeSpec::Gear(g)) if !req.image_urls.is_empty() => {
+                d.size_kind = SizeKind::Aspect;
+                d.resolution = g;
             }
             Some(SizeSpec::Gear(g)) => {
                 d.size_kind = SizeKind::Gear;
@@ -257,6 +271,49 @@ impl Draft {
             .then_some("Region boxes and group series do not go together: remove the boxes first.")
     }
 
+    /// Whether the aspect-ratio choice takes effect (not when references set the shape).
+    pub fn aspect_applies(&self) -> bool {
+        self.references.is_empty()
+    }
+
+    /// Drops choices the form can no longer send: 4K off Pro text-to-image becomes 2K. Returns
+    /// what was changed, in words, so the window can say so beside the control.
+    pub fn settle(&mut self) -> Option<&'static str> {
+        if self.resolution == Gear::K4 && self.why_no_4k().is_some() {
+            self.resolution = Gear::K2;
+            return Some("4K needs the Pro tier without references or group series: 2K is used.");
+        }
+        None
+    }
+
+    /// Where the form is kept between runs (and across a crash).
+    pub fn path(paths: &Paths) -> PathBuf {
+        paths.home.join("draft.json")
+    }
+
+    /// The form saved last, if there is a readable one.
+    pub fn load(paths: &Paths) -> Option<Draft> {
+        let bytes = std::fs::read(Self::path(paths)).ok()?;
+        match serde_json::from_slice(&bytes) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!("the saved compose form could not be read: {e}");
+                None
+            }
+        }
+    }
+
+    /// Saves the form atomically (temp file, fsync, rename).
+    pub fn save(&self, paths: &Paths) -> Result<(), ImagingError> {
+        let bytes = serde_json::to_vec(self).map_err(|e| {
+            ImagingError::io(
+                &Self::path(paths),
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })?;
+        write_atomic(&Self::path(paths), &bytes)
+    }
+
     /// The index of the reference whose aspect ratio the output follows.
     pub fn aspect_reference(&self) -> Option<usize> {
         self.references.len().checked_sub(1)
@@ -314,16 +371,67 @@ mod tests {
         assert_eq!(back.model, d.model);
         assert_eq!(back.prompt, d.prompt);
         assert_eq!(back.negative_prompt, d.negative_prompt);
+        // With a reference the aspect ratio does not apply (the output takes its shape), so
+        // only the resolution travels; the request itself round-trips exactly.
         assert_eq!(
-            (back.size_kind, back.aspect, back.resolution),
-            (d.size_kind, d.aspect, d.resolution)
+            (back.size_kind, back.resolution),
+            (d.size_kind, d.resolution)
         );
+        assert_eq!(back.to_request(0), d.to_request(0));
         assert_eq!(back.n, 3);
         assert_eq!((back.random_seed, back.seed), (false, 1234));
         assert!(back.watermark);
         assert_eq!(back.references[0].boxes, vec![[1, 2, 30, 40]]);
         assert_eq!(back.palette, d.palette);
         assert!(back.palette_on);
+    }
+
+    #[test]
+    fn what_is_shown_is_what_is_sent() {
+        let mut d = Draft {
+            prompt: "x".into(),
+            aspect: (16, 9),
+            resolution: Gear::K1,
+            ..Draft::default()
+        };
+        let t2i = d.to_request(0);
+        assert_eq!(
+            (t2i.size.as_deref(), t2i.resolution.as_deref()),
+            (Some("16:9"), Some("1K"))
+        );
+        assert_eq!(Draft::from_request(&t2i).aspect, (16, 9));
+        d.references
+            .push(Reference::new("https://e.com/a.png", "a"));
+        assert!(!d.aspect_applies());
+        let edit = d.to_request(0);
+        assert_eq!(
+            (edit.size.as_deref(), edit.resolution.as_deref()),
+            (Some("1K"), None),
+            "no aspect ratio is sent when a reference sets the shape"
+        );
+        // 4K cannot stay chosen where it cannot be sent.
+        d.references.clear();
+        d.model = Model::Pro;
+        d.resolution = Gear::K4;
+        assert_eq!(d.settle(), None);
+        d.model = Model::Standard;
+        assert!(d.settle().is_some());
+        assert_eq!(d.resolution, Gear::K2);
+    }
+
+    #[test]
+    fn the_form_survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        assert!(Draft::load(&paths).is_none());
+        let d = Draft {
+            prompt: "雪の中の赤い狐".into(),
+            ..Draft::default()
+        };
+        d.save(&paths).unwrap();
+        assert_eq!(Draft::load(&paths), Some(d));
+        std::fs::write(Draft::path(&paths), b"{ broken").unwrap();
+        assert!(Draft::load(&paths).is_none(), "a damaged file is ignored");
     }
 
     #[test]

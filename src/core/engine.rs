@@ -18,13 +18,11 @@ use super::client::{
 };
 use super::journal::{JobRecord, JobState, Journal, JournalError};
 use super::library;
-use super::references::{self, LoadedImage};
+use super::references::LoadedImage;
 use super::request::{ApiErrorBody, GenerationRequest, TaskStatus};
 use super::rules::{self, Problems};
+use super::server::Server;
 use super::settings::Paths;
-
-/// Name under which sandbox jobs are journalled (its port changes from run to run).
-pub const SANDBOX_BACKEND: &str = "sandbox";
 
 /// What the engine tells its subscribers.
 #[derive(Debug, Clone)]
@@ -37,21 +35,15 @@ pub enum Event {
     Notice(String),
     /// Every job, newest first (the answer to [`Command::ListJobs`]).
     Jobs(Vec<JobRecord>),
-    /// An image asked for with [`Command::LoadImage`], decoded and downscaled, or why not.
-    Image {
-        key: String,
-        result: Result<LoadedImage, String>,
+    /// A result's thumbnail, just made: a window shows it without reading it back from disk.
+    /// Sent before the [`Event::Job`] that lists the result.
+    Thumbnail {
+        job_id: String,
+        index: u32,
+        image: LoadedImage,
     },
     /// Results written by [`Command::Export`].
     Exported { paths: Vec<PathBuf> },
-}
-
-/// Where an image comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ImageSource {
-    File(PathBuf),
-    /// Downloaded without credentials (https, or http on this machine).
-    Url(String),
 }
 
 /// Where results are exported to.
@@ -59,6 +51,8 @@ pub enum ImageSource {
 pub enum ExportDest {
     /// Exactly this file (a save dialog already asked before replacing it).
     File(PathBuf),
+    /// Exactly this file, unless one is there already (a typed path: nothing asked first).
+    NewFile(PathBuf),
     /// Into this folder, under names that never replace a file.
     Folder(PathBuf),
 }
@@ -82,14 +76,6 @@ pub enum Command {
     Resume,
     /// Answers with [`Event::Jobs`].
     ListJobs,
-    /// Loads an image for display, at most `max_side` pixels on its longest side. With `reference`,
-    /// the provider's reference limits are checked first. Answers with [`Event::Image`].
-    LoadImage {
-        key: String,
-        source: ImageSource,
-        max_side: u32,
-        reference: bool,
-    },
     /// Exports results `(job id, index)`. Answers with [`Event::Exported`] or a notice.
     Export {
         items: Vec<(String, u32)>,
@@ -102,8 +88,8 @@ pub enum Command {
 pub struct EngineConfig {
     pub paths: Paths,
     pub client: ClientConfig,
-    /// [`SANDBOX_BACKEND`] or the API base URL.
-    pub backend: String,
+    /// The server the engine talks to; its jobs are the ones it drives.
+    pub server: Server,
     /// Time between polls while healthy (the provider recommends 1–2 s).
     pub poll_interval: Duration,
     /// How many times one result download is tried before the job is marked download-failed.
@@ -113,11 +99,11 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    pub fn new(paths: Paths, client: ClientConfig, backend: impl Into<String>) -> EngineConfig {
+    pub fn new(paths: Paths, client: ClientConfig, server: Server) -> EngineConfig {
         EngineConfig {
             paths,
             client,
-            backend: backend.into(),
+            server,
             poll_interval: Duration::from_millis(1500),
             download_attempts: 6,
             event_capacity: 256,
@@ -159,7 +145,6 @@ struct Inner {
     /// Set once by [`Engine::shutdown`]: polls and downloads stop, no job starts.
     stop: watch::Sender<bool>,
     /// Bounds concurrent image decodes (each can take a few hundred MB at 4K).
-    decoders: tokio::sync::Semaphore,
     rt: Handle,
 }
 
@@ -172,7 +157,7 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("backend", &self.inner.cfg.backend)
+            .field("server", &self.inner.cfg.server)
             .finish_non_exhaustive()
     }
 }
@@ -196,7 +181,6 @@ impl Engine {
             running: Mutex::new(HashSet::new()),
             task_ended: Notify::new(),
             stop: watch::Sender::new(false),
-            decoders: tokio::sync::Semaphore::new(3),
             rt,
         };
         Ok((
@@ -215,8 +199,8 @@ impl Engine {
         &self.inner.cfg.paths
     }
 
-    pub fn backend(&self) -> &str {
-        &self.inner.cfg.backend
+    pub fn server(&self) -> &Server {
+        &self.inner.cfg.server
     }
 
     /// Every job, newest first.
@@ -229,7 +213,7 @@ impl Engine {
     pub fn submit(&self, request: GenerationRequest) -> Result<JobRecord, EngineError> {
         self.inner.refuse_if_stopped()?;
         rules::validate(&request).map_err(EngineError::Invalid)?;
-        let job = JobRecord::new(&self.inner.cfg.backend, request);
+        let job = JobRecord::new(self.inner.cfg.server.clone(), request);
         self.inner.journal.insert(&job)?;
         self.launch(job.clone(), Phase::Submit);
         Ok(job)
@@ -248,7 +232,7 @@ impl Engine {
             return Err(EngineError::StillRunning(job_id.to_owned()));
         }
         rules::validate(&old.request).map_err(EngineError::Invalid)?;
-        let mut job = JobRecord::new(&self.inner.cfg.backend, old.request);
+        let mut job = JobRecord::new(self.inner.cfg.server.clone(), old.request);
         job.retry_of = Some(old.id);
         self.inner.journal.insert(&job)?;
         self.launch(job.clone(), Phase::Submit);
@@ -261,7 +245,7 @@ impl Engine {
     pub fn resume(&self) -> Result<usize, EngineError> {
         self.inner.refuse_if_stopped()?;
         let mut resumed = 0;
-        for job in self.inner.journal.unfinished(&self.inner.cfg.backend)? {
+        for job in self.inner.journal.unfinished(&self.inner.cfg.server)? {
             if self.is_running(&job.id) {
                 continue;
             }
@@ -334,15 +318,6 @@ impl Engine {
                 self.list_jobs();
                 Ok(())
             }
-            Command::LoadImage {
-                key,
-                source,
-                max_side,
-                reference,
-            } => {
-                self.load_image(key, source, max_side, reference);
-                Ok(())
-            }
             Command::Export { items, dest } => {
                 self.export(items, dest);
                 Ok(())
@@ -374,42 +349,6 @@ impl Engine {
             });
     }
 
-    /// Loads an image for display; at most a few decode at once.
-    pub fn load_image(&self, key: String, source: ImageSource, max_side: u32, reference: bool) {
-        let inner = Arc::clone(&self.inner);
-        self.inner.rt.spawn(async move {
-            let Ok(_permit) = inner.decoders.acquire().await else {
-                return;
-            };
-            let bytes = match &source {
-                ImageSource::File(path) => tokio::fs::read(path)
-                    .await
-                    .map_err(|e| format!("{} could not be read: {e}", path.display())),
-                ImageSource::Url(url) => inner.client.download(url).await.map_err(|e| {
-                    if reference {
-                        format!("could not be downloaded: {e}")
-                    } else {
-                        e.to_string()
-                    }
-                }),
-            };
-            let result = match bytes {
-                Ok(bytes) => tokio::task::spawn_blocking(move || {
-                    if reference {
-                        references::check_reference(&bytes)
-                            .map(|img| references::display_copy(&img, max_side))
-                    } else {
-                        references::load_for_display(&bytes, max_side).map_err(|e| e.to_string())
-                    }
-                })
-                .await
-                .unwrap_or_else(|e| Err(format!("the decoder stopped: {e}"))),
-                Err(e) => Err(e),
-            };
-            inner.send(Event::Image { key, result });
-        });
-    }
-
     /// Exports results off the async threads.
     pub fn export(&self, items: Vec<(String, u32)>, dest: ExportDest) {
         let inner = Arc::clone(&self.inner);
@@ -429,6 +368,7 @@ impl Engine {
                 };
                 let written = match &dest {
                     ExportDest::File(path) => library::export_to_file(&job, &r, path),
+                    ExportDest::NewFile(path) => library::export_to_new_file(&job, &r, path),
                     ExportDest::Folder(dir) => library::export_to_folder(&job, &r, dir),
                 };
                 match written {
@@ -732,7 +672,15 @@ impl Inner {
                 d = self.download_one(&job, index, url) => d,
             };
             match downloaded {
-                Ok(record) => {
+                Ok((record, thumbnail)) => {
+                    self.send(Event::Thumbnail {
+                        job_id: job_id.to_owned(),
+                        index,
+                        image: LoadedImage {
+                            source_dims: (record.width, record.height),
+                            pixels: Arc::new(thumbnail),
+                        },
+                    });
                     self.journal.add_result(&record)?;
                     self.emit_job(job_id);
                 }
@@ -760,7 +708,7 @@ impl Inner {
         job: &JobRecord,
         index: u32,
         url: &str,
-    ) -> Result<super::journal::ResultRecord, String> {
+    ) -> Result<(super::journal::ResultRecord, image::RgbaImage), String> {
         let attempts = self.cfg.download_attempts.max(1);
         let mut attempt = 0;
         let bytes = loop {
@@ -779,10 +727,12 @@ impl Inner {
         };
         let paths = self.cfg.paths.clone();
         let job = job.clone();
-        tokio::task::spawn_blocking(move || library::store_result(&paths, &job, index, &bytes))
-            .await
-            .map_err(|e| format!("the worker stopped: {e}"))?
-            .map_err(|e| e.to_string())
+        tokio::task::spawn_blocking(move || {
+            library::store_result_with_thumbnail(&paths, &job, index, &bytes)
+        })
+        .await
+        .map_err(|e| format!("the worker stopped: {e}"))?
+        .map_err(|e| e.to_string())
     }
 }
 

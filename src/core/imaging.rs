@@ -146,8 +146,16 @@ fn staged<'p>(
 ) -> Result<(tempfile::NamedTempFile, &'p Path), ImagingError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| ImagingError::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".partial-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".partial-");
+    // Ordinary permissions (0644 under a usual umask), not the 0600 of a temporary file: these
+    // are the artist's images and settings, for other programs to open.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| ImagingError::io(dir, e))?;
     tmp.write_all(bytes)
@@ -240,5 +248,17 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".partial-"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_readable_by_other_programs() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.png");
+        write_atomic(&p, b"x").unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        // Group and others may read it (0644 under the usual umask 022), unlike a 0600 temp file.
+        assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
     }
 }

@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::request::{ApiErrorBody, GenerationRequest};
+use super::server::Server;
 use super::settings::Paths;
 
 /// Where a job stands.
@@ -128,8 +129,8 @@ pub struct JobRecord {
     pub id: String,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
-    /// Which server the task lives on: `sandbox`, or the API base URL.
-    pub backend: String,
+    /// Which server the task lives on.
+    pub server: Server,
     pub request: GenerationRequest,
     pub state: JobState,
     pub task_id: Option<String>,
@@ -146,13 +147,13 @@ pub struct JobRecord {
 }
 
 impl JobRecord {
-    pub fn new(backend: &str, request: GenerationRequest) -> JobRecord {
+    pub fn new(server: Server, request: GenerationRequest) -> JobRecord {
         let now = now_ms();
         JobRecord {
             id: uuid::Uuid::new_v4().simple().to_string(),
             created_at_ms: now,
             updated_at_ms: now,
-            backend: backend.to_owned(),
+            server,
             request,
             state: JobState::Submitting,
             task_id: None,
@@ -278,7 +279,7 @@ impl Journal {
                 job.id,
                 job.created_at_ms,
                 job.updated_at_ms,
-                job.backend,
+                job.server.key(),
                 request,
                 job.state.as_str(),
                 job.task_id,
@@ -412,7 +413,7 @@ impl Journal {
     }
 
     /// Jobs of a backend that a resume should pick up (plus those caught mid-submit).
-    pub fn unfinished(&self, backend: &str) -> Result<Vec<JobRecord>, JournalError> {
+    pub fn unfinished(&self, server: &Server) -> Result<Vec<JobRecord>, JournalError> {
         let states = [
             JobState::Submitting,
             JobState::Processing,
@@ -424,7 +425,7 @@ impl Journal {
         .join(", ");
         self.query_jobs(
             &format!("backend = ?1 AND state IN ({states})"),
-            &[&backend as &dyn rusqlite::ToSql],
+            &[&server.key() as &dyn rusqlite::ToSql],
         )
     }
 
@@ -536,7 +537,7 @@ impl RawJob {
             id: self.id,
             created_at_ms: self.created_at_ms,
             updated_at_ms: self.updated_at_ms,
-            backend: self.backend,
+            server: Server::from_key(&self.backend),
             request,
             state,
             task_id: self.task_id,
@@ -574,7 +575,7 @@ mod tests {
         let paths = Paths::new(dir.path());
         let mut req = GenerationRequest::new(Model::Pro);
         req.prompt = Some("a red fox".into());
-        let job = JobRecord::new("sandbox", req.clone());
+        let job = JobRecord::new(Server::Sandbox, req.clone());
         {
             let j = Journal::open(&paths).unwrap();
             j.insert(&job).unwrap();
@@ -598,10 +599,15 @@ mod tests {
         assert_eq!(back.task_id.as_deref(), Some("task_1"));
         assert_eq!(back.results.len(), 1);
         assert_eq!(back.results[0].path, paths.library().join("a.png"));
-        assert_eq!(j.unfinished("sandbox").unwrap().len(), 1);
-        assert_eq!(j.unfinished("https://reapi.ai/").unwrap().len(), 0);
+        assert_eq!(j.unfinished(&Server::Sandbox).unwrap().len(), 1);
+        assert_eq!(
+            j.unfinished(&Server::from_key("https://reapi.ai/"))
+                .unwrap()
+                .len(),
+            0
+        );
         j.set_state(&job.id, JobState::Completed, None).unwrap();
-        assert!(j.unfinished("sandbox").unwrap().is_empty());
+        assert!(j.unfinished(&Server::Sandbox).unwrap().is_empty());
         assert!(j.get(&job.id).unwrap().unwrap().finished_at_ms.is_some());
     }
 }

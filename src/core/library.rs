@@ -96,6 +96,17 @@ pub fn store_result(
     index: u32,
     bytes: &[u8],
 ) -> Result<ResultRecord, ImagingError> {
+    store_result_with_thumbnail(paths, job, index, bytes).map(|(record, _)| record)
+}
+
+/// [`store_result`], also handing back the thumbnail's pixels, so a window can show it without
+/// reading it back from disk.
+pub fn store_result_with_thumbnail(
+    paths: &Paths,
+    job: &JobRecord,
+    index: u32,
+    bytes: &[u8],
+) -> Result<(ResultRecord, image::RgbaImage), ImagingError> {
     let img = imaging::decode_limited(bytes)?;
     let format = imaging::sniff_format(bytes);
     let ext = format
@@ -111,14 +122,15 @@ pub fn store_result(
     let thumb = imaging::thumbnail(&img, imaging::THUMBNAIL_SIDE);
     let thumb_path = thumbnail_path(paths, &job.id, index);
     imaging::write_atomic(&thumb_path, &imaging::encode_png(&thumb, &[])?)?;
-    Ok(ResultRecord {
+    let record = ResultRecord {
         job_id: job.id.clone(),
         index,
         path,
         thumbnail: thumb_path,
         width: img.width(),
         height: img.height(),
-    })
+    };
+    Ok((record, thumb))
 }
 
 /// A file name for an exported result: a few words of the prompt, the job, the position.
@@ -176,6 +188,25 @@ pub fn export_to_file(
     Ok(dest.to_path_buf())
 }
 
+/// Writes a result to `dest` unless a file is there already (a typed path: nothing asked first).
+pub fn export_to_new_file(
+    job: &JobRecord,
+    r: &ResultRecord,
+    dest: &Path,
+) -> Result<PathBuf, ImagingError> {
+    if imaging::write_new_atomic(dest, &export_bytes(job, r)?)? {
+        Ok(dest.to_path_buf())
+    } else {
+        Err(ImagingError::io(
+            dest,
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a file with that name is already there; choose another name",
+            ),
+        ))
+    }
+}
+
 /// Writes a result into `dir` under [`export_name`], never replacing a file: a taken name gets
 /// ` (1)`, ` (2)`, … added.
 pub fn export_to_folder(
@@ -221,10 +252,30 @@ pub fn remove_job_files(paths: &Paths, job_id: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How long a result link is trusted: upstream keeps results for a day.
+const LINK_LIFETIME_MS: i64 = 23 * 3600 * 1000;
+
+/// The link a result can be used as a reference by, or why it cannot.
+pub fn result_link(job: &JobRecord, index: u32) -> Result<String, String> {
+    let url = job
+        .result_urls
+        .get(index as usize)
+        .ok_or_else(|| "This result has no link to use as a reference.".to_owned())?;
+    let finished = job
+        .finished_at_ms
+        .or(job.submitted_at_ms)
+        .unwrap_or(job.created_at_ms);
+    if super::journal::now_ms() - finished > LINK_LIFETIME_MS {
+        return Err("This result's link has expired (results are kept upstream for about a day); it cannot be used as a reference.".to_owned());
+    }
+    Ok(url.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::request::{GenerationRequest, Model};
+    use crate::core::server::Server;
 
     #[test]
     fn text_is_spliced_without_touching_pixels() {
@@ -246,7 +297,7 @@ mod tests {
         let paths = Paths::new(dir.path());
         let mut req = GenerationRequest::new(Model::Standard);
         req.prompt = Some("A red fox, in snow!".into());
-        let job = JobRecord::new("sandbox", req);
+        let job = JobRecord::new(Server::Sandbox, req);
         let img = image::RgbaImage::from_pixel(300, 300, image::Rgba([1, 2, 3, 255]));
         let r = store_result(&paths, &job, 0, &imaging::encode_png(&img, &[]).unwrap()).unwrap();
         let out = dir.path().join("out");
@@ -275,7 +326,7 @@ mod tests {
         let mut req = GenerationRequest::new(Model::Standard);
         req.prompt = Some("fox".into());
         req.seed = Some(42);
-        let job = JobRecord::new("sandbox", req);
+        let job = JobRecord::new(Server::Sandbox, req);
         let img = image::RgbaImage::from_pixel(800, 400, image::Rgba([200, 10, 10, 255]));
         let png = imaging::encode_png(&img, &[]).unwrap();
         let r = store_result(&paths, &job, 1, &png).unwrap();

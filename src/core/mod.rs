@@ -3,6 +3,7 @@
 pub mod client;
 pub mod draft;
 pub mod engine;
+pub mod explain;
 pub mod imaging;
 pub mod journal;
 pub mod library;
@@ -12,5 +13,7 @@ pub mod references;
 pub mod regions;
 pub mod request;
 pub mod rules;
+pub mod server;
 pub mod settings;
+pub mod time;
 pub mod undo;

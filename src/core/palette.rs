@@ -218,31 +218,114 @@ impl Palette {
         Ok(target)
     }
 
-    /// Gives `budget` to the swatches `among`: each its [`MIN_RATIO`] first, the rest in proportion to
-    /// what they hold now, the rounding remainder to the largest. Exact by construction; callers
-    /// guarantee `budget >= MIN_RATIO * among.len()`.
+    /// Gives `budget` to the swatches `among` in proportion to what they hold now (at least
+    /// [`MIN_RATIO`] each); the rounding remainder goes to the largest of them. Exact by construction,
+    /// and when the budget equals what they hold, nothing moves: a drag away and back restores the
+    /// shares it started from. Callers guarantee `budget >= MIN_RATIO * among.len()`.
     fn share_out(&mut self, among: &[usize], budget: u32) {
-        let count = u32::try_from(among.len()).unwrap_or(u32::MAX);
-        let extra = u64::from(budget.saturating_sub(MIN_RATIO * count));
+        if among.is_empty() {
+            return;
+        }
         let weights: Vec<u64> = among
             .iter()
             .map(|&j| u64::from(self.swatches[j].ratio))
             .collect();
         let weight_sum: u64 = weights.iter().sum();
+        let count = among.len() as u64;
         for (k, &j) in among.iter().enumerate() {
-            let share = (extra * weights[k])
+            let share = (u64::from(budget) * weights[k])
                 .checked_div(weight_sum)
-                .unwrap_or(extra / u64::from(count.max(1)));
-            self.swatches[j].ratio = MIN_RATIO + u32::try_from(share).unwrap_or(0);
+                .unwrap_or(u64::from(budget) / count);
+            self.swatches[j].ratio = u32::try_from(share).unwrap_or(budget).max(MIN_RATIO);
         }
-        let given: u32 = among.iter().map(|&j| self.swatches[j].ratio).sum();
         // The first of the largest, so ties resolve the same way every time.
-        if let Some(&largest) = among
-            .iter()
-            .min_by_key(|&&j| (std::cmp::Reverse(self.swatches[j].ratio), j))
-        {
-            self.swatches[largest].ratio += budget.saturating_sub(given);
+        let largest = |s: &Self| {
+            among
+                .iter()
+                .copied()
+                .min_by_key(|&j| (std::cmp::Reverse(s.swatches[j].ratio), j))
+        };
+        let given: u32 = among.iter().map(|&j| self.swatches[j].ratio).sum();
+        if given < budget {
+            if let Some(j) = largest(self) {
+                self.swatches[j].ratio += budget - given;
+            }
+        } else {
+            // Floors of MIN_RATIO can overshoot: take the excess back from the largest.
+            let mut excess = given - budget;
+            while excess > 0 {
+                let Some(j) = largest(self) else { break };
+                let take = excess.min(self.swatches[j].ratio.saturating_sub(MIN_RATIO));
+                if take == 0 {
+                    break;
+                }
+                self.swatches[j].ratio -= take;
+                excess -= take;
+            }
         }
+    }
+
+    /// Sets swatch `i` to `target` as [`Palette::set_ratio`] would on `base`: the others are rescaled
+    /// in proportion to the shares they had in `base` (where a drag began), not to what the drag
+    /// has made of them so far. So dragging to the end and back restores every share exactly.
+    /// `base` must be this palette as it was (the same swatches and locks).
+    pub fn set_ratio_from(
+        &mut self,
+        base: &Palette,
+        i: usize,
+        target: u32,
+    ) -> Result<u32, PaletteError> {
+        let mut next = base.clone();
+        for (n, s) in next.swatches.iter_mut().zip(&self.swatches) {
+            n.rgb = s.rgb;
+        }
+        let set = next.set_ratio(i, target)?;
+        *self = next;
+        Ok(set)
+    }
+
+    /// A colour that looks unlike every swatch already here (for "Add colour").
+    pub fn distinct_colour(&self) -> [u8; 3] {
+        const CANDIDATES: [[u8; 3]; 16] = [
+            [0xD9, 0x48, 0x3B],
+            [0x3B, 0x7D, 0xD8],
+            [0x2E, 0x9E, 0x5B],
+            [0xF2, 0xC1, 0x4E],
+            [0x8E, 0x44, 0xAD],
+            [0xF0, 0x80, 0x30],
+            [0x1A, 0xBC, 0x9C],
+            [0xF5, 0xF0, 0xE6],
+            [0x22, 0x22, 0x2A],
+            [0xE8, 0x7E, 0xA1],
+            [0x7F, 0x8C, 0x8D],
+            [0x6B, 0x3E, 0x26],
+            [0x9A, 0xD0, 0xEC],
+            [0xB5, 0xD3, 0x3D],
+            [0x5D, 0x2E, 0x8C],
+            [0x00, 0x5F, 0x73],
+        ];
+        let distance = |a: [u8; 3], b: [u8; 3]| -> u32 {
+            a.iter()
+                .zip(b)
+                .map(|(&x, y)| u32::from(x.abs_diff(y)).pow(2))
+                .sum()
+        };
+        CANDIDATES
+            .into_iter()
+            .max_by_key(|&c| {
+                let nearest = self
+                    .swatches
+                    .iter()
+                    .map(|s| distance(s.rgb, c))
+                    .min()
+                    .unwrap_or(u32::MAX);
+                // The earlier candidate wins a tie.
+                (
+                    nearest,
+                    std::cmp::Reverse(CANDIDATES.iter().position(|&x| x == c)),
+                )
+            })
+            .unwrap_or([0x80; 3])
     }
 
     /// Adds a colour with an even share, taken in proportion from the unlocked swatches.
@@ -419,6 +502,52 @@ mod tests {
             assert!((MIN_PALETTE..=MAX_PALETTE).contains(&p.len()));
             assert!(p.swatches().iter().all(|s| s.ratio >= MIN_RATIO));
             assert!(Palette::from_entries(&p.to_entries()).is_some());
+        }
+    }
+
+    #[test]
+    fn a_drag_to_the_end_and_back_restores_every_share() {
+        let swatch = |ratio| Swatch {
+            rgb: [0; 3],
+            ratio,
+            locked: false,
+        };
+        let mut p = Palette::try_from(vec![swatch(7796), swatch(243), swatch(1961)]).unwrap();
+        let base = p.clone();
+        assert_eq!(ratios(&base), vec![7796, 243, 1961]);
+        // A slider drag: every frame is measured from where the drag began.
+        for target in (7796..=TOTAL)
+            .step_by(37)
+            .chain((7796..=TOTAL).rev().step_by(53))
+        {
+            p.set_ratio_from(&base, 0, target).unwrap();
+            assert_eq!(p.total(), TOTAL);
+        }
+        p.set_ratio_from(&base, 0, TOTAL).unwrap();
+        assert_eq!(ratios(&p), vec![9998, 1, 1]);
+        p.set_ratio_from(&base, 0, 7796).unwrap();
+        assert_eq!(ratios(&p), vec![7796, 243, 1961], "back where it began");
+        // With many swatches too, setting a share back gives the others exactly theirs.
+        let mut q = Palette::from_colours(&[[0; 3], [1; 3], [2; 3], [3; 3], [4; 3]]).unwrap();
+        q.set_ratio(1, 4000).unwrap();
+        q.set_ratio(2, 3900).unwrap();
+        let start = q.clone();
+        q.set_ratio_from(&start, 0, 5).unwrap();
+        q.set_ratio_from(&start, 0, start.swatches()[0].ratio)
+            .unwrap();
+        assert_eq!(q, start);
+    }
+
+    #[test]
+    fn new_colours_differ_from_the_ones_there() {
+        let mut p = Palette::default();
+        while p.len() < MAX_PALETTE {
+            let c = p.distinct_colour();
+            assert!(
+                p.swatches().iter().all(|s| s.rgb != c),
+                "{c:?} repeats a swatch"
+            );
+            p.add(c).unwrap();
         }
     }
 

@@ -51,6 +51,14 @@ fn has_transparency(img: &DynamicImage) -> bool {
     }
 }
 
+/// Where an image for display comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ImageSource {
+    File(std::path::PathBuf),
+    /// Downloaded without credentials (https, or http on this machine).
+    Url(String),
+}
+
 /// An image ready to become a texture: downscaled pixels plus the source's true size.
 #[derive(Debug, Clone)]
 pub struct LoadedImage {

@@ -17,6 +17,11 @@ pub const MAX_REFERENCES: usize = 9;
 pub const MAX_BOXES_PER_IMAGE: usize = 2;
 /// Largest seed.
 pub const MAX_SEED: i64 = 2_147_483_647;
+
+/// A seed drawn at random from the whole range the API accepts.
+pub fn random_seed() -> i64 {
+    fastrand::i64(0..=MAX_SEED)
+}
 /// Count limits.
 pub const MAX_N: i64 = 4;
 pub const MAX_N_GROUP: i64 = 12;

@@ -95,6 +95,11 @@ impl Paths {
         self.home.join("sandbox")
     }
 
+    /// The window's rotating log files.
+    pub fn logs(&self) -> PathBuf {
+        self.home.join("logs")
+    }
+
     /// Makes a path inside home relative to it (for storing in the journal).
     pub fn relative<'a>(&self, p: &'a Path) -> &'a Path {
         p.strip_prefix(&self.home).unwrap_or(p)
@@ -194,6 +199,25 @@ pub struct AppSettings {
     pub rates: Rates,
     pub export_dir: Option<PathBuf>,
     pub theme: Theme,
+    /// Which side panels are open (their widths are kept with the window's state).
+    pub panels: Panels,
+}
+
+/// The window's side panels, open or collapsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Panels {
+    pub compose: bool,
+    pub queue: bool,
+}
+
+impl Default for Panels {
+    fn default() -> Self {
+        Panels {
+            compose: true,
+            queue: true,
+        }
+    }
 }
 
 impl Default for AppSettings {
@@ -203,6 +227,7 @@ impl Default for AppSettings {
             rates: Rates::default(),
             export_dir: None,
             theme: Theme::System,
+            panels: Panels::default(),
         }
     }
 }
@@ -345,13 +370,65 @@ impl KeyStore for MemoryKeyStore {
     }
 }
 
-/// Where the key in use came from.
+/// A key store for a machine without a keyring: nothing can be kept between runs. Every call
+/// fails as the OS keyring does where there is none (tests use it to stand for such a machine).
+#[derive(Debug, Default)]
+pub struct NoKeyring;
+
+impl KeyStore for NoKeyring {
+    fn load(&self) -> Result<Option<ApiKey>, KeyStoreError> {
+        Err(KeyStoreError::Unavailable("no Secret Service".to_owned()))
+    }
+
+    fn store(&self, _key: &ApiKey) -> Result<(), KeyStoreError> {
+        Err(KeyStoreError::Unavailable("no Secret Service".to_owned()))
+    }
+
+    fn forget(&self) -> Result<(), KeyStoreError> {
+        Err(KeyStoreError::Unavailable("no Secret Service".to_owned()))
+    }
+
+    fn describe(&self) -> &'static str {
+        "no keyring"
+    }
+}
+
+/// Where the key in use came from, and so where it really is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeySource {
     /// `REAPI_API_KEY` (it wins over the keyring).
     Environment,
+    /// Stored in the key store, for later runs too.
     Keyring,
+    /// Typed in this session and held in memory only: the key store could not keep it.
+    Session,
     None,
+}
+
+impl KeySource {
+    /// Where the key is, in the words Settings shows: never claims a keyring that is not there.
+    pub fn describe(self, hint: &str, store: &str) -> String {
+        match self {
+            KeySource::Environment => {
+                format!("Using {hint} from {ENV_API_KEY} (the environment wins over the keyring).")
+            }
+            KeySource::Keyring => format!("Key {hint} stored in {store}."),
+            KeySource::Session => format!(
+                "Key {hint} held for this session only: no keyring here, so it is forgotten when Wan Studio closes. Set {ENV_API_KEY} to keep one."
+            ),
+            KeySource::None => "No key: Wan Studio runs in Sandbox mode.".to_owned(),
+        }
+    }
+}
+
+/// Where Quick export puts images: the platform's Pictures folder, in a `Wan Studio` folder
+/// (`~/Pictures/Wan Studio` where the platform names no Pictures folder). Never the data folder.
+pub fn default_export_dir() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    let pictures = dirs
+        .picture_dir()
+        .map_or_else(|| dirs.home_dir().join("Pictures"), Path::to_path_buf);
+    Some(pictures.join("Wan Studio"))
 }
 
 #[cfg(test)]

@@ -1,25 +1,46 @@
-//! The app shell: state, startup, draining engine events, shortcuts, and the layout of the panels.
-//! Each panel draws itself in its own file (`impl StudioApp` blocks); none of them does I/O.
+//! The app shell: the state views read, startup, draining engine events and loaded images, the
+//! layout of the panels, and [`StudioApp::handle`], the one place that carries out an [`Action`]:
+//! it alone sends engine commands, starts background chores and moves the centre view.
 
-use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eframe::egui;
 use reqwest::Url;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
-use crate::backend::{self, Backend, Mode};
-use crate::core::draft::Draft;
-use crate::core::engine::{Command, Event};
-use crate::core::journal::JobRecord;
+use crate::backend::{self, Backend};
+use crate::core::client::{ApiClient, ClientConfig, KeyCheck};
+use crate::core::draft::{Draft, Reference, label_for_url};
+use crate::core::engine::{Command, Event, ExportDest};
+use crate::core::journal::{JobRecord, JobState, now_ms};
+use crate::core::library::{export_name, result_link};
 use crate::core::palette::Palette;
-use crate::core::request::BBox;
-use crate::core::settings::{ApiKey, AppSettings, KeySource, KeyStore, Paths, Theme};
+use crate::core::rules::{MAX_REFERENCES, random_seed, reference_url_problem};
+use crate::core::settings::{
+    ApiKey, AppSettings, KeySource, KeyStore, KeyStoreError, Paths, Theme, default_export_dir,
+};
 use crate::core::undo::Undo;
 
-use super::textures::TextureCache;
+use super::compose::ComposeView;
+use super::cx::{Action, Centre, ConnState, Edit, Jobs, KeyInfo, PathPurpose, ViewCx};
+use super::dialogs::{self, AboutInfo, Confirm, FilePicker, NativePicker, PathPrompt, Picked};
+use super::gallery::{GalleryView, STRIP_TILE};
+use super::queue::QueueView;
+use super::references::ReferencesView;
+use super::region_editor::EditorView;
+use super::settings::SettingsView;
+use super::textures::{Loaded, Loader, ResultKey, TexKey, TexState, Textures};
+use super::theme;
+use super::viewer::ViewerView;
+use super::widgets::named_button;
+
+/// The same request sent again within this long asks first.
+const SAME_REQUEST_WINDOW: Duration = Duration::from_secs(10);
+/// The compose form is saved at most this long after it changed.
+const DRAFT_SAVE_DELAY: Duration = Duration::from_millis(400);
+const NOTICE_SECS: u64 = 6;
 
 /// Everything the window needs from outside, decided by `main` (or a test).
 #[derive(Clone)]
@@ -34,8 +55,10 @@ pub struct AppConfig {
     pub sandbox_delay: Duration,
     pub sandbox_per_image: Duration,
     pub poll_interval: Duration,
-    /// Restore the last compose form from eframe's storage.
+    /// Restore the last compose form (saved in the data folder on every change).
     pub restore: bool,
+    /// Native file dialogs (tests stand in for a desktop without any).
+    pub picker: Arc<dyn FilePicker>,
 }
 
 impl AppConfig {
@@ -55,196 +78,186 @@ impl AppConfig {
             sandbox_per_image: defaults.per_image_delay,
             poll_interval: Duration::from_millis(1500),
             restore: true,
+            picker: Arc::new(NativePicker),
         }
     }
 }
 
 /// Which key a (re)connection uses.
 #[derive(Debug, Clone)]
-pub(crate) enum KeyChoice {
+enum KeyChoice {
     /// Whatever the key store holds (the environment still wins).
     Stored,
-    /// This key, or none (the sandbox), just chosen in Settings.
-    Use(Option<ApiKey>),
+    /// This key (or none: the sandbox), kept where `KeySource` says.
+    Use(Option<ApiKey>, KeySource),
 }
 
 /// What the startup (or a reconnect) produced.
-pub(crate) struct Started {
+struct Started {
     backend: Backend,
     settings: AppSettings,
-    key_source: KeySource,
-    key_hint: Option<String>,
+    key: KeyInfo,
     notices: Vec<String>,
 }
 
+/// The connection: one fact, one place.
+enum Connection {
+    Connecting(oneshot::Receiver<Result<Started, String>>),
+    Ready(Box<Backend>),
+    Failed(String),
+}
+
 /// A message shown for a while in the corner.
-pub(crate) struct Notice {
-    pub text: String,
-    pub until: Instant,
-    pub error: bool,
+struct Notice {
+    text: String,
+    until: Instant,
+    error: bool,
 }
 
-/// A question asked before something costly or destructive.
+/// References and palette, for undo and redo.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Confirm {
-    /// Send a finished job's request again (may be charged).
-    Retry { job_id: String, label: String },
-    /// Delete a job's results from the library (and disk).
-    Delete { job_id: String, label: String },
+struct EditSnapshot {
+    references: Vec<Reference>,
+    palette: Palette,
+    palette_on: bool,
 }
 
-/// Box and palette state, for undo and redo.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EditSnapshot {
-    pub boxes: Vec<Vec<BBox>>,
-    pub palette: Palette,
-    pub palette_on: bool,
+/// A finished background chore.
+enum Chore {
+    Picked(Picked),
+    KeyChosen {
+        key: Option<ApiKey>,
+        source: KeySource,
+        notes: Vec<(String, bool)>,
+    },
+    Error(String),
+    Done,
 }
 
-/// Which view fills the centre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Central {
-    #[default]
-    Gallery,
-    Editor,
+/// The views, each owning its state.
+#[derive(Default)]
+struct Views {
+    compose: ComposeView,
+    references: ReferencesView,
+    editor: EditorView,
+    queue: QueueView,
+    gallery: GalleryView,
+    viewer: ViewerView,
+    settings: SettingsView,
 }
 
-/// One tile of the gallery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GalleryItem {
-    pub job: usize,
-    pub result: usize,
+/// The compose form as last written to disk.
+struct DraftSaver {
+    saved: Draft,
+    changed_at: Option<Instant>,
 }
 
 /// The studio window.
 pub struct StudioApp {
-    pub(crate) cfg: AppConfig,
-    pub(crate) ctx: egui::Context,
-    pub(crate) backend: Option<Backend>,
-    pub(crate) starting: Option<oneshot::Receiver<Result<Started, String>>>,
-    pub(crate) start_error: Option<String>,
-    pub(crate) settings: AppSettings,
-    pub(crate) key_source: KeySource,
-    pub(crate) key_hint: Option<String>,
+    cfg: AppConfig,
+    ctx: egui::Context,
+    conn: Connection,
+    key: KeyInfo,
+    settings: AppSettings,
     /// The compose form.
     pub draft: Draft,
-    /// Every job, newest first.
-    pub jobs: Vec<JobRecord>,
-    pub(crate) gallery: Vec<GalleryItem>,
-    pub(crate) gallery_dirty: bool,
-    pub(crate) central: Central,
-    pub selected_reference: Option<usize>,
-    pub(crate) editor: super::region_editor::EditorView,
-    pub(crate) viewer: Option<super::viewer::Viewer>,
-    pub(crate) confirm: Option<Confirm>,
-    pub(crate) notices: Vec<Notice>,
-    pub(crate) settings_form: Option<super::settings::SettingsForm>,
-    pub(crate) undo: Undo<EditSnapshot>,
-    /// Gallery selection: (job id, result index).
-    pub selection: BTreeSet<(String, u32)>,
-    pub(crate) url_input: String,
-    /// Reference link → why it cannot be used.
-    pub(crate) ref_errors: HashMap<String, String>,
-    pub(crate) textures: TextureCache,
-    /// Answers from background work the window started (dialogs, keyring).
-    pub(crate) chores: Vec<oneshot::Receiver<Chore>>,
-    /// A palette or box-number drag in progress (one undo step per drag).
-    pub(crate) edit_in_progress: bool,
+    jobs: Jobs,
+    centre: Centre,
+    views: Views,
+    confirm: Option<Confirm>,
+    path_prompt: Option<PathPrompt>,
+    about: Option<AboutInfo>,
+    notices: Vec<Notice>,
+    undo: Undo<EditSnapshot>,
+    textures: Textures,
+    loaded: mpsc::Receiver<Loaded>,
+    chores: Vec<oneshot::Receiver<Chore>>,
+    /// The last request sent (with a random seed left out) and when.
+    last_sent: Option<(String, Instant)>,
+    generate_tried: bool,
+    saver: DraftSaver,
 }
-
-/// A finished background chore.
-pub(crate) enum Chore {
-    ExportTo(Vec<(String, u32)>, Option<crate::core::engine::ExportDest>),
-    ExportDir(Option<PathBuf>),
-    KeySaved(Result<Option<ApiKey>, String>),
-    Notice(String),
-    Many(Vec<Chore>),
-    Done,
-}
-
-const NOTICE_SECS: u64 = 6;
 
 impl StudioApp {
     /// Builds the window's state and starts connecting in the background.
     pub fn new(cc: &eframe::CreationContext<'_>, cfg: AppConfig) -> StudioApp {
         let ctx = cc.egui_ctx.clone();
-        super::theme::install(&ctx);
+        theme::install(&ctx);
         let draft = if cfg.restore {
-            cc.storage
-                .and_then(|s| eframe::get_value::<Draft>(s, DRAFT_KEY))
-                .unwrap_or_default()
+            Draft::load(&cfg.paths).unwrap_or_default()
         } else {
             Draft::default()
         };
+        let waker = ctx.clone();
+        let (loader, loads) = Loader::start(&cfg.rt, Arc::new(move || waker.request_repaint()));
+        let (tx, rx) = oneshot::channel();
+        drop(tx);
         let mut app = StudioApp {
+            key: KeyInfo {
+                source: KeySource::None,
+                hint: None,
+                store: cfg.key_store.describe(),
+            },
             cfg,
             ctx,
-            backend: None,
-            starting: None,
-            start_error: None,
+            conn: Connection::Connecting(rx),
             settings: AppSettings::default(),
-            key_source: KeySource::None,
-            key_hint: None,
+            saver: DraftSaver {
+                saved: draft.clone(),
+                changed_at: None,
+            },
             draft,
-            jobs: Vec::new(),
-            gallery: Vec::new(),
-            gallery_dirty: true,
-            central: Central::Gallery,
-            selected_reference: None,
-            editor: super::region_editor::EditorView::default(),
-            viewer: None,
+            jobs: Jobs::default(),
+            centre: Centre::Gallery,
+            views: Views::default(),
             confirm: None,
+            path_prompt: None,
+            about: None,
             notices: Vec::new(),
-            settings_form: None,
             undo: Undo::default(),
-            selection: BTreeSet::new(),
-            url_input: String::new(),
-            ref_errors: HashMap::new(),
-            textures: TextureCache::default(),
+            textures: Textures::new(super::textures::DEFAULT_BUDGET_BYTES, Some(loader)),
+            loaded: loads,
             chores: Vec::new(),
-            edit_in_progress: false,
+            last_sent: None,
+            generate_tried: false,
         };
         app.start(None, KeyChoice::Stored);
         app
     }
 
-    /// Connects (again): loads settings and the key off the UI thread, then the backend.
-    /// `settings`/`key` override what is on disk (after the settings window saved them).
-    /// The current connection, if any, is closed first, so two engines never drive the same job.
-    pub(crate) fn start(&mut self, settings: Option<AppSettings>, key: KeyChoice) {
+    /// Connects (again): loads settings and the key off the UI thread, then the backend. The
+    /// current connection is closed first, so two engines never drive the same job.
+    fn start(&mut self, settings: Option<AppSettings>, key: KeyChoice) {
         let (tx, rx) = oneshot::channel();
         let cfg = self.cfg.clone();
         let ctx = self.ctx.clone();
-        let old = self.backend.take();
+        let old = std::mem::replace(&mut self.conn, Connection::Connecting(rx));
         self.cfg.rt.spawn(async move {
-            if let Some(old) = old {
+            if let Connection::Ready(old) = old {
                 old.close().await;
             }
             let result = startup(cfg, settings, key, ctx.clone()).await;
             let _ = tx.send(result);
             ctx.request_repaint();
         });
-        self.starting = Some(rx);
     }
 
     /// Whether a backend is connected.
     pub fn is_ready(&self) -> bool {
-        self.backend.is_some()
+        matches!(self.conn, Connection::Ready(_))
     }
 
-    pub fn mode(&self) -> Option<&Mode> {
-        self.backend.as_ref().map(|b| &b.mode)
+    /// The server the window is connected to.
+    pub fn server(&self) -> Option<&crate::core::server::Server> {
+        match &self.conn {
+            Connection::Ready(b) => Some(&b.server),
+            _ => None,
+        }
     }
 
-    /// Whether a job is in flight on the current connection. One in flight elsewhere (sent in
-    /// Sandbox mode, now connected to the API, or the other way) waits in the journal for its own
-    /// connection.
-    pub(crate) fn running_here(&self, job: &JobRecord) -> bool {
-        job.state.is_active()
-            && self
-                .backend
-                .as_ref()
-                .is_none_or(|b| b.engine.backend() == job.backend)
+    /// Every job, newest first.
+    pub fn jobs(&self) -> &[JobRecord] {
+        &self.jobs.list
     }
 
     /// Bytes held by textures (thumbnails, references, the viewer's image).
@@ -256,10 +269,68 @@ impl StudioApp {
         &self.settings
     }
 
-    /// Sends a command to the engine without waiting. False if it could not be sent now.
-    pub(crate) fn send(&mut self, cmd: Command) -> bool {
-        let Some(b) = &self.backend else {
-            self.notify_error("Wan Studio is still starting; try again in a moment.");
+    /// Where the key is, as Settings says it.
+    pub fn key_status(&self) -> String {
+        self.key.status()
+    }
+
+    /// What fills the centre.
+    pub fn centre(&self) -> &Centre {
+        &self.centre
+    }
+
+    /// Results picked in the gallery.
+    pub fn selection(&self) -> &std::collections::BTreeSet<ResultKey> {
+        &self.views.gallery.selection
+    }
+
+    fn conn_state(&self) -> ConnState {
+        match &self.conn {
+            Connection::Connecting(_) => ConnState::Connecting,
+            Connection::Failed(e) => ConnState::Failed(e.clone()),
+            Connection::Ready(b) => ConnState::Ready {
+                server: b.server.clone(),
+                samples: b
+                    .sandbox
+                    .as_ref()
+                    .map(crate::sandbox::Sandbox::sample_urls)
+                    .unwrap_or_default(),
+            },
+        }
+    }
+
+    /// Why Generate cannot run now, one sentence each; empty when it can.
+    pub fn generate_blockers(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .draft
+            .problems()
+            .iter()
+            .map(|p| p.message.clone())
+            .collect();
+        for (i, r) in self.draft.references.iter().enumerate() {
+            if let Some(TexState::Failed(e)) = self.textures.peek(&TexKey::Reference(r.url.clone()))
+            {
+                out.push(format!("Reference {} {e}", i + 1));
+            }
+        }
+        if !self.is_ready() {
+            out.push("Wan Studio is still connecting.".to_owned());
+        }
+        out
+    }
+
+    fn export_dir(&self) -> PathBuf {
+        self.settings
+            .export_dir
+            .clone()
+            .or_else(default_export_dir)
+            .unwrap_or_else(|| PathBuf::from("Wan Studio"))
+    }
+
+    /// Sends a command to the engine without waiting. False (with a notice) if it cannot now.
+    fn send(&mut self, cmd: Command) -> bool {
+        let Connection::Ready(b) = &self.conn else {
+            self.notify_error("Wan Studio is still connecting; try again in a moment.");
             return false;
         };
         if b.commands.try_send(cmd).is_ok() {
@@ -270,7 +341,7 @@ impl StudioApp {
         }
     }
 
-    pub(crate) fn notify(&mut self, text: impl Into<String>) {
+    fn notify(&mut self, text: impl Into<String>) {
         self.notices.push(Notice {
             text: text.into(),
             until: Instant::now() + Duration::from_secs(NOTICE_SECS),
@@ -278,7 +349,7 @@ impl StudioApp {
         });
     }
 
-    pub(crate) fn notify_error(&mut self, text: impl Into<String>) {
+    fn notify_error(&mut self, text: impl Into<String>) {
         self.notices.push(Notice {
             text: text.into(),
             until: Instant::now() + Duration::from_secs(NOTICE_SECS * 2),
@@ -287,10 +358,7 @@ impl StudioApp {
     }
 
     /// Runs work off the UI thread; its answer arrives as a [`Chore`].
-    pub(crate) fn chore(
-        &mut self,
-        work: impl std::future::Future<Output = Chore> + Send + 'static,
-    ) {
+    fn chore(&mut self, work: impl std::future::Future<Output = Chore> + Send + 'static) {
         let (tx, rx) = oneshot::channel();
         let ctx = self.ctx.clone();
         self.cfg.rt.spawn(async move {
@@ -300,34 +368,24 @@ impl StudioApp {
         self.chores.push(rx);
     }
 
-    pub(crate) fn snapshot(&self) -> EditSnapshot {
+    fn snapshot(&self) -> EditSnapshot {
         EditSnapshot {
-            boxes: self
-                .draft
-                .references
-                .iter()
-                .map(|r| r.boxes.clone())
-                .collect(),
+            references: self.draft.references.clone(),
             palette: self.draft.palette.clone(),
             palette_on: self.draft.palette_on,
         }
     }
 
-    /// Call before a box or palette edit.
-    pub(crate) fn record_edit(&mut self) {
-        let s = self.snapshot();
-        self.undo.record(s);
-    }
-
     fn restore(&mut self, s: EditSnapshot) {
-        if s.boxes.len() == self.draft.references.len() {
-            for (r, b) in self.draft.references.iter_mut().zip(s.boxes) {
-                r.boxes = b;
-            }
-        }
+        self.draft.references = s.references;
         self.draft.palette = s.palette;
         self.draft.palette_on = s.palette_on;
-        self.editor.selected_box = None;
+        self.views.editor.clear_selection();
+        if let Centre::Editor { reference } = self.centre
+            && reference >= self.draft.references.len()
+        {
+            self.centre = Centre::Gallery;
+        }
     }
 
     pub fn undo(&mut self) {
@@ -344,51 +402,507 @@ impl StudioApp {
         }
     }
 
+    /// Carries out one action. Every button's effect is here, by its [`Action`].
+    pub fn handle(&mut self, action: Action) {
+        match action {
+            Action::Generate => self.generate(false),
+            Action::GenerateAgain => self.generate(true),
+            Action::Edit { edit, merge } => self.edit(edit, merge),
+            Action::Undo => self.undo(),
+            Action::Redo => self.redo(),
+            Action::AddReferenceUrl { url, label } => self.add_reference(&url, label),
+            Action::OpenEditor(i) if i < self.draft.references.len() => {
+                self.centre = Centre::Editor { reference: i };
+            }
+            Action::OpenEditor(_) | Action::ShowGallery => self.centre = Centre::Gallery,
+            Action::OpenViewer(key) => self.centre = Centre::Viewer(key),
+            Action::StepViewer(step) => self.step_viewer(step),
+            Action::ToggleFullView => {
+                self.views.viewer.full = !self.views.viewer.full;
+            }
+            Action::Dismiss(job_id) => {
+                self.send(Command::Dismiss { job_id });
+            }
+            Action::Resume => {
+                self.send(Command::Resume);
+            }
+            Action::AskRetry(job_id) => self.ask_retry(&job_id),
+            Action::Retry(job_id) => {
+                self.send(Command::Retry { job_id });
+            }
+            Action::AskDelete(job_id) => self.ask_delete(&job_id),
+            Action::Delete(job_id) => {
+                self.textures.forget_job(&job_id);
+                self.send(Command::Delete { job_id });
+            }
+            Action::UseAsReference(key) => self.use_as_reference(&key),
+            Action::ReuseSettings(job_id) => self.reuse_settings(&job_id),
+            Action::Ask(purpose) => self.ask_path(purpose),
+            Action::Answer(purpose, path) => self.answered(purpose, path),
+            Action::QuickExport(items) => {
+                let dest = ExportDest::Folder(self.export_dir());
+                self.export(items, dest);
+            }
+            Action::CopyImage(key) => self.copy_image(&key),
+            Action::OpenSettings => self.views.settings.open(&self.settings),
+            Action::SaveSettings(new) => self.apply_settings(new),
+            Action::SaveKey(key) => self.save_key(key),
+            Action::ForgetKey => self.forget_key(),
+            Action::ToggleTheme => {
+                let next = if self.ctx.theme() == egui::Theme::Dark {
+                    Theme::Light
+                } else {
+                    Theme::Dark
+                };
+                self.settings.theme = next;
+                theme::apply(&self.ctx, next);
+                self.save_settings();
+            }
+            Action::OpenAbout => {
+                self.about = Some(AboutInfo {
+                    data_dir: self.cfg.paths.home.clone(),
+                    log_dir: self.cfg.paths.logs(),
+                });
+            }
+            Action::OpenFolder(dir) => self.chore(async move {
+                let shown = dir.display().to_string();
+                match tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(&dir)?;
+                    open::that_detached(&dir)
+                })
+                .await
+                {
+                    Ok(Ok(())) => Chore::Done,
+                    Ok(Err(e)) => Chore::Error(format!("{shown} could not be opened: {e}")),
+                    Err(e) => Chore::Error(e.to_string()),
+                }
+            }),
+            Action::TogglePanel { compose } => {
+                let panels = &mut self.settings.panels;
+                if compose {
+                    panels.compose = !panels.compose;
+                } else {
+                    panels.queue = !panels.queue;
+                }
+                self.save_settings();
+            }
+            Action::Reconnect => self.start(None, KeyChoice::Stored),
+            Action::Notify(text) => self.notify(text),
+            Action::NotifyError(text) => self.notify_error(text),
+        }
+    }
+
+    /// Submits the compose form, if nothing stands in the way. The same request again within
+    /// a few seconds (a double-click, a repeated Ctrl+Enter) asks first.
+    fn generate(&mut self, again: bool) {
+        self.generate_tried = true;
+        let blockers = self.generate_blockers();
+        if let Some(first) = blockers.first() {
+            self.notify_error(format!("Not sent: {first}"));
+            return;
+        }
+        // A random seed is drawn per send, so it is left out of the comparison.
+        let fingerprint = serde_json::to_string(&self.draft.to_request(0)).unwrap_or_default();
+        let recent = self
+            .last_sent
+            .as_ref()
+            .is_some_and(|(f, at)| *f == fingerprint && at.elapsed() < SAME_REQUEST_WINDOW);
+        if recent && !again {
+            self.confirm = Some(Confirm::SendAgain);
+            return;
+        }
+        let request = self.draft.to_request(random_seed());
+        if self.send(Command::Submit(Box::new(request))) {
+            self.last_sent = Some((fingerprint, Instant::now()));
+            self.generate_tried = false;
+        }
+    }
+
+    fn edit(&mut self, edit: Edit, merge: bool) {
+        if !merge {
+            let before = self.snapshot();
+            self.undo.record(before);
+        }
+        match edit {
+            Edit::SetBoxes { reference, boxes } => {
+                if let Some(r) = self.draft.references.get_mut(reference) {
+                    r.boxes = boxes;
+                }
+            }
+            Edit::Palette(p) => self.draft.palette = p,
+            Edit::PaletteOn(on) => self.draft.palette_on = on,
+            Edit::AddReference(r) => self.draft.references.push(r),
+            Edit::RemoveReference(i) if i < self.draft.references.len() => {
+                self.draft.references.remove(i);
+                self.centre = match self.centre.clone() {
+                    Centre::Editor { reference } if reference == i => Centre::Gallery,
+                    Centre::Editor { reference } if reference > i => Centre::Editor {
+                        reference: reference - 1,
+                    },
+                    other => other,
+                };
+                self.notify("Reference removed (Ctrl+Z brings it back with its boxes).");
+            }
+            Edit::MoveReference { from, to }
+                if from < self.draft.references.len() && to < self.draft.references.len() =>
+            {
+                let r = self.draft.references.remove(from);
+                self.draft.references.insert(to, r);
+                if self.centre == (Centre::Editor { reference: from }) {
+                    self.centre = Centre::Editor { reference: to };
+                }
+            }
+            Edit::RemoveReference(_) | Edit::MoveReference { .. } => {}
+        }
+    }
+
+    /// Adds a reference by link, or says why it cannot be used.
+    fn add_reference(&mut self, url: &str, label: Option<String>) {
+        let url = url.trim();
+        if self.draft.references.len() >= MAX_REFERENCES {
+            self.notify_error(format!(
+                "At most {MAX_REFERENCES} references: remove one first."
+            ));
+            return;
+        }
+        if let Some(why) = reference_url_problem(url) {
+            self.notify_error(format!("That link cannot be used: it {why}"));
+            return;
+        }
+        let label = label.unwrap_or_else(|| label_for_url(url));
+        self.edit(Edit::AddReference(Reference::new(url, label)), false);
+    }
+
+    fn step_viewer(&mut self, step: i64) {
+        let Centre::Viewer(key) = &self.centre else {
+            return;
+        };
+        let Some(at) = self.jobs.tile_of(key) else {
+            return;
+        };
+        let next = i64::try_from(at).unwrap_or(0) + step;
+        if let Some(k) = usize::try_from(next).ok().and_then(|n| self.jobs.key_at(n)) {
+            self.centre = Centre::Viewer(k);
+        }
+    }
+
+    fn ask_retry(&mut self, job_id: &str) {
+        let Some(job) = self.jobs.get(job_id) else {
+            return;
+        };
+        let est = self
+            .settings
+            .rates
+            .estimate(job.request.model, u32::try_from(job.request.n).unwrap_or(1));
+        let target = self.server().map_or_else(
+            || "the current connection".to_owned(),
+            crate::core::server::Server::label,
+        );
+        let what = format!(
+            "\"{}\" — {} on {}, {} credits, sent to {target}.",
+            job.request.prompt_excerpt(60),
+            job.request.mode(),
+            job.request.model.tier_name(),
+            est.credits
+        );
+        let charge = match job.state {
+            JobState::NotSent => {
+                "The earlier attempt never left this machine: nothing was charged for it."
+            }
+            JobState::Refused => {
+                "The earlier attempt was refused by the API: nothing was charged for it."
+            }
+            JobState::Failed => "The earlier task failed, and failed tasks are refunded.",
+            _ => {
+                "The earlier request may have reached the server: if it did, you may be charged twice."
+            }
+        };
+        self.confirm = Some(Confirm::Retry {
+            job_id: job_id.to_owned(),
+            body: format!("{what}\n\n{charge}"),
+        });
+    }
+
+    fn ask_delete(&mut self, job_id: &str) {
+        let Some(job) = self.jobs.get(job_id) else {
+            return;
+        };
+        let n = job.results.len();
+        let label = format!(
+            "\"{}\" — {n} image{}.",
+            job.request.prompt_excerpt(60),
+            if n == 1 { "" } else { "s" }
+        );
+        self.confirm = Some(Confirm::Delete {
+            job_id: job_id.to_owned(),
+            label,
+        });
+    }
+
+    fn use_as_reference(&mut self, key: &ResultKey) {
+        let Some(job) = self.jobs.get(&key.job_id) else {
+            return;
+        };
+        match result_link(job, key.index) {
+            Ok(url) => {
+                self.add_reference(&url, Some(format!("result {}", key.index + 1)));
+                self.notify("Added as a reference.");
+            }
+            Err(why) => self.notify_error(why),
+        }
+    }
+
+    /// Restores the whole compose form from a job, seed included (undo brings back its references
+    /// and palette).
+    fn reuse_settings(&mut self, job_id: &str) {
+        let Some(job) = self.jobs.get(job_id) else {
+            return;
+        };
+        let form = Draft::from_request(&job.request);
+        let before = self.snapshot();
+        self.undo.record(before);
+        self.draft = form;
+        if matches!(self.centre, Centre::Editor { .. }) {
+            self.centre = Centre::Gallery;
+        }
+        self.notify("Settings restored, seed included.");
+    }
+
+    fn export(&mut self, items: Vec<ResultKey>, dest: ExportDest) {
+        let items = items.into_iter().map(|k| (k.job_id, k.index)).collect();
+        self.send(Command::Export { items, dest });
+    }
+
+    /// A native dialog where one can open; the path field (saying why) where none can.
+    fn ask_path(&mut self, purpose: PathPurpose) {
+        let start = self.export_dir();
+        let file_name = match &purpose {
+            PathPurpose::ExportFile(key) => self
+                .jobs
+                .get(&key.job_id)
+                .map(|job| format!("{}.png", export_name(job, key.index))),
+            _ => None,
+        };
+        if let Some(why) = self.cfg.picker.unavailable() {
+            let suggested = file_name.map_or(start.clone(), |n| start.join(n));
+            self.path_prompt = Some(PathPrompt::new(purpose, &suggested, why));
+            return;
+        }
+        let picker = Arc::clone(&self.cfg.picker);
+        self.chore(async move {
+            match tokio::task::spawn_blocking(move || {
+                dialogs::pick(&picker, purpose, &start, file_name)
+            })
+            .await
+            {
+                Ok(answer) => Chore::Picked(answer),
+                Err(e) => Chore::Error(format!("The file dialog stopped: {e}")),
+            }
+        });
+    }
+
+    fn answered(&mut self, purpose: PathPurpose, path: PathBuf) {
+        match purpose {
+            PathPurpose::ExportFolder(items) => self.export(items, ExportDest::Folder(path)),
+            // A path typed in the field: nothing asked before replacing, so nothing is replaced.
+            PathPurpose::ExportFile(key) => self.export(vec![key], ExportDest::NewFile(path)),
+            PathPurpose::SettingsExportDir => self.views.settings.set_export_dir(&path),
+        }
+    }
+
+    fn copy_image(&mut self, key: &ResultKey) {
+        match self.textures.peek(&TexKey::Full(key.clone())) {
+            Some(TexState::Ready {
+                pixels: Some(px), ..
+            }) => {
+                let (w, h) = px.dimensions();
+                let image =
+                    egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], px.as_raw());
+                self.ctx.copy_image(image);
+                self.notify("Copied to the clipboard.");
+            }
+            _ => self.notify_error("The image is still loading; try again in a moment."),
+        }
+    }
+
+    /// Checks a new key with the API (free), keeps it where it can be kept, and connects with it.
+    fn save_key(&mut self, key: ApiKey) {
+        let store = Arc::clone(&self.cfg.key_store);
+        let base_url = self
+            .cfg
+            .env_base_url
+            .clone()
+            .unwrap_or_else(|| self.settings.base_url());
+        self.notify("Checking the key…");
+        self.chore(async move {
+            let host = base_url.host_str().unwrap_or("reAPI").to_owned();
+            let check = match ApiClient::new(ClientConfig::new(base_url, Some(key.clone()))) {
+                Ok(client) => client.check_key().await,
+                Err(e) => KeyCheck::Unknown(e.to_string()),
+            };
+            let mut notes = Vec::new();
+            match check {
+                KeyCheck::Refused(why) => {
+                    return Chore::Error(format!(
+                        "{host} refused this key ({why}); it was not saved."
+                    ));
+                }
+                KeyCheck::Accepted => notes.push((format!("{host} accepted the key."), false)),
+                KeyCheck::Unknown(why) => notes.push((
+                    format!("The key could not be checked ({why}); it is used anyway."),
+                    true,
+                )),
+            }
+            let saved = key.clone();
+            let source = match tokio::task::spawn_blocking(move || store.store(&saved)).await {
+                Ok(Ok(())) => KeySource::Keyring,
+                Ok(Err(KeyStoreError::Unavailable(_))) => {
+                    notes.push((
+                        "No keyring here: the key is held for this session only.".to_owned(),
+                        true,
+                    ));
+                    KeySource::Session
+                }
+                Ok(Err(e)) => {
+                    notes.push((format!("{e}; the key is held for this session only."), true));
+                    KeySource::Session
+                }
+                Err(e) => {
+                    notes.push((e.to_string(), true));
+                    KeySource::Session
+                }
+            };
+            Chore::KeyChosen {
+                key: Some(key),
+                source,
+                notes,
+            }
+        });
+    }
+
+    /// Forgets the key (from the keyring too, where there is one) and goes back to Sandbox mode,
+    /// whatever the keyring says.
+    fn forget_key(&mut self) {
+        let store = Arc::clone(&self.cfg.key_store);
+        let from_keyring = self.key.source == KeySource::Keyring;
+        self.chore(async move {
+            let mut notes = vec![("Key forgotten. Back to Sandbox mode.".to_owned(), false)];
+            if from_keyring {
+                match tokio::task::spawn_blocking(move || store.forget()).await {
+                    Ok(Ok(()) | Err(KeyStoreError::Unavailable(_))) => {}
+                    Ok(Err(e)) => notes.push((
+                        format!("It could not be removed from the keyring: {e}"),
+                        true,
+                    )),
+                    Err(e) => notes.push((e.to_string(), true)),
+                }
+            }
+            Chore::KeyChosen {
+                key: None,
+                source: KeySource::None,
+                notes,
+            }
+        });
+    }
+
+    /// Writes the current settings to disk off the UI thread; a failure becomes a notice.
+    fn save_settings(&mut self) {
+        let (settings, paths) = (self.settings.clone(), self.cfg.paths.clone());
+        self.chore(async move {
+            match tokio::task::spawn_blocking(move || settings.save(&paths)).await {
+                Ok(Ok(())) => Chore::Done,
+                Ok(Err(e)) => Chore::Error(e.to_string()),
+                Err(e) => Chore::Error(e.to_string()),
+            }
+        });
+    }
+
+    fn apply_settings(&mut self, new: AppSettings) {
+        let reconnect = new.base_url != self.settings.base_url
+            && !self
+                .server()
+                .is_some_and(crate::core::server::Server::is_sandbox);
+        theme::apply(&self.ctx, new.theme);
+        self.settings = new.clone();
+        self.save_settings();
+        if reconnect {
+            self.start(Some(new), KeyChoice::Stored);
+        }
+        self.notify("Settings saved.");
+    }
+
+    fn handle_chore(&mut self, chore: Chore) {
+        match chore {
+            Chore::Picked(Picked::Path(purpose, path)) => match purpose {
+                // The dialog asked before replacing a file.
+                PathPurpose::ExportFile(key) => self.export(vec![key], ExportDest::File(path)),
+                other => self.answered(other, path),
+            },
+            Chore::Picked(Picked::Failed(purpose, suggested, why)) => {
+                self.path_prompt = Some(PathPrompt::new(purpose, &suggested, why));
+            }
+            Chore::Picked(Picked::Cancelled) | Chore::Done => {}
+            Chore::KeyChosen { key, source, notes } => {
+                for (text, error) in notes {
+                    if error {
+                        self.notify_error(text);
+                    } else {
+                        self.notify(text);
+                    }
+                }
+                let settings = self.settings.clone();
+                self.start(Some(settings), KeyChoice::Use(key, source));
+            }
+            Chore::Error(text) => self.notify_error(text),
+        }
+    }
+
     fn take_started(&mut self) {
-        let Some(rx) = &mut self.starting else { return };
+        let Connection::Connecting(rx) = &mut self.conn else {
+            return;
+        };
         match rx.try_recv() {
             Ok(Ok(started)) => {
-                self.starting = None;
-                self.backend = Some(started.backend);
+                self.conn = Connection::Ready(Box::new(started.backend));
                 self.settings = started.settings;
-                self.key_source = started.key_source;
-                self.key_hint = started.key_hint;
-                self.start_error = None;
-                super::theme::apply(&self.ctx, self.settings.theme);
+                self.key = started.key;
+                theme::apply(&self.ctx, self.settings.theme);
                 for n in started.notices {
                     self.notify_error(n);
                 }
                 self.send(Command::Resume);
                 self.send(Command::ListJobs);
-                self.reload_references();
+                // The sandbox's links may have changed port: load references anew.
+                self.textures.forget_references();
             }
-            Ok(Err(e)) => {
-                self.starting = None;
-                self.start_error = Some(e);
-            }
+            Ok(Err(e)) => self.conn = Connection::Failed(e),
             Err(oneshot::error::TryRecvError::Empty) => {}
             Err(oneshot::error::TryRecvError::Closed) => {
-                self.starting = None;
-                self.start_error = Some("the startup task stopped".to_owned());
+                // The first placeholder, before `start` ran, or a startup task that died.
+                if !matches!(self.conn, Connection::Ready(_)) {
+                    self.conn = Connection::Failed("the startup task stopped".to_owned());
+                }
             }
         }
     }
 
-    /// Asks for every reference's image again (after a reconnect the sandbox's links changed port).
-    fn reload_references(&mut self) {
-        self.textures.forget_prefix("ref:");
-        self.ref_errors.clear();
-    }
-
-    fn drain_events(&mut self) {
+    fn drain(&mut self) {
         let mut events = Vec::new();
-        if let Some(b) = &mut self.backend {
+        if let Connection::Ready(b) = &mut self.conn {
             while let Ok(ev) = b.events.try_recv() {
                 events.push(ev);
             }
         }
         for ev in events {
             self.handle_event(ev);
+        }
+        while let Ok(loaded) = self.loaded.try_recv() {
+            if let (TexKey::Reference(url), Ok(img)) = (&loaded.key, &loaded.result) {
+                for r in self.draft.references.iter_mut().filter(|r| r.url == *url) {
+                    r.dims = Some(img.source_dims);
+                }
+            }
+            self.textures.loaded(&self.ctx, loaded);
         }
         let mut done = Vec::new();
         self.chores.retain_mut(|rx| match rx.try_recv() {
@@ -404,51 +918,43 @@ impl StudioApp {
         }
     }
 
-    /// Takes one engine event (the window drains them every frame; benches and tests feed them).
-    pub fn handle_event(&mut self, ev: Event) {
-        match ev {
+    /// Applies one engine event.
+    pub fn handle_event(&mut self, event: Event) {
+        match event {
             Event::Jobs(jobs) => {
-                self.jobs = jobs;
-                self.gallery_dirty = true;
+                self.jobs.list = jobs;
+                self.jobs.rebuild_tiles();
             }
             Event::Job(job) => {
-                if let Some(i) = self.jobs.iter().position(|j| j.id == job.id) {
-                    self.jobs[i] = *job;
+                let list = &mut self.jobs.list;
+                if let Some(i) = list.iter().position(|j| j.id == job.id) {
+                    list[i] = *job;
                 } else {
-                    let at = self
-                        .jobs
+                    let at = list
                         .iter()
                         .position(|j| j.created_at_ms < job.created_at_ms)
-                        .unwrap_or(self.jobs.len());
-                    self.jobs.insert(at, *job);
+                        .unwrap_or(list.len());
+                    list.insert(at, *job);
                 }
-                self.gallery_dirty = true;
+                self.jobs.rebuild_tiles();
             }
             Event::Removed { job_id } => {
-                self.jobs.retain(|j| j.id != job_id);
-                self.selection.retain(|(id, _)| *id != job_id);
-                if self.viewer.as_ref().is_some_and(|v| v.job_id == job_id) {
-                    self.viewer = None;
+                self.jobs.list.retain(|j| j.id != job_id);
+                self.jobs.rebuild_tiles();
+                self.views.gallery.forget_job(&job_id);
+                self.textures.forget_job(&job_id);
+                if matches!(&self.centre, Centre::Viewer(k) if k.job_id == job_id) {
+                    self.centre = Centre::Gallery;
                 }
-                self.gallery_dirty = true;
             }
             Event::Notice(text) => self.notify_error(text),
-            Event::Image { key, result } => {
-                if let Some(url) = key.strip_prefix("ref:") {
-                    match &result {
-                        Ok(img) => {
-                            for r in self.draft.references.iter_mut().filter(|r| r.url == url) {
-                                r.dims = Some(img.source_dims);
-                            }
-                            self.ref_errors.remove(url);
-                        }
-                        Err(e) => {
-                            self.ref_errors.insert(url.to_owned(), e.clone());
-                        }
-                    }
-                }
-                let ctx = self.ctx.clone();
-                self.textures.loaded(&ctx, &key, result);
+            Event::Thumbnail {
+                job_id,
+                index,
+                image,
+            } => {
+                let key = TexKey::Thumb(ResultKey::new(job_id, index));
+                self.textures.insert(&self.ctx, key, &image);
             }
             Event::Exported { paths } => {
                 let where_ = paths
@@ -465,118 +971,137 @@ impl StudioApp {
         }
     }
 
-    fn handle_chore(&mut self, chore: Chore) {
-        match chore {
-            Chore::ExportTo(items, Some(dest)) => {
-                self.send(Command::Export { items, dest });
-            }
-            Chore::ExportTo(_, None) | Chore::ExportDir(None) | Chore::Done => {}
-            Chore::ExportDir(Some(dir)) => {
-                if let Some(form) = &mut self.settings_form {
-                    form.export_dir = dir.display().to_string();
-                }
-            }
-            Chore::KeySaved(result) => self.key_saved(result),
-            Chore::Notice(text) => self.notify_error(text),
-            Chore::Many(list) => {
-                for c in list {
-                    self.handle_chore(c);
-                }
-            }
-        }
-    }
-
-    /// Rebuilds the gallery's tile list when the jobs changed.
-    fn refresh_gallery(&mut self) {
-        if !self.gallery_dirty {
+    /// Saves the compose form a moment after it changed (atomically, off the UI thread), so a
+    /// crash loses at most that moment.
+    fn autosave(&mut self) {
+        if self.draft == self.saver.saved {
+            self.saver.changed_at = None;
             return;
         }
-        self.gallery = self
-            .jobs
-            .iter()
-            .enumerate()
-            .flat_map(|(j, job)| {
-                (0..job.results.len()).map(move |r| GalleryItem { job: j, result: r })
-            })
-            .collect();
-        self.gallery_dirty = false;
+        let changed = *self.saver.changed_at.get_or_insert_with(Instant::now);
+        let left = DRAFT_SAVE_DELAY.saturating_sub(changed.elapsed());
+        if !left.is_zero() {
+            self.ctx.request_repaint_after(left);
+            return;
+        }
+        let (draft, paths) = (self.draft.clone(), self.cfg.paths.clone());
+        self.saver.saved = draft.clone();
+        self.saver.changed_at = None;
+        self.chore(async move {
+            match tokio::task::spawn_blocking(move || draft.save(&paths)).await {
+                Ok(Ok(())) => Chore::Done,
+                Ok(Err(e)) => Chore::Error(format!("The compose form could not be saved: {e}")),
+                Err(e) => Chore::Error(e.to_string()),
+            }
+        });
     }
 
-    fn shortcuts(&mut self, ctx: &egui::Context) {
+    fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Action>) {
         use egui::{Key, KeyboardShortcut, Modifiers};
         let generate = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
-        if ctx.input_mut(|i| i.consume_shortcut(&generate)) {
-            self.generate();
+        let modal_open = self.confirm.is_some() || self.path_prompt.is_some();
+        if !modal_open && ctx.input_mut(|i| i.consume_shortcut(&generate)) {
+            out.push(Action::Generate);
         }
         if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
             if self.confirm.is_some() {
                 self.confirm = None;
-            } else if self.settings_form.is_some() {
-                self.settings_form = None;
-            } else if self.viewer.is_some() {
-                self.viewer = None;
-            } else if self.central == Central::Editor {
-                self.central = Central::Gallery;
+            } else if self.path_prompt.is_some() {
+                self.path_prompt = None;
+            } else if self.about.is_some() {
+                self.about = None;
+            } else if self.views.settings.is_open() {
+                self.views.settings.close();
+            } else if !self.views.viewer.leave_full() && self.centre != Centre::Gallery {
+                self.centre = Centre::Gallery;
             }
         }
-        // Text fields keep their own undo and Delete.
-        if ctx.egui_wants_keyboard_input() {
+        // Text fields keep their own undo.
+        if ctx.egui_wants_keyboard_input() || modal_open {
             return;
         }
         let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
         let redo_y = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
         let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
         if ctx.input_mut(|i| i.consume_shortcut(&redo) || i.consume_shortcut(&redo_y)) {
-            self.redo();
+            out.push(Action::Redo);
         } else if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
-            self.undo();
-        }
-        if self.central == Central::Editor
-            && ctx.input_mut(|i| {
-                i.consume_key(Modifiers::NONE, Key::Delete)
-                    || i.consume_key(Modifiers::NONE, Key::Backspace)
-            })
-        {
-            self.delete_selected_box();
+            out.push(Action::Undo);
         }
     }
 
-    fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
         ui.horizontal(|ui| {
+            let panels = self.settings.panels;
+            let name = if panels.compose {
+                "Hide the compose panel"
+            } else {
+                "Show the compose panel"
+            };
+            let face = if panels.compose { "⏴" } else { "⏵" };
+            if named_button(ui, true, egui::Button::new(face), name)
+                .on_hover_text(name)
+                .clicked()
+            {
+                out.push(Action::TogglePanel { compose: true });
+            }
             ui.heading("Wan Studio");
             ui.separator();
-            match self.mode() {
-                Some(Mode::Sandbox) => {
-                    super::theme::badge(ui, "SANDBOX", super::theme::SANDBOX)
+            match &self.conn {
+                Connection::Ready(b) if b.server.is_sandbox() => {
+                    theme::badge(ui, "SANDBOX", theme::SANDBOX)
                         .on_hover_text("No API key is set: every request goes to the built-in simulator on this machine. Nothing is sent anywhere and nothing is charged. Add a key in Settings to use reAPI.");
                 }
-                Some(Mode::Api(url)) => {
-                    let host = url.host_str().unwrap_or("reAPI").to_owned();
-                    super::theme::badge(ui, &format!("LIVE · {host}"), super::theme::LIVE)
+                Connection::Ready(b) => {
+                    theme::badge(ui, &format!("LIVE · {}", b.server.label()), theme::LIVE)
                         .on_hover_text("Requests go to reAPI and are charged per generated image.");
                 }
-                None if self.start_error.is_some() => {
-                    super::theme::badge(ui, "NOT CONNECTED", super::theme::ERROR);
+                Connection::Failed(_) => {
+                    theme::badge(ui, "NOT CONNECTED", theme::ERROR);
                 }
-                None => {
+                Connection::Connecting(_) => {
                     ui.spinner();
                     ui.label("Connecting…");
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("⚙ Settings").on_hover_text("API key, address, prices, export folder, theme").clicked() {
-                    self.open_settings();
+                let panels = self.settings.panels;
+                let name = if panels.queue {
+                    "Hide the queue panel"
+                } else {
+                    "Show the queue panel"
+                };
+                let face = if panels.queue { "⏵" } else { "⏴" };
+                if named_button(ui, true, egui::Button::new(face), name)
+                    .on_hover_text(name)
+                    .clicked()
+                {
+                    out.push(Action::TogglePanel { compose: false });
+                }
+                if ui
+                    .button("⚙ Settings")
+                    .on_hover_text("API key, address, prices, export folder, theme")
+                    .clicked()
+                {
+                    out.push(Action::OpenSettings);
                 }
                 let dark = ui.visuals().dark_mode;
-                let (icon, next, tip) = if dark {
-                    ("☀", Theme::Light, "Switch to the light theme")
+                let (icon, tip) = if dark {
+                    ("☀", "Switch to the light theme")
                 } else {
-                    ("🌙", Theme::Dark, "Switch to the dark theme")
+                    ("🌙", "Switch to the dark theme")
                 };
-                if ui.button(icon).on_hover_text(tip).clicked() {
-                    self.settings.theme = next;
-                    super::theme::apply(ui.ctx(), next);
-                    self.save_settings();
+                if named_button(ui, true, egui::Button::new(icon), tip)
+                    .on_hover_text(tip)
+                    .clicked()
+                {
+                    out.push(Action::ToggleTheme);
+                }
+                if named_button(ui, true, egui::Button::new("ℹ"), "About Wan Studio")
+                    .on_hover_text("Version, data folder, log file, licences")
+                    .clicked()
+                {
+                    out.push(Action::OpenAbout);
                 }
             });
         });
@@ -584,7 +1109,7 @@ impl StudioApp {
 
     fn notices_ui(&mut self, ctx: &egui::Context) {
         let now = Instant::now();
-        self.notices.retain(|n| n.until > now);
+        self.notices.retain(|n| n.until > now && !n.text.is_empty());
         if self.notices.is_empty() {
             return;
         }
@@ -598,18 +1123,23 @@ impl StudioApp {
                 ui.set_max_width(420.0);
                 let mut dismissed = None;
                 for (i, n) in self.notices.iter().enumerate() {
-                    let fill = if n.error {
-                        super::theme::ERROR_BG
+                    let (fill, text) = if n.error {
+                        (theme::ERROR, egui::Color32::WHITE)
                     } else {
-                        ui.visuals().extreme_bg_color
+                        (ui.visuals().extreme_bg_color, ui.visuals().text_color())
                     };
                     egui::Frame::popup(ui.style()).fill(fill).show(ui, |ui| {
                         ui.horizontal(|ui| {
-                            ui.label(&n.text);
-                            if ui
-                                .small_button("✖")
-                                .on_hover_text("Dismiss this message")
-                                .clicked()
+                            ui.add(
+                                egui::Label::new(egui::RichText::new(&n.text).color(text)).wrap(),
+                            );
+                            if named_button(
+                                ui,
+                                true,
+                                egui::Button::new("✖").small(),
+                                "Dismiss this message",
+                            )
+                            .clicked()
                             {
                                 dismissed = Some(i);
                             }
@@ -621,65 +1151,40 @@ impl StudioApp {
                 }
             });
     }
-
-    fn confirm_ui(&mut self, ctx: &egui::Context) {
-        let Some(confirm) = self.confirm.clone() else {
-            return;
-        };
-        let (title, body, action) = match &confirm {
-            Confirm::Retry { label, .. } => (
-                "Send again?",
-                format!(
-                    "{label}\n\nThis sends the same request again as a new job. If the earlier one did reach the server, you may be charged twice."
-                ),
-                "Send again",
-            ),
-            Confirm::Delete { label, .. } => (
-                "Delete these results?",
-                format!(
-                    "{label}\n\nThe images are removed from the library and from disk. This cannot be undone."
-                ),
-                "Delete",
-            ),
-        };
-        let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {
-            ui.set_max_width(420.0);
-            ui.heading(title);
-            ui.label(body);
-            ui.add_space(8.0);
-            let mut answer = None;
-            ui.horizontal(|ui| {
-                if ui.button(action).clicked() {
-                    answer = Some(true);
-                }
-                if ui.button("Cancel").clicked() {
-                    answer = Some(false);
-                }
-            });
-            answer
-        });
-        match modal.inner {
-            Some(true) => {
-                self.confirm = None;
-                match confirm {
-                    Confirm::Retry { job_id, .. } => {
-                        self.send(Command::Retry { job_id });
-                    }
-                    Confirm::Delete { job_id, .. } => {
-                        self.textures.forget_prefix(&format!("thumb:{job_id}"));
-                        self.textures.forget_prefix(&format!("full:{job_id}"));
-                        self.send(Command::Delete { job_id });
-                    }
-                }
-            }
-            Some(false) => self.confirm = None,
-            None if modal.should_close() => self.confirm = None,
-            None => {}
-        }
-    }
 }
 
-pub(crate) const DRAFT_KEY: &str = "wan-studio.draft";
+/// The centre: the reference strip, then the gallery, the editor (with the latest results under
+/// it) or the viewer.
+fn centre_ui(
+    views: &mut Views,
+    draft: &Draft,
+    ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
+    out: &mut Vec<Action>,
+) {
+    if let ConnState::Failed(err) = cx.conn {
+        theme::problem(ui, &format!("Wan Studio could not connect: {err}"));
+        if ui.button("Try again").clicked() {
+            out.push(Action::Reconnect);
+        }
+        return;
+    }
+    views.references.ui(ui, cx, draft, out);
+    ui.separator();
+    match cx.centre {
+        Centre::Gallery => views.gallery.ui(ui, cx, out),
+        Centre::Editor { reference } => {
+            let strip = STRIP_TILE + 54.0;
+            let editor_height = (ui.available_height() - strip).max(200.0);
+            ui.allocate_ui(egui::vec2(ui.available_width(), editor_height), |ui| {
+                views.editor.ui(ui, cx, draft, *reference, out);
+            });
+            ui.separator();
+            views.gallery.strip_ui(ui, cx, out);
+        }
+        Centre::Viewer(key) => views.viewer.ui(ui, cx, key, out),
+    }
+}
 
 async fn startup(
     cfg: AppConfig,
@@ -701,14 +1206,9 @@ async fn startup(
             Err(e) => return Err(e.to_string()),
         }
     };
-    let (key, key_source) = if let Some(k) = cfg.env_key.clone() {
+    let (key, source) = if let Some(k) = cfg.env_key.clone() {
         (Some(k), KeySource::Environment)
-    } else if let KeyChoice::Use(k) = key {
-        let source = if k.is_some() {
-            KeySource::Keyring
-        } else {
-            KeySource::None
-        };
+    } else if let KeyChoice::Use(k, source) = key {
         (k, source)
     } else {
         let store = Arc::clone(&cfg.key_store);
@@ -722,7 +1222,15 @@ async fn startup(
             Err(e) => return Err(e.to_string()),
         }
     };
-    let key_hint = key.as_ref().map(ApiKey::hint);
+    let info = KeyInfo {
+        source: if key.is_some() {
+            source
+        } else {
+            KeySource::None
+        },
+        hint: key.as_ref().map(ApiKey::hint),
+        store: cfg.key_store.describe(),
+    };
     let base_url = cfg
         .env_base_url
         .clone()
@@ -738,8 +1246,7 @@ async fn startup(
     Ok(Started {
         backend,
         settings,
-        key_source,
-        key_hint,
+        key: info,
         notices,
     })
 }
@@ -747,61 +1254,94 @@ async fn startup(
 impl eframe::App for StudioApp {
     fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.take_started();
-        self.drain_events();
-        self.refresh_gallery();
+        self.drain();
+        self.autosave();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        self.shortcuts(&ctx);
-        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
-        egui::Panel::left("compose")
-            .resizable(true)
-            .default_size(370.0)
-            .min_size(300.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| self.compose_ui(ui));
+        let mut out = Vec::new();
+        self.shortcuts(&ctx, &mut out);
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut out));
+        let blockers = self.generate_blockers();
+        let conn = self.conn_state();
+        let export_dir = self.export_dir();
+        let width = ctx.content_rect().width();
+        let full_view = self.views.viewer.full && matches!(self.centre, Centre::Viewer(_));
+        let running = {
+            // Views read this; the draft is handed to them on its own (the compose panel edits it).
+            let cx = ViewCx {
+                jobs: &self.jobs,
+                settings: &self.settings,
+                conn: &conn,
+                key: &self.key,
+                textures: &self.textures,
+                centre: &self.centre,
+                blockers: &blockers,
+                generate_tried: self.generate_tried,
+                last_sent: self.last_sent.as_ref().map(|(_, at)| *at),
+                export_dir: &export_dir,
+                now_ms: now_ms(),
+            };
+            let views = &mut self.views;
+            let draft = &mut self.draft;
+            if !full_view && cx.settings.panels.compose {
+                egui::Panel::left("compose")
+                    .resizable(true)
+                    .default_size((width * 0.27).clamp(270.0, 400.0))
+                    .min_size(250.0)
+                    .max_size((width * 0.4).max(260.0))
+                    .show(ui, |ui| views.compose.ui(ui, &cx, draft, &mut out));
+            }
+            if !full_view && cx.settings.panels.queue {
+                egui::Panel::right("queue")
+                    .resizable(true)
+                    .default_size((width * 0.2).clamp(210.0, 340.0))
+                    .min_size(200.0)
+                    .max_size((width * 0.3).max(210.0))
+                    .show(ui, |ui| views.queue.ui(ui, &cx, &mut out));
+            }
+            egui::CentralPanel::default_margins().show(ui, |ui| match cx.centre {
+                Centre::Viewer(key) if full_view => views.viewer.ui(ui, &cx, key, &mut out),
+                _ => centre_ui(views, draft, ui, &cx, &mut out),
             });
-        egui::Panel::right("queue")
-            .resizable(true)
-            .default_size(300.0)
-            .min_size(220.0)
-            .show(ui, |ui| self.queue_ui(ui));
-        egui::CentralPanel::default_margins().show(ui, |ui| {
-            if let Some(err) = self.start_error.clone() {
-                ui.colored_label(
-                    super::theme::ERROR,
-                    format!("Wan Studio could not start: {err}"),
-                );
-                if ui.button("Try again").clicked() {
-                    self.start_error = None;
-                    self.start(None, KeyChoice::Stored);
-                }
-                return;
+            views.settings.ui(&ctx, &cx, &mut out);
+            cx.jobs.list.iter().any(|j| cx.running_here(j))
+        };
+        if let Some(about) = &self.about
+            && !dialogs::about_ui(&ctx, about, &mut out)
+        {
+            self.about = None;
+        }
+        if let Some(prompt) = &mut self.path_prompt
+            && !prompt.ui(&ctx, &mut out)
+        {
+            self.path_prompt = None;
+        }
+        if let Some(confirm) = &self.confirm {
+            let (answer, open) = dialogs::confirm_ui(&ctx, confirm);
+            out.extend(answer);
+            if !open {
+                self.confirm = None;
             }
-            self.references_ui(ui);
-            ui.separator();
-            if self.viewer.is_some() {
-                self.viewer_ui(ui);
-            } else if self.central == Central::Editor && self.selected_reference.is_some() {
-                self.region_editor_ui(ui);
-            } else {
-                self.gallery_ui(ui);
-            }
-        });
-        self.settings_ui(&ctx);
-        self.confirm_ui(&ctx);
+        }
+        for action in out {
+            self.handle(action);
+        }
         self.notices_ui(&ctx);
-        if self.jobs.iter().any(|j| self.running_here(j)) {
+        if running {
             // The queue's elapsed-time counters tick once a second; nothing else animates.
             ctx.request_repaint_after(Duration::from_secs(1));
         }
         self.textures.end_frame();
     }
 
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, DRAFT_KEY, &self.draft);
+    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
+        // On exit (and eframe's periodic save): the form as it is now, if it changed since.
+        if self.draft != self.saver.saved
+            && let Err(e) = self.draft.save(&self.cfg.paths)
+        {
+            tracing::warn!("the compose form could not be saved: {e}");
+        }
     }
 }

@@ -3,23 +3,35 @@
 
 mod app;
 mod compose;
+pub mod cx;
+pub mod dialogs;
 mod gallery;
+pub mod geometry;
 mod palette;
 mod queue;
 mod references;
 mod region_editor;
 mod settings;
-mod textures;
-mod theme;
+pub mod textures;
+pub mod theme;
 mod viewer;
+pub mod widgets;
 
 use std::sync::Arc;
 
-pub use app::{AppConfig, Central, Confirm, GalleryItem, StudioApp};
-pub use gallery::result_link;
-pub use queue::{status_text, waiting_text};
-pub use region_editor::ui_from_image;
-pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, TextureCache};
+pub use crate::core::library::result_link;
+pub use app::{AppConfig, StudioApp};
+pub use compose::ComposeView;
+pub use cx::{Action, Centre, ConnState, Edit, Jobs, KeyInfo, PathPurpose, ViewCx};
+pub use gallery::GalleryView;
+pub use geometry::ui_from_image;
+pub use palette::PaletteView;
+pub use queue::{QueueView, status_text, waiting_text};
+pub use references::ReferencesView;
+pub use region_editor::EditorView;
+pub use settings::SettingsView;
+pub use textures::{DEFAULT_BUDGET_BYTES as TEXTURE_BUDGET_BYTES, ResultKey, TexKey, Textures};
+pub use viewer::ViewerView;
 
 use crate::core::settings::{ENV_BASE_URL, EnvConfig, OsKeyring};
 
@@ -57,7 +69,7 @@ pub fn run() -> anyhow::Result<()> {
         .with_title("Wan Studio")
         .with_app_id(APP_ID)
         .with_inner_size([1440.0, 900.0])
-        .with_min_inner_size([1000.0, 640.0]);
+        .with_min_inner_size([1024.0, 640.0]);
     match window_icon() {
         Ok(icon) => viewport = viewport.with_icon(Arc::new(icon)),
         Err(e) => tracing::warn!("the window icon could not be decoded: {e}"),
@@ -65,7 +77,8 @@ pub fn run() -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport,
         persist_window: true,
-        // Window size, layout and the last compose form live with the rest of the data.
+        // Window size and panel widths live with the rest of the data (the compose form is saved
+        // on every change, in draft.json).
         persistence_path: Some(env.paths.home.join("window-state.ron")),
         ..eframe::NativeOptions::default()
     };

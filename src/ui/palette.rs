@@ -1,28 +1,52 @@
-//! The palette editor: 3–10 swatches, each with a colour picker, a hex field, a ratio slider and a
-//! lock; the ratios always total exactly 100.00% (the core's [`Palette`] guarantees it).
+//! The palette editor: 3–10 swatches, each with a colour picker, a hex field, a share (slider and
+//! typed percentage) and a lock. The ratios always total exactly 100.00% (the core's [`Palette`]);
+//! a slider drag rescales the others from where the drag began, so dragging away and back restores
+//! them. Every change is an undoable [`Edit`]; one drag or one typed commit is one undo step.
 
 use eframe::egui::{self, RichText};
 
-use crate::core::palette::{Palette, TOTAL};
+use crate::core::draft::Draft;
+use crate::core::palette::{Palette, PaletteError};
 use crate::core::rules::{Field, MAX_PALETTE, MIN_PALETTE, Problems, format_ratio, parse_hex};
 
-use super::app::StudioApp;
+use super::cx::{Action, Edit, ViewCx};
 use super::theme;
+use super::widgets::{NumberField, named_button};
 
-/// One frame's palette edit, applied after drawing.
-#[derive(Clone, Copy)]
-enum Edit {
-    Colour(usize, [u8; 3]),
-    Ratio(usize, u32),
-    Lock(usize, bool),
-    Add,
-    Remove(usize),
+/// A slider drag in progress.
+struct Drag {
+    index: usize,
+    /// The palette when the drag began: every frame of the drag is measured from it.
+    base: Palette,
 }
 
-impl StudioApp {
-    pub(crate) fn palette_ui(&mut self, ui: &mut egui::Ui, problems: &Problems) {
-        let why_not = self.draft.why_no_palette();
-        let mut on = self.draft.palette_on;
+/// The palette editor's own state.
+#[derive(Default)]
+pub struct PaletteView {
+    drag: Option<Drag>,
+}
+
+/// One frame's change to one swatch.
+#[derive(Clone, Copy)]
+enum Change {
+    Colour([u8; 3]),
+    Slider(u32, bool),
+    Typed(u32),
+    Lock(bool),
+    Remove,
+}
+
+impl PaletteView {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        _cx: &ViewCx<'_>,
+        form: &Draft,
+        problems: &Problems,
+        out: &mut Vec<Action>,
+    ) {
+        let why_not = form.why_no_palette();
+        let mut on = form.palette_on;
         let r = ui.add_enabled(
             why_not.is_none() || on,
             egui::Checkbox::new(&mut on, RichText::new("Colour palette").strong()),
@@ -32,8 +56,10 @@ impl StudioApp {
             None => r.on_hover_text("Steer the colours: 3 to 10 swatches whose shares total 100%."),
         };
         if r.changed() {
-            self.record_edit();
-            self.draft.palette_on = on;
+            out.push(Action::Edit {
+                edit: Edit::PaletteOn(on),
+                merge: false,
+            });
         }
         for p in problems
             .iter()
@@ -41,60 +67,91 @@ impl StudioApp {
         {
             theme::problem(ui, &p.message);
         }
-        if !self.draft.palette_on {
+        if !form.palette_on {
             return;
         }
-        let palette = self.draft.palette.clone();
-        let mut edit = None;
+        let palette = &form.palette;
+        let mut change = None;
         for i in 0..palette.len() {
-            if let Some(e) = swatch_row_ui(ui, &palette, i) {
-                edit = Some(e);
+            if let Some(c) = swatch_row_ui(ui, palette, i)
+                && change.is_none()
+            {
+                change = Some((i, c));
             }
         }
+        let mut add = false;
         ui.horizontal(|ui| {
-            let r = ui
-                .add_enabled(
-                    palette.len() < MAX_PALETTE,
-                    egui::Button::new("+ Add colour"),
-                )
+            let room = palette.len() < MAX_PALETTE;
+            let r = named_button(ui, room, egui::Button::new("+ Add colour"), "Add colour")
                 .on_disabled_hover_text(format!("A palette holds at most {MAX_PALETTE} colours."));
-            r.widget_info(|| {
-                egui::WidgetInfo::labeled(
-                    egui::Role::Button,
-                    palette.len() < MAX_PALETTE,
-                    "Add colour",
-                )
-            });
-            if r.clicked() {
-                edit = Some(Edit::Add);
-            }
+            add = r.clicked();
             ui.label(RichText::new(format!("Total {}", format_ratio(palette.total()))).weak())
                 .on_hover_text(
                     "Always exactly 100.00%: moving one share rescales the unlocked others.",
                 );
         });
-        let any_pointer = ui.input(|i| i.pointer.any_down());
-        match edit {
-            Some(e) => {
-                if !self.edit_in_progress {
-                    self.record_edit();
-                }
-                self.edit_in_progress = any_pointer;
-                if let Err(why) = apply(&mut self.draft.palette, e) {
-                    self.notify_error(why);
-                }
-            }
-            None if !any_pointer => self.edit_in_progress = false,
-            None => {}
+        if !ui.input(|i| i.pointer.any_down()) {
+            self.drag = None;
         }
-        debug_assert_eq!(self.draft.palette.total(), TOTAL);
+        let result = if add {
+            let mut next = palette.clone();
+            next.add(palette.distinct_colour()).map(|_| (next, false))
+        } else if let Some((i, c)) = change {
+            self.apply(palette, i, c)
+        } else {
+            return;
+        };
+        match result {
+            Ok((next, merge)) => out.push(Action::Edit {
+                edit: Edit::Palette(next),
+                merge,
+            }),
+            Err(e) => out.push(Action::NotifyError(format!("Colour palette: {e}."))),
+        }
+    }
+
+    /// The palette after a change, and whether it continues the current undo step.
+    fn apply(
+        &mut self,
+        palette: &Palette,
+        i: usize,
+        change: Change,
+    ) -> Result<(Palette, bool), PaletteError> {
+        let mut next = palette.clone();
+        match change {
+            Change::Colour(rgb) => next.set_colour(i, rgb)?,
+            Change::Lock(l) => next.set_locked(i, l)?,
+            Change::Remove => next.remove(i)?,
+            Change::Typed(v) => {
+                next.set_ratio(i, v)?;
+            }
+            Change::Slider(v, dragging) => {
+                if !dragging {
+                    self.drag = None;
+                    next.set_ratio(i, v)?;
+                    return Ok((next, false));
+                }
+                let continuing = self.drag.as_ref().is_some_and(|d| d.index == i);
+                if !continuing {
+                    self.drag = Some(Drag {
+                        index: i,
+                        base: palette.clone(),
+                    });
+                }
+                if let Some(d) = &self.drag {
+                    next.set_ratio_from(&d.base, i, v)?;
+                }
+                return Ok((next, continuing));
+            }
+        }
+        Ok((next, false))
     }
 }
 
 /// One swatch: colour, hex, share, lock, remove.
-fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Edit> {
+fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Change> {
     let s = palette.swatches()[i];
-    let mut edit = None;
+    let mut change = None;
     let n = i + 1;
     ui.horizontal(|ui| {
         let mut rgb = s.rgb;
@@ -103,7 +160,7 @@ fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Edit>
             egui::WidgetInfo::labeled(egui::Role::ColorWell, true, format!("Colour {n}"))
         });
         if rgb != s.rgb {
-            edit = Some(Edit::Colour(i, rgb));
+            change = Some(Change::Colour(rgb));
         }
         let hex_id = ui.make_persistent_id(("hex", i));
         let mut hex = ui
@@ -111,43 +168,61 @@ fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Edit>
             .unwrap_or_else(|| s.hex());
         let r = ui.add(
             egui::TextEdit::singleline(&mut hex)
-                .desired_width(76.0)
+                .desired_width(70.0)
                 .char_limit(7),
         );
         r.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("Hex {n}"))
         });
         if r.has_focus() {
-            if let Some(rgb) = parse_hex(hex.trim()).filter(|c| *c != s.rgb) {
-                edit = Some(Edit::Colour(i, rgb));
-            }
             ui.data_mut(|d| d.insert_temp(hex_id, hex));
         } else {
+            // Committed when the field is left (Enter or a click elsewhere).
+            if r.lost_focus()
+                && let Some(rgb) = parse_hex(hex.trim()).filter(|c| *c != s.rgb)
+            {
+                change = Some(Change::Colour(rgb));
+            }
             ui.data_mut(|d| d.remove::<String>(hex_id));
         }
         let range = palette.ratio_range(i);
+        let movable = !s.locked && range.start() < range.end();
         let (lo, hi) = (
             f64::from(*range.start()) / 100.0,
             f64::from(*range.end()) / 100.0,
         );
         let mut percent = f64::from(s.ratio) / 100.0;
         let r = ui.add_enabled(
-            !s.locked && lo < hi,
+            movable,
             egui::Slider::new(&mut percent, lo..=hi)
-                .fixed_decimals(2)
-                .suffix("%")
+                .show_value(false)
                 .step_by(0.01),
         );
-        r.widget_info(|| {
-            egui::WidgetInfo::slider(!s.locked && lo < hi, percent, format!("Ratio {n}"))
-        });
+        r.widget_info(|| egui::WidgetInfo::slider(movable, percent, format!("Ratio {n}")));
         let r = r.on_disabled_hover_text(if s.locked {
             "Locked: unlock it to change its share."
         } else {
             "Every other colour is locked: unlock one to make room."
         });
-        if r.changed() {
-            edit = Some(Edit::Ratio(i, (percent * 100.0).round() as u32));
+        // Float steps can report a change of nothing (25.000000000000004): compare hundredths.
+        let hundredths = (percent * 100.0).round() as u32;
+        if r.changed() && hundredths != s.ratio {
+            let dragging = r.dragged() || r.is_pointer_button_down_on();
+            change = Some(Change::Slider(hundredths, dragging));
+        }
+        let label = format!("Percent {n}");
+        if let Some(v) = NumberField::new(
+            &label,
+            i64::from(s.ratio),
+            i64::from(*range.start())..=i64::from(*range.end()),
+        )
+        .decimals(2)
+        .width(52.0)
+        .suffix("%")
+        .enabled(movable)
+        .show(ui)
+        {
+            change = Some(Change::Typed(u32::try_from(v).unwrap_or(1)));
         }
         let (icon, tip) = if s.locked {
             ("🔒", "Unlock this colour's share")
@@ -166,38 +241,20 @@ fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Edit>
             )
         });
         if r.clicked() {
-            edit = Some(Edit::Lock(i, !s.locked));
+            change = Some(Change::Lock(!s.locked));
         }
-        let r = ui
-            .add_enabled(palette.len() > MIN_PALETTE, egui::Button::new("✖"))
-            .on_hover_text("Remove this colour")
-            .on_disabled_hover_text(format!("A palette needs at least {MIN_PALETTE} colours."));
-        r.widget_info(|| {
-            egui::WidgetInfo::labeled(
-                egui::Role::Button,
-                palette.len() > MIN_PALETTE,
-                format!("Remove colour {n}"),
-            )
-        });
+        let can_remove = palette.len() > MIN_PALETTE;
+        let r = named_button(
+            ui,
+            can_remove,
+            egui::Button::new("✖"),
+            &format!("Remove colour {n}"),
+        )
+        .on_hover_text("Remove this colour")
+        .on_disabled_hover_text(format!("A palette needs at least {MIN_PALETTE} colours."));
         if r.clicked() {
-            edit = Some(Edit::Remove(i));
+            change = Some(Change::Remove);
         }
     });
-    edit
-}
-
-fn apply(p: &mut Palette, e: Edit) -> Result<(), String> {
-    let r = match e {
-        Edit::Colour(i, rgb) => p.set_colour(i, rgb),
-        Edit::Ratio(i, v) => p.set_ratio(i, v).map(drop),
-        Edit::Lock(i, l) => p.set_locked(i, l),
-        Edit::Add => {
-            // A new colour: the complement of the last one, so it is visibly different.
-            let last = p.swatches().last().map_or([128; 3], |s| s.rgb);
-            p.add([255 - last[0], 255 - last[1], 255 - last[2]])
-                .map(drop)
-        }
-        Edit::Remove(i) => p.remove(i),
-    };
-    r.map_err(|e| e.to_string())
+    change
 }

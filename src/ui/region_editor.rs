@@ -1,5 +1,6 @@
-//! The region editor: a reference shown large, with fit, zoom and pan; press-drag-release draws a box,
-//! dragging inside moves it, handles resize it, Delete removes it, a third is refused.
+//! The region editor: a reference shown large, with fit, true zoom (100 % is one image pixel per
+//! screen pixel) and pan; press-drag-release draws a box, dragging inside moves it, handles resize
+//! it, Delete removes it, a third is refused. Every change is an undoable [`Edit`].
 //!
 //! Boxes are stored in **source-image pixels** (the core's [`regions`]); the screen sees them only
 //! through `ui_from_image`, and the pointer reaches them only through `image_from_ui`.
@@ -8,33 +9,53 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Pos2, Rect, RichText, Vec2, emath::RectTransform};
 
+use crate::core::draft::Draft;
 use crate::core::regions::{self, Grip, ImagePoint};
 use crate::core::request::BBox;
 use crate::core::rules::MAX_BOXES_PER_IMAGE;
 
-use super::app::{Central, StudioApp};
-use super::references::{reference_key, reference_request};
-use super::textures::TexState;
+use super::cx::{Action, Edit, ViewCx};
+use super::geometry::{fit_scale, one_to_one, ui_from_image};
+use super::textures::{Request, TexKey, TexState};
 use super::theme;
+use super::widgets::{NumberField, named_button};
 
 /// Pointer slack for grabbing an edge or corner, in screen points.
 const GRIP_POINTS: f32 = 8.0;
-const MIN_ZOOM: f32 = 0.25;
-const MAX_ZOOM: f32 = 32.0;
+/// A press that moves less than this (screen points) is a click, not a new box.
+const MIN_DRAG_POINTS: f32 = 4.0;
+const MIN_ZOOM: f32 = 0.05;
+const MAX_ZOOM: f32 = 64.0;
 const HINT_SECS: u64 = 4;
 
 /// How the editor is looking at the image, and what the pointer is doing.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EditorView {
     /// 1.0 fits the image in the canvas.
     pub zoom: f32,
     /// Offset of the image's centre from the canvas centre, in screen points.
     pub pan: Vec2,
     pub selected_box: Option<usize>,
+    /// The reference the view state belongs to.
+    reference: Option<usize>,
     drag: Option<Drag>,
     /// The box as it will be if the current drag ends here: (index or new, box).
     preview: Option<(Option<usize>, BBox)>,
     hint: Option<(String, Instant)>,
+}
+
+impl Default for EditorView {
+    fn default() -> Self {
+        EditorView {
+            zoom: 1.0,
+            pan: Vec2::ZERO,
+            selected_box: None,
+            reference: None,
+            drag: None,
+            preview: None,
+            hint: None,
+        }
+    }
 }
 
 impl EditorView {
@@ -46,18 +67,30 @@ impl EditorView {
         self.preview = None;
     }
 
-    fn zoom(&self) -> f32 {
-        if self.zoom <= 0.0 { 1.0 } else { self.zoom }
+    /// After undo or redo the boxes may differ: nothing stays selected.
+    pub fn clear_selection(&mut self) {
+        self.selected_box = None;
+        self.preview = None;
+        self.drag = None;
     }
 
     /// Zooms to `zoom`, keeping the image point under `anchor` (screen) where it is.
     fn zoom_about(&mut self, zoom: f32, anchor: Pos2, canvas: Rect) {
-        let old = self.zoom();
+        let old = self.zoom;
         let zoom = zoom.clamp(MIN_ZOOM, MAX_ZOOM);
         let centre = canvas.center() + self.pan;
         let offset = anchor - centre;
         self.pan = anchor - canvas.center() - offset * (zoom / old);
         self.zoom = zoom;
+    }
+
+    fn refuse_box(&mut self) {
+        self.hint = Some((
+            format!(
+                "At most {MAX_BOXES_PER_IMAGE} boxes per image: delete one (select it, press Delete) to draw another."
+            ),
+            Instant::now(),
+        ));
     }
 }
 
@@ -65,6 +98,7 @@ impl EditorView {
 enum Drag {
     Create {
         start: ImagePoint,
+        origin: Pos2,
     },
     Move {
         index: usize,
@@ -79,15 +113,6 @@ enum Drag {
     Pan,
 }
 
-/// The transform from image pixels to screen points for an image of `dims` in `canvas`.
-pub fn ui_from_image(canvas: Rect, dims: (u32, u32), zoom: f32, pan: Vec2) -> RectTransform {
-    let (w, h) = (dims.0.max(1) as f32, dims.1.max(1) as f32);
-    let fit = (canvas.width() / w).min(canvas.height() / h);
-    let scale = fit * zoom;
-    let on_screen = Rect::from_center_size(canvas.center() + pan, egui::vec2(w * scale, h * scale));
-    RectTransform::from_to(Rect::from_min_size(Pos2::ZERO, egui::vec2(w, h)), on_screen)
-}
-
 fn to_image_point(p: Pos2) -> ImagePoint {
     ImagePoint::new(f64::from(p.x), f64::from(p.y))
 }
@@ -99,64 +124,48 @@ fn box_rect(b: BBox) -> Rect {
     )
 }
 
-impl StudioApp {
-    pub(crate) fn delete_selected_box(&mut self) {
-        let (Some(r), Some(b)) = (self.selected_reference, self.editor.selected_box) else {
+fn set_boxes(out: &mut Vec<Action>, reference: usize, boxes: Vec<BBox>) {
+    out.push(Action::Edit {
+        edit: Edit::SetBoxes { reference, boxes },
+        merge: false,
+    });
+}
+
+impl EditorView {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &ViewCx<'_>,
+        form: &Draft,
+        index: usize,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(reference) = form.references.get(index) else {
+            out.push(Action::ShowGallery);
             return;
         };
-        if self
-            .draft
-            .references
-            .get(r)
-            .is_some_and(|x| b < x.boxes.len())
-        {
-            self.record_edit();
-            self.draft.references[r].boxes.remove(b);
-            self.editor.selected_box = None;
+        if self.reference != Some(index) {
+            self.reset_view();
+            self.reference = Some(index);
         }
-    }
-
-    fn refuse_box(&mut self) {
-        self.editor.hint = Some((
-            format!(
-                "At most {MAX_BOXES_PER_IMAGE} boxes per image: delete one (select it, press Delete) to draw another."
-            ),
-            Instant::now(),
-        ));
-    }
-
-    pub(crate) fn region_editor_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(index) = self
-            .selected_reference
-            .filter(|&i| i < self.draft.references.len())
-        else {
-            self.central = Central::Gallery;
-            return;
+        let url = reference.url.clone();
+        let (texture, dims) = match cx
+            .textures
+            .get(&TexKey::Reference(url.clone()), &Request::reference(&url))
+        {
+            TexState::Ready {
+                texture,
+                source_dims,
+                ..
+            } => (Some(texture), Some(source_dims)),
+            TexState::Failed(e) => {
+                theme::problem(ui, &format!("Reference {} {e}", index + 1));
+                (None, None)
+            }
+            TexState::Loading => (None, None),
         };
-        let reference = self.draft.references[index].clone();
-        let Some(commands) = self.backend.as_ref().map(|b| b.commands.clone()) else {
-            return;
-        };
-        let key = reference_key(&reference.url);
-        let (texture, dims) =
-            match self
-                .textures
-                .get(&key, &reference_request(&reference.url), &commands)
-            {
-                TexState::Ready {
-                    texture,
-                    source_dims,
-                    ..
-                } => (Some(texture.clone()), Some(*source_dims)),
-                TexState::Failed(e) => {
-                    let e = e.clone();
-                    ui.colored_label(theme::ERROR, format!("Reference {} {e}", index + 1));
-                    (None, None)
-                }
-                TexState::Loading => (None, None),
-            };
-        self.editor_toolbar_ui(ui, index, &reference.label, dims);
         let Some(dims) = dims.or(reference.dims) else {
+            self.toolbar_ui(ui, index, &reference.label, None, None, out);
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Loading the reference…");
@@ -164,92 +173,169 @@ impl StudioApp {
             return;
         };
         // Room for every box's row, reserved up front so the image never jumps when a box is added.
-        let list_height = 34.0 + 30.0 * MAX_BOXES_PER_IMAGE as f32;
+        let list_height = 30.0 * MAX_BOXES_PER_IMAGE as f32 + 8.0;
+        let toolbar_height = 30.0;
         let size = egui::vec2(
             ui.available_width(),
-            (ui.available_height() - list_height).max(160.0),
+            (ui.available_height() - list_height - toolbar_height).max(120.0),
+        );
+        let canvas_preview =
+            Rect::from_min_size(ui.cursor().min + egui::vec2(0.0, toolbar_height), size);
+        self.toolbar_ui(
+            ui,
+            index,
+            &reference.label,
+            Some(dims),
+            Some(canvas_preview),
+            out,
         );
         let (canvas, response) = ui.allocate_exact_size(size, egui::Sense::click_and_drag());
         response
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Region editor"));
-        let to_screen = ui_from_image(canvas, dims, self.editor.zoom(), self.editor.pan);
-        let to_image = to_screen.inverse();
-        self.editor_input(ui, &response, canvas, index, dims, &to_image);
-        let to_screen = ui_from_image(canvas, dims, self.editor.zoom(), self.editor.pan);
-        self.editor_paint(ui, canvas, texture.as_ref(), index, &to_screen);
+        let boxes = &reference.boxes;
+        let to_screen = ui_from_image(canvas, dims, self.zoom, self.pan);
+        self.input(
+            ui,
+            &response,
+            canvas,
+            index,
+            dims,
+            boxes,
+            &to_screen.inverse(),
+            out,
+        );
+        if response.hovered() || self.selected_box.is_some() {
+            self.keys(ui, index, boxes, out);
+        }
+        let to_screen = ui_from_image(canvas, dims, self.zoom, self.pan);
+        self.paint(ui, canvas, texture.as_ref(), boxes, &to_screen);
         response.context_menu(|ui| {
             if ui
-                .add_enabled(
-                    self.editor.selected_box.is_some(),
-                    egui::Button::new("Delete box"),
-                )
+                .add_enabled(self.selected_box.is_some(), egui::Button::new("Delete box"))
                 .clicked()
             {
-                self.delete_selected_box();
+                if let Some(b) = self.selected_box.take() {
+                    let mut next = boxes.clone();
+                    if b < next.len() {
+                        next.remove(b);
+                        set_boxes(out, index, next);
+                    }
+                }
                 ui.close();
             }
             if ui.button("Fit to window").clicked() {
-                self.editor.reset_view();
+                self.reset_view();
                 ui.close();
             }
         });
-        self.box_list_ui(ui, index, dims);
+        self.box_list_ui(ui, index, dims, boxes, out);
     }
 
-    fn editor_toolbar_ui(
+    /// Delete or Backspace removes the selected box (text fields keep their own keys).
+    fn keys(&mut self, ui: &egui::Ui, index: usize, boxes: &[BBox], out: &mut Vec<Action>) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        let pressed = ui.input_mut(|i| {
+            i.consume_key(egui::Modifiers::NONE, egui::Key::Delete)
+                || i.consume_key(egui::Modifiers::NONE, egui::Key::Backspace)
+        });
+        if pressed && let Some(b) = self.selected_box.take() {
+            let mut next = boxes.to_vec();
+            if b < next.len() {
+                next.remove(b);
+                set_boxes(out, index, next);
+            }
+        }
+    }
+
+    fn toolbar_ui(
         &mut self,
         ui: &mut egui::Ui,
         index: usize,
         label: &str,
         dims: Option<(u32, u32)>,
+        canvas: Option<Rect>,
+        out: &mut Vec<Action>,
     ) {
-        ui.horizontal_wrapped(|ui| {
-            if ui.button("⬅ Gallery").on_hover_text("Back to the gallery (Escape)").clicked() {
-                self.central = Central::Gallery;
+        ui.horizontal(|ui| {
+            if ui
+                .button("⬅ Gallery")
+                .on_hover_text("Back to the gallery (Escape)")
+                .clicked()
+            {
+                out.push(Action::ShowGallery);
             }
             let size = dims.map_or(String::new(), |(w, h)| format!(" · {w} × {h} px"));
-            ui.label(RichText::new(format!("Reference {} · {label}{size}", index + 1)).strong());
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("Reference {} · {label}{size}", index + 1)).strong(),
+                )
+                .truncate(),
+            );
+            let (Some(dims), Some(canvas)) = (dims, canvas) else {
+                return;
+            };
             ui.separator();
-            let canvas_zoom = self.editor.zoom();
-            ui.label(format!("{:.0}%", canvas_zoom * 100.0)).on_hover_text("Zoom relative to fitting the window");
-            if ui.button("Fit").on_hover_text("Fit the image to the editor").clicked() {
-                self.editor.zoom = 1.0;
-                self.editor.pan = Vec2::ZERO;
+            let ppp = ui.ctx().pixels_per_point();
+            let true_zoom = fit_scale(canvas, dims) * self.zoom * ppp;
+            ui.label(format!("{:.0} %", true_zoom * 100.0))
+                .on_hover_text("100 % shows one image pixel per screen pixel");
+            if ui
+                .button("Fit")
+                .on_hover_text("Fit the image to the editor")
+                .clicked()
+            {
+                self.zoom = 1.0;
+                self.pan = Vec2::ZERO;
             }
-            if ui.button("−").on_hover_text("Zoom out").clicked() {
-                self.editor.zoom = (canvas_zoom / 1.5).max(MIN_ZOOM);
-                self.editor.pan /= 1.5;
+            if ui
+                .button("1:1")
+                .on_hover_text("One image pixel per screen pixel")
+                .clicked()
+            {
+                self.zoom_about(one_to_one(canvas, dims, ppp), canvas.center(), canvas);
             }
-            let r = ui.button("+").on_hover_text("Zoom in (or scroll over the image)");
-            r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Zoom in"));
-            if r.clicked() {
-                self.editor.zoom = (canvas_zoom * 2.0).min(MAX_ZOOM);
-                self.editor.pan *= 2.0;
+            let out_r = named_button(ui, true, egui::Button::new("−"), "Zoom out")
+                .on_hover_text("Zoom out");
+            if out_r.clicked() {
+                self.zoom_about(self.zoom / 2.0, canvas.center(), canvas);
+            }
+            let in_r = named_button(ui, true, egui::Button::new("+"), "Zoom in")
+                .on_hover_text("Zoom in (or scroll over the image)");
+            if in_r.clicked() {
+                self.zoom_about(self.zoom * 2.0, canvas.center(), canvas);
             }
             ui.separator();
-            theme::hint(ui, "Drag: draw a box (two at most) · inside: move · edge: resize · Delete: remove · right-drag: pan");
+            theme::hint(
+                ui,
+                "Drag: draw a box (two at most) · inside: move · edge: resize · Delete: remove · right-drag: pan",
+            );
         });
-        if let Some((text, at)) = &self.editor.hint {
+        if let Some((text, at)) = &self.hint {
             let left = Duration::from_secs(HINT_SECS).saturating_sub(at.elapsed());
             if left.is_zero() {
-                self.editor.hint = None;
+                self.hint = None;
             } else {
-                ui.label(RichText::new(text).color(theme::ERROR).strong());
+                let colour = theme::error_text(ui.visuals());
+                ui.label(RichText::new(text).color(colour).strong());
                 ui.ctx().request_repaint_after(left);
             }
         }
     }
 
-    fn editor_input(
+    #[allow(clippy::too_many_arguments)]
+    fn input(
         &mut self,
         ui: &egui::Ui,
         response: &egui::Response,
         canvas: Rect,
         index: usize,
         dims: (u32, u32),
+        boxes: &[BBox],
         to_image: &RectTransform,
+        out: &mut Vec<Action>,
     ) {
-        let boxes = self.draft.references[index].boxes.clone();
         let scale = to_image.scale().x; // image pixels per screen point
         let tolerance = f64::from(GRIP_POINTS * scale);
         let pointer = ui.input(|i| i.pointer.latest_pos());
@@ -260,10 +346,10 @@ impl StudioApp {
                 .unwrap_or(canvas.center());
             let start = to_image_point(to_image.transform_pos(origin));
             let secondary = ui.input(|i| i.pointer.secondary_down() || i.pointer.middle_down());
-            self.editor.drag = if secondary {
+            self.drag = if secondary {
                 Some(Drag::Pan)
-            } else if let Some((i, grip)) = regions::hit(&boxes, start, tolerance) {
-                self.editor.selected_box = Some(i);
+            } else if let Some((i, grip)) = regions::hit(boxes, start, tolerance) {
+                self.selected_box = Some(i);
                 Some(match grip {
                     Grip::Inside => Drag::Move {
                         index: i,
@@ -280,16 +366,18 @@ impl StudioApp {
                 self.refuse_box();
                 None
             } else {
-                Some(Drag::Create { start })
+                Some(Drag::Create { start, origin })
             };
         }
-        if let Some(drag) = self.editor.drag {
+        if let Some(drag) = self.drag {
             if let Drag::Pan = drag {
-                self.editor.pan += response.drag_delta();
+                self.pan += response.drag_delta();
             } else if let Some(p) = pointer {
                 let at = to_image_point(to_image.transform_pos(p));
-                self.editor.preview = match drag {
-                    Drag::Create { start } => regions::span(start, at, dims).map(|b| (None, b)),
+                self.preview = match drag {
+                    // A press that barely moved is a click: no box.
+                    Drag::Create { origin, .. } if (p - origin).length() < MIN_DRAG_POINTS => None,
+                    Drag::Create { start, .. } => regions::span(start, at, dims).map(|b| (None, b)),
                     Drag::Move {
                         index,
                         start_box,
@@ -308,32 +396,37 @@ impl StudioApp {
             }
         }
         if response.drag_stopped() {
-            if let Some((target, b)) = self.editor.preview.take() {
-                self.record_edit();
-                let list = &mut self.draft.references[index].boxes;
+            if let Some((target, b)) = self.preview.take() {
+                let mut next = boxes.to_vec();
                 match target {
-                    Some(i) if i < list.len() => list[i] = b,
+                    Some(i) if i < next.len() && next[i] != b => {
+                        next[i] = b;
+                        set_boxes(out, index, next);
+                    }
                     Some(_) => {}
-                    None => match regions::push(list, b) {
-                        Ok(i) => self.editor.selected_box = Some(i),
+                    None => match regions::push(&mut next, b) {
+                        Ok(i) => {
+                            self.selected_box = Some(i);
+                            set_boxes(out, index, next);
+                        }
                         Err(_) => self.refuse_box(),
                     },
                 }
             }
-            self.editor.drag = None;
+            self.drag = None;
         }
         if response.clicked()
             && let Some(p) = pointer
         {
             let at = to_image_point(to_image.transform_pos(p));
-            self.editor.selected_box = regions::hit(&boxes, at, tolerance).map(|(i, _)| i);
+            self.selected_box = regions::hit(boxes, at, tolerance).map(|(i, _)| i);
         }
         if response.secondary_clicked()
             && let Some(p) = pointer
         {
             let at = to_image_point(to_image.transform_pos(p));
-            if let Some((i, _)) = regions::hit(&boxes, at, tolerance) {
-                self.editor.selected_box = Some(i);
+            if let Some((i, _)) = regions::hit(boxes, at, tolerance) {
+                self.selected_box = Some(i);
             }
         }
         if response.hovered() {
@@ -341,12 +434,12 @@ impl StudioApp {
             if scroll != 0.0
                 && let Some(p) = pointer
             {
-                let zoom = self.editor.zoom() * (scroll * 0.004).exp();
-                self.editor.zoom_about(zoom, p, canvas);
+                let zoom = self.zoom * (scroll * 0.004).exp();
+                self.zoom_about(zoom, p, canvas);
             }
             if let Some(p) = pointer {
                 let at = to_image_point(to_image.transform_pos(p));
-                let icon = match regions::hit(&boxes, at, tolerance).map(|(_, g)| g) {
+                let icon = match regions::hit(boxes, at, tolerance).map(|(_, g)| g) {
                     Some(Grip::Inside) => egui::CursorIcon::Grab,
                     Some(Grip::Left | Grip::Right) => egui::CursorIcon::ResizeHorizontal,
                     Some(Grip::Top | Grip::Bottom) => egui::CursorIcon::ResizeVertical,
@@ -359,12 +452,12 @@ impl StudioApp {
         }
     }
 
-    fn editor_paint(
+    fn paint(
         &self,
         ui: &egui::Ui,
         canvas: Rect,
         texture: Option<&egui::TextureHandle>,
-        index: usize,
+        boxes: &[BBox],
         to_screen: &RectTransform,
     ) {
         let painter = ui.painter_at(canvas);
@@ -377,9 +470,9 @@ impl StudioApp {
                 egui::Color32::WHITE,
             );
         }
-        let mut boxes = self.draft.references[index].boxes.clone();
+        let mut boxes = boxes.to_vec();
         let mut drawing_new = None;
-        match self.editor.preview {
+        match self.preview {
             Some((Some(i), b)) if i < boxes.len() => boxes[i] = b,
             Some((None, b)) => drawing_new = Some(b),
             _ => {}
@@ -387,7 +480,7 @@ impl StudioApp {
         for (i, b) in boxes.iter().enumerate() {
             let colour = theme::BOX_COLOURS[i % 2];
             let r = to_screen.transform_rect(box_rect(*b));
-            let selected = self.editor.selected_box == Some(i);
+            let selected = self.selected_box == Some(i);
             painter.rect_filled(r, 0.0, colour.gamma_multiply(0.12));
             painter.rect_stroke(
                 r,
@@ -438,9 +531,15 @@ impl StudioApp {
         }
     }
 
-    /// Each box's pixel coordinates, editable.
-    fn box_list_ui(&mut self, ui: &mut egui::Ui, index: usize, dims: (u32, u32)) {
-        let boxes = self.draft.references[index].boxes.clone();
+    /// Each box's pixel coordinates, typed: committed on Enter or when the field is left.
+    fn box_list_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        index: usize,
+        dims: (u32, u32),
+        boxes: &[BBox],
+        out: &mut Vec<Action>,
+    ) {
         if boxes.is_empty() {
             theme::hint(
                 ui,
@@ -448,12 +547,10 @@ impl StudioApp {
             );
             return;
         }
-        let mut changed: Option<(usize, BBox)> = None;
-        let mut delete = None;
         for (i, b) in boxes.iter().enumerate() {
             let n = i + 1;
             ui.horizontal(|ui| {
-                let selected = self.editor.selected_box == Some(i);
+                let selected = self.selected_box == Some(i);
                 if ui
                     .selectable_label(
                         selected,
@@ -464,51 +561,35 @@ impl StudioApp {
                     .on_hover_text("Select this box")
                     .clicked()
                 {
-                    self.editor.selected_box = Some(i);
+                    self.selected_box = Some(i);
                 }
-                let mut v = *b;
                 let maxes = [dims.0, dims.1, dims.0, dims.1];
                 for (k, name) in ["x1", "y1", "x2", "y2"].iter().enumerate() {
-                    let label = ui.label(*name);
-                    let r = ui
-                        .add(
-                            egui::DragValue::new(&mut v[k])
-                                .range(0..=i64::from(maxes[k]))
-                                .speed(1.0),
-                        )
-                        .labelled_by(label.id);
-                    r.widget_info(|| {
-                        let mut info = egui::WidgetInfo::drag_value(true, v[k] as f64);
-                        info.label = Some(format!("Box {n} {name}"));
-                        info
-                    });
+                    ui.label(*name);
+                    let label = format!("Box {n} {name}");
+                    if let Some(v) =
+                        NumberField::new(&label, b[k], 0..=i64::from(maxes[k])).show(ui)
+                    {
+                        let mut typed = *b;
+                        typed[k] = v;
+                        if let Some(clamped) = regions::clamp(typed, dims) {
+                            let mut next = boxes.to_vec();
+                            next[i] = clamped;
+                            set_boxes(out, index, next);
+                        }
+                    }
                 }
-                if v != *b {
-                    changed = Some((i, v));
-                }
-                let del = ui.button("🗑").on_hover_text("Delete this box");
-                del.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Delete box {n}"))
-                });
+                let del =
+                    named_button(ui, true, egui::Button::new("🗑"), &format!("Delete box {n}"))
+                        .on_hover_text("Delete this box");
                 if del.clicked() {
-                    delete = Some(i);
+                    let mut next = boxes.to_vec();
+                    next.remove(i);
+                    self.selected_box = None;
+                    set_boxes(out, index, next);
                 }
                 ui.label(RichText::new(format!("{} × {} px", b[2] - b[0], b[3] - b[1])).weak());
             });
-        }
-        if let Some((i, v)) = changed
-            && let Some(clamped) = regions::clamp(v, dims)
-        {
-            if !self.edit_in_progress {
-                self.record_edit();
-            }
-            self.edit_in_progress = ui.input(|i| i.pointer.any_down());
-            self.draft.references[index].boxes[i] = clamped;
-        }
-        if let Some(i) = delete {
-            self.record_edit();
-            self.draft.references[index].boxes.remove(i);
-            self.editor.selected_box = None;
         }
     }
 }
@@ -518,31 +599,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn transform_fits_and_zooms_about_the_centre() {
-        let canvas = Rect::from_min_size(egui::pos2(100.0, 50.0), egui::vec2(800.0, 400.0));
-        // A 2000x1000 image fits at 0.4: 800x400 on screen.
-        let t = ui_from_image(canvas, (2000, 1000), 1.0, Vec2::ZERO);
-        assert_eq!(t.transform_pos(Pos2::ZERO), egui::pos2(100.0, 50.0));
-        assert_eq!(
-            t.transform_pos(egui::pos2(2000.0, 1000.0)),
-            egui::pos2(900.0, 450.0)
-        );
-        let z = ui_from_image(canvas, (2000, 1000), 2.0, Vec2::ZERO);
-        assert_eq!(z.transform_pos(egui::pos2(1000.0, 500.0)), canvas.center());
-        assert_eq!(
-            z.inverse()
-                .transform_pos(canvas.center() + egui::vec2(80.0, 0.0)),
-            egui::pos2(1100.0, 500.0)
-        );
-    }
-
-    #[test]
     fn zoom_about_keeps_the_anchor_still() {
         let canvas = Rect::from_min_size(Pos2::ZERO, egui::vec2(800.0, 600.0));
-        let mut v = EditorView {
-            zoom: 1.0,
-            ..EditorView::default()
-        };
+        let mut v = EditorView::default();
         let anchor = egui::pos2(600.0, 200.0);
         let before = ui_from_image(canvas, (1600, 1200), v.zoom, v.pan)
             .inverse()

@@ -1,20 +1,19 @@
-//! Settings: the API key (OS keyring; the environment wins; never shown after entry), the API
-//! address, per-image prices, the export folder and the theme.
-
-use std::sync::Arc;
+//! Settings: the API key (where it really is: the OS keyring, this session only, or the
+//! environment; never shown after entry), the API address, per-image prices, the export folder
+//! and the theme.
 
 use eframe::egui::{self, RichText};
 
 use crate::core::pricing::{Rates, format_usd, parse_usd};
 use crate::core::settings::{ApiKey, AppSettings, KeySource, Theme, parse_base_url};
 
-use super::app::{Chore, KeyChoice, StudioApp};
+use super::cx::{Action, PathPurpose, ViewCx};
 use super::theme;
 
 /// The settings window's fields while it is open.
 #[derive(Debug, Clone)]
 pub struct SettingsForm {
-    /// A new key being typed; cleared as soon as it is handed to the keyring.
+    /// A new key being typed; cleared as soon as it is handed on.
     pub key_input: String,
     pub base_url: String,
     pub standard: String,
@@ -24,18 +23,28 @@ pub struct SettingsForm {
     pub errors: Vec<String>,
 }
 
-impl StudioApp {
-    pub fn open_settings(&mut self) {
-        let s = &self.settings;
-        self.settings_form = Some(SettingsForm {
+/// The settings window: open while it has a form.
+#[derive(Default)]
+pub struct SettingsView {
+    form: Option<SettingsForm>,
+}
+
+impl SettingsView {
+    pub fn is_open(&self) -> bool {
+        self.form.is_some()
+    }
+
+    pub fn close(&mut self) {
+        self.form = None;
+    }
+
+    pub fn open(&mut self, s: &AppSettings) {
+        let price = |micro| format_usd(micro).trim_start_matches('$').to_owned();
+        self.form = Some(SettingsForm {
             key_input: String::new(),
             base_url: s.base_url.clone(),
-            standard: format_usd(s.rates.standard_micro_usd)
-                .trim_start_matches('$')
-                .to_owned(),
-            pro: format_usd(s.rates.pro_micro_usd)
-                .trim_start_matches('$')
-                .to_owned(),
+            standard: price(s.rates.standard_micro_usd),
+            pro: price(s.rates.pro_micro_usd),
             export_dir: s
                 .export_dir
                 .as_ref()
@@ -46,214 +55,96 @@ impl StudioApp {
         });
     }
 
-    pub(crate) fn key_saved(&mut self, result: Result<Option<ApiKey>, String>) {
-        match result {
-            Ok(key) => {
-                let live = key.is_some();
-                self.notify(if live {
-                    "Key saved. Connecting to reAPI…"
-                } else {
-                    "Key forgotten. Back to Sandbox mode."
-                });
-                let settings = self.settings.clone();
-                self.start(Some(settings), KeyChoice::Use(key));
-            }
-            Err(e) => self.notify_error(e),
+    /// A folder chosen for "Export folder" (by a dialog or the path field).
+    pub fn set_export_dir(&mut self, dir: &std::path::Path) {
+        if let Some(form) = &mut self.form {
+            form.export_dir = dir.display().to_string();
         }
     }
 
-    fn key_status(&self) -> String {
-        match (self.key_source, &self.key_hint) {
-            (KeySource::Environment, Some(h)) => {
-                format!("Using {h} from REAPI_API_KEY (the environment wins over the keyring).")
-            }
-            (KeySource::Keyring, Some(h)) => {
-                format!("Key {h} stored in {}.", self.cfg.key_store.describe())
-            }
-            _ => "No key: Wan Studio runs in Sandbox mode.".to_owned(),
-        }
-    }
-
-    pub(crate) fn settings_ui(&mut self, ctx: &egui::Context) {
-        let Some(mut form) = self.settings_form.take() else {
+    pub fn ui(&mut self, ctx: &egui::Context, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
+        let Some(form) = &mut self.form else {
             return;
         };
         let mut open = true;
-        let mut save = false;
-        let mut cancel = false;
-        let mut store_key = false;
-        let mut forget_key = false;
-        let mut pick_dir = false;
-        let status = self.key_status();
-        let env_key = self.key_source == KeySource::Environment;
+        let mut close = false;
         egui::Window::new("Settings")
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
             .default_width(480.0)
             .show(ctx, |ui| {
-                ui.label(RichText::new("API access").strong());
-                ui.label(status);
-                ui.horizontal(|ui| {
-                    let label = ui.label("New key");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut form.key_input)
-                            .password(true)
-                            .desired_width(260.0)
-                            .hint_text("paste your reAPI key"),
-                    )
-                    .labelled_by(label.id)
-                    .widget_info(|| {
-                        egui::WidgetInfo::labeled(egui::Role::TextInput, true, "API key")
-                    });
-                    if ui
-                        .add_enabled(
-                            !form.key_input.trim().is_empty(),
-                            egui::Button::new("Save key"),
-                        )
-                        .on_hover_text("Store it in the OS keyring and switch to reAPI")
-                        .clicked()
-                    {
-                        store_key = true;
-                    }
-                    if ui
-                        .add_enabled(
-                            self.key_source == KeySource::Keyring,
-                            egui::Button::new("Forget key"),
-                        )
-                        .on_hover_text("Remove it from the keyring; back to Sandbox mode")
-                        .clicked()
-                    {
-                        forget_key = true;
-                    }
-                });
-                if env_key {
-                    theme::hint(
-                        ui,
-                        "REAPI_API_KEY is set: it is used whatever is stored here.",
-                    );
-                }
+                key_ui(ui, cx, form, out);
                 ui.separator();
-                pick_dir = fields_ui(ui, &mut form);
+                if fields_ui(ui, form) {
+                    out.push(Action::Ask(PathPurpose::SettingsExportDir));
+                }
                 for e in &form.errors {
                     theme::problem(ui, e);
                 }
                 ui.separator();
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() {
-                        save = true;
+                        match settings_from(form, cx.settings) {
+                            Ok(new) => {
+                                out.push(Action::SaveSettings(new));
+                                close = true;
+                            }
+                            Err(errors) => form.errors = errors,
+                        }
                     }
                     if ui.button("Cancel").clicked() {
-                        cancel = true;
+                        close = true;
                     }
                 });
             });
-        if store_key {
+        if close || !open {
+            self.form = None;
+        }
+    }
+}
+
+fn key_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut SettingsForm, out: &mut Vec<Action>) {
+    ui.label(RichText::new("API access").strong());
+    ui.add(egui::Label::new(cx.key.status()).wrap());
+    let env_key = cx.key.source == KeySource::Environment;
+    ui.horizontal(|ui| {
+        let label = ui.label("New key");
+        ui.add(
+            egui::TextEdit::singleline(&mut form.key_input)
+                .password(true)
+                .desired_width(240.0)
+                .hint_text("paste your reAPI key"),
+        )
+        .labelled_by(label.id)
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "API key"));
+        if ui
+            .add_enabled(
+                !form.key_input.trim().is_empty(),
+                egui::Button::new("Save key"),
+            )
+            .on_hover_text("Check it with the API (free), keep it in the OS keyring where there is one, and switch to reAPI")
+            .clicked()
+        {
             if let Some(key) = ApiKey::new(&form.key_input) {
-                let store = Arc::clone(&self.cfg.key_store);
-                self.chore(async move {
-                    let saved = key.clone();
-                    match tokio::task::spawn_blocking(move || store.store(&saved)).await {
-                        Ok(Ok(())) => Chore::KeySaved(Ok(Some(key))),
-                        // No keyring: use the key for this session anyway, and say so.
-                        Ok(Err(e)) => Chore::KeySaved(Ok(Some(key))).with_notice(e.to_string()),
-                        Err(e) => Chore::KeySaved(Err(e.to_string())),
-                    }
-                });
+                out.push(Action::SaveKey(key));
             }
             form.key_input.clear();
         }
-        if forget_key {
-            let store = Arc::clone(&self.cfg.key_store);
-            self.chore(async move {
-                match tokio::task::spawn_blocking(move || store.forget()).await {
-                    Ok(Ok(())) => Chore::KeySaved(Ok(None)),
-                    Ok(Err(e)) => Chore::KeySaved(Err(e.to_string())),
-                    Err(e) => Chore::KeySaved(Err(e.to_string())),
-                }
-            });
+        let has_key = matches!(cx.key.source, KeySource::Keyring | KeySource::Session);
+        if ui
+            .add_enabled(has_key, egui::Button::new("Forget key"))
+            .on_hover_text("Remove the key (from the keyring too); back to Sandbox mode")
+            .clicked()
+        {
+            out.push(Action::ForgetKey);
         }
-        if pick_dir {
-            let dir = self.export_dir();
-            self.chore(async move {
-                let picked = rfd::AsyncFileDialog::new()
-                    .set_title("Default export folder")
-                    .set_directory(&dir)
-                    .pick_folder()
-                    .await;
-                Chore::ExportDir(picked.map(|f| f.path().to_path_buf()))
-            });
-        }
-        if save {
-            match Self::settings_from(&form) {
-                Ok(new) => {
-                    self.apply_settings(new);
-                    return;
-                }
-                Err(errors) => form.errors = errors,
-            }
-        }
-        if open && !cancel {
-            self.settings_form = Some(form);
-        }
-    }
-
-    /// Writes the current settings to disk off the UI thread; a failure becomes a notice.
-    pub(crate) fn save_settings(&mut self) {
-        let (settings, paths) = (self.settings.clone(), self.cfg.paths.clone());
-        self.chore(async move {
-            match tokio::task::spawn_blocking(move || settings.save(&paths)).await {
-                Ok(Ok(())) => Chore::Done,
-                Ok(Err(e)) => Chore::Notice(e.to_string()),
-                Err(e) => Chore::Notice(e.to_string()),
-            }
-        });
-    }
-
-    fn settings_from(form: &SettingsForm) -> Result<AppSettings, Vec<String>> {
-        let mut errors = Vec::new();
-        if let Err(e) = parse_base_url(&form.base_url) {
-            errors.push(format!("API base URL: {e}"));
-        }
-        let standard = parse_usd(&form.standard);
-        let pro = parse_usd(&form.pro);
-        if standard.is_none() {
-            errors.push(format!(
-                "Standard price: '{}' is not a dollar amount such as 0.030.",
-                form.standard
-            ));
-        }
-        if pro.is_none() {
-            errors.push(format!(
-                "Pro price: '{}' is not a dollar amount such as 0.075.",
-                form.pro
-            ));
-        }
-        let export_dir = form.export_dir.trim();
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(AppSettings {
-            base_url: form.base_url.trim().to_owned(),
-            rates: Rates {
-                standard_micro_usd: standard.unwrap_or_default(),
-                pro_micro_usd: pro.unwrap_or_default(),
-            },
-            export_dir: (!export_dir.is_empty()).then(|| export_dir.into()),
-            theme: form.theme,
-        })
-    }
-
-    fn apply_settings(&mut self, new: AppSettings) {
-        let reconnect = new.base_url != self.settings.base_url
-            && !self.mode().is_some_and(crate::backend::Mode::is_sandbox);
-        theme::apply(&self.ctx, new.theme);
-        self.settings = new.clone();
-        self.save_settings();
-        if reconnect {
-            self.start(Some(new), KeyChoice::Stored);
-        }
-        self.notify("Settings saved.");
+    });
+    if env_key {
+        theme::hint(
+            ui,
+            "REAPI_API_KEY is set: it is used whatever is stored here.",
+        );
     }
 }
 
@@ -284,7 +175,7 @@ fn fields_ui(ui: &mut egui::Ui, form: &mut SettingsForm) -> bool {
                 ui.add(
                     egui::TextEdit::singleline(&mut form.export_dir)
                         .desired_width(220.0)
-                        .hint_text("Pictures"),
+                        .hint_text("Pictures/Wan Studio"),
                 )
                 .labelled_by(l.id);
                 if ui.button("Choose…").clicked() {
@@ -303,9 +194,37 @@ fn fields_ui(ui: &mut egui::Ui, form: &mut SettingsForm) -> bool {
     pick_dir
 }
 
-impl Chore {
-    /// A chore's answer with a message to show as well.
-    fn with_notice(self, text: String) -> Chore {
-        Chore::Many(vec![Chore::Notice(text), self])
+fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettings, Vec<String>> {
+    let mut errors = Vec::new();
+    if let Err(e) = parse_base_url(&form.base_url) {
+        errors.push(format!("API base URL: {e}"));
     }
+    let standard = parse_usd(&form.standard);
+    let pro = parse_usd(&form.pro);
+    if standard.is_none() {
+        errors.push(format!(
+            "Standard price: '{}' is not a dollar amount such as 0.030.",
+            form.standard
+        ));
+    }
+    if pro.is_none() {
+        errors.push(format!(
+            "Pro price: '{}' is not a dollar amount such as 0.075.",
+            form.pro
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let export_dir = form.export_dir.trim();
+    Ok(AppSettings {
+        base_url: form.base_url.trim().to_owned(),
+        rates: Rates {
+            standard_micro_usd: standard.unwrap_or_default(),
+            pro_micro_usd: pro.unwrap_or_default(),
+        },
+        export_dir: (!export_dir.is_empty()).then(|| export_dir.into()),
+        theme: form.theme,
+        ..current.clone()
+    })
 }

@@ -1,20 +1,119 @@
-//! Textures for thumbnails, references and the viewer: decoded by the engine off the UI thread,
-//! uploaded once, and evicted (least recently drawn first) when over a memory budget.
+//! Textures for thumbnails, references and the viewer. The window owns their loading: a
+//! [`Loader`] decodes and downscales on its own small pool (never the UI thread, never the engine's
+//! command channel), each image is uploaded once, and the least recently drawn are evicted when over
+//! a memory budget.
+//!
+//! Views hold `&Textures` (read-only [`super::cx::ViewCx`]); asking for a texture that is not there
+//! yet queues its load, so the cache uses interior mutability for that bookkeeping.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use eframe::egui;
 use image::RgbaImage;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 
-use crate::core::engine::{Command, ImageSource};
-use crate::core::references::LoadedImage;
+use crate::core::client::{download_media, media_client};
+use crate::core::references::{self, ImageSource, LoadedImage};
 
 /// Default memory budget for textures (pixels kept on the GPU, counted as RGBA bytes).
 pub const DEFAULT_BUDGET_BYTES: usize = 256 * 1024 * 1024;
+/// Longest side of a reference's texture (the region editor draws it).
+pub const REFERENCE_SIDE: u32 = 2048;
+/// Longest side of the viewer's texture.
+pub const VIEWER_SIDE: u32 = 4096;
+/// Load requests waiting for the pool; more are simply asked again next frame.
+const QUEUE: usize = 256;
+/// Largest image fetched from a link for display (the provider's reference limit is 20 MB).
+const MAX_FETCH_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One result of one job.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResultKey {
+    pub job_id: String,
+    pub index: u32,
+}
+
+impl ResultKey {
+    pub fn new(job_id: impl Into<String>, index: u32) -> ResultKey {
+        ResultKey {
+            job_id: job_id.into(),
+            index,
+        }
+    }
+}
+
+/// What a texture shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TexKey {
+    /// A result's gallery thumbnail.
+    Thumb(ResultKey),
+    /// A result at viewing size.
+    Full(ResultKey),
+    /// A reference image, by its link.
+    Reference(String),
+}
+
+impl TexKey {
+    fn name(&self) -> String {
+        match self {
+            TexKey::Thumb(k) => format!("thumb:{}:{}", k.job_id, k.index),
+            TexKey::Full(k) => format!("full:{}:{}", k.job_id, k.index),
+            TexKey::Reference(url) => format!("ref:{url}"),
+        }
+    }
+
+    fn job_id(&self) -> Option<&str> {
+        match self {
+            TexKey::Thumb(k) | TexKey::Full(k) => Some(&k.job_id),
+            TexKey::Reference(_) => None,
+        }
+    }
+}
+
+/// How to load a key.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub source: ImageSource,
+    pub max_side: u32,
+    /// Check the provider's reference limits too.
+    pub reference: bool,
+    /// Keep the pixels on the CPU side as well (the viewer, for "Copy image").
+    pub keep_pixels: bool,
+}
+
+impl Request {
+    pub fn thumbnail(path: &std::path::Path) -> Request {
+        Request {
+            source: ImageSource::File(path.to_path_buf()),
+            max_side: crate::core::imaging::THUMBNAIL_SIDE,
+            reference: false,
+            keep_pixels: false,
+        }
+    }
+
+    pub fn full(path: &std::path::Path) -> Request {
+        Request {
+            source: ImageSource::File(path.to_path_buf()),
+            max_side: VIEWER_SIDE,
+            reference: false,
+            keep_pixels: true,
+        }
+    }
+
+    pub fn reference(url: &str) -> Request {
+        Request {
+            source: ImageSource::Url(url.to_owned()),
+            max_side: REFERENCE_SIDE,
+            reference: true,
+            keep_pixels: false,
+        }
+    }
+}
 
 /// What a texture looks like right now.
+#[derive(Clone)]
 pub enum TexState {
     Loading,
     Ready {
@@ -27,107 +126,189 @@ pub enum TexState {
     Failed(String),
 }
 
+/// A finished load, for [`Textures::loaded`].
+pub struct Loaded {
+    pub key: TexKey,
+    pub result: Result<LoadedImage, String>,
+}
+
+struct LoadJob {
+    key: TexKey,
+    request: Request,
+}
+
+/// The window's image loader: a bounded queue and a pool of a few decodes at once.
+#[derive(Clone)]
+pub struct Loader {
+    jobs: mpsc::Sender<LoadJob>,
+}
+
+impl Loader {
+    /// Starts the loader on `rt`. Finished loads arrive on the receiver; `wake` is called after
+    /// each (the window asks for a repaint).
+    pub fn start(
+        rt: &tokio::runtime::Handle,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> (Loader, mpsc::Receiver<Loaded>) {
+        let (jobs, mut queue) = mpsc::channel::<LoadJob>(QUEUE);
+        let (done, results) = mpsc::channel::<Loaded>(QUEUE);
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+        let pool = Arc::new(Semaphore::new(workers));
+        let client = media_client(
+            std::time::Duration::from_secs(10),
+            std::time::Duration::from_mins(2),
+        )
+        .map_err(|e| e.to_string());
+        rt.spawn(async move {
+            while let Some(job) = queue.recv().await {
+                let Ok(permit) = Arc::clone(&pool).acquire_owned().await else {
+                    break;
+                };
+                let (done, wake, client) = (done.clone(), Arc::clone(&wake), client.clone());
+                tokio::spawn(async move {
+                    let result = load(&job.request, client.as_ref()).await;
+                    drop(permit);
+                    if done
+                        .send(Loaded {
+                            key: job.key,
+                            result,
+                        })
+                        .await
+                        .is_ok()
+                    {
+                        wake();
+                    }
+                });
+            }
+        });
+        (Loader { jobs }, results)
+    }
+
+    /// Queues a load; false if the queue is full (ask again next frame).
+    fn request(&self, key: &TexKey, request: &Request) -> bool {
+        self.jobs
+            .try_send(LoadJob {
+                key: key.clone(),
+                request: request.clone(),
+            })
+            .is_ok()
+    }
+}
+
+/// Reads or downloads, then decodes and downscales off the async threads.
+async fn load(
+    request: &Request,
+    client: Result<&reqwest::Client, &String>,
+) -> Result<LoadedImage, String> {
+    let reference = request.reference;
+    let bytes = match &request.source {
+        ImageSource::File(path) => tokio::fs::read(path)
+            .await
+            .map_err(|e| format!("{} could not be read: {e}", path.display()))?,
+        ImageSource::Url(url) => {
+            let client = client.map_err(|e| format!("could not be downloaded: {e}"))?;
+            download_media(client, url, MAX_FETCH_BYTES)
+                .await
+                .map_err(|e| {
+                    if reference {
+                        format!("could not be downloaded: {e}")
+                    } else {
+                        e.to_string()
+                    }
+                })?
+        }
+    };
+    let max_side = request.max_side;
+    tokio::task::spawn_blocking(move || {
+        if reference {
+            references::check_reference(&bytes).map(|img| references::display_copy(&img, max_side))
+        } else {
+            references::load_for_display(&bytes, max_side).map_err(|e| e.to_string())
+        }
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("the decoder stopped: {e}")))
+}
+
 struct Entry {
     state: TexState,
     bytes: usize,
     last_used: u64,
+    keep_pixels: bool,
 }
 
-/// What to load for a key.
-#[derive(Clone)]
-pub struct Request {
-    pub source: ImageSource,
-    pub max_side: u32,
-    /// Check the provider's reference limits too.
-    pub reference: bool,
-    /// Keep the pixels on the CPU side as well (the viewer, for "Copy").
-    pub keep_pixels: bool,
-}
-
-/// The cache.
-pub struct TextureCache {
-    entries: HashMap<String, Entry>,
-    keep_pixels: HashMap<String, bool>,
+struct Cache {
+    entries: HashMap<TexKey, Entry>,
     budget: usize,
     frame: u64,
 }
 
-impl Default for TextureCache {
-    fn default() -> Self {
-        TextureCache::new(DEFAULT_BUDGET_BYTES)
-    }
+/// The texture cache and its loader.
+pub struct Textures {
+    cache: RefCell<Cache>,
+    loader: Option<Loader>,
 }
 
-impl TextureCache {
-    pub fn new(budget: usize) -> TextureCache {
-        TextureCache {
-            entries: HashMap::new(),
-            keep_pixels: HashMap::new(),
-            budget,
-            frame: 0,
+impl Textures {
+    /// A cache of `budget` bytes loading through `loader` (none: nothing is loaded, for tests
+    /// that hand images in themselves).
+    pub fn new(budget: usize, loader: Option<Loader>) -> Textures {
+        Textures {
+            cache: RefCell::new(Cache {
+                entries: HashMap::new(),
+                budget,
+                frame: 0,
+            }),
+            loader,
         }
     }
 
-    /// The state of `key`, asking the engine to load it if it is not known yet. A request that does
-    /// not fit in the command channel is simply asked again next frame.
-    pub fn get(
-        &mut self,
-        key: &str,
-        request: &Request,
-        commands: &mpsc::Sender<Command>,
-    ) -> &TexState {
-        let frame = self.frame;
-        if !self.entries.contains_key(key) {
-            let cmd = Command::LoadImage {
-                key: key.to_owned(),
-                source: request.source.clone(),
-                max_side: request.max_side,
-                reference: request.reference,
-            };
-            let state = if commands.try_send(cmd).is_ok() {
-                TexState::Loading
-            } else {
-                return &TexState::Loading;
-            };
-            self.keep_pixels.insert(key.to_owned(), request.keep_pixels);
-            self.entries.insert(
-                key.to_owned(),
+    /// The state of `key`, queueing its load if it is not known yet.
+    pub fn get(&self, key: &TexKey, request: &Request) -> TexState {
+        let mut cache = self.cache.borrow_mut();
+        let frame = cache.frame;
+        if let Some(entry) = cache.entries.get_mut(key) {
+            entry.last_used = frame;
+            return entry.state.clone();
+        }
+        let queued = self
+            .loader
+            .as_ref()
+            .is_some_and(|l| l.request(key, request));
+        if queued {
+            cache.entries.insert(
+                key.clone(),
                 Entry {
-                    state,
+                    state: TexState::Loading,
                     bytes: 0,
                     last_used: frame,
+                    keep_pixels: request.keep_pixels,
                 },
             );
         }
-        match self.entries.get_mut(key) {
-            Some(entry) => {
-                entry.last_used = frame;
-                &entry.state
-            }
-            None => &TexState::Loading,
-        }
+        TexState::Loading
     }
 
     /// The state of `key` without asking for it.
-    pub fn peek(&self, key: &str) -> Option<&TexState> {
-        self.entries.get(key).map(|e| &e.state)
+    pub fn peek(&self, key: &TexKey) -> Option<TexState> {
+        self.cache
+            .borrow()
+            .entries
+            .get(key)
+            .map(|e| e.state.clone())
     }
 
-    /// Takes a finished load (from [`crate::core::engine::Event::Image`]) and uploads it.
-    pub fn loaded(&mut self, ctx: &egui::Context, key: &str, result: Result<LoadedImage, String>) {
-        let Some(entry) = self.entries.get_mut(key) else {
-            return; // evicted or forgotten while loading
+    /// Takes a finished load and uploads it. A load for a key forgotten meanwhile is dropped.
+    pub fn loaded(&self, ctx: &egui::Context, loaded: Loaded) {
+        let mut cache = self.cache.borrow_mut();
+        let Some(entry) = cache.entries.get_mut(&loaded.key) else {
+            return;
         };
-        match result {
+        match loaded.result {
             Ok(img) => {
-                let (w, h) = img.pixels.dimensions();
-                let colour = egui::ColorImage::from_rgba_unmultiplied(
-                    [w as usize, h as usize],
-                    img.pixels.as_raw(),
-                );
-                let texture = ctx.load_texture(key, colour, egui::TextureOptions::LINEAR);
-                let keep = self.keep_pixels.get(key).copied().unwrap_or(false);
-                entry.bytes = img.byte_size() * if keep { 2 } else { 1 };
+                let keep = entry.keep_pixels;
+                let (texture, bytes) = upload(ctx, &loaded.key, &img, keep);
+                entry.bytes = bytes;
                 entry.state = TexState::Ready {
                     texture,
                     source_dims: img.source_dims,
@@ -138,53 +319,98 @@ impl TextureCache {
         }
     }
 
-    /// Forgets a key (its file changed or is gone).
-    pub fn forget(&mut self, key: &str) {
-        self.entries.remove(key);
-        self.keep_pixels.remove(key);
+    /// Puts an image in directly (a thumbnail the engine has just made).
+    pub fn insert(&self, ctx: &egui::Context, key: TexKey, img: &LoadedImage) {
+        let (texture, bytes) = upload(ctx, &key, img, false);
+        let mut cache = self.cache.borrow_mut();
+        let frame = cache.frame;
+        cache.entries.insert(
+            key,
+            Entry {
+                state: TexState::Ready {
+                    texture,
+                    source_dims: img.source_dims,
+                    pixels: None,
+                },
+                bytes,
+                last_used: frame,
+                keep_pixels: false,
+            },
+        );
     }
 
-    /// Forgets every key that starts with `prefix`.
-    pub fn forget_prefix(&mut self, prefix: &str) {
-        self.entries.retain(|k, _| !k.starts_with(prefix));
-        self.keep_pixels.retain(|k, _| !k.starts_with(prefix));
+    /// Forgets a key (its file changed or is gone), so it is loaded again when next drawn.
+    pub fn forget(&self, key: &TexKey) {
+        self.cache.borrow_mut().entries.remove(key);
+    }
+
+    /// Forgets every texture of a job.
+    pub fn forget_job(&self, job_id: &str) {
+        self.cache
+            .borrow_mut()
+            .entries
+            .retain(|k, _| k.job_id() != Some(job_id));
+    }
+
+    /// Forgets every reference texture (after a reconnect the sandbox's links may load anew).
+    pub fn forget_references(&self) {
+        self.cache
+            .borrow_mut()
+            .entries
+            .retain(|k, _| !matches!(k, TexKey::Reference(_)));
     }
 
     /// Ends a frame: evicts the least recently drawn textures until under budget. Anything drawn in
     /// this frame stays.
-    pub fn end_frame(&mut self) {
-        let mut total: usize = self.entries.values().map(|e| e.bytes).sum();
-        if total > self.budget {
-            let mut old: Vec<(u64, String, usize)> = self
+    pub fn end_frame(&self) {
+        let mut cache = self.cache.borrow_mut();
+        let frame = cache.frame;
+        let mut total: usize = cache.entries.values().map(|e| e.bytes).sum();
+        if total > cache.budget {
+            let mut old: Vec<(u64, TexKey, usize)> = cache
                 .entries
                 .iter()
-                .filter(|(_, e)| e.last_used < self.frame && e.bytes > 0)
+                .filter(|(_, e)| e.last_used < frame && e.bytes > 0)
                 .map(|(k, e)| (e.last_used, k.clone(), e.bytes))
                 .collect();
-            old.sort();
+            old.sort_by_key(|(used, _, _)| *used);
             for (_, key, bytes) in old {
-                if total <= self.budget {
+                if total <= cache.budget {
                     break;
                 }
-                self.entries.remove(&key);
-                self.keep_pixels.remove(&key);
+                cache.entries.remove(&key);
                 total -= bytes;
             }
         }
-        self.frame += 1;
+        cache.frame += 1;
     }
 
+    /// Bytes held by textures.
     pub fn bytes(&self) -> usize {
-        self.entries.values().map(|e| e.bytes).sum()
+        self.cache.borrow().entries.values().map(|e| e.bytes).sum()
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.cache.borrow().entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.cache.borrow().entries.is_empty()
     }
+}
+
+fn upload(
+    ctx: &egui::Context,
+    key: &TexKey,
+    img: &LoadedImage,
+    keep_pixels: bool,
+) -> (egui::TextureHandle, usize) {
+    let (w, h) = img.pixels.dimensions();
+    let colour =
+        egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], img.pixels.as_raw());
+    let texture = ctx.load_texture(key.name(), colour, egui::TextureOptions::LINEAR);
+    let bytes = img.byte_size() * if keep_pixels { 2 } else { 1 };
+    (texture, bytes)
 }
 
 #[cfg(test)]
@@ -198,33 +424,58 @@ mod tests {
         }
     }
 
+    fn thumb(job: &str) -> TexKey {
+        TexKey::Thumb(ResultKey::new(job, 0))
+    }
+
     #[test]
-    fn loads_once_and_evicts_least_recently_drawn_over_budget() {
+    fn inserted_images_are_evicted_least_recently_drawn_first() {
         let ctx = egui::Context::default();
-        let (tx, mut rx) = mpsc::channel(16);
         let budget = 3 * 100 * 100 * 4;
-        let mut cache = TextureCache::new(budget);
-        let req = Request {
-            source: ImageSource::File("x".into()),
-            max_side: 100,
-            reference: false,
-            keep_pixels: false,
-        };
+        let cache = Textures::new(budget, None);
         for k in ["a", "b", "c", "d"] {
-            assert!(matches!(cache.get(k, &req, &tx), TexState::Loading));
-            cache.loaded(&ctx, k, Ok(loaded(100)));
+            cache.insert(&ctx, thumb(k), &loaded(100));
             cache.end_frame();
         }
-        let mut sent = 0;
-        while rx.try_recv().is_ok() {
-            sent += 1;
-        }
-        assert_eq!(sent, 4, "one load per key");
         assert!(cache.bytes() <= budget);
-        assert!(cache.peek("a").is_none(), "the oldest went first");
-        assert!(matches!(cache.peek("d"), Some(TexState::Ready { .. })));
-        // Asking again for a ready key sends nothing.
-        let _ = cache.get("d", &req, &tx);
-        assert!(rx.try_recv().is_err());
+        assert!(cache.peek(&thumb("a")).is_none(), "the oldest went first");
+        assert!(matches!(
+            cache.peek(&thumb("d")),
+            Some(TexState::Ready { .. })
+        ));
+        cache.forget_job("d");
+        assert!(cache.peek(&thumb("d")).is_none());
+    }
+
+    #[test]
+    fn a_missing_texture_is_loaded_once_by_the_window_loader() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.png");
+        let png = crate::core::imaging::encode_png(&RgbaImage::new(64, 32), &[]).unwrap();
+        std::fs::write(&path, png).unwrap();
+        let (loader, mut done) = Loader::start(rt.handle(), Arc::new(|| {}));
+        let cache = Textures::new(DEFAULT_BUDGET_BYTES, Some(loader));
+        let key = thumb("j");
+        assert!(matches!(
+            cache.get(&key, &Request::thumbnail(&path)),
+            TexState::Loading
+        ));
+        assert!(matches!(
+            cache.get(&key, &Request::thumbnail(&path)),
+            TexState::Loading
+        ));
+        let first = rt.block_on(done.recv()).unwrap();
+        let ctx = egui::Context::default();
+        cache.loaded(&ctx, first);
+        match cache.peek(&key) {
+            Some(TexState::Ready { source_dims, .. }) => assert_eq!(source_dims, (64, 32)),
+            _ => panic!("not loaded"),
+        }
+        assert!(done.try_recv().is_err(), "asked twice, loaded once");
     }
 }

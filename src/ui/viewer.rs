@@ -1,278 +1,379 @@
-//! The viewer: one result large, with fit, zoom and pan; its metadata; for edits a before/after
-//! comparison with its reference; and the actions an artist takes on a result.
+//! The viewer: one result large, with fit, true zoom and pan, ← → through the whole gallery, a
+//! full-window mode (F or double-click; Escape leaves), its metadata, for edits a before/after
+//! comparison whose divide is dragged on the image, and the actions an artist takes on a result.
 
 use eframe::egui::{self, Pos2, Rect, RichText, Vec2};
 
-use crate::core::engine::ImageSource;
-use crate::core::journal::JobRecord;
+use crate::core::journal::{JobRecord, ResultRecord};
 
-use super::app::StudioApp;
-use super::references::{reference_key, reference_request};
-use super::region_editor::ui_from_image;
-use super::textures::{Request, TexState};
+use super::cx::{Action, PathPurpose, ViewCx};
+use super::geometry::{fit_scale, one_to_one, ui_from_image};
+use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
+use super::widgets::named_button;
 
-/// Longest side of the viewer's texture.
-pub const VIEWER_SIDE: u32 = 4096;
-const SIDEBAR: f32 = 290.0;
+const SIDEBAR: f32 = 280.0;
+/// Below this width the metadata goes under the image instead of beside it.
+const NARROW: f32 = 720.0;
+/// Grab distance of the before/after divide, in screen points.
+const DIVIDE_GRIP: f32 = 10.0;
 
-/// What the viewer shows.
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub job_id: String,
-    pub index: u32,
+/// The viewer's own state.
+#[derive(Debug)]
+pub struct ViewerView {
+    /// Relative to fitting the canvas.
     zoom: f32,
     pan: Vec2,
     pub compare: bool,
     /// Where the before/after divide sits, 0..1 across the image.
-    split: f32,
+    pub split: f32,
+    /// Which reference is "before" (the last by default: the output takes its shape).
+    before: Option<usize>,
+    /// The image fills the whole window.
+    pub full: bool,
+    dragging_divide: bool,
+    shown: Option<ResultKey>,
+    /// Last frame's canvas: the toolbar (drawn above it) reads true zoom from it.
+    canvas: Rect,
 }
 
-fn full_key(job_id: &str, index: u32) -> String {
-    format!("full:{job_id}:{index}")
-}
-
-enum ViewerAction {
-    Close,
-    Step(i64),
-    Export,
-    QuickExport,
-    ExportSeries,
-    Copy,
-    UseAsReference,
-    Reuse,
-    Delete,
-}
-
-impl StudioApp {
-    pub fn open_viewer(&mut self, job_id: &str, index: u32) {
-        self.viewer = Some(Viewer {
-            job_id: job_id.to_owned(),
-            index,
+impl Default for ViewerView {
+    fn default() -> Self {
+        ViewerView {
             zoom: 1.0,
             pan: Vec2::ZERO,
             compare: false,
             split: 0.5,
-        });
+            before: None,
+            full: false,
+            dragging_divide: false,
+            shown: None,
+            canvas: Rect::from_min_size(Pos2::ZERO, egui::vec2(800.0, 600.0)),
+        }
+    }
+}
+
+impl ViewerView {
+    /// Escape: out of full-window first. True if it was full.
+    pub fn leave_full(&mut self) -> bool {
+        std::mem::take(&mut self.full)
     }
 
-    pub(crate) fn viewer_ui(&mut self, ui: &mut egui::Ui) {
-        let Some(mut v) = self.viewer.clone() else {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &ViewCx<'_>,
+        key: &ResultKey,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(job) = cx.jobs.get(&key.job_id) else {
+            out.push(Action::ShowGallery);
             return;
         };
-        let Some(job) = self.jobs.iter().find(|j| j.id == v.job_id).cloned() else {
-            self.viewer = None;
+        let Some(result) = job.results.iter().find(|r| r.index == key.index) else {
+            out.push(Action::ShowGallery);
             return;
         };
-        let Some(result) = job.results.iter().find(|r| r.index == v.index).cloned() else {
-            self.viewer = None;
-            return;
-        };
-        let Some(commands) = self.backend.as_ref().map(|b| b.commands.clone()) else {
-            return;
-        };
-        let mut action = toolbar_ui(ui, &job, &mut v);
-        let full = Request {
-            source: ImageSource::File(result.path.clone()),
-            max_side: VIEWER_SIDE,
-            reference: false,
-            keep_pixels: true,
-        };
-        let key = full_key(&job.id, result.index);
-        let (texture, dims) = match self.textures.get(&key, &full, &commands) {
+        if self.shown.as_ref() != Some(key) {
+            // A new image starts at fit; the comparison stays as the artist set it.
+            self.zoom = 1.0;
+            self.pan = Vec2::ZERO;
+            self.shown = Some(key.clone());
+        }
+        self.keys(ui, out);
+        let position = cx.jobs.tile_of(key);
+        let (texture, dims) = match cx
+            .textures
+            .get(&TexKey::Full(key.clone()), &Request::full(&result.path))
+        {
             TexState::Ready {
                 texture,
                 source_dims,
                 ..
-            } => (Some(texture.clone()), *source_dims),
+            } => (Some(texture), source_dims),
             TexState::Failed(e) => {
-                let e = e.clone();
-                ui.colored_label(theme::ERROR, e);
+                theme::problem(ui, &e);
                 (None, (result.width, result.height))
             }
             TexState::Loading => (None, (result.width, result.height)),
         };
-        let mut before_error = None;
-        let before = if v.compare {
-            job.request.image_urls.last().and_then(|url| {
-                match self
-                    .textures
-                    .get(&reference_key(url), &reference_request(url), &commands)
-                {
-                    TexState::Ready { texture, .. } => Some(texture.clone()),
-                    TexState::Failed(e) => {
-                        before_error = Some(format!("The reference could not be loaded: {e}"));
-                        None
-                    }
-                    TexState::Loading => None,
-                }
-            })
-        } else {
-            None
-        };
-        if let Some(e) = before_error {
-            theme::problem(ui, &e);
-        }
+        let before = self.before_texture(ui, cx, job);
         let avail = ui.available_size();
-        ui.horizontal_top(|ui| {
-            let canvas_size = egui::vec2((avail.x - SIDEBAR - 12.0).max(200.0), avail.y.max(200.0));
+        let narrow = avail.x < NARROW || self.full;
+        self.toolbar_ui(ui, cx, job, position, dims, out);
+        let canvas_size = if narrow {
+            let below = if self.full {
+                0.0
+            } else {
+                (avail.y * 0.4).min(260.0)
+            };
+            egui::vec2(avail.x, (ui.available_height() - below).max(160.0))
+        } else {
+            egui::vec2(
+                (avail.x - SIDEBAR - 12.0).max(200.0),
+                ui.available_height().max(160.0),
+            )
+        };
+        let layout = if narrow {
+            egui::Layout::top_down(egui::Align::Min)
+        } else {
+            egui::Layout::left_to_right(egui::Align::Min)
+        };
+        ui.with_layout(layout, |ui| {
             let (canvas, resp) = ui.allocate_exact_size(canvas_size, egui::Sense::click_and_drag());
             resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Viewer"));
-            viewer_input(ui, &resp, canvas, &mut v);
-            let to_screen = ui_from_image(canvas, dims, v.zoom, v.pan);
-            let painter = ui.painter_at(canvas);
-            painter.rect_filled(canvas, 0.0, ui.visuals().extreme_bg_color);
-            let uv = Rect::from_min_max(Pos2::ZERO, egui::pos2(1.0, 1.0));
-            let shown = *to_screen.to();
-            match (&texture, &before) {
-                (Some(after), Some(before)) => {
-                    paint_compare(&painter, shown, before, after, v.split);
-                }
-                (Some(t), _) => {
-                    painter.image(t.id(), shown, uv, egui::Color32::WHITE);
-                }
-                (None, _) => {
-                    painter.text(
-                        canvas.center(),
-                        egui::Align2::CENTER_CENTER,
-                        "Loading…",
-                        egui::FontId::proportional(16.0),
-                        ui.visuals().weak_text_color(),
-                    );
-                }
+            self.canvas = canvas;
+            let shown = *ui_from_image(canvas, dims, self.zoom, self.pan).to();
+            self.input(ui, &resp, canvas, shown);
+            let shown = *ui_from_image(canvas, dims, self.zoom, self.pan).to();
+            paint(
+                ui,
+                canvas,
+                shown,
+                texture.as_ref(),
+                before.as_ref().filter(|_| self.compare),
+                self.split,
+            );
+            if self.full {
+                return;
             }
             ui.vertical(|ui| {
-                ui.set_width(SIDEBAR);
-                if v.compare {
-                    let label = ui.label("Divide");
-                    ui.add(egui::Slider::new(&mut v.split, 0.0..=1.0).show_value(false))
-                        .labelled_by(label.id);
+                if !narrow {
+                    ui.set_width(SIDEBAR);
                 }
                 egui::ScrollArea::vertical()
                     .id_salt("viewer_meta")
+                    .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        metadata_ui(ui, &job, result.index, (result.width, result.height));
+                        metadata_ui(ui, job, result);
                         ui.separator();
-                        let folder = self.export_dir();
-                        action = action
-                            .take()
-                            .or_else(|| actions_ui(ui, &job, result.index, &folder));
+                        actions_ui(ui, cx, job, result, out);
                     });
             });
         });
-        self.viewer = Some(v);
-        match action {
-            Some(ViewerAction::Close) => self.viewer = None,
-            Some(ViewerAction::Step(d)) => {
-                if let Some(view) = &mut self.viewer {
-                    let next = i64::from(view.index) + d;
-                    if let Ok(next) = u32::try_from(next) {
-                        view.index = next;
-                    }
+    }
+
+    /// ← → step through the gallery; F toggles full-window.
+    fn keys(&mut self, ui: &egui::Ui, out: &mut Vec<Action>) {
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        ui.input_mut(|i| {
+            if i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowRight) {
+                out.push(Action::StepViewer(1));
+            }
+            if i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowLeft) {
+                out.push(Action::StepViewer(-1));
+            }
+            if i.consume_key(egui::Modifiers::NONE, egui::Key::F) {
+                self.full = !self.full;
+            }
+        });
+    }
+
+    fn before_texture(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &ViewCx<'_>,
+        job: &JobRecord,
+    ) -> Option<egui::TextureHandle> {
+        if !self.compare {
+            return None;
+        }
+        let urls = &job.request.image_urls;
+        let i = self
+            .before
+            .filter(|&i| i < urls.len())
+            .or(urls.len().checked_sub(1))?;
+        let url = &urls[i];
+        match cx
+            .textures
+            .get(&TexKey::Reference(url.clone()), &Request::reference(url))
+        {
+            TexState::Ready { texture, .. } => Some(texture),
+            TexState::Failed(e) => {
+                theme::problem(ui, &format!("The reference could not be loaded: {e}"));
+                None
+            }
+            TexState::Loading => None,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn toolbar_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &ViewCx<'_>,
+        job: &JobRecord,
+        position: Option<usize>,
+        dims: (u32, u32),
+        out: &mut Vec<Action>,
+    ) {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("⬅ Gallery")
+                .on_hover_text("Close the viewer (Escape)")
+                .clicked()
+            {
+                out.push(Action::ShowGallery);
+            }
+            let total = cx.jobs.tiles.len();
+            if let Some(p) = position {
+                let newer = named_button(ui, p > 0, egui::Button::new("◀"), "Previous result")
+                    .on_hover_text("Newer (←)");
+                if newer.clicked() {
+                    out.push(Action::StepViewer(-1));
+                }
+                ui.label(format!("{} of {total}", p + 1));
+                let older = named_button(ui, p + 1 < total, egui::Button::new("▶"), "Next result")
+                    .on_hover_text("Older (→)");
+                if older.clicked() {
+                    out.push(Action::StepViewer(1));
                 }
             }
-            Some(ViewerAction::Export) => self.export_one(&job, result.index),
-            Some(ViewerAction::QuickExport) => {
-                let dest = crate::core::engine::ExportDest::Folder(self.export_dir());
-                self.send(crate::core::engine::Command::Export {
-                    items: vec![(job.id.clone(), result.index)],
-                    dest,
-                });
-            }
-            Some(ViewerAction::ExportSeries) => self.export_to_folder(
-                job.results
-                    .iter()
-                    .map(|r| (job.id.clone(), r.index))
-                    .collect(),
-            ),
-            Some(ViewerAction::Copy) => self.copy_image(&key),
-            Some(ViewerAction::UseAsReference) => self.use_as_reference(&job, result.index),
-            Some(ViewerAction::Reuse) => self.reuse_settings(&job),
-            Some(ViewerAction::Delete) => self.ask_delete(&job),
-            None => {}
-        }
-    }
-
-    fn copy_image(&mut self, key: &str) {
-        match self.textures.peek(key) {
-            Some(TexState::Ready {
-                pixels: Some(px), ..
-            }) => {
-                let (w, h) = px.dimensions();
-                let image =
-                    egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], px.as_raw());
-                self.ctx.copy_image(image);
-                self.notify("Copied to the clipboard.");
-            }
-            _ => self.notify_error("The image is still loading; try again in a moment."),
-        }
-    }
-}
-
-/// The viewer's toolbar: back, series stepping, zoom, before/after.
-fn toolbar_ui(ui: &mut egui::Ui, job: &JobRecord, v: &mut Viewer) -> Option<ViewerAction> {
-    let mut action = None;
-    ui.horizontal(|ui| {
-        if ui
-            .button("⬅ Gallery")
-            .on_hover_text("Close the viewer (Escape)")
-            .clicked()
-        {
-            action = Some(ViewerAction::Close);
-        }
-        if job.results.len() > 1 {
-            if ui
-                .add_enabled(v.index > 0, egui::Button::new("◀"))
-                .on_hover_text("Previous in the series")
-                .clicked()
-            {
-                action = Some(ViewerAction::Step(-1));
-            }
-            ui.label(format!("{} of {}", v.index + 1, job.results.len()));
-            if ui
-                .add_enabled(
-                    (v.index as usize) + 1 < job.results.len(),
-                    egui::Button::new("▶"),
-                )
-                .on_hover_text("Next in the series")
-                .clicked()
-            {
-                action = Some(ViewerAction::Step(1));
-            }
-        }
-        ui.separator();
-        ui.label(format!("{:.0}%", v.zoom * 100.0));
-        if ui.button("Fit").clicked() {
-            v.zoom = 1.0;
-            v.pan = Vec2::ZERO;
-        }
-        if ui.button("−").on_hover_text("Zoom out").clicked() {
-            v.zoom = (v.zoom / 1.5).max(0.25);
-        }
-        if ui
-            .button("+")
-            .on_hover_text("Zoom in (or scroll over the image)")
-            .clicked()
-        {
-            v.zoom = (v.zoom * 1.5).min(32.0);
-        }
-        if !job.request.image_urls.is_empty() {
             ui.separator();
-            ui.checkbox(&mut v.compare, "Before / after")
-                .on_hover_text("Compare with the reference it was made from: drag the divide.");
+            let ppp = ui.ctx().pixels_per_point();
+            let true_zoom = fit_scale(self.canvas, dims) * self.zoom * ppp;
+            ui.label(format!("{:.0} %", true_zoom * 100.0))
+                .on_hover_text("100 % shows one image pixel per screen pixel");
+            if ui
+                .button("Fit")
+                .on_hover_text("Fit the image (double-click: full window)")
+                .clicked()
+            {
+                self.zoom = 1.0;
+                self.pan = Vec2::ZERO;
+            }
+            if ui
+                .button("1:1")
+                .on_hover_text("One image pixel per screen pixel")
+                .clicked()
+            {
+                self.zoom = one_to_one(self.canvas, dims, ppp);
+                self.pan = Vec2::ZERO;
+            }
+            if named_button(ui, true, egui::Button::new("−"), "Zoom out").clicked() {
+                self.zoom = (self.zoom / 1.5).max(0.05);
+            }
+            if named_button(ui, true, egui::Button::new("+"), "Zoom in")
+                .on_hover_text("Zoom in (or scroll over the image)")
+                .clicked()
+            {
+                self.zoom = (self.zoom * 1.5).min(64.0);
+            }
+            let full_text = if self.full {
+                "Leave full window"
+            } else {
+                "Full window"
+            };
+            if ui
+                .button(full_text)
+                .on_hover_text("F; Escape leaves")
+                .clicked()
+            {
+                self.full = !self.full;
+            }
+            let refs = job.request.image_urls.len();
+            if refs > 0 {
+                ui.separator();
+                ui.checkbox(&mut self.compare, "Before / after")
+                    .on_hover_text(
+                        "Compare with a reference it was made from: drag the divide on the image.",
+                    );
+                if self.compare && refs > 1 {
+                    let current = self.before.filter(|&i| i < refs).unwrap_or(refs - 1);
+                    egui::ComboBox::from_id_salt("before_reference")
+                        .selected_text(format!("Before: reference {}", current + 1))
+                        .show_ui(ui, |ui| {
+                            for i in 0..refs {
+                                ui.selectable_value(
+                                    &mut self.before,
+                                    Some(i),
+                                    format!("Reference {}", i + 1),
+                                );
+                            }
+                        });
+                }
+            }
+        });
+    }
+
+    fn input(&mut self, ui: &egui::Ui, resp: &egui::Response, canvas: Rect, shown: Rect) {
+        let divide_x = shown.min.x + shown.width() * self.split;
+        if resp.drag_started() {
+            let origin = ui.input(|i| i.pointer.press_origin());
+            self.dragging_divide = self.compare
+                && origin
+                    .is_some_and(|p| (p.x - divide_x).abs() <= DIVIDE_GRIP && shown.contains(p));
         }
-    });
-    action
+        if resp.dragged() {
+            if self.dragging_divide {
+                if let Some(p) = ui.input(|i| i.pointer.latest_pos()) {
+                    self.split = ((p.x - shown.min.x) / shown.width().max(1.0)).clamp(0.0, 1.0);
+                }
+            } else {
+                self.pan += resp.drag_delta();
+            }
+        }
+        if resp.drag_stopped() {
+            self.dragging_divide = false;
+        }
+        if resp.double_clicked() {
+            self.full = !self.full;
+            self.zoom = 1.0;
+            self.pan = Vec2::ZERO;
+        }
+        if resp.hovered() {
+            if let Some(p) = ui.input(|i| i.pointer.latest_pos())
+                && self.compare
+                && (p.x - divide_x).abs() <= DIVIDE_GRIP
+            {
+                ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeHorizontal);
+            }
+            let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+            if scroll != 0.0
+                && let Some(p) = ui.input(|i| i.pointer.latest_pos())
+            {
+                let old = self.zoom;
+                let zoom = (old * (scroll * 0.004).exp()).clamp(0.05, 64.0);
+                let centre = canvas.center() + self.pan;
+                self.pan = p - canvas.center() - (p - centre) * (zoom / old);
+                self.zoom = zoom;
+            }
+        }
+    }
 }
 
-/// The reference left of the divide, the result right of it, both in the same on-screen rect.
-fn paint_compare(
-    painter: &egui::Painter,
+/// The image, or the reference left of the divide and the result right of it.
+fn paint(
+    ui: &egui::Ui,
+    canvas: Rect,
     shown: Rect,
-    before: &egui::TextureHandle,
-    after: &egui::TextureHandle,
+    after: Option<&egui::TextureHandle>,
+    before: Option<&egui::TextureHandle>,
     split: f32,
 ) {
+    let painter = ui.painter_at(canvas);
+    painter.rect_filled(canvas, 0.0, ui.visuals().extreme_bg_color);
+    let Some(after) = after else {
+        painter.text(
+            canvas.center(),
+            egui::Align2::CENTER_CENTER,
+            "Loading…",
+            egui::FontId::proportional(16.0),
+            ui.visuals().weak_text_color(),
+        );
+        return;
+    };
+    let Some(before) = before else {
+        painter.image(
+            after.id(),
+            shown,
+            Rect::from_min_max(Pos2::ZERO, egui::pos2(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
+        return;
+    };
     let divide = shown.min.x + shown.width() * split;
     let left = Rect::from_min_max(shown.min, egui::pos2(divide, shown.max.y));
     let right = Rect::from_min_max(egui::pos2(divide, shown.min.y), shown.max);
@@ -295,60 +396,56 @@ fn paint_compare(
         ],
         egui::Stroke::new(2.0, egui::Color32::WHITE),
     );
-    painter.text(
-        left.left_top() + egui::vec2(8.0, 8.0),
-        egui::Align2::LEFT_TOP,
-        "before",
-        egui::FontId::proportional(14.0),
-        egui::Color32::WHITE,
-    );
-    painter.text(
-        right.right_top() + egui::vec2(-8.0, 8.0),
-        egui::Align2::RIGHT_TOP,
-        "after",
-        egui::FontId::proportional(14.0),
-        egui::Color32::WHITE,
-    );
-}
-
-fn viewer_input(ui: &egui::Ui, resp: &egui::Response, canvas: Rect, v: &mut Viewer) {
-    if resp.dragged() {
-        if v.compare && ui.input(|i| i.modifiers.shift) {
-            return;
-        }
-        v.pan += resp.drag_delta();
-    }
-    if resp.double_clicked() {
-        v.zoom = 1.0;
-        v.pan = Vec2::ZERO;
-    }
-    if resp.hovered() {
-        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
-        if scroll != 0.0
-            && let Some(p) = ui.input(|i| i.pointer.latest_pos())
-        {
-            let old = v.zoom;
-            let zoom = (old * (scroll * 0.004).exp()).clamp(0.25, 32.0);
-            let centre = canvas.center() + v.pan;
-            v.pan = p - canvas.center() - (p - centre) * (zoom / old);
-            v.zoom = zoom;
-        }
+    let handle =
+        Rect::from_center_size(egui::pos2(divide, shown.center().y), egui::vec2(12.0, 36.0));
+    painter.rect_filled(handle, 4.0, egui::Color32::WHITE);
+    for (text, pos, align) in [
+        (
+            "before",
+            left.left_top() + egui::vec2(8.0, 8.0),
+            egui::Align2::LEFT_TOP,
+        ),
+        (
+            "after",
+            right.right_top() + egui::vec2(-8.0, 8.0),
+            egui::Align2::RIGHT_TOP,
+        ),
+    ] {
+        let galley_rect = painter.text(
+            pos,
+            align,
+            text,
+            egui::FontId::proportional(14.0),
+            egui::Color32::WHITE,
+        );
+        painter.rect_filled(
+            galley_rect.expand(3.0),
+            3.0,
+            egui::Color32::from_black_alpha(150),
+        );
+        painter.text(
+            pos,
+            align,
+            text,
+            egui::FontId::proportional(14.0),
+            egui::Color32::WHITE,
+        );
     }
 }
 
 fn row(ui: &mut egui::Ui, name: &str, value: &str) {
     ui.label(RichText::new(name).weak());
-    ui.label(value);
+    ui.add(egui::Label::new(value).wrap());
     ui.end_row();
 }
 
-fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, index: u32, (w, h): (u32, u32)) {
+fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, result: &ResultRecord) {
     let req = &job.request;
     ui.label(RichText::new("Prompt").strong());
-    ui.label(req.prompt.as_deref().unwrap_or("(none)"));
+    ui.add(egui::Label::new(req.prompt.as_deref().unwrap_or("(none)")).wrap());
     if let Some(neg) = &req.negative_prompt {
         ui.label(RichText::new("Negative prompt").strong());
-        ui.label(neg);
+        ui.add(egui::Label::new(neg).wrap());
     }
     ui.add_space(4.0);
     egui::Grid::new("viewer_meta_grid")
@@ -361,7 +458,11 @@ fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, index: u32, (w, h): (u32, u32
                 &format!("{} ({})", req.model.id(), req.model.tier_name()),
             );
             row(ui, "Mode", &req.mode().to_string());
-            row(ui, "Size", &format!("{w} × {h} px"));
+            row(
+                ui,
+                "Size",
+                &format!("{} × {} px", result.width, result.height),
+            );
             row(
                 ui,
                 "Seed",
@@ -371,82 +472,93 @@ fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, index: u32, (w, h): (u32, u32
                 row(
                     ui,
                     "Series",
-                    &format!("{} of {}", index + 1, job.results.len()),
+                    &format!("{} of {}", result.index + 1, job.results.len()),
                 );
             }
+            row(ui, "Server", &job.server.label());
             row(ui, "Task id", job.task_id.as_deref().unwrap_or("—"));
-            row(ui, "Created", &crate::cli::format_utc(job.created_at_ms));
+            row(
+                ui,
+                "Created",
+                &crate::core::time::format_utc(job.created_at_ms),
+            );
             if !req.image_urls.is_empty() {
                 row(ui, "References", &req.image_urls.len().to_string());
             }
         });
     ui.collapsing("Request as sent", |ui| {
         let json = serde_json::to_string_pretty(req).unwrap_or_default();
-        ui.label(RichText::new(json).monospace().small());
+        ui.add(egui::Label::new(RichText::new(json).monospace().small()).wrap());
     });
 }
 
 fn actions_ui(
     ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
     job: &JobRecord,
-    index: u32,
-    folder: &std::path::Path,
-) -> Option<ViewerAction> {
-    let mut action = None;
+    result: &ResultRecord,
+    out: &mut Vec<Action>,
+) {
+    let key = ResultKey::new(&job.id, result.index);
+    let width = ui.available_width().min(SIDEBAR - 8.0);
     let wide = |ui: &mut egui::Ui, text: &str| {
-        ui.add(egui::Button::new(text).min_size(egui::vec2(SIDEBAR - 8.0, 0.0)))
+        ui.add(egui::Button::new(text).min_size(egui::vec2(width, 0.0)))
     };
     if wide(ui, "Export…")
         .on_hover_text("Save as PNG, with the prompt and settings inside")
         .clicked()
     {
-        action = Some(ViewerAction::Export);
+        out.push(Action::Ask(PathPurpose::ExportFile(key.clone())));
     }
     if wide(ui, "Quick export")
         .on_hover_text(format!(
             "Save into {} without asking (never replaces a file)",
-            folder.display()
+            cx.export_dir.display()
         ))
         .clicked()
     {
-        action = Some(ViewerAction::QuickExport);
+        out.push(Action::QuickExport(vec![key.clone()]));
     }
     if job.results.len() > 1
         && wide(ui, "Export series…")
             .on_hover_text("All images of this series into a folder")
             .clicked()
     {
-        action = Some(ViewerAction::ExportSeries);
+        let all = job
+            .results
+            .iter()
+            .map(|r| ResultKey::new(&job.id, r.index))
+            .collect();
+        out.push(Action::Ask(PathPurpose::ExportFolder(all)));
     }
     if wide(ui, "Copy image")
         .on_hover_text("Copy to the clipboard")
         .clicked()
     {
-        action = Some(ViewerAction::Copy);
+        out.push(Action::CopyImage(key.clone()));
     }
-    let link = super::gallery::result_link(job, index);
+    let link = crate::core::library::result_link(job, result.index);
     let r = ui.add_enabled(
         link.is_ok(),
-        egui::Button::new("Use as reference").min_size(egui::vec2(SIDEBAR - 8.0, 0.0)),
+        egui::Button::new("Use as reference").min_size(egui::vec2(width, 0.0)),
     );
     let r = match &link {
         Ok(_) => r.on_hover_text("Add this result to the references, to edit it further"),
         Err(why) => r.on_disabled_hover_text(why),
     };
     if r.clicked() {
-        action = Some(ViewerAction::UseAsReference);
+        out.push(Action::UseAsReference(key.clone()));
     }
     if wide(ui, "Reuse settings")
         .on_hover_text("Restore the whole compose form, seed included")
         .clicked()
     {
-        action = Some(ViewerAction::Reuse);
+        out.push(Action::ReuseSettings(job.id.clone()));
     }
     if wide(ui, "Delete…")
         .on_hover_text("Remove these results from the library and disk")
         .clicked()
     {
-        action = Some(ViewerAction::Delete);
+        out.push(Action::AskDelete(job.id.clone()));
     }
-    action
 }

@@ -8,6 +8,7 @@ use wan_studio::core::client::ClientConfig;
 use wan_studio::core::engine::{Engine, EngineConfig, Event};
 use wan_studio::core::journal::{JobRecord, JobState};
 use wan_studio::core::request::{GenerationRequest, Model};
+use wan_studio::core::server::Server;
 use wan_studio::core::settings::{ApiKey, Paths};
 use wan_studio::sandbox::{Sandbox, SandboxConfig};
 
@@ -38,7 +39,7 @@ pub fn client_config(sandbox: &Sandbox) -> ClientConfig {
 }
 
 pub fn engine(sandbox: &Sandbox, home: &std::path::Path) -> (Engine, mpsc::Receiver<Event>) {
-    let mut cfg = EngineConfig::new(Paths::new(home), client_config(sandbox), "test-backend");
+    let mut cfg = EngineConfig::new(Paths::new(home), client_config(sandbox), Server::Sandbox);
     cfg.poll_interval = Duration::from_millis(40);
     Engine::start(cfg, tokio::runtime::Handle::current(), None).expect("engine starts")
 }

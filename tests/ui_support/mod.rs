@@ -24,21 +24,35 @@ pub fn studio(w: f32, h: f32) -> Studio {
 
 /// Like [`studio`], with the sandbox taking `sandbox_delay` over each task.
 pub fn studio_with(w: f32, h: f32, sandbox_delay: Duration) -> Studio {
+    studio_in(w, h, tempfile::tempdir().unwrap(), |cfg| {
+        cfg.sandbox_delay = sandbox_delay;
+    })
+}
+
+/// A window on the data folder `home`, its configuration adjusted by `adjust`.
+pub fn studio_in(
+    w: f32,
+    h: f32,
+    home: tempfile::TempDir,
+    adjust: impl FnOnce(&mut AppConfig),
+) -> Studio {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let home = tempfile::tempdir().unwrap();
     let mut cfg = AppConfig::new(
         rt.handle().clone(),
         Paths::new(home.path()),
         Arc::new(MemoryKeyStore::default()),
     );
-    cfg.sandbox_delay = sandbox_delay;
+    cfg.sandbox_delay = Duration::from_millis(150);
     cfg.sandbox_per_image = Duration::ZERO;
     cfg.poll_interval = Duration::from_millis(40);
     cfg.restore = false;
+    // No desktop here: file actions must fall back to the built-in path field.
+    cfg.picker = Arc::new(wan_studio::ui::dialogs::NoPicker);
+    adjust(&mut cfg);
     let harness = Harness::builder()
         .with_size(egui::vec2(w, h))
         .with_max_steps(10_000)
@@ -126,6 +140,64 @@ impl Studio {
             .is_disabled()
     }
 
+    /// Types `text` into the field labelled `label` and commits it with Enter.
+    pub fn type_into(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).click();
+        self.settle();
+        self.harness.get_by_label(label).type_text(text);
+        self.settle();
+        self.harness.key_press(egui::Key::Enter);
+        self.settle();
+    }
+
+    /// Writes a prompt and picks 1K (fast in the sandbox).
+    pub fn write_prompt(&mut self, prompt: &str) {
+        self.harness.get_by_label("Prompt").click();
+        self.harness.get_by_label("Prompt").type_text(prompt);
+        self.settle();
+        self.click("1K");
+    }
+
+    /// Generates and waits until the first job is done.
+    pub fn generate_and_wait(&mut self, prompt: &str) {
+        self.write_prompt(prompt);
+        self.click("Generate");
+        self.wait("the job to finish", |app| {
+            app.jobs()
+                .first()
+                .is_some_and(|j| j.state == wan_studio::core::journal::JobState::Completed)
+        });
+        self.settle();
+    }
+
+    /// Steps frames for `d` of real time (for things that must *not* happen).
+    pub fn idle(&mut self, d: Duration) {
+        let until = Instant::now() + d;
+        while Instant::now() < until {
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Steps frames until a label containing `text` is on screen, for up to 30 s.
+    pub fn wait_for_label(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.has_label_containing(text) {
+            assert!(Instant::now() < deadline, "timed out waiting for '{text}'");
+            self.harness.step();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The value of the field labelled `label`.
+    pub fn value_of(&self, label: &str) -> String {
+        self.harness
+            .get_by_label(label)
+            .accesskit_node()
+            .value()
+            .unwrap_or_default()
+    }
+
     pub fn has_label_containing(&self, text: &str) -> bool {
         self.harness
             .query_all_by_label_contains(text)
@@ -133,6 +205,9 @@ impl Studio {
             .is_some()
     }
 }
+
+/// The sandbox's desk sample.
+pub const DESK: (f32, f32) = (1024.0, 1024.0);
 
 /// Where image pixel `(x, y)` of a `dims` image is on screen in an editor of `canvas`, at
 /// `zoom` times the fit, centred (no pan): computed here independently of the app's transform.
