@@ -144,7 +144,6 @@ struct Inner {
     task_ended: Notify,
     /// Set once by [`Engine::shutdown`]: polls and downloads stop, no job starts.
     stop: watch::Sender<bool>,
-    /// Bounds concurrent image decodes (each can take a few hundred MB at 4K).
     rt: Handle,
 }
 
@@ -333,7 +332,15 @@ impl Engine {
         let engine = self.clone();
         self.inner.rt.spawn(async move {
             while let Some(cmd) = commands.recv().await {
-                engine.handle(cmd);
+                // Commands write the journal (SQLite, fsync): off the async worker threads, and
+                // one at a time, in the order they came.
+                let engine = engine.clone();
+                if tokio::task::spawn_blocking(move || engine.handle(cmd))
+                    .await
+                    .is_err()
+                {
+                    tracing::error!("a command's worker stopped");
+                }
             }
         })
     }
@@ -427,7 +434,7 @@ impl Engine {
                 inner.send(Event::Notice(format!("A job could not be recorded: {e}")));
             }
             inner.running_set().remove(&id);
-            inner.emit_job(&id);
+            inner.emit(&id).await;
             inner.task_ended.notify_waiters();
         });
     }
@@ -482,10 +489,12 @@ impl Inner {
                         return;
                     };
                     let event = match fresh {
-                        Some((id, journal)) => match journal.get(&id) {
-                            Ok(Some(job)) => Event::Job(Box::new(job)),
-                            _ => event,
-                        },
+                        Some((id, journal)) => {
+                            match tokio::task::spawn_blocking(move || journal.get(&id)).await {
+                                Ok(Ok(Some(job))) => Event::Job(Box::new(job)),
+                                _ => event,
+                            }
+                        }
                         None => event,
                     };
                     permit.send(event);
@@ -512,14 +521,41 @@ impl Inner {
         }
     }
 
-    fn set_state(
+    /// Runs journal work (SQLite, fsync) on the blocking pool, never on an async worker thread.
+    async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Journal) -> Result<T, JournalError> + Send + 'static,
+    ) -> Result<T, JournalError> {
+        let journal = Arc::clone(&self.journal);
+        tokio::task::spawn_blocking(move || work(&journal))
+            .await
+            .unwrap_or_else(|e| {
+                Err(JournalError::Corrupt(format!(
+                    "a journal worker stopped: {e}"
+                )))
+            })
+    }
+
+    /// Sends a job's current record, read off the async threads.
+    async fn emit(&self, job_id: &str) {
+        let id = job_id.to_owned();
+        match self.db(move |j| j.get(&id)).await {
+            Ok(Some(job)) => self.send(Event::Job(Box::new(job))),
+            Ok(None) => {}
+            Err(e) => self.send(Event::Notice(e.to_string())),
+        }
+    }
+
+    async fn set_state(
         &self,
         id: &str,
         state: JobState,
         error: Option<&ApiErrorBody>,
     ) -> Result<(), JournalError> {
-        self.journal.set_state(id, state, error)?;
-        self.emit_job(id);
+        let (job_id, error) = (id.to_owned(), error.cloned());
+        self.db(move |j| j.set_state(&job_id, state, error.as_ref()))
+            .await?;
+        self.emit(id).await;
         Ok(())
     }
 
@@ -542,9 +578,14 @@ impl Inner {
         tracing::info!(job = %job.id, model = %job.request.model, n = job.request.n, "submitting");
         match self.client.submit(&job.request).await {
             Ok(task) => {
-                self.journal
-                    .set_submitted(&job.id, &task.id, task.status.as_str())?;
-                self.emit_job(&job.id);
+                let (job_id, task_id, status) = (
+                    job.id.clone(),
+                    task.id.clone(),
+                    task.status.as_str().to_owned(),
+                );
+                self.db(move |j| j.set_submitted(&job_id, &task_id, &status))
+                    .await?;
+                self.emit(&job.id).await;
                 tracing::info!(job = %job.id, task = %task.id, "accepted");
                 Ok(Some(task.id))
             }
@@ -561,7 +602,7 @@ impl Inner {
                         local_error("unknown_outcome", msg),
                     ),
                 };
-                self.set_state(&job.id, state, Some(&error))?;
+                self.set_state(&job.id, state, Some(&error)).await?;
                 Ok(None)
             }
         }
@@ -577,12 +618,13 @@ impl Inner {
         let mut failures = 0u32;
         let mut delay = interval;
         let mut last_status: Option<String> = None;
+        let id = job_id.to_owned();
         if self
-            .journal
-            .get(job_id)?
+            .db(move |j| j.get(&id))
+            .await?
             .is_some_and(|j| j.state != JobState::Processing)
         {
-            self.set_state(job_id, JobState::Processing, None)?;
+            self.set_state(job_id, JobState::Processing, None).await?;
         }
         loop {
             // A stop leaves the job as it is in the journal (processing): the next engine polls on.
@@ -605,25 +647,27 @@ impl Inner {
                                     "no_output",
                                     "the task completed without any image links",
                                 );
-                                self.set_state(job_id, JobState::Failed, Some(&err))?;
+                                self.set_state(job_id, JobState::Failed, Some(&err)).await?;
                                 return Ok(None);
                             }
-                            self.journal.set_result_urls(job_id, &urls)?;
-                            self.emit_job(job_id);
+                            let (id, links) = (job_id.to_owned(), urls.clone());
+                            self.db(move |j| j.set_result_urls(&id, &links)).await?;
+                            self.emit(job_id).await;
                             return Ok(Some(urls));
                         }
                         TaskStatus::Failed => {
                             let err = task.error.unwrap_or_else(|| {
                                 local_error("failed", "the task failed without saying why")
                             });
-                            self.set_state(job_id, JobState::Failed, Some(&err))?;
+                            self.set_state(job_id, JobState::Failed, Some(&err)).await?;
                             return Ok(None);
                         }
                         status => {
                             let s = status.as_str().to_owned();
                             if last_status.as_deref() != Some(&s) {
-                                self.journal.set_remote_status(job_id, &s)?;
-                                self.emit_job(job_id);
+                                let (id, status) = (job_id.to_owned(), s.clone());
+                                self.db(move |j| j.set_remote_status(&id, &status)).await?;
+                                self.emit(job_id).await;
                                 last_status = Some(s);
                             }
                         }
@@ -645,7 +689,8 @@ impl Inner {
                         "Polling stopped: {} Resume after fixing the API key; the task is kept.",
                         error.message
                     );
-                    self.set_state(job_id, JobState::Paused, Some(&error))?;
+                    self.set_state(job_id, JobState::Paused, Some(&error))
+                        .await?;
                     return Ok(None);
                 }
             }
@@ -654,7 +699,8 @@ impl Inner {
 
     /// Copies every result home that is not there yet.
     async fn download_all(&self, job_id: &str, urls: &[String]) -> Result<(), JournalError> {
-        let Some(job) = self.journal.get(job_id)? else {
+        let id = job_id.to_owned();
+        let Some(job) = self.db(move |j| j.get(&id)).await? else {
             return Ok(());
         };
         for (index, url) in urls.iter().enumerate() {
@@ -681,8 +727,8 @@ impl Inner {
                             pixels: Arc::new(thumbnail),
                         },
                     });
-                    self.journal.add_result(&record)?;
-                    self.emit_job(job_id);
+                    self.db(move |j| j.add_result(&record)).await?;
+                    self.emit(job_id).await;
                 }
                 Err(_) if self.stopping() => return Ok(()),
                 Err(msg) => {
@@ -693,12 +739,13 @@ impl Inner {
                             index + 1
                         ),
                     );
-                    self.set_state(job_id, JobState::DownloadFailed, Some(&err))?;
+                    self.set_state(job_id, JobState::DownloadFailed, Some(&err))
+                        .await?;
                     return Ok(());
                 }
             }
         }
-        self.set_state(job_id, JobState::Completed, None)?;
+        self.set_state(job_id, JobState::Completed, None).await?;
         tracing::info!(job = %job_id, results = urls.len(), "completed");
         Ok(())
     }

@@ -258,7 +258,7 @@ impl EditorView {
         canvas: Option<Rect>,
         out: &mut Vec<Action>,
     ) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .button("⬅ Gallery")
                 .on_hover_text("Back to the gallery (Escape)")
@@ -289,8 +289,7 @@ impl EditorView {
                 self.zoom = 1.0;
                 self.pan = Vec2::ZERO;
             }
-            if ui
-                .button("1:1")
+            if named_button(ui, true, egui::Button::new("1:1"), "Zoom 1:1")
                 .on_hover_text("One image pixel per screen pixel")
                 .clicked()
             {
@@ -307,9 +306,8 @@ impl EditorView {
                 self.zoom_about(self.zoom * 2.0, canvas.center(), canvas);
             }
             ui.separator();
-            theme::hint(
-                ui,
-                "Drag: draw a box (two at most) · inside: move · edge: resize · Delete: remove · right-drag: pan",
+            ui.label("ℹ").on_hover_text(
+                "Drag: draw a box (two at most) · inside: move · edge or corner: resize · Delete: remove · right-drag: pan · scroll: zoom",
             );
         });
         if let Some((text, at)) = &self.hint {

@@ -244,8 +244,7 @@ impl ViewerView {
                 self.zoom = 1.0;
                 self.pan = Vec2::ZERO;
             }
-            if ui
-                .button("1:1")
+            if named_button(ui, true, egui::Button::new("1:1"), "Zoom 1:1")
                 .on_hover_text("One image pixel per screen pixel")
                 .clicked()
             {

@@ -1,0 +1,343 @@
+//! Views tested alone: each draws from a hand-made `ViewCx` and answers with Actions, no app, no
+//! runtime, no sandbox.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use wan_studio::core::draft::{Draft, Reference};
+use wan_studio::core::journal::{JobRecord, JobState};
+use wan_studio::core::palette::{Palette, Swatch};
+use wan_studio::core::request::{ApiErrorBody, GenerationRequest, Model};
+use wan_studio::core::server::Server;
+use wan_studio::core::settings::{AppSettings, KeySource};
+use wan_studio::ui::{
+    Action, Centre, ComposeView, ConnState, Edit, Jobs, KeyInfo, PaletteView, QueueView, Textures,
+    ViewCx,
+};
+
+/// What a `ViewCx` borrows, owned here.
+struct Parts {
+    jobs: Jobs,
+    settings: AppSettings,
+    conn: ConnState,
+    key: KeyInfo,
+    textures: Textures,
+    centre: Centre,
+    blockers: Vec<String>,
+    export_dir: PathBuf,
+}
+
+impl Parts {
+    fn new(jobs: Vec<JobRecord>) -> Parts {
+        let mut j = Jobs {
+            list: jobs,
+            tiles: Vec::new(),
+        };
+        j.rebuild_tiles();
+        Parts {
+            jobs: j,
+            settings: AppSettings::default(),
+            conn: ConnState::Ready {
+                server: Server::Sandbox,
+                samples: Vec::new(),
+            },
+            key: KeyInfo {
+                source: KeySource::None,
+                hint: None,
+                store: "memory",
+            },
+            textures: Textures::new(1 << 20, None),
+            centre: Centre::Gallery,
+            blockers: Vec::new(),
+            export_dir: PathBuf::from("/tmp/exports"),
+        }
+    }
+
+    fn cx(&self) -> ViewCx<'_> {
+        ViewCx {
+            jobs: &self.jobs,
+            settings: &self.settings,
+            conn: &self.conn,
+            key: &self.key,
+            textures: &self.textures,
+            centre: &self.centre,
+            blockers: &self.blockers,
+            generate_tried: false,
+            last_sent: None,
+            export_dir: &self.export_dir,
+            now_ms: 0,
+        }
+    }
+}
+
+fn ratios(p: &Palette) -> Vec<u32> {
+    p.swatches().iter().map(|s| s.ratio).collect()
+}
+
+struct PaletteState {
+    view: PaletteView,
+    draft: Draft,
+    parts: Parts,
+    /// Undo steps the edits would have recorded.
+    steps: usize,
+}
+
+#[test]
+fn a_palette_drag_to_the_end_and_back_restores_the_starting_ratios() {
+    let swatch = |rgb, ratio| Swatch {
+        rgb,
+        ratio,
+        locked: false,
+    };
+    let start = Palette::try_from(vec![
+        swatch([200, 40, 40], 7796),
+        swatch([40, 200, 40], 243),
+        swatch([40, 40, 200], 1961),
+    ])
+    .unwrap();
+    let draft = Draft {
+        palette_on: true,
+        palette: start.clone(),
+        ..Draft::default()
+    };
+    let state = PaletteState {
+        view: PaletteView::default(),
+        draft,
+        parts: Parts::new(Vec::new()),
+        steps: 0,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(700.0, 400.0))
+        .build_ui_state(
+            |ui, st: &mut PaletteState| {
+                let mut out = Vec::new();
+                let problems = st.draft.problems();
+                st.view
+                    .ui(ui, &st.parts.cx(), &st.draft, &problems, &mut out);
+                for a in out {
+                    if let Action::Edit { edit, merge } = a {
+                        if !merge {
+                            st.steps += 1;
+                        }
+                        if let Edit::Palette(p) = edit {
+                            st.draft.palette = p;
+                        }
+                    }
+                }
+            },
+            state,
+        );
+    h.run_steps(2);
+    let rail = h.get_by_label("Ratio 1").rect();
+    let from = rail.center();
+    // Press on the rail, drag to the far right end and back to where the drag began.
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    let at_press = ratios(&h.state().draft.palette);
+    for x in [0.25_f32, 0.5, 0.75, 1.0, 1.2] {
+        h.hover_at(egui::pos2(from.x + (rail.max.x - from.x) * x, from.y));
+        h.step();
+    }
+    assert_eq!(
+        ratios(&h.state().draft.palette)[1..],
+        [1, 1],
+        "at the end the others hold their minimum"
+    );
+    for x in [0.75_f32, 0.5, 0.25, 0.0] {
+        h.hover_at(egui::pos2(from.x + (rail.max.x - from.x) * x, from.y));
+        h.step();
+    }
+    h.drop_at(from);
+    h.step();
+    let back = ratios(&h.state().draft.palette);
+    assert_eq!(
+        back, at_press,
+        "back where the drag began, every share is back"
+    );
+    // The others keep their proportions from the drag's start: 243 : 1961.
+    let (b, c) = (f64::from(back[1]), f64::from(back[2]));
+    assert!(
+        (b / c - 243.0 / 1961.0).abs() < 0.002,
+        "proportions kept: {back:?}"
+    );
+    assert_eq!(h.state().draft.palette.total(), 10_000);
+    assert_eq!(h.state().steps, 1, "one drag, one undo step");
+}
+
+#[test]
+fn a_typed_percentage_commits_once_on_enter() {
+    let state = PaletteState {
+        view: PaletteView::default(),
+        draft: Draft {
+            palette_on: true,
+            ..Draft::default()
+        },
+        parts: Parts::new(Vec::new()),
+        steps: 0,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(700.0, 400.0))
+        .build_ui_state(
+            |ui, st: &mut PaletteState| {
+                let mut out = Vec::new();
+                let problems = st.draft.problems();
+                st.view
+                    .ui(ui, &st.parts.cx(), &st.draft, &problems, &mut out);
+                for a in out {
+                    if let Action::Edit {
+                        edit: Edit::Palette(p),
+                        merge,
+                    } = a
+                    {
+                        st.steps += usize::from(!merge);
+                        st.draft.palette = p;
+                    }
+                }
+            },
+            state,
+        );
+    h.run_steps(2);
+    h.get_by_label("Percent 1").click();
+    h.run_steps(2);
+    h.get_by_label("Percent 1").type_text("50");
+    h.run_steps(2);
+    assert_eq!(
+        ratios(&h.state().draft.palette),
+        vec![2500, 2500, 2500, 2500],
+        "nothing applies while typing"
+    );
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert_eq!(
+        ratios(&h.state().draft.palette),
+        vec![5000, 1668, 1666, 1666]
+    );
+    assert_eq!(h.state().steps, 1, "typing 50 is one undo step, not two");
+}
+
+struct QueueState {
+    view: QueueView,
+    parts: Parts,
+    out: Vec<Action>,
+}
+
+#[test]
+fn a_job_that_never_left_the_machine_is_explained_in_words() {
+    let mut req = GenerationRequest::new(Model::Standard);
+    req.prompt = Some("a red fox in fresh snow".into());
+    let mut job = JobRecord::new(Server::from_key("https://reapi.ai/"), req);
+    job.state = JobState::NotSent;
+    job.error = Some(ApiErrorBody {
+        code: "not_sent".into(),
+        message: "connection failed: client error (Connect): dns error: failed to lookup address information: Name or service not known".into(),
+        request_id: None,
+    });
+    let mut parts = Parts::new(vec![job.clone()]);
+    parts.conn = ConnState::Ready {
+        server: Server::from_key("https://reapi.ai/"),
+        samples: Vec::new(),
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(360.0, 500.0))
+        .build_ui_state(
+            |ui, st: &mut QueueState| {
+                let cx = st.parts.cx();
+                st.view.ui(ui, &cx, &mut st.out);
+            },
+            QueueState {
+                view: QueueView::default(),
+                parts,
+                out: Vec::new(),
+            },
+        );
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains(
+            "Could not reach reapi.ai: the address could not be looked up. Nothing was sent and nothing was charged."
+        )
+        .is_some(),
+        "a whole sentence, never cut mid-word"
+    );
+    assert!(
+        h.query_by_label_contains("dns error").is_none(),
+        "detail hidden"
+    );
+    h.get_by_label("⏵ Details").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("dns error").is_some(),
+        "detail on demand"
+    );
+    h.get_by_label("Retry…").click();
+    h.run_steps(2);
+    assert_eq!(h.state().out, vec![Action::AskRetry(job.id.clone())]);
+}
+
+struct ComposeState {
+    view: ComposeView,
+    draft: Draft,
+    parts: Parts,
+}
+
+#[test]
+fn controls_that_do_not_apply_say_so_and_a_blank_form_shows_no_error() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(420.0, 1200.0))
+        .build_ui_state(
+            |ui, st: &mut ComposeState| {
+                let mut out = Vec::new();
+                st.parts.blockers = st
+                    .draft
+                    .problems()
+                    .iter()
+                    .map(|p| p.message.clone())
+                    .collect();
+                let cx = st.parts.cx();
+                st.view.ui(ui, &cx, &mut st.draft, &mut out);
+            },
+            ComposeState {
+                view: ComposeView::default(),
+                draft: Draft::default(),
+                parts: Parts::new(Vec::new()),
+            },
+        );
+    h.run_steps(2);
+    // A fresh form: the empty prompt is a hint, not a red error.
+    assert!(
+        h.query_all_by_label_contains("Write a prompt")
+            .next()
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("⚠").is_none(),
+        "no error on a blank first screen"
+    );
+    assert!(h.query_by_label_contains("not applied").is_none());
+
+    // With a reference: the aspect ratio and Thinking do not apply, and say so.
+    h.state_mut()
+        .draft
+        .references
+        .push(Reference::new("https://example.com/a.png", "a.png"));
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Aspect ratio does not apply")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("not applied").is_some());
+    let one = h.get_by_label("1:1");
+    assert!(
+        egui_kittest::kittest::NodeT::accesskit_node(&one).is_disabled(),
+        "1:1 is not offered while the reference sets the shape"
+    );
+    assert_eq!(
+        h.state().draft.to_request(0).thinking_mode,
+        None,
+        "what is shown is what is sent"
+    );
+}
