@@ -183,7 +183,7 @@ fn export_without_a_file_dialog_asks_for_a_path_and_writes_the_file() {
     s.click("Result 1");
     s.click("Export…");
     assert!(
-        s.has_label_containing("file dialog is not available"),
+        s.has_label_containing("No file dialog can open here: type the path instead."),
         "it says why the path field is there"
     );
     let suggested = s.value_of("Path");

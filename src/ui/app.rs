@@ -1288,17 +1288,17 @@ impl eframe::App for StudioApp {
             if !full_view && cx.settings.panels.compose {
                 egui::Panel::left("compose")
                     .resizable(true)
-                    .default_size((width * 0.27).clamp(270.0, 400.0))
+                    .default_size((width * 0.25).clamp(260.0, 400.0))
                     .min_size(250.0)
-                    .max_size((width * 0.4).max(260.0))
+                    .max_size((width * 0.32).max(260.0))
                     .show(ui, |ui| views.compose.ui(ui, &cx, draft, &mut out));
             }
             if !full_view && cx.settings.panels.queue {
                 egui::Panel::right("queue")
                     .resizable(true)
-                    .default_size((width * 0.2).clamp(210.0, 340.0))
-                    .min_size(200.0)
-                    .max_size((width * 0.3).max(210.0))
+                    .default_size((width * 0.19).clamp(200.0, 340.0))
+                    .min_size(190.0)
+                    .max_size((width * 0.24).max(200.0))
                     .show(ui, |ui| views.queue.ui(ui, &cx, &mut out));
             }
             egui::CentralPanel::default_margins().show(ui, |ui| match cx.centre {

@@ -43,7 +43,7 @@ impl FilePicker for NativePicker {
             .iter()
             .any(|p| Path::new(p).exists());
         (!portal && !on_path("zenity"))
-            .then(|| "no file dialog can open here (no desktop portal and no zenity)".to_owned())
+            .then(|| "No file dialog can open here (no desktop portal and no zenity)".to_owned())
     }
 
     fn pick_folder(&self, title: &str, start: &Path) -> Option<PathBuf> {
@@ -68,7 +68,7 @@ pub struct NoPicker;
 
 impl FilePicker for NoPicker {
     fn unavailable(&self) -> Option<String> {
-        Some("no file dialog can open here".to_owned())
+        Some("No file dialog can open here".to_owned())
     }
 
     fn pick_folder(&self, _title: &str, _start: &Path) -> Option<PathBuf> {
@@ -113,7 +113,7 @@ pub fn pick(
             Picked::Failed(
                 purpose,
                 suggested,
-                "the file dialog did not open".to_owned(),
+                "The file dialog did not open".to_owned(),
             )
         }
         None => Picked::Cancelled,
@@ -160,13 +160,7 @@ impl PathPrompt {
         let modal = egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
             ui.set_max_width(520.0);
             ui.heading(title);
-            theme::hint(
-                ui,
-                &format!(
-                    "The system's file dialog is not available: {}. Type the path instead.",
-                    self.why
-                ),
-            );
+            theme::hint(ui, &format!("{}: type the path instead.", self.why));
             ui.label(what);
             let r = ui.add(
                 egui::TextEdit::singleline(&mut self.text)

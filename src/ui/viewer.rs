@@ -105,7 +105,7 @@ impl ViewerView {
             let below = if self.full {
                 0.0
             } else {
-                (avail.y * 0.4).min(260.0)
+                (avail.y * 0.3).min(200.0)
             };
             egui::vec2(avail.x, (ui.available_height() - below).max(160.0))
         } else {
