@@ -25,6 +25,8 @@ pub struct Options {
     pub sandbox_delay: Duration,
     pub sandbox_per_image: Duration,
     pub poll_interval: Duration,
+    /// First wait before a submit that provably was not charged is tried again (tests shorten it).
+    pub retry_base: Duration,
     /// Capacity of the command channel from the front end.
     pub command_capacity: usize,
 }
@@ -39,6 +41,7 @@ impl Options {
             sandbox_delay: defaults.base_delay,
             sandbox_per_image: defaults.per_image_delay,
             poll_interval: Duration::from_millis(1500),
+            retry_base: Duration::from_secs(2),
             command_capacity: 64,
         }
     }
@@ -142,6 +145,8 @@ pub async fn connect(
             Server::Sandbox,
         )
     };
+    let mut client = client;
+    client.retry_base = opts.retry_base;
     let mut cfg = EngineConfig::new(opts.paths.clone(), client, server.clone());
     cfg.poll_interval = opts.poll_interval;
     let (engine, events) = Engine::start(cfg, tokio::runtime::Handle::current(), waker)?;

@@ -266,3 +266,48 @@ fn the_compose_form_survives_a_crash() {
 }
 
 use ui_support::Studio;
+
+#[test]
+fn a_job_that_never_left_the_machine_says_so_and_retry_says_nothing_was_charged() {
+    let mut s = studio(1600.0, 1000.0);
+    // An API address where nothing listens: the submit cannot connect, so it is never sent.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    s.click("⚙ Settings");
+    s.harness
+        .get_by_label("API base URL")
+        .set_text_value_accesskit(&url);
+    s.settle();
+    s.click("Save");
+    s.wait("the address", |app| app.settings().base_url == url);
+    s.click("⚙ Settings");
+    s.harness.get_by_label("API key").click();
+    s.harness.get_by_label("API key").type_text(KEY);
+    s.settle();
+    s.click("Save key");
+    s.wait("the API", |app| {
+        matches!(app.server(), Some(Server::Api(_)))
+    });
+    s.wait_for_label("could not be checked");
+    s.click("Cancel"); // close Settings
+
+    s.write_prompt("a kite over the dunes");
+    s.click("Generate");
+    s.wait("the job to end", |app| {
+        app.jobs().first().is_some_and(|j| !j.state.is_active())
+    });
+    s.settle();
+    assert_eq!(
+        s.app().jobs()[0].state,
+        wan_studio::core::journal::JobState::NotSent
+    );
+    assert!(s.has_label_containing(
+        "Could not reach 127.0.0.1: nothing answered at that address (connection refused). Nothing was sent and nothing was charged."
+    ));
+    s.click("Retry…");
+    assert!(s.has_label_containing("never left this machine: nothing was charged"));
+    assert!(s.has_label_containing("sent to 127.0.0.1"));
+    assert!(!s.has_label_containing("charged twice"));
+    s.click("Cancel");
+}

@@ -55,6 +55,8 @@ pub struct AppConfig {
     pub sandbox_delay: Duration,
     pub sandbox_per_image: Duration,
     pub poll_interval: Duration,
+    /// First wait before an uncharged submit is tried again (tests shorten it).
+    pub retry_base: Duration,
     /// Restore the last compose form (saved in the data folder on every change).
     pub restore: bool,
     /// Native file dialogs (tests stand in for a desktop without any).
@@ -77,6 +79,7 @@ impl AppConfig {
             sandbox_delay: defaults.base_delay,
             sandbox_per_image: defaults.per_image_delay,
             poll_interval: Duration::from_millis(1500),
+            retry_base: Duration::from_secs(2),
             restore: true,
             picker: Arc::new(NativePicker),
         }
@@ -944,7 +947,7 @@ impl StudioApp {
                 self.views.gallery.forget_job(&job_id);
                 self.textures.forget_job(&job_id);
                 if matches!(&self.centre, Centre::Viewer(k) if k.job_id == job_id) {
-                    self.centre = Centre::Gallery;
+                    self.handle(Action::ShowGallery);
                 }
             }
             Event::Notice(text) => self.notify_error(text),
@@ -1013,7 +1016,7 @@ impl StudioApp {
             } else if self.views.settings.is_open() {
                 self.views.settings.close();
             } else if !self.views.viewer.leave_full() && self.centre != Centre::Gallery {
-                self.centre = Centre::Gallery;
+                out.push(Action::ShowGallery);
             }
         }
         // Text fields keep their own undo.
@@ -1239,6 +1242,7 @@ async fn startup(
     opts.sandbox_delay = cfg.sandbox_delay;
     opts.sandbox_per_image = cfg.sandbox_per_image;
     opts.poll_interval = cfg.poll_interval;
+    opts.retry_base = cfg.retry_base;
     let waker: crate::core::engine::Waker = Arc::new(move || ctx.request_repaint());
     let backend = backend::connect(&opts, false, Some(waker))
         .await

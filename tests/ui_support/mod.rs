@@ -49,6 +49,7 @@ pub fn studio_in(
     cfg.sandbox_delay = Duration::from_millis(150);
     cfg.sandbox_per_image = Duration::ZERO;
     cfg.poll_interval = Duration::from_millis(40);
+    cfg.retry_base = Duration::from_millis(50);
     cfg.restore = false;
     // No desktop here: file actions must fall back to the built-in path field.
     cfg.picker = Arc::new(wan_studio::ui::dialogs::NoPicker);
