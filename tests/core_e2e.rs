@@ -272,3 +272,32 @@ async fn the_sandbox_keeps_its_address_between_runs() {
         "sample and result links stay valid"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_series_may_come_back_shorter_and_that_is_a_success() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let mut req = text(Model::Standard, "a storyboard of a paper boat, six panels");
+    req.n = 6;
+    req.enable_sequential = Some(true);
+    // The model decides how many images make the series: this time four.
+    sb.shorten_next_series(4);
+    let job = engine.submit(req).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 4);
+    assert!(done.error.is_none());
+    assert_eq!(
+        wan_studio::ui::status_text(&done, 0),
+        "Done · 4 of 6 images",
+        "the queue says how many came back, not a failure"
+    );
+    // The estimate for a series is an upper bound.
+    let draft = wan_studio::core::draft::Draft::from_request(&done.request);
+    let estimate = draft.estimate(&wan_studio::core::pricing::Rates::default());
+    assert!(estimate.up_to);
+    assert!(
+        estimate.to_string().starts_with("up to 6 images"),
+        "{estimate}"
+    );
+}

@@ -315,27 +315,64 @@ fn contradicting_gears_are_caught() {
 }
 
 #[test]
-fn pixel_sizes_follow_tier_limits() {
+fn pixel_sizes_are_bounded_by_total_pixels_not_by_each_side() {
+    // The provider bounds a custom size by its total pixels and its aspect ratio.
     let mut r = base(Model::Standard);
     r.size = Some("2048x2048".into());
     assert!(validate(&r).is_ok());
-    r.size = Some("2304x1024".into());
-    assert_one(&r, Field::Size, "at most 2048 pixels on Standard");
-    r.size = Some("700x1024".into());
-    assert_one(&r, Field::Size, "at least 768 pixels");
+    r.size = Some("4096x1024".into());
+    assert!(
+        validate(&r).is_ok(),
+        "4096x1024 is 2048² pixels: valid on Standard"
+    );
+    r.size = Some("600x1200".into());
+    assert!(validate(&r).is_ok(), "600x1200 is 720,000 pixels: valid");
+    r.size = Some("4000x4000".into());
+    assert_one(
+        &r,
+        Field::Size,
+        "4000x4000 is too large: 16,000,000 pixels, and at most 2048×2048 (4,194,304) are allowed on Standard.",
+    );
+    r.size = Some("700x700".into());
+    assert_one(
+        &r,
+        Field::Size,
+        "700x700 is too small: 490,000 pixels, and at least 768×768 (589,824) are needed.",
+    );
 
     let mut p = base(Model::Pro);
-    p.size = Some("4096x2304".into());
-    assert!(validate(&p).is_ok());
+    p.size = Some("5000x3000".into());
+    assert!(
+        validate(&p).is_ok(),
+        "15 M pixels fit Pro text-to-image's 4096²"
+    );
     p.size = Some("4097x2304".into());
-    assert_one(&p, Field::Size, "at most 4096 pixels");
+    assert!(validate(&p).is_ok());
+    p.size = Some("4200x4200".into());
+    assert_one(
+        &p,
+        Field::Size,
+        "at most 4096×4096 (16,777,216) are allowed.",
+    );
+    p.size = Some("6000x700".into());
+    assert_one(
+        &p,
+        Field::Size,
+        "6000x700 is too narrow: the aspect ratio must lie between 1:8 and 8:1.",
+    );
 }
 
 #[test]
-fn pixel_sizes_cap_at_2048_with_references() {
+fn pixel_sizes_cap_at_2048_squared_with_references() {
     let mut r = with_refs(Model::Pro, 1);
     r.size = Some("3000x2000".into());
-    assert_one(&r, Field::Size, "at most 2048 pixels with reference images");
+    assert_one(
+        &r,
+        Field::Size,
+        "at most 2048×2048 (4,194,304) are allowed with reference images",
+    );
+    r.size = Some("3000x1300".into());
+    assert!(validate(&r).is_ok(), "3.9 M pixels is within 2048²");
 }
 
 #[test]

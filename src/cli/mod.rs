@@ -318,9 +318,11 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
         }
         check(&request)?;
     }
-    let estimate = backend
+    let mut estimate = backend
         .rates
         .estimate(request.model, u32::try_from(request.n).unwrap_or(1));
+    // In a group series n is a maximum: the model may return fewer, and only those are billed.
+    estimate.up_to = request.is_group();
     if backend.sandbox.is_some() {
         eprintln!(
             "Sandbox: {} on {} would cost {estimate}; here nothing is charged.",

@@ -229,8 +229,11 @@ impl Draft {
         rules::output_dimensions(&self.to_request(0), last)
     }
 
+    /// The price before sending; in a group series an upper bound ("up to").
     pub fn estimate(&self, rates: &Rates) -> Estimate {
-        rates.estimate(self.model, self.n)
+        let mut e = rates.estimate(self.model, self.n);
+        e.up_to = self.group && self.n > 1;
+        e
     }
 
     /// The largest count the current mode allows.

@@ -40,6 +40,7 @@ impl Rates {
         let micro = self.per_image_micro_usd(model) * u64::from(n);
         Estimate {
             images: n,
+            up_to: false,
             micro_usd: micro,
             credits: micro.div_ceil(MICRO_USD_PER_CREDIT),
         }
@@ -91,6 +92,9 @@ pub fn format_usd(micro: u64) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Estimate {
     pub images: u32,
+    /// A group series: `images` is a maximum (the model decides; only what comes back is billed).
+    #[serde(default)]
+    pub up_to: bool,
     pub micro_usd: u64,
     pub credits: u64,
 }
@@ -98,9 +102,10 @@ pub struct Estimate {
 impl std::fmt::Display for Estimate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let plural = if self.images == 1 { "image" } else { "images" };
+        let up_to = if self.up_to { "up to " } else { "" };
         write!(
             f,
-            "{} {plural} ≈ {} credits ({})",
+            "{up_to}{} {plural} ≈ {} credits ({})",
             self.images,
             self.credits,
             format_usd(self.micro_usd)

@@ -28,12 +28,14 @@ pub const MAX_N_GROUP: i64 = 12;
 /// Palette size limits.
 pub const MIN_PALETTE: usize = 3;
 pub const MAX_PALETTE: usize = 10;
-/// Custom pixel size limits (provider-published).
-pub const MIN_PIXEL_SIDE: u32 = 768;
-pub const MAX_PIXEL_SIDE_STANDARD: u32 = 2048;
-pub const MAX_PIXEL_SIDE_PRO: u32 = 4096;
-/// Custom sizes with references (and every non-text-to-image mode) cap at 2K.
-pub const MAX_PIXEL_SIDE_2K: u32 = 2048;
+/// Custom pixel sizes are bounded by their total pixels (provider-published): at least 768×768,
+/// at most 4096×4096 for Pro text-to-image and 2048×2048 otherwise (Standard in every mode, Pro with
+/// references or in a group series). Each side may be anything within those totals and 1:8–8:1.
+pub const MIN_PIXELS: u64 = 768 * 768;
+pub const MAX_PIXELS_4K: u64 = 4096 * 4096;
+pub const MAX_PIXELS_2K: u64 = 2048 * 2048;
+/// The longest side a custom size can have within those bounds (4096² at 8:1).
+pub const MAX_PIXEL_SIDE: u32 = 11_585;
 /// Largest aspect ratio (either way) of a custom size or a reference.
 pub const MAX_ASPECT: f64 = 8.0;
 /// Reference image limits (provider-published).
@@ -445,35 +447,62 @@ fn check_size(req: &GenerationRequest, p: &mut Problems) {
     }
 }
 
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The most pixels a custom size may have in this request.
+pub fn max_pixels(req: &GenerationRequest) -> u64 {
+    if allows_4k(req) {
+        MAX_PIXELS_4K
+    } else {
+        MAX_PIXELS_2K
+    }
+}
+
 fn check_pixels(req: &GenerationRequest, w: u32, h: u32, p: &mut Problems) {
-    let max = if allows_4k(req) {
-        MAX_PIXEL_SIDE_PRO
-    } else if req.model == Model::Pro {
-        MAX_PIXEL_SIDE_2K
-    } else {
-        MAX_PIXEL_SIDE_STANDARD
-    };
-    let limit_why = if req.model == Model::Standard {
-        "on Standard"
+    let max = max_pixels(req);
+    let total = u64::from(w) * u64::from(h);
+    let limit_why = if max == MAX_PIXELS_4K {
+        ""
+    } else if req.model == Model::Standard {
+        " on Standard"
     } else if !req.image_urls.is_empty() {
-        "with reference images"
+        " with reference images"
     } else {
-        "in a group series"
+        " in a group series"
     };
-    if w < MIN_PIXEL_SIDE || h < MIN_PIXEL_SIDE {
+    if total < MIN_PIXELS {
         p.push(
             Field::Size,
             "20005",
-            format!("{w}x{h} is too small: each side must be at least {MIN_PIXEL_SIDE} pixels."),
+            format!(
+                "{w}x{h} is too small: {} pixels, and at least 768×768 ({}) are needed.",
+                grouped(total),
+                grouped(MIN_PIXELS)
+            ),
         );
     }
-    if w > max || h > max {
-        let msg = if max == MAX_PIXEL_SIDE_PRO {
-            format!("{w}x{h} is too large: each side can be at most {max} pixels.")
-        } else {
-            format!("{w}x{h} is too large: each side can be at most {max} pixels {limit_why}.")
-        };
-        p.push(Field::Size, "20005", msg);
+    if total > max {
+        let side = if max == MAX_PIXELS_4K { 4096 } else { 2048 };
+        p.push(
+            Field::Size,
+            "20005",
+            format!(
+                "{w}x{h} is too large: {} pixels, and at most {side}×{side} ({}) are allowed{limit_why}.",
+                grouped(total),
+                grouped(max)
+            ),
+        );
     }
     if w > 0 && h > 0 && aspect_out_of_range(w, h) {
         p.push(

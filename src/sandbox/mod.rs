@@ -130,6 +130,9 @@ struct TaskRecord {
     images: u32,
     /// A failure queued for this task by a test.
     forced_error: Option<ApiErrorBody>,
+    /// A group series that comes back shorter than `n` (the model decides), set by a test.
+    #[serde(default)]
+    series_limit: Option<u32>,
 }
 
 #[derive(Default)]
@@ -138,6 +141,7 @@ struct Faults {
     poll: VecDeque<Fault>,
     media: VecDeque<Fault>,
     fail_next: VecDeque<ApiErrorBody>,
+    short_series: VecDeque<u32>,
 }
 
 struct Shared {
@@ -295,6 +299,11 @@ impl Sandbox {
             message: message.to_owned(),
             request_id: Some(request_id()),
         });
+    }
+
+    /// The next group series comes back with only `images` images, as the model may decide.
+    pub fn shorten_next_series(&self, images: u32) {
+        self.shared.faults().short_series.push_back(images);
     }
 
     /// Stops accepting connections. The port may still be held for a moment; [`Sandbox::stop`]
@@ -545,6 +554,16 @@ fn parse_request(body: &[u8]) -> Result<GenerationRequest, (&'static str, String
 
 fn create_task(s: &Arc<Shared>, request: GenerationRequest) -> TaskRecord {
     let n = u32::try_from(request.n).unwrap_or(1);
+    // One lock for both: a second guard in the same expression would wait on the first.
+    let (forced_error, series_limit) = {
+        let mut faults = s.faults();
+        let limit = if request.is_group() {
+            faults.short_series.pop_front()
+        } else {
+            None
+        };
+        (faults.fail_next.pop_front(), limit)
+    };
     let delay = s.cfg.base_delay + s.cfg.per_image_delay * n;
     let task = TaskRecord {
         id: format!("task_{}", uuid::Uuid::new_v4().simple()),
@@ -554,7 +573,8 @@ fn create_task(s: &Arc<Shared>, request: GenerationRequest) -> TaskRecord {
         status: "processing".to_owned(),
         error: None,
         images: 0,
-        forced_error: s.faults().fail_next.pop_front(),
+        forced_error,
+        series_limit,
     };
     s.save(&task);
     s.stats.tasks_created.fetch_add(1, Ordering::SeqCst);
@@ -577,7 +597,11 @@ async fn work(s: Arc<Shared>, id: String) {
     match outcome {
         Ok(images) => {
             "completed".clone_into(&mut done.status);
-            done.images = images;
+            // In group mode `n` is a maximum: the series may come back shorter (and only what
+            // comes back is billed).
+            done.images = done
+                .series_limit
+                .map_or(images, |limit| images.min(limit.max(1)));
         }
         Err(err) => {
             "failed".clone_into(&mut done.status);

@@ -9,7 +9,8 @@ use crate::core::draft::{Draft, SizeKind};
 use crate::core::pricing::format_usd;
 use crate::core::request::Model;
 use crate::core::rules::{
-    ASPECT_RATIOS, Field, Gear, MAX_PROMPT_CHARS, MAX_SEED, Problems, random_seed,
+    ASPECT_RATIOS, Field, Gear, MAX_PIXEL_SIDE, MAX_PIXELS_4K, MAX_PROMPT_CHARS, MAX_SEED,
+    Problems, max_pixels, random_seed,
 };
 
 use super::cx::{Action, ViewCx};
@@ -75,7 +76,7 @@ impl ComposeView {
             ui.selectable_value(&mut form.size_kind, SizeKind::Gear, "Square")
                 .on_hover_text("A square image at a resolution (the size is the gear itself).");
             ui.selectable_value(&mut form.size_kind, SizeKind::Custom, "Custom")
-                .on_hover_text("Exact pixels: 768×768 to 2048×2048 in total on Standard, up to 4096×4096 on Pro text-to-image.");
+                .on_hover_text("Exact pixels, bounded by their total: 768×768 to 2048×2048 pixels, up to 4096×4096 on Pro text-to-image; 1:8 to 8:1.");
         });
         match form.size_kind {
             SizeKind::Aspect => {
@@ -108,20 +109,39 @@ impl ComposeView {
             SizeKind::Custom => {
                 ui.horizontal(|ui| {
                     ui.label("Width");
-                    if let Some(w) = NumberField::new("Width", i64::from(form.custom.0), 1..=8192)
-                        .suffix("px")
-                        .show(ui)
+                    if let Some(w) = NumberField::new(
+                        "Width",
+                        i64::from(form.custom.0),
+                        1..=i64::from(MAX_PIXEL_SIDE),
+                    )
+                    .suffix("px")
+                    .show(ui)
                     {
                         form.custom.0 = u32::try_from(w).unwrap_or(1);
                     }
                     ui.label("Height");
-                    if let Some(h) = NumberField::new("Height", i64::from(form.custom.1), 1..=8192)
-                        .suffix("px")
-                        .show(ui)
+                    if let Some(h) = NumberField::new(
+                        "Height",
+                        i64::from(form.custom.1),
+                        1..=i64::from(MAX_PIXEL_SIDE),
+                    )
+                    .suffix("px")
+                    .show(ui)
                     {
                         form.custom.1 = u32::try_from(h).unwrap_or(1);
                     }
                 });
+                let side = if max_pixels(&form.to_request(0)) == MAX_PIXELS_4K {
+                    4096
+                } else {
+                    2048
+                };
+                theme::hint(
+                    ui,
+                    &format!(
+                        "Any shape from 768×768 to {side}×{side} pixels in total, between 1:8 and 8:1."
+                    ),
+                );
             }
         }
         let (w, h) = form.output_dimensions();
@@ -303,15 +323,22 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
             );
         let estimate = form.estimate(&cx.settings.rates);
         let text = format!(
-            "· {} credits ≈ {}",
+            "· {}{} credits ≈ {}",
+            if estimate.up_to { "up to " } else { "" },
             estimate.credits,
             format_usd(estimate.micro_usd)
         );
         ui.label(text).on_hover_text(format!(
-            "{} image(s) × {} per image on {}. Failed and rejected requests are not charged.",
+            "{}{} image(s) × {} per image on {}. Failed and rejected requests are not charged.{}",
+            if estimate.up_to { "Up to " } else { "" },
             estimate.images,
             format_usd(cx.settings.rates.per_image_micro_usd(form.model)),
-            form.model.tier_name()
+            form.model.tier_name(),
+            if estimate.up_to {
+                " A series may come back shorter: only the images returned are billed."
+            } else {
+                ""
+            }
         ));
         if cx.conn.is_sandbox() {
             ui.label(RichText::new("(sandbox: free)").weak());

@@ -40,8 +40,14 @@ pub fn status_text(job: &JobRecord, now_ms: i64) -> String {
             job.result_urls.len()
         ),
         JobState::Completed => {
-            let n = job.results.len();
-            format!("Done · {n} image{}", if n == 1 { "" } else { "s" })
+            let k = job.results.len();
+            let asked = usize::try_from(job.request.n).unwrap_or(k);
+            if job.request.is_group() && k < asked {
+                // n is a maximum in a group series: a shorter series is a success.
+                format!("Done · {k} of {asked} images")
+            } else {
+                format!("Done · {k} image{}", if k == 1 { "" } else { "s" })
+            }
         }
         other => other.label().to_owned(),
     }
