@@ -405,3 +405,109 @@ async fn submit_expecting_error(sb: &wan_studio::sandbox::Sandbox) -> SubmitErro
         .await
         .unwrap_err()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_not_found_on_a_poll_is_asked_again_and_the_job_completes() {
+    let sb = sandbox().await;
+    // A node that does not see the new task yet.
+    sb.inject(Endpoint::Poll, Fault::NotFound);
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_rate_limits_are_waited_out_and_the_job_says_so() {
+    let sb = sandbox().await;
+    for _ in 0..10 {
+        sb.inject(
+            Endpoint::Submit,
+            Fault::RateLimit {
+                retry_after_secs: 1,
+            },
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let waiting = wait_for(&mut events, &job.id, |j| {
+        j.remote_status.as_deref() == Some(wan_studio::core::engine::RATE_LIMITED)
+    })
+    .await;
+    assert_eq!(
+        wan_studio::ui::status_text(&waiting, 0),
+        "Waiting: rate limited"
+    );
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_that_cannot_take_the_task_id_loses_nothing_and_pays_once() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let (first, mut events) = engine(&sb, home.path());
+    let job = first.submit(text(Model::Standard, "a fox")).unwrap();
+    // The disk fills up while the submit is on the wire: the journal refuses every write.
+    first.journal().fail_next_writes(1000);
+    let shown = finish(&mut events, &job.id).await;
+    assert_eq!(
+        shown.state,
+        JobState::Paused,
+        "an end state every front end sees"
+    );
+    let task_id = shown.task_id.clone().expect("the task id is on screen");
+    let message = shown.error.unwrap().message;
+    assert!(
+        message.contains(&task_id) && message.contains("recovered-tasks.jsonl"),
+        "{message}"
+    );
+    let kept = wan_studio::core::recovery::read(&Paths::new(home.path())).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (kept[0].job_id.as_str(), kept[0].task_id.as_str()),
+        (job.id.as_str(), task_id.as_str())
+    );
+
+    // The next start (the disk has room again) adopts it, polls it and brings the result home.
+    let (next, mut events) = engine(&sb, home.path());
+    assert_eq!(next.resume().unwrap(), 1);
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+    assert_eq!(done.task_id.as_deref(), Some(task_id.as_str()));
+    assert!(
+        wan_studio::core::recovery::read(&Paths::new(home.path()))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        sb.stats().submits_received.load(Ordering::SeqCst),
+        1,
+        "never sent again"
+    );
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_failure_while_polling_ends_the_job_where_everyone_sees_it() {
+    let sb = sandbox_with(Duration::from_millis(600)).await;
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    wait_for(&mut events, &job.id, |j| j.task_id.is_some()).await;
+    engine.journal().fail_next_writes(1000);
+    let shown = tokio::time::timeout(Duration::from_secs(10), finish(&mut events, &job.id))
+        .await
+        .expect("the job ends within seconds");
+    assert!(!shown.state.is_active(), "{:?}", shown.state);
+    assert!(shown.task_id.is_some(), "the task id is kept");
+    engine.journal().fail_next_writes(0);
+    // Resume continues it once the journal is healthy.
+    assert_eq!(engine.resume().unwrap(), 1);
+    assert_completed(&finish(&mut events, &job.id).await, 1);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+}

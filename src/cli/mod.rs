@@ -32,6 +32,9 @@ pub enum Exit {
     TaskFailed = 4,
     /// Network trouble, or the outcome is unknown.
     Network = 5,
+    /// Local storage trouble: the journal or the library could not be read or written (a full
+    /// disk, a damaged journal). A charged task id is kept in the recovery file.
+    Storage = 6,
 }
 
 impl Exit {
@@ -41,7 +44,12 @@ impl Exit {
 
     /// The exit code a job's end maps to.
     pub fn for_job(job: &JobRecord) -> Exit {
+        let journal_failed = job
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == "journal_failed");
         match job.state {
+            JobState::Paused if journal_failed => Exit::Storage,
             JobState::Completed => Exit::Done,
             JobState::Refused | JobState::Paused => Exit::Refused,
             // A task that ran and failed; a 5xx before any task existed is server trouble.
@@ -255,9 +263,18 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
     match result {
         Ok(exit) => exit,
         Err(e) => {
-            let exit = e
-                .downcast_ref::<CliError>()
-                .map_or(Exit::Network, |c| c.exit);
+            let storage = e.chain().any(|c| {
+                c.is::<crate::core::journal::JournalError>()
+                    || matches!(
+                        c.downcast_ref::<EngineError>(),
+                        Some(EngineError::Journal(_))
+                    )
+            });
+            let exit = match e.downcast_ref::<CliError>() {
+                Some(c) => c.exit,
+                None if storage => Exit::Storage,
+                None => Exit::Network,
+            };
             eprintln!("error: {e:#}");
             exit
         }
@@ -651,6 +668,25 @@ pub use crate::core::time::format_utc;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_journal_failure_exits_with_the_storage_code() {
+        use crate::core::request::{ApiErrorBody, GenerationRequest, Model};
+        let mut job = JobRecord::new(
+            crate::core::server::Server::Sandbox,
+            GenerationRequest::new(Model::Standard),
+        );
+        job.state = JobState::Paused;
+        job.error = Some(ApiErrorBody {
+            code: "journal_failed".into(),
+            message: "disk full".into(),
+            request_id: None,
+        });
+        assert_eq!(Exit::for_job(&job), Exit::Storage);
+        assert_eq!(Exit::Storage.code(), 6);
+        job.error = None;
+        assert_eq!(Exit::for_job(&job), Exit::Refused);
+    }
 
     #[test]
     fn boxes_and_swatches_parse() {

@@ -30,8 +30,11 @@ pub struct ClientConfig {
     pub submit_attempts: u32,
     /// First wait between such attempts when the server gives no `Retry-After`.
     pub retry_base: Duration,
-    /// Longest `Retry-After` honoured before giving up.
+    /// Longest single `Retry-After` honoured before giving up.
     pub max_retry_after: Duration,
+    /// How long a submit refused with 429 keeps waiting for its turn, in all. Rate-limited
+    /// requests are not charged, so waiting minutes costs nothing but time.
+    pub rate_limit_budget: Duration,
     /// Largest result image accepted.
     pub max_download_bytes: u64,
 }
@@ -48,6 +51,7 @@ impl ClientConfig {
             submit_attempts: 4,
             retry_base: Duration::from_secs(2),
             max_retry_after: Duration::from_mins(2),
+            rate_limit_budget: Duration::from_mins(5),
             max_download_bytes: 200 * 1024 * 1024,
         }
     }
@@ -221,11 +225,25 @@ impl ApiClient {
 
     /// Submits a generation request. See the module docs for the retry policy.
     pub async fn submit(&self, req: &GenerationRequest) -> Result<TaskInfo, SubmitError> {
+        self.submit_with(req, &|_| {}).await
+    }
+
+    /// [`ApiClient::submit`], telling `rate_limited` how long it waits each time the API answers
+    /// 429 (the job can say "waiting: rate limited"). 429s are waited out within
+    /// [`ClientConfig::rate_limit_budget`], honouring `Retry-After`; connection failures are tried
+    /// [`ClientConfig::submit_attempts`] times.
+    pub async fn submit_with(
+        &self,
+        req: &GenerationRequest,
+        rate_limited: &(dyn Fn(Duration) + Send + Sync),
+    ) -> Result<TaskInfo, SubmitError> {
         let body = serde_json::to_vec(req)
             .map_err(|e| SubmitError::NotSent(format!("the request could not be encoded: {e}")))?;
         let url = self.endpoint("/api/v1/images/generations");
-        let mut last_rate_limit = None;
-        for attempt in 1..=self.cfg.submit_attempts.max(1) {
+        let started = tokio::time::Instant::now();
+        let mut connect_failures = 0;
+        let mut limited = 0;
+        loop {
             let sent = self
                 .authed(self.api.post(url.clone()))
                 .header(CONTENT_TYPE, "application/json")
@@ -235,11 +253,16 @@ impl ApiClient {
                 .await;
             let wait = match sent {
                 Err(e) if e.is_connect() => {
-                    tracing::warn!(attempt, "submit could not connect: {}", describe(&e));
-                    if attempt == self.cfg.submit_attempts.max(1) {
+                    connect_failures += 1;
+                    tracing::warn!(
+                        connect_failures,
+                        "submit could not connect: {}",
+                        describe(&e)
+                    );
+                    if connect_failures >= self.cfg.submit_attempts.max(1) {
                         return Err(SubmitError::NotSent(describe(&e)));
                     }
-                    backoff(self.cfg.retry_base, attempt)
+                    backoff(self.cfg.retry_base, connect_failures)
                 }
                 Err(e) => {
                     tracing::warn!("submit may have reached the server: {}", describe(&e));
@@ -249,24 +272,22 @@ impl ApiClient {
                     )));
                 }
                 Ok(resp) if resp.status() == StatusCode::TOO_MANY_REQUESTS => {
+                    limited += 1;
                     let retry_after = retry_after(&resp);
                     let error = read_error(resp).await;
-                    tracing::warn!(attempt, ?retry_after, "submit rate limited");
-                    let wait = retry_after.unwrap_or_else(|| backoff(self.cfg.retry_base, attempt));
-                    if attempt == self.cfg.submit_attempts.max(1) || wait > self.cfg.max_retry_after
-                    {
+                    tracing::warn!(limited, ?retry_after, "submit rate limited");
+                    let wait = retry_after.unwrap_or_else(|| backoff(self.cfg.retry_base, limited));
+                    let over_budget = started.elapsed() + wait > self.cfg.rate_limit_budget;
+                    if wait > self.cfg.max_retry_after || over_budget {
                         return Err(SubmitError::RateLimited { error });
                     }
-                    last_rate_limit = Some(error);
+                    rate_limited(wait);
                     wait
                 }
                 Ok(resp) => return self.read_submit_answer(resp).await,
             };
             tokio::time::sleep(wait).await;
         }
-        Err(SubmitError::RateLimited {
-            error: last_rate_limit.unwrap_or_default(),
-        })
     }
 
     async fn read_submit_answer(&self, resp: reqwest::Response) -> Result<TaskInfo, SubmitError> {

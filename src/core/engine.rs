@@ -18,11 +18,18 @@ use super::client::{
 };
 use super::journal::{JobRecord, JobState, Journal, JournalError};
 use super::library;
+use super::recovery;
 use super::references::LoadedImage;
 use super::request::{ApiErrorBody, GenerationRequest, TaskStatus};
 use super::rules::{self, Problems};
 use super::server::Server;
 use super::settings::Paths;
+
+/// A `.partial-*` file older than this was left by a killed writer (a live write takes seconds).
+const STALE_PARTIAL: Duration = Duration::from_mins(10);
+
+/// The remote status a job shows while its submit waits out the API's rate limit.
+pub const RATE_LIMITED: &str = "rate limited";
 
 /// What the engine tells its subscribers.
 #[derive(Debug, Clone)]
@@ -94,6 +101,9 @@ pub struct EngineConfig {
     pub poll_interval: Duration,
     /// How many times one result download is tried before the job is marked download-failed.
     pub download_attempts: u32,
+    /// How long a task the server answers "not found" (404, 40001) is polled on before the job
+    /// is paused: a new task may not be visible on every node yet.
+    pub lost_task_patience: Duration,
     /// Capacity of the event channel.
     pub event_capacity: usize,
 }
@@ -106,6 +116,7 @@ impl EngineConfig {
             server,
             poll_interval: Duration::from_millis(1500),
             download_attempts: 6,
+            lost_task_patience: Duration::from_mins(2),
             event_capacity: 256,
         }
     }
@@ -170,6 +181,21 @@ impl Engine {
     ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
         let journal = Arc::new(Journal::open(&cfg.paths)?);
         let client = ApiClient::new(cfg.client.clone())?;
+        // Half-written files left by a kill mid-write: old enough that no live writer owns them.
+        let folders = [
+            cfg.paths.library(),
+            cfg.paths.thumbnails(),
+            cfg.paths.home.clone(),
+        ];
+        rt.spawn_blocking(move || {
+            let removed: usize = folders
+                .iter()
+                .map(|d| super::imaging::sweep_partials(d, STALE_PARTIAL))
+                .sum();
+            if removed > 0 {
+                tracing::info!(removed, "removed stale .partial files");
+            }
+        });
         let (tx, rx) = mpsc::channel(cfg.event_capacity.max(1));
         let inner = Inner {
             cfg,
@@ -243,6 +269,7 @@ impl Engine {
     /// jobs were resumed.
     pub fn resume(&self) -> Result<usize, EngineError> {
         self.inner.refuse_if_stopped()?;
+        self.adopt_recovered()?;
         let mut resumed = 0;
         for job in self.inner.journal.unfinished(&self.inner.cfg.server)? {
             if self.is_running(&job.id) {
@@ -272,6 +299,42 @@ impl Engine {
             resumed += 1;
         }
         Ok(resumed)
+    }
+
+    /// Moves task ids from the recovery file into the journal, so they are polled like any other.
+    fn adopt_recovered(&self) -> Result<(), EngineError> {
+        let paths = &self.inner.cfg.paths;
+        let entries = recovery::read(paths).map_err(|e| {
+            EngineError::Journal(JournalError::Corrupt(format!(
+                "the recovery file {} could not be read: {e}",
+                recovery::path(paths).display()
+            )))
+        })?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut left = Vec::new();
+        for entry in entries {
+            match self.inner.journal.get(&entry.job_id)? {
+                Some(job) if job.task_id.is_none() => {
+                    self.inner
+                        .journal
+                        .set_submitted(&job.id, &entry.task_id, &entry.status)?;
+                    tracing::info!(job = %job.id, task = %entry.task_id, "adopted from the recovery file");
+                }
+                Some(_) => {} // already recorded
+                None => {
+                    tracing::warn!(job = %entry.job_id, task = %entry.task_id, "a recovered task has no job in this journal; kept in the recovery file");
+                    left.push(entry);
+                }
+            }
+        }
+        recovery::keep_only(paths, &left).map_err(|e| {
+            EngineError::Journal(JournalError::Corrupt(format!(
+                "the recovery file could not be rewritten: {e}"
+            )))
+        })?;
+        Ok(())
     }
 
     /// Hides a job from the queue; its results stay in the library.
@@ -429,9 +492,31 @@ impl Engine {
         let inner = Arc::clone(&self.inner);
         self.inner.rt.spawn(async move {
             let id = job.id.clone();
+            let last_known = job.clone();
             if let Err(e) = inner.drive(job, phase).await {
                 tracing::error!(job = %id, "job stopped: {e}");
-                inner.send(Event::Notice(format!("A job could not be recorded: {e}")));
+                let message = format!(
+                    "The journal could not record this job ({e}), so it stopped here. What was recorded is kept; Resume continues it once the disk or journal is healthy again."
+                );
+                inner.send(Event::Notice(message.clone()));
+                // Every front end sees an end state, so no command waits forever.
+                let mut shown = inner
+                    .db({
+                        let id = id.clone();
+                        move |j| j.get(&id)
+                    })
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or(last_known);
+                if shown.state.is_active() {
+                    shown.state = JobState::Paused;
+                    shown.error = Some(local_error("journal_failed", &message));
+                }
+                inner.send(Event::Job(Box::new(shown)));
+                inner.running_set().remove(&id);
+                inner.task_ended.notify_waiters();
+                return;
             }
             inner.running_set().remove(&id);
             inner.emit(&id).await;
@@ -576,15 +661,40 @@ impl Inner {
     /// Sends the submit; returns the task id, or `None` when the job ended here.
     async fn submit(&self, job: &JobRecord) -> Result<Option<String>, JournalError> {
         tracing::info!(job = %job.id, model = %job.request.model, n = job.request.n, "submitting");
-        match self.client.submit(&job.request).await {
+        // While the API rate-limits the submit, the job says so (nothing is charged meanwhile).
+        let (journal, events, waker, id) = (
+            Arc::clone(&self.journal),
+            self.events.clone(),
+            self.waker.clone(),
+            job.id.clone(),
+        );
+        let rate_limited = move |wait: Duration| {
+            tracing::info!(job = %id, "rate limited; trying again in {wait:?}");
+            let (journal, events, waker, id) = (
+                Arc::clone(&journal),
+                events.clone(),
+                waker.clone(),
+                id.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                if journal.set_remote_status(&id, RATE_LIMITED).is_ok()
+                    && let Ok(Some(job)) = journal.get(&id)
+                    && events.try_send(Event::Job(Box::new(job))).is_ok()
+                    && let Some(w) = waker
+                {
+                    w();
+                }
+            });
+        };
+        match self.client.submit_with(&job.request, &rate_limited).await {
             Ok(task) => {
-                let (job_id, task_id, status) = (
-                    job.id.clone(),
-                    task.id.clone(),
-                    task.status.as_str().to_owned(),
-                );
-                self.db(move |j| j.set_submitted(&job_id, &task_id, &status))
-                    .await?;
+                if let Err(e) = self.record_submitted(job, &task).await {
+                    // The task id is charged and could not be journalled: it went to the recovery
+                    // file (or, if even that failed, to the log and the screen). Stop here; the
+                    // next resume adopts it and polls it. Nothing is sent again.
+                    self.keep_task_id(job, &task, &e).await;
+                    return Ok(None);
+                }
                 self.emit(&job.id).await;
                 tracing::info!(job = %job.id, task = %task.id, "accepted");
                 Ok(Some(task.id))
@@ -608,6 +718,83 @@ impl Inner {
         }
     }
 
+    /// Journals an accepted submit's task id, trying a few times (a full disk may free up).
+    async fn record_submitted(
+        &self,
+        job: &JobRecord,
+        task: &super::request::TaskInfo,
+    ) -> Result<(), JournalError> {
+        let mut last = None;
+        for wait_ms in [0, 100, 400, 1500] {
+            if wait_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+            }
+            let (job_id, task_id, status) = (
+                job.id.clone(),
+                task.id.clone(),
+                task.status.as_str().to_owned(),
+            );
+            match self
+                .db(move |j| j.set_submitted(&job_id, &task_id, &status))
+                .await
+            {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    tracing::warn!(job = %job.id, task = %task.id, "the task id could not be journalled yet: {e}");
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| JournalError::Corrupt("no attempt made".to_owned())))
+    }
+
+    /// The journal refused a charged task id: keep it in the recovery file, say so everywhere, and
+    /// show the job ended (paused) with the task id, so no front end waits for it.
+    async fn keep_task_id(
+        &self,
+        job: &JobRecord,
+        task: &super::request::TaskInfo,
+        e: &JournalError,
+    ) {
+        let entry = recovery::Recovered {
+            job_id: job.id.clone(),
+            task_id: task.id.clone(),
+            model: job.request.model.id().to_owned(),
+            status: task.status.as_str().to_owned(),
+            at_ms: super::journal::now_ms(),
+        };
+        let paths = self.cfg.paths.clone();
+        let file = recovery::path(&paths);
+        let kept = tokio::task::spawn_blocking(move || recovery::append(&paths, &entry))
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r);
+        let message = match kept {
+            Ok(()) => {
+                tracing::error!(job = %job.id, task = %task.id, "the journal could not record the task id ({e}); kept in {}", file.display());
+                format!(
+                    "The journal could not record task {} ({e}). It is kept in {}; the next resume (or start) adopts it, polls it and copies its results home. Nothing is sent again.",
+                    task.id,
+                    file.display()
+                )
+            }
+            Err(io) => {
+                tracing::error!(job = %job.id, task = %task.id, "CHARGED TASK NOT RECORDED: journal ({e}) and recovery file ({io}) both failed");
+                format!(
+                    "STOPPED: task {} was accepted (and may be charged) but could not be recorded: the journal failed ({e}) and so did {} ({io}). Write this task id down and free some disk space; nothing is sent again.",
+                    task.id,
+                    file.display()
+                )
+            }
+        };
+        self.send(Event::Notice(message.clone()));
+        let mut shown = job.clone();
+        shown.task_id = Some(task.id.clone());
+        shown.state = JobState::Paused;
+        shown.error = Some(local_error("journal_failed", &message));
+        self.send(Event::Job(Box::new(shown)));
+    }
+
     /// Polls until the task ends. Returns the result links, or `None` when the job ended otherwise.
     async fn poll_until_done(
         &self,
@@ -618,6 +805,7 @@ impl Inner {
         let mut failures = 0u32;
         let mut delay = interval;
         let mut last_status: Option<String> = None;
+        let mut not_found_since: Option<tokio::time::Instant> = None;
         let id = job_id.to_owned();
         if self
             .db(move |j| j.get(&id))
@@ -639,6 +827,7 @@ impl Inner {
                 Ok(task) => {
                     failures = 0;
                     delay = interval;
+                    not_found_since = None;
                     match task.status {
                         TaskStatus::Completed => {
                             let urls = task.output.map(|o| o.image_urls).unwrap_or_default();
@@ -682,13 +871,38 @@ impl Inner {
                     failures += 1;
                     delay = retry_after.unwrap_or_else(|| backoff(interval, failures));
                 }
+                Err(PollError::Refused { status, error })
+                    if (status == 404 || error.code == "40001")
+                        && not_found_since
+                            .get_or_insert_with(tokio::time::Instant::now)
+                            .elapsed()
+                            < self.cfg.lost_task_patience =>
+                {
+                    // A task may not be visible on every node yet: ask again for a while.
+                    failures += 1;
+                    delay = backoff(interval, failures);
+                    tracing::warn!(task = %task_id, status, "task not found yet, asking again in {delay:?}");
+                }
                 Err(PollError::Refused { status, error }) => {
                     tracing::warn!(task = %task_id, status, "poll refused: {error}");
                     let mut error = error;
-                    error.message = format!(
-                        "Polling stopped: {} Resume after fixing the API key; the task is kept.",
-                        error.message
-                    );
+                    error.message = if status == 401 || status == 403 {
+                        format!(
+                            "Polling stopped: the API refused the key (HTTP {status}: {}). Fix the key in Settings, then Resume; the task is kept.",
+                            error.message
+                        )
+                    } else if status == 404 || error.code == "40001" {
+                        format!(
+                            "Polling stopped: the server has not known task {task_id} for {} s ({}). It may belong to another API key; the task is kept, and Resume asks again.",
+                            self.cfg.lost_task_patience.as_secs(),
+                            error.message
+                        )
+                    } else {
+                        format!(
+                            "Polling stopped: HTTP {status}: {}; the task is kept, and Resume asks again.",
+                            error.message
+                        )
+                    };
                     self.set_state(job_id, JobState::Paused, Some(&error))
                         .await?;
                     return Ok(None);

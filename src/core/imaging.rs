@@ -166,6 +166,36 @@ fn staged<'p>(
     Ok((tmp, dir))
 }
 
+/// Removes `.partial-*` files (atomic writes a kill interrupted) under `dir` whose last change is
+/// older than `older_than`; fresher ones may belong to a writer still at work. Returns how many
+/// went. Unreadable folders are skipped.
+pub fn sweep_partials(dir: &Path, older_than: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_dir() {
+            removed += sweep_partials(&path, older_than);
+            continue;
+        }
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > older_than);
+        if stale
+            && entry.file_name().to_string_lossy().starts_with(".partial-")
+            && std::fs::remove_file(&path).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Writes a file atomically: a temporary file in the same folder, fsync, rename, fsync the folder.
 /// A crash leaves either the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ImagingError> {
@@ -260,5 +290,34 @@ mod tests {
         let mode = std::fs::metadata(&p).unwrap().permissions().mode();
         // Group and others may read it (0644 under the usual umask 022), unlike a 0600 temp file.
         assert_eq!(mode & 0o044, 0o044, "mode {mode:o}");
+    }
+
+    #[test]
+    fn stale_partial_files_are_swept_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("library/2026");
+        std::fs::create_dir_all(&sub).unwrap();
+        let stale = sub.join(".partial-abc");
+        let fresh = sub.join(".partial-def");
+        let image = sub.join("result.png");
+        for p in [&stale, &fresh, &image] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let old = std::time::SystemTime::now() - std::time::Duration::from_hours(1);
+        for p in [&stale, &image] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        assert_eq!(
+            sweep_partials(dir.path(), std::time::Duration::from_mins(10)),
+            1
+        );
+        assert!(!stale.exists());
+        assert!(fresh.exists(), "a write may still be at work");
+        assert!(image.exists(), "only .partial files go");
     }
 }

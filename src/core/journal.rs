@@ -221,8 +221,40 @@ CREATE TABLE IF NOT EXISTS results (
 
 /// The journal. One connection behind a mutex; every call is a short statement.
 pub struct Journal {
-    conn: Mutex<Connection>,
+    conn: Mutex<Handle>,
     paths: Paths,
+    /// Fault injection: this many coming writes fail as on a full disk.
+    failing_writes: std::sync::atomic::AtomicU32,
+}
+
+/// SQLite's unix VFS can deadlock when one thread opens a database file while another closes a
+/// connection to the same file (a lock-order inversion between its global mutex and the file's
+/// inode mutex: seen here as a hang when the window switched connection). Opening and closing a
+/// journal connection therefore take this process-wide lock; both are rare.
+static LIFECYCLE: Mutex<()> = Mutex::new(());
+
+/// The connection, closed under [`LIFECYCLE`] when the journal goes.
+struct Handle(Option<Connection>);
+
+impl std::ops::Deref for Handle {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match &self.0 {
+            Some(c) => c,
+            // Only `drop` takes it, and nothing can borrow the handle then.
+            None => unreachable!("the journal's connection is used after it was closed"),
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let _lifecycle = LIFECYCLE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(self.0.take());
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -242,18 +274,26 @@ impl Journal {
             source,
         })?;
         let path = paths.journal();
+        // Opened under the lifecycle lock: see [`LIFECYCLE`].
+        let lifecycle = LIFECYCLE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let conn = Connection::open(&path).map_err(|source| JournalError::Open {
             path: path.clone(),
             source,
         })?;
+
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        // WAL setup takes an exclusive lock: also under the lifecycle lock.
+        drop(lifecycle);
         Ok(Journal {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Handle(Some(conn))),
             paths: paths.clone(),
+            failing_writes: std::sync::atomic::AtomicU32::new(0),
         })
     }
 
@@ -261,7 +301,30 @@ impl Journal {
         &self.paths
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    /// Fault injection for tests and hostile runs: the next `n` writes fail as SQLite fails on a
+    /// full disk ("database or disk is full"). Reads are unaffected.
+    pub fn fail_next_writes(&self, n: u32) {
+        self.failing_writes
+            .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The connection for a write, or the injected failure.
+    fn write_conn(&self) -> Result<MutexGuard<'_, Handle>, JournalError> {
+        use std::sync::atomic::Ordering;
+        let injected = self
+            .failing_writes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if injected {
+            return Err(JournalError::Sql(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("database or disk is full (injected)".to_owned()),
+            )));
+        }
+        Ok(self.conn())
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Handle> {
         // A panic while holding the lock cannot leave SQLite half-written; keep going.
         self.conn
             .lock()
@@ -273,7 +336,7 @@ impl Journal {
         let request = to_json(&job.request)?;
         let error = job.error.as_ref().map(to_json).transpose()?;
         let urls = to_json(&job.result_urls)?;
-        self.conn().execute(
+        self.write_conn()?.execute(
             &format!("INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
             params![
                 job.id,
@@ -303,7 +366,7 @@ impl Journal {
         remote_status: &str,
     ) -> Result<(), JournalError> {
         let now = now_ms();
-        self.conn().execute(
+        self.write_conn()?.execute(
             "UPDATE jobs SET task_id = ?2, remote_status = ?3, state = ?4, submitted_at = ?5, updated_at = ?5, error = NULL WHERE id = ?1",
             params![id, task_id, remote_status, JobState::Processing.as_str(), now],
         )?;
@@ -320,7 +383,7 @@ impl Journal {
         let now = now_ms();
         let error = error.map(to_json).transpose()?;
         let finished = (!state.is_active() && !state.is_resumable()).then_some(now);
-        self.conn().execute(
+        self.write_conn()?.execute(
             "UPDATE jobs SET state = ?2, error = ?3, updated_at = ?4, finished_at = COALESCE(?5, finished_at) WHERE id = ?1",
             params![id, state.as_str(), error, now, finished],
         )?;
@@ -328,7 +391,7 @@ impl Journal {
     }
 
     pub fn set_remote_status(&self, id: &str, status: &str) -> Result<(), JournalError> {
-        self.conn().execute(
+        self.write_conn()?.execute(
             "UPDATE jobs SET remote_status = ?2, updated_at = ?3 WHERE id = ?1",
             params![id, status, now_ms()],
         )?;
@@ -337,7 +400,7 @@ impl Journal {
 
     /// Records the result links of a completed task and moves the job to downloading.
     pub fn set_result_urls(&self, id: &str, urls: &[String]) -> Result<(), JournalError> {
-        self.conn().execute(
+        self.write_conn()?.execute(
             "UPDATE jobs SET result_urls = ?2, remote_status = 'completed', state = ?3, updated_at = ?4 WHERE id = ?1",
             params![id, to_json(&urls)?, JobState::Downloading.as_str(), now_ms()],
         )?;
@@ -346,7 +409,7 @@ impl Journal {
 
     /// Records one result copied home. Paths are stored relative to the data directory.
     pub fn add_result(&self, r: &ResultRecord) -> Result<(), JournalError> {
-        self.conn().execute(
+        self.write_conn()?.execute(
             "INSERT OR REPLACE INTO results (job_id, idx, path, thumbnail, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 r.job_id,
@@ -361,7 +424,7 @@ impl Journal {
     }
 
     pub fn set_dismissed(&self, id: &str, dismissed: bool) -> Result<(), JournalError> {
-        self.conn().execute(
+        self.write_conn()?.execute(
             "UPDATE jobs SET dismissed = ?2 WHERE id = ?1",
             params![id, dismissed],
         )?;
@@ -378,14 +441,14 @@ impl Journal {
 
     /// Forgets a job and its result rows (files are the caller's).
     pub fn delete(&self, id: &str) -> Result<(), JournalError> {
-        self.conn()
+        self.write_conn()?
             .execute("DELETE FROM jobs WHERE id = ?1", params![id])?;
         Ok(())
     }
 
     /// Removes one result row.
     pub fn delete_result(&self, job_id: &str, index: u32) -> Result<(), JournalError> {
-        self.conn().execute(
+        self.write_conn()?.execute(
             "DELETE FROM results WHERE job_id = ?1 AND idx = ?2",
             params![job_id, index],
         )?;

@@ -47,10 +47,27 @@ pub fn metadata(job: &JobRecord, index: u32) -> Vec<(String, String)> {
         out.push(("task_id".to_owned(), task.clone()));
     }
     out.push(("series_index".to_owned(), (index + 1).to_string()));
-    if let Ok(params) = serde_json::to_string(req) {
+    // Reference links lose their query and fragment: a presigned link carries its signature there.
+    let mut shared = req.clone();
+    for url in &mut shared.image_urls {
+        *url = without_query(url);
+    }
+    if let Ok(params) = serde_json::to_string(&shared) {
         out.push(("parameters".to_owned(), params));
     }
     out
+}
+
+/// A link without its query string and fragment.
+pub fn without_query(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+    }
 }
 
 /// Inserts `iTXt` chunks right after a PNG's `IHDR`, leaving every other byte alone.
@@ -274,6 +291,23 @@ pub fn result_link(job: &JobRecord, index: u32) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_never_carries_a_links_signature() {
+        let mut req = GenerationRequest::new(Model::Standard);
+        req.image_urls = vec![
+            "https://bucket.example.com/ref.png?X-Amz-Signature=abc123&X-Amz-Credential=k#frag"
+                .into(),
+        ];
+        let job = JobRecord::new(Server::Sandbox, req);
+        let meta = metadata(&job, 0);
+        let params = &meta.iter().find(|(k, _)| k == "parameters").unwrap().1;
+        assert!(params.contains("https://bucket.example.com/ref.png"));
+        assert!(
+            !params.contains("Signature") && !params.contains("abc123") && !params.contains("frag")
+        );
+        assert_eq!(without_query("not a url?x=1"), "not a url");
+    }
     use crate::core::request::{GenerationRequest, Model};
     use crate::core::server::Server;
 

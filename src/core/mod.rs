@@ -9,6 +9,7 @@ pub mod journal;
 pub mod library;
 pub mod palette;
 pub mod pricing;
+pub mod recovery;
 pub mod references;
 pub mod regions;
 pub mod request;

@@ -69,6 +69,8 @@ pub enum Fault {
     DropConnection,
     /// No answer at all until the client gives up. On submit the task **is** created first.
     Hang,
+    /// 404 with code 40001, as a node that does not see the task yet answers a poll.
+    NotFound,
 }
 
 /// Which endpoint a fault is for.
@@ -448,6 +450,11 @@ fn fault_response(fault: &Fault) -> Option<Response> {
             }
             r
         }
+        Fault::NotFound => error_response(
+            StatusCode::NOT_FOUND,
+            "40001",
+            "Task not found, or it belongs to another key.",
+        ),
         Fault::ServerError => error_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             "60099",

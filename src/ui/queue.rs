@@ -34,6 +34,11 @@ pub fn status_text(job: &JobRecord, now_ms: i64) -> String {
                 None => format!("Processing {} s", secs(job.submitted_at_ms)),
             }
         }
+        JobState::Submitting
+            if job.remote_status.as_deref() == Some(crate::core::engine::RATE_LIMITED) =>
+        {
+            "Waiting: rate limited".to_owned()
+        }
         JobState::Downloading => format!(
             "Downloading {}/{}",
             job.results.len(),

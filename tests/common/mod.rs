@@ -41,6 +41,7 @@ pub fn client_config(sandbox: &Sandbox) -> ClientConfig {
 pub fn engine(sandbox: &Sandbox, home: &std::path::Path) -> (Engine, mpsc::Receiver<Event>) {
     let mut cfg = EngineConfig::new(Paths::new(home), client_config(sandbox), Server::Sandbox);
     cfg.poll_interval = Duration::from_millis(40);
+    cfg.lost_task_patience = Duration::from_millis(600);
     Engine::start(cfg, tokio::runtime::Handle::current(), None).expect("engine starts")
 }
 
