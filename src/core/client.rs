@@ -25,7 +25,9 @@ pub struct ClientConfig {
     /// Whole-request timeout for a submit. After it, the outcome is unknown.
     pub submit_timeout: Duration,
     pub poll_timeout: Duration,
-    pub download_timeout: Duration,
+    /// A download that receives no bytes for this long is given up (and tried again from where it
+    /// stopped). There is no deadline for the whole body: a slow link still finishes.
+    pub download_idle_timeout: Duration,
     /// How many times a submit is attempted when it was provably not charged (429, no connection).
     pub submit_attempts: u32,
     /// First wait between such attempts when the server gives no `Retry-After`.
@@ -47,7 +49,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             submit_timeout: Duration::from_mins(1),
             poll_timeout: Duration::from_secs(30),
-            download_timeout: Duration::from_mins(3),
+            download_idle_timeout: Duration::from_mins(1),
             submit_attempts: 4,
             retry_base: Duration::from_secs(2),
             max_retry_after: Duration::from_mins(2),
@@ -186,7 +188,7 @@ impl ApiClient {
         if !trusted && cfg.base_url.scheme() == "https" {
             return Err(ClientBuildError::NoTrustStore(cfg.base_url.to_string()));
         }
-        let media = media_client(cfg.connect_timeout, cfg.download_timeout)?;
+        let media = media_client(cfg.connect_timeout, cfg.download_idle_timeout)?;
         let auth = match &cfg.api_key {
             Some(key) => {
                 let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
@@ -409,20 +411,26 @@ impl ApiClient {
     pub async fn download(&self, url: &str) -> Result<Vec<u8>, DownloadError> {
         download_media(&self.media, url, self.cfg.max_download_bytes).await
     }
+
+    /// Downloads into `buf`, continuing from the bytes already there (HTTP Range) where the server
+    /// allows it: call again with the same buffer after a transient failure.
+    pub async fn download_into(&self, url: &str, buf: &mut Vec<u8>) -> Result<(), DownloadError> {
+        download_media_into(&self.media, url, self.cfg.max_download_bytes, buf).await
+    }
 }
 
-/// A client for images (results, references): no credentials ever, redirects followed, and a
-/// whole-download deadline of `timeout`.
+/// A client for images (results, references): no credentials ever, redirects followed, a connect
+/// timeout and an idle timeout (no bytes for `idle`), never a deadline for the whole body.
 pub fn media_client(
     connect_timeout: Duration,
-    timeout: Duration,
+    idle: Duration,
 ) -> Result<reqwest::Client, reqwest::Error> {
     let ua = concat!("wan-studio/", env!("CARGO_PKG_VERSION"));
     build_http_client(|| {
         reqwest::Client::builder()
             .user_agent(ua)
             .connect_timeout(connect_timeout)
-            .timeout(timeout)
+            .read_timeout(idle)
             .redirect(reqwest::redirect::Policy::limited(5))
     })
     .map(|(c, _)| c)
@@ -435,6 +443,19 @@ pub async fn download_media(
     url: &str,
     cap: u64,
 ) -> Result<Vec<u8>, DownloadError> {
+    let mut buf = Vec::new();
+    download_media_into(client, url, cap, &mut buf).await?;
+    Ok(buf)
+}
+
+/// [`download_media`] into `buf`, asking only for what is missing when `buf` already holds the
+/// start of the body (a `206` continues it; a plain `200` starts over).
+pub async fn download_media_into(
+    client: &reqwest::Client,
+    url: &str,
+    cap: u64,
+    out: &mut Vec<u8>,
+) -> Result<(), DownloadError> {
     let parsed = Url::parse(url).map_err(|_| {
         DownloadError::Permanent(format!(
             "'{}' is not a web address",
@@ -449,12 +470,35 @@ pub async fn download_media(
             parsed.scheme()
         )));
     }
-    let mut resp = client
-        .get(parsed)
+    let mut request = client.get(parsed);
+    if !out.is_empty() {
+        request = request.header(reqwest::header::RANGE, format!("bytes={}-", out.len()));
+    }
+    let mut resp = request
         .send()
         .await
         .map_err(|e| DownloadError::Transient(describe(&e)))?;
     let status = resp.status();
+    if status == StatusCode::PARTIAL_CONTENT {
+        let continues = resp
+            .headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("bytes "))
+            .and_then(|v| v.split('-').next())
+            .and_then(|v| v.parse::<usize>().ok())
+            == Some(out.len());
+        if !continues {
+            out.clear();
+            return Err(DownloadError::Transient(
+                "the server answered a different part of the image; starting over".to_owned(),
+            ));
+        }
+        tracing::info!(from = out.len(), "download continues where it stopped");
+    } else if status.is_success() {
+        // The whole body again (the server ignores Range): start over.
+        out.clear();
+    }
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
         return Err(DownloadError::Transient(format!(
             "HTTP {}",
@@ -467,13 +511,15 @@ pub async fn download_media(
             status.as_u16()
         )));
     }
-    if resp.content_length().is_some_and(|len| len > cap) {
+    if resp
+        .content_length()
+        .is_some_and(|len| len + out.len() as u64 > cap)
+    {
         return Err(DownloadError::Permanent(format!(
             "the result is larger than the {} MB limit",
             cap / (1024 * 1024)
         )));
     }
-    let mut out = Vec::new();
     while let Some(chunk) = resp
         .chunk()
         .await
@@ -487,7 +533,7 @@ pub async fn download_media(
         }
         out.extend_from_slice(&chunk);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Task ids come from the server and end up in URLs and file names: keep them boring.

@@ -972,10 +972,12 @@ impl Inner {
     ) -> Result<(super::journal::ResultRecord, image::RgbaImage), String> {
         let attempts = self.cfg.download_attempts.max(1);
         let mut attempt = 0;
-        let bytes = loop {
+        // Kept across attempts: a download cut halfway continues from where it stopped.
+        let mut bytes = Vec::new();
+        loop {
             attempt += 1;
-            match self.client.download(url).await {
-                Ok(b) => break b,
+            match self.client.download_into(url, &mut bytes).await {
+                Ok(()) => break,
                 Err(DownloadError::Transient(msg)) if attempt < attempts => {
                     let wait = backoff(self.cfg.poll_interval, attempt);
                     tracing::warn!(job = %job.id, index, "download failed, retrying in {wait:?}: {msg}");
@@ -985,7 +987,7 @@ impl Inner {
                     return Err(msg);
                 }
             }
-        };
+        }
         let paths = self.cfg.paths.clone();
         let job = job.clone();
         tokio::task::spawn_blocking(move || {
