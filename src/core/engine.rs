@@ -155,6 +155,8 @@ struct Inner {
     task_ended: Notify,
     /// Set once by [`Engine::shutdown`]: polls and downloads stop, no job starts.
     stop: watch::Sender<bool>,
+    /// Bounds decodes running at once (each can take a few hundred MB at 4K).
+    decoders: tokio::sync::Semaphore,
     rt: Handle,
 }
 
@@ -206,6 +208,9 @@ impl Engine {
             running: Mutex::new(HashSet::new()),
             task_ended: Notify::new(),
             stop: watch::Sender::new(false),
+            decoders: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
+            ),
             rt,
         };
         Ok((
@@ -988,6 +993,12 @@ impl Inner {
                 }
             }
         }
+        // At most a few decodes at once, however many results arrive together.
+        let _permit = self
+            .decoders
+            .acquire()
+            .await
+            .map_err(|e| format!("the decoder pool closed: {e}"))?;
         let paths = self.cfg.paths.clone();
         let job = job.clone();
         tokio::task::spawn_blocking(move || {

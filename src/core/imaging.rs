@@ -59,6 +59,21 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImagingError> {
 
 /// Decodes with limits: a picture that claims enormous dimensions is an error, not an out-of-memory.
 pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage, ImagingError> {
+    decode_within(
+        bytes,
+        u64::from(MAX_DECODE_SIDE) * u64::from(MAX_DECODE_SIDE),
+    )
+}
+
+/// Decodes an image of at most `max_pixels` pixels. The size is read from the header first, so an
+/// image that claims more is refused before a byte of pixels is allocated.
+pub fn decode_within(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImagingError> {
+    let (w, h) = dimensions(bytes)?;
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(ImagingError::TooLarge(format!(
+            "the image claims {w}×{h} pixels, more than the {max_pixels} allowed here"
+        )));
+    }
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ImagingError::UnknownFormat(e.to_string()))?;
@@ -68,7 +83,8 @@ pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage, ImagingError> {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_DECODE_SIDE);
     limits.max_image_height = Some(MAX_DECODE_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    // Room for 16-bit RGBA at the allowed size, and never more than the global cap.
+    limits.max_alloc = Some((max_pixels.saturating_mul(8) + (16 << 20)).min(MAX_DECODE_ALLOC));
     reader.limits(limits);
     reader.decode().map_err(|e| match e {
         image::ImageError::Limits(l) => ImagingError::TooLarge(l.to_string()),

@@ -124,7 +124,7 @@ pub fn store_result_with_thumbnail(
     index: u32,
     bytes: &[u8],
 ) -> Result<(ResultRecord, image::RgbaImage), ImagingError> {
-    let img = imaging::decode_limited(bytes)?;
+    let img = imaging::decode_within(bytes, super::rules::max_result_pixels(&job.request))?;
     let format = imaging::sniff_format(bytes);
     let ext = format
         .and_then(|f| f.extensions_str().first().copied())

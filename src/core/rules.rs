@@ -368,6 +368,13 @@ pub fn allows_4k(req: &GenerationRequest) -> bool {
     req.model == Model::Pro && req.image_urls.is_empty() && !req.is_group()
 }
 
+/// The most pixels a result of this request can have, with a margin (the provider may return a
+/// size slightly off the one asked): what a result is decoded within, so no server can make the
+/// app allocate more.
+pub fn max_result_pixels(req: &GenerationRequest) -> u64 {
+    max_pixels(req) + max_pixels(req) / 4
+}
+
 /// Why 4K is unavailable for this request, or `None` if it is available.
 pub fn why_no_4k(req: &GenerationRequest) -> Option<&'static str> {
     if req.model != Model::Pro {
