@@ -511,3 +511,57 @@ async fn a_journal_failure_while_polling_ends_the_job_where_everyone_sees_it() {
     assert_completed(&finish(&mut events, &job.id).await, 1);
     assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn two_engines_on_one_folder_drive_each_job_once() {
+    let main_rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = main_rt.block_on(sandbox_with(Duration::from_millis(800)));
+    let home = tempfile::tempdir().unwrap();
+    main_rt.block_on(async {
+        // The window and a command line on one library.
+        let (a, mut a_events) = engine(&sb, home.path());
+        let (b, _b_events) = engine(&sb, home.path());
+        let job = a.submit(text(Model::Standard, "a lighthouse")).unwrap();
+        // B starts while A is sending and polling: it leaves A's job alone, and never calls it
+        // "unknown outcome".
+        assert_eq!(b.resume().unwrap(), 0);
+        wait_for(&mut a_events, &job.id, |j| j.task_id.is_some()).await;
+        assert_eq!(b.resume().unwrap(), 0);
+        let done = finish(&mut a_events, &job.id).await;
+        assert_completed(&done, 1);
+        let seen_by_b = b.journal().get(&job.id).unwrap().unwrap();
+        assert_eq!(seen_by_b.state, JobState::Completed);
+        assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+    });
+
+    // A job left in flight by a killed process: two engines resume at once, one drives it.
+    let doomed = tokio::runtime::Runtime::new().unwrap();
+    let left = doomed.block_on(async {
+        let (c, mut events) = engine(&sb, home.path());
+        let mut req = text(Model::Standard, "a harbour");
+        req.n = 2;
+        let job = c.submit(req).unwrap();
+        wait_for(&mut events, &job.id, |j| j.state == JobState::Processing).await;
+        job.id
+    });
+    doomed.shutdown_background();
+    main_rt.block_on(async {
+        let media_before = sb.stats().media_requests.load(Ordering::SeqCst);
+        let (a, mut a_events) = engine(&sb, home.path());
+        let (b, mut b_events) = engine(&sb, home.path());
+        let taken = a.resume().unwrap() + b.resume().unwrap();
+        assert_eq!(taken, 1, "one driver for the job");
+        let done = tokio::select! {
+            d = finish(&mut a_events, &left) => d,
+            d = finish(&mut b_events, &left) => d,
+        };
+        assert_completed(&done, 2);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            sb.stats().media_requests.load(Ordering::SeqCst) - media_before,
+            2,
+            "each image downloaded once"
+        );
+        assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 2);
+    });
+}

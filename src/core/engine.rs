@@ -17,6 +17,7 @@ use super::client::{
     ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, SubmitError, backoff,
 };
 use super::journal::{JobRecord, JobState, Journal, JournalError};
+use super::lease;
 use super::library;
 use super::recovery;
 use super::references::LoadedImage;
@@ -245,7 +246,8 @@ impl Engine {
         rules::validate(&request).map_err(EngineError::Invalid)?;
         let job = JobRecord::new(self.inner.cfg.server.clone(), request);
         self.inner.journal.insert(&job)?;
-        self.launch(job.clone(), Phase::Submit);
+        let lease = self.lease_new(&job)?;
+        self.launch(job.clone(), Phase::Submit, lease);
         Ok(job)
     }
 
@@ -265,21 +267,66 @@ impl Engine {
         let mut job = JobRecord::new(self.inner.cfg.server.clone(), old.request);
         job.retry_of = Some(old.id);
         self.inner.journal.insert(&job)?;
-        self.launch(job.clone(), Phase::Submit);
+        let lease = self.lease_new(&job)?;
+        self.launch(job.clone(), Phase::Submit, lease);
         Ok(job)
     }
 
-    /// Picks up every unfinished job of this backend: polls those with a task, downloads what is
-    /// missing, and marks those caught mid-submit as unknown outcome (never resent). Returns how many
-    /// jobs were resumed.
+    /// The lease of a job just journalled, before anything is sent; without it nothing is sent.
+    fn lease_new(&self, job: &JobRecord) -> Result<lease::JobLease, EngineError> {
+        match lease::take(&self.inner.cfg.paths, &job.id) {
+            Ok(Some(l)) => Ok(l),
+            outcome => {
+                let why = match outcome {
+                    Err(e) => e.to_string(),
+                    _ => "another process holds it".to_owned(),
+                };
+                let err = local_error(
+                    "not_sent",
+                    &format!("The job's lock file could not be taken ({why}); nothing was sent."),
+                );
+                self.inner
+                    .journal
+                    .set_state(&job.id, JobState::NotSent, Some(&err))?;
+                self.inner.emit_job(&job.id);
+                Err(EngineError::Files(err.message))
+            }
+        }
+    }
+
+    /// Picks up every unfinished job of this backend that no other process is driving: polls those
+    /// with a task, downloads what is missing, and marks those caught mid-submit (by a process that
+    /// is gone) as unknown outcome (never resent). Returns how many jobs were resumed.
     pub fn resume(&self) -> Result<usize, EngineError> {
         self.inner.refuse_if_stopped()?;
         self.adopt_recovered()?;
         let mut resumed = 0;
-        for job in self.inner.journal.unfinished(&self.inner.cfg.server)? {
-            if self.is_running(&job.id) {
+        for listed in self.inner.journal.unfinished(&self.inner.cfg.server)? {
+            if self.is_running(&listed.id) {
                 continue;
             }
+            // One driver per job: a job another process (or engine) drives is left to it.
+            let lease = match lease::take(&self.inner.cfg.paths, &listed.id) {
+                Ok(Some(l)) => l,
+                Ok(None) => {
+                    tracing::info!(job = %listed.id, "driven by another process; left to it");
+                    continue;
+                }
+                Err(e) => {
+                    return Err(EngineError::Files(format!(
+                        "the lock of job {} could not be taken: {e}",
+                        listed.id
+                    )));
+                }
+            };
+            // Read again under the lease: its last driver may have just finished it.
+            let Some(job) = self.inner.journal.get(&listed.id)?.filter(|j| {
+                j.state.is_active()
+                    || j.state == JobState::Paused
+                    || j.state == JobState::DownloadFailed
+            }) else {
+                continue;
+            };
             if job.state == JobState::Submitting || job.task_id.is_none() {
                 let err = ApiErrorBody {
                     code: "unknown_outcome".into(),
@@ -300,7 +347,7 @@ impl Engine {
                     .journal
                     .set_state(&job.id, JobState::Processing, None)?;
             }
-            self.launch(job, Phase::Poll { task_id });
+            self.launch(job, Phase::Poll { task_id }, lease);
             resumed += 1;
         }
         Ok(resumed)
@@ -491,7 +538,7 @@ impl Engine {
         self.inner.running_set().contains(job_id)
     }
 
-    fn launch(&self, job: JobRecord, phase: Phase) {
+    fn launch(&self, job: JobRecord, phase: Phase, lease: lease::JobLease) {
         self.inner.running_set().insert(job.id.clone());
         self.inner.emit_job(&job.id);
         let inner = Arc::clone(&self.inner);
@@ -518,13 +565,36 @@ impl Engine {
                     shown.state = JobState::Paused;
                     shown.error = Some(local_error("journal_failed", &message));
                 }
-                inner.send(Event::Job(Box::new(shown)));
+                // Free before anyone hears of the end, so a Resume right after can take it.
+                drop(lease);
                 inner.running_set().remove(&id);
+                inner.send(Event::Job(Box::new(shown)));
                 inner.task_ended.notify_waiters();
                 return;
             }
+            let last = inner
+                .db({
+                    let id = id.clone();
+                    move |j| j.get(&id)
+                })
+                .await;
+            // An ended job's lock file goes; one still in flight (a stop) keeps it for the next.
+            let ended = last
+                .as_ref()
+                .ok()
+                .and_then(Option::as_ref)
+                .is_some_and(|j| !j.state.is_active() && j.state != JobState::Paused);
+            if ended {
+                lease.release_ended();
+            } else {
+                drop(lease);
+            }
             inner.running_set().remove(&id);
-            inner.emit(&id).await;
+            match last {
+                Ok(Some(job)) => inner.send(Event::Job(Box::new(job))),
+                Ok(None) => {}
+                Err(e) => inner.send(Event::Notice(e.to_string())),
+            }
             inner.task_ended.notify_waiters();
         });
     }

@@ -57,6 +57,19 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImagingError> {
         .map_err(|e| ImagingError::Decode(e.to_string()))
 }
 
+/// The size an image claims: a PNG's from its `IHDR` alone (even with no pixel data after it),
+/// anything else from its decoder's header.
+fn claimed_dimensions(bytes: &[u8]) -> Result<(u32, u32), ImagingError> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if bytes.len() >= 24 && bytes.starts_with(SIGNATURE) && &bytes[12..16] == b"IHDR" {
+        let be = |at: usize| {
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        return Ok((be(16), be(20)));
+    }
+    dimensions(bytes)
+}
+
 /// Decodes with limits: a picture that claims enormous dimensions is an error, not an out-of-memory.
 pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage, ImagingError> {
     decode_within(
@@ -68,7 +81,7 @@ pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage, ImagingError> {
 /// Decodes an image of at most `max_pixels` pixels. The size is read from the header first, so an
 /// image that claims more is refused before a byte of pixels is allocated.
 pub fn decode_within(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImagingError> {
-    let (w, h) = dimensions(bytes)?;
+    let (w, h) = claimed_dimensions(bytes)?;
     if u64::from(w) * u64::from(h) > max_pixels {
         return Err(ImagingError::TooLarge(format!(
             "the image claims {w}×{h} pixels, more than the {max_pixels} allowed here"

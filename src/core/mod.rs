@@ -6,6 +6,7 @@ pub mod engine;
 pub mod explain;
 pub mod imaging;
 pub mod journal;
+pub mod lease;
 pub mod library;
 pub mod palette;
 pub mod pricing;
