@@ -565,3 +565,65 @@ fn two_engines_on_one_folder_drive_each_job_once() {
         assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 2);
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_journal_pays_nothing_and_a_rebuild_keeps_every_result() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let (first, mut events) = engine(&sb, home.path());
+    let mut req = text(Model::Standard, "a quiet harbour");
+    req.n = 2;
+    let job = first.submit(req).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 2);
+    first.shutdown().await;
+    drop(first);
+    drop(events);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The journal's file is overwritten (a crash of the disk, a bad copy); its WAL is lost.
+    let file = paths.journal();
+    let len = std::fs::metadata(&file).unwrap().len();
+    std::fs::write(&file, vec![0x5A; usize::try_from(len.max(8192)).unwrap()]).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+
+    let submits = sb.stats().submits_received.load(Ordering::SeqCst);
+    let err = Engine::start(
+        EngineConfig::new(paths.clone(), client_config(&sb), Server::Sandbox),
+        tokio::runtime::Handle::current(),
+        None,
+    )
+    .map(|_| ())
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("is damaged"), "{message}");
+    assert!(
+        message.contains("wan-studio repair"),
+        "it says what to do: {message}"
+    );
+    assert_eq!(
+        sb.stats().submits_received.load(Ordering::SeqCst),
+        submits,
+        "no paid step on a damaged journal"
+    );
+
+    let repaired = wan_studio::core::journal::repair(&paths).unwrap();
+    assert_eq!((repaired.jobs, repaired.results), (1, 2));
+    assert!(
+        repaired.kept_as.unwrap().exists(),
+        "the damaged file is kept"
+    );
+    let back = Journal::open(&paths)
+        .unwrap()
+        .get(&job.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.state, JobState::Completed);
+    assert_eq!(back.task_id, done.task_id);
+    assert_eq!(back.request.prompt.as_deref(), Some("a quiet harbour"));
+    assert_eq!(back.results.len(), 2);
+    assert!(back.results.iter().all(|r| r.path.is_file()));
+}

@@ -311,3 +311,30 @@ fn a_job_that_never_left_the_machine_says_so_and_retry_says_nothing_was_charged(
     assert!(!s.has_label_containing("charged twice"));
     s.click("Cancel");
 }
+
+#[test]
+fn a_damaged_journal_is_reported_and_rebuilt_from_the_window() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("journal.sqlite3"), vec![0x5A_u8; 8192]).unwrap();
+    let mut s = ui_support::studio_unready(1600.0, 1000.0, home);
+    s.wait_for_label("is damaged");
+    assert!(
+        !s.app().is_ready(),
+        "nothing can be sent on a damaged journal"
+    );
+    assert!(s.is_disabled("Generate"));
+    s.click("Rebuild the journal");
+    s.wait(
+        "the rebuilt journal to connect",
+        wan_studio::ui::StudioApp::is_ready,
+    );
+    let kept = std::fs::read_dir(s.home.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("journal.sqlite3.damaged-")
+        });
+    assert!(kept, "the damaged journal is kept aside");
+}

@@ -108,6 +108,8 @@ pub enum Command {
     History(ResumeArgs),
     /// Serve the local simulator of the reAPI endpoints on 127.0.0.1.
     Sandbox(SandboxArgs),
+    /// Keep a damaged journal aside and rebuild a fresh one from the images in the library.
+    Repair,
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +260,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
         Some(Command::Resume(args)) => rt.block_on(resume(args)),
         Some(Command::History(args)) => history(&args),
         Some(Command::Sandbox(args)) => rt.block_on(serve_sandbox(args)),
+        Some(Command::Repair) => repair(),
         None => Ok(Exit::Done),
     };
     match result {
@@ -558,6 +561,23 @@ async fn resume(args: ResumeArgs) -> anyhow::Result<Exit> {
         writeln!(stdout)?;
     }
     Ok(exit)
+}
+
+fn repair() -> anyhow::Result<Exit> {
+    let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
+    let done = crate::core::journal::repair(&env.paths)?;
+    match &done.kept_as {
+        Some(p) => eprintln!("The old journal is kept as {}.", p.display()),
+        None => eprintln!("There was no journal to keep aside."),
+    }
+    eprintln!(
+        "Rebuilt the journal from the library: {} job{}, {} result{}.",
+        done.jobs,
+        if done.jobs == 1 { "" } else { "s" },
+        done.results,
+        if done.results == 1 { "" } else { "s" }
+    );
+    Ok(Exit::Done)
 }
 
 fn history(args: &ResumeArgs) -> anyhow::Result<Exit> {

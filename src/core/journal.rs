@@ -181,6 +181,11 @@ pub enum JournalError {
     Sql(#[from] rusqlite::Error),
     #[error("the journal holds a record it cannot read: {0}")]
     Corrupt(String),
+    /// The database file itself is damaged: nothing paid may start on it.
+    #[error(
+        "the journal at {path} is damaged ({detail}). Nothing was sent. Run `wan-studio repair` (or press Rebuild in the window) to keep it aside as a .damaged file and rebuild a fresh journal from the images in your library"
+    )]
+    Damaged { path: PathBuf, detail: String },
     #[error("the journal's folder {path} could not be created: {source}")]
     Folder {
         path: PathBuf,
@@ -257,6 +262,54 @@ impl Drop for Handle {
     }
 }
 
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repaired {
+    /// Where the damaged journal was kept.
+    pub kept_as: Option<PathBuf>,
+    /// Jobs and results adopted from the library's images.
+    pub jobs: usize,
+    pub results: usize,
+}
+
+/// Moves a damaged journal aside (with its WAL and shared-memory files) and rebuilds a fresh one
+/// from the library: every result image carries its job (its folder), its request and task id (its
+/// PNG text), so every finished result is back in the gallery. Jobs that had not finished are in
+/// the damaged file only; it is kept.
+pub fn repair(paths: &Paths) -> Result<Repaired, JournalError> {
+    let journal = paths.journal();
+    let stamp = now_ms();
+    let mut kept_as = None;
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", journal.display()));
+        if from.exists() {
+            let to = PathBuf::from(format!("{}.damaged-{stamp}{suffix}", journal.display()));
+            std::fs::rename(&from, &to).map_err(|source| JournalError::Folder {
+                path: from.clone(),
+                source,
+            })?;
+            if suffix.is_empty() {
+                kept_as = Some(to);
+            }
+        }
+    }
+    let fresh = Journal::open(paths)?;
+    let (mut jobs, mut results) = (0, 0);
+    for job in super::library::adopt_library(paths) {
+        results += job.results.len();
+        jobs += 1;
+        fresh.insert(&job)?;
+        for r in &job.results {
+            fresh.add_result(r)?;
+        }
+    }
+    Ok(Repaired {
+        kept_as,
+        jobs,
+        results,
+    })
+}
+
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Journal")
@@ -282,12 +335,32 @@ impl Journal {
             path: path.clone(),
             source,
         })?;
+        let damaged = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                JournalError::Damaged {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                }
+            }
+            _ => JournalError::Sql(e),
+        };
 
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(damaged)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(SCHEMA).map_err(damaged)?;
+        // Sound before anything paid starts on it.
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(damaged)?;
+        if check != "ok" {
+            return Err(JournalError::Damaged {
+                path: path.clone(),
+                detail: check,
+            });
+        }
         // WAL setup takes an exclusive lock: also under the lifecycle lock.
         drop(lifecycle);
         Ok(Journal {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::imaging::{self, ImagingError};
 use super::journal::{JobRecord, ResultRecord};
+use super::server::Server;
 use super::settings::Paths;
 
 /// The PNG signature.
@@ -47,6 +48,7 @@ pub fn metadata(job: &JobRecord, index: u32) -> Vec<(String, String)> {
         out.push(("task_id".to_owned(), task.clone()));
     }
     out.push(("series_index".to_owned(), (index + 1).to_string()));
+    out.push(("server".to_owned(), job.server.key()));
     // Reference links lose their query and fragment: a presigned link carries its signature there.
     let mut shared = req.clone();
     for url in &mut shared.image_urls {
@@ -56,6 +58,78 @@ pub fn metadata(job: &JobRecord, index: u32) -> Vec<(String, String)> {
         out.push(("parameters".to_owned(), params));
     }
     out
+}
+
+/// Jobs read back from the library's images (for rebuilding a journal): each folder of
+/// `library/` is a job, each `NN.png` in it a result whose text chunks hold the request, the task
+/// id and the server. Images without those chunks are skipped.
+pub fn adopt_library(paths: &Paths) -> Vec<JobRecord> {
+    let Ok(folders) = std::fs::read_dir(paths.library()) else {
+        return Vec::new();
+    };
+    let mut jobs = Vec::new();
+    for folder in folders.filter_map(Result::ok) {
+        let job_id = folder.file_name().to_string_lossy().into_owned();
+        let Ok(files) = std::fs::read_dir(folder.path()) else {
+            continue;
+        };
+        let mut job: Option<JobRecord> = None;
+        let mut files: Vec<_> = files.filter_map(Result::ok).map(|f| f.path()).collect();
+        files.sort();
+        for path in files {
+            let Some(index) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse::<u32>().ok())
+                .and_then(|n| n.checked_sub(1))
+            else {
+                continue;
+            };
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let Ok(text) = imaging::png_text(&bytes) else {
+                continue;
+            };
+            let get = |k: &str| {
+                text.iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.clone())
+            };
+            let Some(request) = get("parameters").and_then(|p| serde_json::from_str(&p).ok())
+            else {
+                continue;
+            };
+            let Ok((width, height)) = imaging::dimensions(&bytes) else {
+                continue;
+            };
+            let modified = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+            let job = job.get_or_insert_with(|| {
+                let server = get("server").map_or(Server::Sandbox, |s| Server::from_key(&s));
+                let mut j = JobRecord::new(server, request);
+                j.id.clone_from(&job_id);
+                j.state = super::journal::JobState::Completed;
+                j.task_id = get("task_id");
+                j.created_at_ms = modified;
+                j.finished_at_ms = Some(modified);
+                j
+            });
+            job.results.push(ResultRecord {
+                job_id: job_id.clone(),
+                index,
+                thumbnail: thumbnail_path(paths, &job_id, index),
+                path,
+                width,
+                height,
+            });
+        }
+        jobs.extend(job);
+    }
+    jobs
 }
 
 /// A link without its query string and fragment.

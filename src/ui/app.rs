@@ -134,6 +134,7 @@ enum Chore {
         notes: Vec<(String, bool)>,
     },
     Error(String),
+    Repaired(crate::core::journal::Repaired),
     Done,
 }
 
@@ -490,6 +491,20 @@ impl StudioApp {
                 self.save_settings();
             }
             Action::Reconnect => self.start(None, KeyChoice::Stored),
+            Action::RepairJournal => {
+                let paths = self.cfg.paths.clone();
+                self.chore(async move {
+                    match tokio::task::spawn_blocking(move || crate::core::journal::repair(&paths))
+                        .await
+                    {
+                        Ok(Ok(done)) => Chore::Repaired(done),
+                        Ok(Err(e)) => {
+                            Chore::Error(format!("The journal could not be rebuilt: {e}"))
+                        }
+                        Err(e) => Chore::Error(e.to_string()),
+                    }
+                });
+            }
             Action::Notify(text) => self.notify(text),
             Action::NotifyError(text) => self.notify_error(text),
         }
@@ -857,6 +872,16 @@ impl StudioApp {
                 self.start(Some(settings), KeyChoice::Use(key, source));
             }
             Chore::Error(text) => self.notify_error(text),
+            Chore::Repaired(done) => {
+                self.notify(format!(
+                    "Journal rebuilt from the library: {} jobs, {} results. The damaged one is kept as {}.",
+                    done.jobs,
+                    done.results,
+                    done.kept_as
+                        .map_or_else(|| "nothing".to_owned(), |p| p.display().to_string())
+                ));
+                self.start(None, KeyChoice::Stored);
+            }
         }
     }
 
@@ -1167,9 +1192,19 @@ fn centre_ui(
 ) {
     if let ConnState::Failed(err) = cx.conn {
         theme::problem(ui, &format!("Wan Studio could not connect: {err}"));
-        if ui.button("Try again").clicked() {
-            out.push(Action::Reconnect);
-        }
+        ui.horizontal(|ui| {
+            if ui.button("Try again").clicked() {
+                out.push(Action::Reconnect);
+            }
+            if err.contains("is damaged")
+                && ui
+                    .button("Rebuild the journal")
+                    .on_hover_text("Keep the damaged journal aside and rebuild one from the images in your library")
+                    .clicked()
+            {
+                out.push(Action::RepairJournal);
+            }
+        });
         return;
     }
     views.references.ui(ui, cx, draft, out);

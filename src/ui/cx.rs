@@ -200,6 +200,8 @@ pub enum Action {
     ToggleTheme,
     OpenAbout,
     OpenFolder(PathBuf),
+    /// Keeps a damaged journal aside and rebuilds it from the library, then connects again.
+    RepairJournal,
     /// Opens or collapses a side panel: the compose panel, or else the queue.
     TogglePanel {
         compose: bool,

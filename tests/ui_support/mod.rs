@@ -63,6 +63,27 @@ pub fn studio_in(
     s
 }
 
+/// A window on `home` that may fail to connect (a damaged journal): nothing is waited for.
+pub fn studio_unready(w: f32, h: f32, home: tempfile::TempDir) -> Studio {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut cfg = AppConfig::new(
+        rt.handle().clone(),
+        Paths::new(home.path()),
+        Arc::new(MemoryKeyStore::default()),
+    );
+    cfg.restore = false;
+    cfg.picker = Arc::new(wan_studio::ui::dialogs::NoPicker);
+    let harness = Harness::builder()
+        .with_size(egui::vec2(w, h))
+        .with_max_steps(10_000)
+        .build_eframe(move |cc| StudioApp::new(cc, cfg));
+    Studio { harness, home, rt }
+}
+
 impl Studio {
     pub fn app(&self) -> &StudioApp {
         self.harness.state()
