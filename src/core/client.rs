@@ -558,6 +558,41 @@ fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
     v.parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// Reads an error answer's body: the API's envelope, or a clear error naming what came instead (an
+/// HTML page from a proxy, an empty body). The flag says whether it was the envelope. Any bytes.
+pub fn parse_error(status: u16, bytes: &[u8], request_id: Option<String>) -> (ApiErrorBody, bool) {
+    match serde_json::from_slice::<ErrorEnvelope>(bytes) {
+        Ok(env) => (env.error, true),
+        Err(_) => (
+            ApiErrorBody {
+                code: format!("HTTP {status}"),
+                message: if bytes.iter().all(u8::is_ascii_whitespace) {
+                    format!("HTTP {status} with an empty answer")
+                } else {
+                    format!(
+                        "HTTP {status} with an answer that is not the API's: '{}'",
+                        snippet(bytes)
+                    )
+                },
+                request_id,
+            },
+            false,
+        ),
+    }
+}
+
+/// Reads a task (a submit's or a poll's answer) from any bytes.
+pub fn parse_task(bytes: &[u8]) -> Result<TaskInfo, String> {
+    match serde_json::from_slice::<TaskInfo>(bytes) {
+        Ok(task) if valid_task_id(&task.id) => Ok(task),
+        Ok(task) => Err(format!(
+            "the answer carried an unusable task id '{}'",
+            snippet(task.id.as_bytes())
+        )),
+        Err(_) => Err(format!("the answer was not a task: '{}'", snippet(bytes))),
+    }
+}
+
 async fn read_error(resp: reqwest::Response) -> ApiErrorBody {
     read_error_enveloped(resp).await.0
 }
@@ -571,24 +606,7 @@ async fn read_error_enveloped(resp: reqwest::Response) -> (ApiErrorBody, bool) {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     match resp.bytes().await {
-        Ok(bytes) => match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
-            Ok(env) => (env.error, true),
-            Err(_) => (
-                ApiErrorBody {
-                    code: format!("HTTP {status}"),
-                    message: if bytes.iter().all(u8::is_ascii_whitespace) {
-                        format!("HTTP {status} with an empty answer")
-                    } else {
-                        format!(
-                            "HTTP {status} with an answer that is not the API's: '{}'",
-                            snippet(&bytes)
-                        )
-                    },
-                    request_id,
-                },
-                false,
-            ),
-        },
+        Ok(bytes) => parse_error(status, &bytes, request_id),
         Err(e) => (
             ApiErrorBody {
                 code: format!("HTTP {status}"),
@@ -637,6 +655,36 @@ fn describe(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_bytes_parse_to_a_task_or_a_clear_error() {
+        assert!(parse_task(br#"{"id":"task_1","status":"processing"}"#).is_ok());
+        assert!(
+            parse_task(br#"{"id":"../etc","status":"processing"}"#)
+                .unwrap_err()
+                .contains("unusable task id")
+        );
+        for junk in [
+            &b""[..],
+            b"<html>502</html>",
+            b"\xff\xfe\x00",
+            b"{\"id\": 7}",
+        ] {
+            assert!(parse_task(junk).is_err());
+            let (e, enveloped) = parse_error(502, junk, None);
+            assert!(!enveloped && e.message.starts_with("HTTP 502"));
+        }
+        let (e, enveloped) = parse_error(
+            429,
+            br#"{"error":{"code":50001,"message":"slow down"}}"#,
+            None,
+        );
+        assert!(enveloped);
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("50001", "slow down")
+        );
+    }
 
     #[test]
     fn task_ids_are_checked() {
