@@ -26,24 +26,12 @@ fn point_settings_at_a_test_api(s: &mut Studio) -> Sandbox {
         }))
         .unwrap();
     let url = api.base_url().to_string();
-    s.click("⚙ Settings");
-    s.harness
-        .get_by_label("API base URL")
-        .set_text_value_accesskit(&url);
-    s.settle();
-    s.click("Save");
-    s.wait("the address to be saved", |app| {
-        app.settings().base_url == url
-    });
+    s.set_api_address(&url);
     api
 }
 
 fn save_key(s: &mut Studio) {
-    s.click("⚙ Settings");
-    s.harness.get_by_label("API key").click();
-    s.harness.get_by_label("API key").type_text(KEY);
-    s.settle();
-    s.click("Save key");
+    s.enter_key(KEY);
     s.wait("the switch to the API", |app| {
         matches!(app.server(), Some(Server::Api(_)))
     });

@@ -125,29 +125,16 @@ fn forget_key_returns_to_sandbox_on_a_machine_without_a_keyring() {
         }))
         .unwrap();
     let url = api.base_url().to_string();
-    s.click("⚙ Settings");
-    s.harness
-        .get_by_label("API base URL")
-        .set_text_value_accesskit(&url);
-    s.settle();
-    s.click("Save");
-    s.wait("the address", |app| app.settings().base_url == url);
+    s.set_api_address(&url);
 
     // A wrong key is refused by the API (checked for free) and not used.
-    s.click("⚙ Settings");
-    s.harness.get_by_label("API key").click();
-    s.harness.get_by_label("API key").type_text("sk-wrong");
-    s.settle();
-    s.click("Save key");
+    s.enter_key("sk-wrong");
     s.wait_for_label("refused this key");
     assert!(s.app().key_status().contains("No key"));
     assert_eq!(s.app().server(), Some(&Server::Sandbox));
 
     // The right key is accepted, and held for this session only: there is no keyring.
-    s.harness.get_by_label("API key").click();
-    s.harness.get_by_label("API key").type_text(KEY);
-    s.settle();
-    s.click("Save key");
+    s.enter_key(KEY);
     s.wait("the API", |app| {
         matches!(app.server(), Some(Server::Api(_)))
     });
@@ -274,18 +261,8 @@ fn a_job_that_never_left_the_machine_says_so_and_retry_says_nothing_was_charged(
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", closed.local_addr().unwrap());
     drop(closed);
-    s.click("⚙ Settings");
-    s.harness
-        .get_by_label("API base URL")
-        .set_text_value_accesskit(&url);
-    s.settle();
-    s.click("Save");
-    s.wait("the address", |app| app.settings().base_url == url);
-    s.click("⚙ Settings");
-    s.harness.get_by_label("API key").click();
-    s.harness.get_by_label("API key").type_text(KEY);
-    s.settle();
-    s.click("Save key");
+    s.set_api_address(&url);
+    s.enter_key(KEY);
     s.wait("the API", |app| {
         matches!(app.server(), Some(Server::Api(_)))
     });

@@ -85,24 +85,8 @@ struct PaletteState {
     steps: usize,
 }
 
-#[test]
-fn a_palette_drag_to_the_end_and_back_restores_the_starting_ratios() {
-    let swatch = |rgb, ratio| Swatch {
-        rgb,
-        ratio,
-        locked: false,
-    };
-    let start = Palette::try_from(vec![
-        swatch([200, 40, 40], 7796),
-        swatch([40, 200, 40], 243),
-        swatch([40, 40, 200], 1961),
-    ])
-    .unwrap();
-    let draft = Draft {
-        palette_on: true,
-        palette: start.clone(),
-        ..Draft::default()
-    };
+/// The palette editor alone on `draft`, its edits applied as the shell would, counting undo steps.
+fn palette_harness(draft: Draft) -> Harness<'static, PaletteState> {
     let state = PaletteState {
         view: PaletteView::default(),
         draft,
@@ -118,19 +102,40 @@ fn a_palette_drag_to_the_end_and_back_restores_the_starting_ratios() {
                 st.view
                     .ui(ui, &st.parts.cx(), &st.draft, &problems, &mut out);
                 for a in out {
-                    if let Action::Edit { edit, merge } = a {
-                        if !merge {
-                            st.steps += 1;
-                        }
-                        if let Edit::Palette(p) = edit {
-                            st.draft.palette = p;
-                        }
+                    if let Action::Edit {
+                        edit: Edit::Palette(p),
+                        merge,
+                    } = a
+                    {
+                        st.steps += usize::from(!merge);
+                        st.draft.palette = p;
                     }
                 }
             },
             state,
         );
     h.run_steps(2);
+    h
+}
+
+#[test]
+fn a_palette_drag_to_the_end_and_back_restores_the_starting_ratios() {
+    let swatch = |rgb, ratio| Swatch {
+        rgb,
+        ratio,
+        locked: false,
+    };
+    let start = Palette::try_from(vec![
+        swatch([200, 40, 40], 7796),
+        swatch([40, 200, 40], 243),
+        swatch([40, 40, 200], 1961),
+    ])
+    .unwrap();
+    let mut h = palette_harness(Draft {
+        palette_on: true,
+        palette: start.clone(),
+        ..Draft::default()
+    });
     let rail = h.get_by_label("Ratio 1").rect();
     let from = rail.center();
     // Press on the rail, drag to the far right end and back to where the drag began.
@@ -171,37 +176,10 @@ fn a_palette_drag_to_the_end_and_back_restores_the_starting_ratios() {
 
 #[test]
 fn a_typed_percentage_commits_once_on_enter() {
-    let state = PaletteState {
-        view: PaletteView::default(),
-        draft: Draft {
-            palette_on: true,
-            ..Draft::default()
-        },
-        parts: Parts::new(Vec::new()),
-        steps: 0,
-    };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(700.0, 400.0))
-        .build_ui_state(
-            |ui, st: &mut PaletteState| {
-                let mut out = Vec::new();
-                let problems = st.draft.problems();
-                st.view
-                    .ui(ui, &st.parts.cx(), &st.draft, &problems, &mut out);
-                for a in out {
-                    if let Action::Edit {
-                        edit: Edit::Palette(p),
-                        merge,
-                    } = a
-                    {
-                        st.steps += usize::from(!merge);
-                        st.draft.palette = p;
-                    }
-                }
-            },
-            state,
-        );
-    h.run_steps(2);
+    let mut h = palette_harness(Draft {
+        palette_on: true,
+        ..Draft::default()
+    });
     h.get_by_label("Percent 1").click();
     h.run_steps(2);
     h.get_by_label("Percent 1").type_text("50");

@@ -18,7 +18,7 @@ use super::cx::{Action, Edit, ViewCx};
 use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, TexKey, TexState};
 use super::theme;
-use super::widgets::{NumberField, named_button};
+use super::widgets::{NumberField, ZoomAsk, named_button, zoom_controls};
 
 /// Pointer slack for grabbing an edge or corner, in screen points.
 const GRIP_POINTS: f32 = 8.0;
@@ -279,31 +279,17 @@ impl EditorView {
             ui.separator();
             let ppp = ui.ctx().pixels_per_point();
             let true_zoom = fit_scale(canvas, dims) * self.zoom * ppp;
-            ui.label(format!("{:.0} %", true_zoom * 100.0))
-                .on_hover_text("100 % shows one image pixel per screen pixel");
-            if ui
-                .button("Fit")
-                .on_hover_text("Fit the image to the editor")
-                .clicked()
-            {
-                self.zoom = 1.0;
-                self.pan = Vec2::ZERO;
-            }
-            if named_button(ui, true, egui::Button::new("1:1"), "Zoom 1:1")
-                .on_hover_text("One image pixel per screen pixel")
-                .clicked()
-            {
-                self.zoom_about(one_to_one(canvas, dims, ppp), canvas.center(), canvas);
-            }
-            let out_r = named_button(ui, true, egui::Button::new("−"), "Zoom out")
-                .on_hover_text("Zoom out");
-            if out_r.clicked() {
-                self.zoom_about(self.zoom / 2.0, canvas.center(), canvas);
-            }
-            let in_r = named_button(ui, true, egui::Button::new("+"), "Zoom in")
-                .on_hover_text("Zoom in (or scroll over the image)");
-            if in_r.clicked() {
-                self.zoom_about(self.zoom * 2.0, canvas.center(), canvas);
+            match zoom_controls(ui, true_zoom, "Fit the image to the editor") {
+                Some(ZoomAsk::Fit) => {
+                    self.zoom = 1.0;
+                    self.pan = Vec2::ZERO;
+                }
+                Some(ZoomAsk::OneToOne) => {
+                    self.zoom_about(one_to_one(canvas, dims, ppp), canvas.center(), canvas);
+                }
+                Some(ZoomAsk::Out) => self.zoom_about(self.zoom / 2.0, canvas.center(), canvas),
+                Some(ZoomAsk::In) => self.zoom_about(self.zoom * 2.0, canvas.center(), canvas),
+                None => {}
             }
             ui.separator();
             ui.label("ℹ").on_hover_text(

@@ -10,7 +10,7 @@ use super::cx::{Action, PathPurpose, ViewCx};
 use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
-use super::widgets::named_button;
+use super::widgets::{ZoomAsk, named_button, zoom_controls};
 
 const SIDEBAR: f32 = 280.0;
 /// Below this width the metadata goes under the image instead of beside it.
@@ -234,31 +234,18 @@ impl ViewerView {
             ui.separator();
             let ppp = ui.ctx().pixels_per_point();
             let true_zoom = fit_scale(self.canvas, dims) * self.zoom * ppp;
-            ui.label(format!("{:.0} %", true_zoom * 100.0))
-                .on_hover_text("100 % shows one image pixel per screen pixel");
-            if ui
-                .button("Fit")
-                .on_hover_text("Fit the image (double-click: full window)")
-                .clicked()
-            {
-                self.zoom = 1.0;
-                self.pan = Vec2::ZERO;
-            }
-            if named_button(ui, true, egui::Button::new("1:1"), "Zoom 1:1")
-                .on_hover_text("One image pixel per screen pixel")
-                .clicked()
-            {
-                self.zoom = one_to_one(self.canvas, dims, ppp);
-                self.pan = Vec2::ZERO;
-            }
-            if named_button(ui, true, egui::Button::new("−"), "Zoom out").clicked() {
-                self.zoom = (self.zoom / 1.5).max(0.05);
-            }
-            if named_button(ui, true, egui::Button::new("+"), "Zoom in")
-                .on_hover_text("Zoom in (or scroll over the image)")
-                .clicked()
-            {
-                self.zoom = (self.zoom * 1.5).min(64.0);
+            match zoom_controls(ui, true_zoom, "Fit the image (double-click: full window)") {
+                Some(ZoomAsk::Fit) => {
+                    self.zoom = 1.0;
+                    self.pan = Vec2::ZERO;
+                }
+                Some(ZoomAsk::OneToOne) => {
+                    self.zoom = one_to_one(self.canvas, dims, ppp);
+                    self.pan = Vec2::ZERO;
+                }
+                Some(ZoomAsk::Out) => self.zoom = (self.zoom / 1.5).max(0.05),
+                Some(ZoomAsk::In) => self.zoom = (self.zoom * 1.5).min(64.0),
+                None => {}
             }
             let full_text = if self.full {
                 "Leave full window"

@@ -167,6 +167,46 @@ pub fn named_button(
     r
 }
 
+/// What the zoom controls were asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoomAsk {
+    Fit,
+    /// One image pixel per screen pixel.
+    OneToOne,
+    Out,
+    In,
+}
+
+/// The zoom controls the image views share: the true zoom (100 % is one image pixel per screen
+/// pixel), then Fit, 1:1, − and +.
+pub fn zoom_controls(ui: &mut egui::Ui, true_zoom: f32, fit_tip: &str) -> Option<ZoomAsk> {
+    ui.label(format!("{:.0} %", true_zoom * 100.0))
+        .on_hover_text("100 % shows one image pixel per screen pixel");
+    let mut ask = None;
+    if ui.button("Fit").on_hover_text(fit_tip).clicked() {
+        ask = Some(ZoomAsk::Fit);
+    }
+    if named_button(ui, true, egui::Button::new("1:1"), "Zoom 1:1")
+        .on_hover_text("One image pixel per screen pixel")
+        .clicked()
+    {
+        ask = Some(ZoomAsk::OneToOne);
+    }
+    if named_button(ui, true, egui::Button::new("−"), "Zoom out")
+        .on_hover_text("Zoom out")
+        .clicked()
+    {
+        ask = Some(ZoomAsk::Out);
+    }
+    if named_button(ui, true, egui::Button::new("+"), "Zoom in")
+        .on_hover_text("Zoom in (or scroll over the image)")
+        .clicked()
+    {
+        ask = Some(ZoomAsk::In);
+    }
+    ask
+}
+
 /// A heading-sized label that says what a section is.
 pub fn section(ui: &mut egui::Ui, text: &str) -> egui::Response {
     ui.label(RichText::new(text).strong())

@@ -36,6 +36,13 @@ pub fn studio_in(
     home: tempfile::TempDir,
     adjust: impl FnOnce(&mut AppConfig),
 ) -> Studio {
+    let mut s = build(w, h, home, adjust);
+    s.wait("the backend to connect", StudioApp::is_ready);
+    s
+}
+
+/// The window, not yet connected.
+fn build(w: f32, h: f32, home: tempfile::TempDir, adjust: impl FnOnce(&mut AppConfig)) -> Studio {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -58,30 +65,12 @@ pub fn studio_in(
         .with_size(egui::vec2(w, h))
         .with_max_steps(10_000)
         .build_eframe(move |cc| StudioApp::new(cc, cfg));
-    let mut s = Studio { harness, home, rt };
-    s.wait("the backend to connect", StudioApp::is_ready);
-    s
+    Studio { harness, home, rt }
 }
 
 /// A window on `home` that may fail to connect (a damaged journal): nothing is waited for.
 pub fn studio_unready(w: f32, h: f32, home: tempfile::TempDir) -> Studio {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut cfg = AppConfig::new(
-        rt.handle().clone(),
-        Paths::new(home.path()),
-        Arc::new(MemoryKeyStore::default()),
-    );
-    cfg.restore = false;
-    cfg.picker = Arc::new(wan_studio::ui::dialogs::NoPicker);
-    let harness = Harness::builder()
-        .with_size(egui::vec2(w, h))
-        .with_max_steps(10_000)
-        .build_eframe(move |cc| StudioApp::new(cc, cfg));
-    Studio { harness, home, rt }
+    build(w, h, home, |_| {})
 }
 
 impl Studio {
@@ -160,6 +149,30 @@ impl Studio {
             .get_by_label(label)
             .accesskit_node()
             .is_disabled()
+    }
+
+    /// Sets the API address in Settings, as an artist would, and waits until it is saved.
+    pub fn set_api_address(&mut self, url: &str) {
+        self.click("⚙ Settings");
+        self.harness
+            .get_by_label("API base URL")
+            .set_text_value_accesskit(url);
+        self.settle();
+        self.click("Save");
+        self.wait("the address to be saved", |app| {
+            app.settings().base_url == url
+        });
+    }
+
+    /// Types a key into Settings (opening it if needed) and presses Save key.
+    pub fn enter_key(&mut self, key: &str) {
+        if self.harness.query_by_label("API key").is_none() {
+            self.click("⚙ Settings");
+        }
+        self.harness.get_by_label("API key").click();
+        self.harness.get_by_label("API key").type_text(key);
+        self.settle();
+        self.click("Save key");
     }
 
     /// Types `text` into the field labelled `label` and commits it with Enter.
