@@ -562,6 +562,22 @@ fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
 /// HTML page from a proxy, an empty body). The flag says whether it was the envelope. Any bytes.
 pub fn parse_error(status: u16, bytes: &[u8], request_id: Option<String>) -> (ApiErrorBody, bool) {
     match serde_json::from_slice::<ErrorEnvelope>(bytes) {
+        // An envelope that says nothing (fuzzing found `[[]]` parses as one) is no explanation.
+        Ok(env) if env.error.message.trim().is_empty() => (
+            ApiErrorBody {
+                message: format!(
+                    "HTTP {status} with an error that gives no message (code '{}')",
+                    snippet(env.error.code.as_bytes())
+                ),
+                request_id: env.error.request_id.or(request_id),
+                code: if env.error.code.trim().is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    env.error.code
+                },
+            },
+            false,
+        ),
         Ok(env) => (env.error, true),
         Err(_) => (
             ApiErrorBody {
@@ -674,6 +690,13 @@ mod tests {
             let (e, enveloped) = parse_error(502, junk, None);
             assert!(!enveloped && e.message.starts_with("HTTP 502"));
         }
+        // Found by fuzzing: a JSON array parses as an envelope with an empty message.
+        let (e, enveloped) = parse_error(500, b"[[\r] ]", None);
+        assert!(!enveloped);
+        assert_eq!(
+            e.message,
+            "HTTP 500 with an error that gives no message (code '')"
+        );
         let (e, enveloped) = parse_error(
             429,
             br#"{"error":{"code":50001,"message":"slow down"}}"#,
