@@ -180,6 +180,8 @@ pub struct StudioApp {
     last_sent: Option<(String, Instant)>,
     generate_tried: bool,
     saver: DraftSaver,
+    /// `Pictures/Wan Studio`, found once.
+    default_export: PathBuf,
 }
 
 impl StudioApp {
@@ -224,6 +226,7 @@ impl StudioApp {
             chores: Vec::new(),
             last_sent: None,
             generate_tried: false,
+            default_export: default_export_dir().unwrap_or_else(|| PathBuf::from("Wan Studio")),
         };
         app.start(None, KeyChoice::Stored);
         app
@@ -323,12 +326,13 @@ impl StudioApp {
         out
     }
 
+    /// Where Quick export writes: the folder set in Settings, else `Pictures/Wan Studio` (looked up
+    /// once at start: the platform's lookup reads a file, and this is asked every frame).
     fn export_dir(&self) -> PathBuf {
         self.settings
             .export_dir
             .clone()
-            .or_else(default_export_dir)
-            .unwrap_or_else(|| PathBuf::from("Wan Studio"))
+            .unwrap_or_else(|| self.default_export.clone())
     }
 
     /// Sends a command to the engine without waiting. False (with a notice) if it cannot now.
@@ -1060,19 +1064,7 @@ impl StudioApp {
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
         ui.horizontal(|ui| {
-            let panels = self.settings.panels;
-            let name = if panels.compose {
-                "Hide the compose panel"
-            } else {
-                "Show the compose panel"
-            };
-            let face = if panels.compose { "⏴" } else { "⏵" };
-            if named_button(ui, true, egui::Button::new(face), name)
-                .on_hover_text(name)
-                .clicked()
-            {
-                out.push(Action::TogglePanel { compose: true });
-            }
+            panel_toggle(ui, self.settings.panels.compose, true, out);
             ui.heading("Wan Studio");
             ui.separator();
             match &self.conn {
@@ -1093,19 +1085,7 @@ impl StudioApp {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let panels = self.settings.panels;
-                let name = if panels.queue {
-                    "Hide the queue panel"
-                } else {
-                    "Show the queue panel"
-                };
-                let face = if panels.queue { "⏵" } else { "⏴" };
-                if named_button(ui, true, egui::Button::new(face), name)
-                    .on_hover_text(name)
-                    .clicked()
-                {
-                    out.push(Action::TogglePanel { compose: false });
-                }
+                panel_toggle(ui, self.settings.panels.queue, false, out);
                 if ui
                     .button("⚙ Settings")
                     .on_hover_text("API key, address, prices, export folder, theme")
@@ -1178,6 +1158,20 @@ impl StudioApp {
                     self.notices.remove(i);
                 }
             });
+    }
+}
+
+/// The ⏴/⏵ button that opens or collapses the compose panel (left) or the queue (right); the
+/// arrow points the way the panel will go.
+fn panel_toggle(ui: &mut egui::Ui, open: bool, compose: bool, out: &mut Vec<Action>) {
+    let what = if compose { "compose" } else { "queue" };
+    let name = format!("{} the {what} panel", if open { "Hide" } else { "Show" });
+    let face = if open == compose { "⏴" } else { "⏵" };
+    if named_button(ui, true, egui::Button::new(face), &name)
+        .on_hover_text(&name)
+        .clicked()
+    {
+        out.push(Action::TogglePanel { compose });
     }
 }
 

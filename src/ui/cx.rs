@@ -153,7 +153,8 @@ pub enum PathPurpose {
     SettingsExportDir,
 }
 
-/// Everything a view can ask for. Follow a variant to `StudioApp::handle` to see what it does.
+/// Everything a view can ask for. Follow a variant to the shell's action handler (`app.rs`) to see
+/// what it does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Send the compose form (asks first if the same request was just sent).
