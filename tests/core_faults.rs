@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use wan_studio::core::client::{ApiClient, ClientConfig, SubmitError};
-use wan_studio::core::engine::{Engine, EngineConfig, EngineError};
+use wan_studio::core::engine::{Engine, EngineConfig, EngineError, Event};
 use wan_studio::core::journal::{JobRecord, JobState, Journal};
 use wan_studio::core::request::Model;
 use wan_studio::core::server::Server;
@@ -490,6 +490,48 @@ async fn a_journal_that_cannot_take_the_task_id_loses_nothing_and_pays_once() {
         "never sent again"
     );
     assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_id_the_journal_refuses_for_a_while_is_polled_in_memory_and_completes() {
+    let sb = sandbox_with(Duration::from_millis(300)).await;
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    // The four tries right after the submit fail, and two rounds more: then the disk has room.
+    engine.journal().fail_next_writes(6);
+    let mut saw_in_memory = false;
+    let done = loop {
+        let Some(Event::Job(j)) = events.recv().await else {
+            continue;
+        };
+        if j.id != job.id {
+            continue;
+        }
+        if j.task_id.is_some() && j.state == JobState::Processing {
+            // Shown while only memory and the recovery file hold its id.
+            saw_in_memory |= !wan_studio::core::recovery::read(&Paths::new(home.path()))
+                .unwrap()
+                .is_empty();
+        }
+        if !j.state.is_active() {
+            break *j;
+        }
+    };
+    assert!(saw_in_memory, "the job went on while the journal refused");
+    assert_completed(&done, 1);
+    assert_eq!(
+        engine.journal().get(&job.id).unwrap().unwrap().task_id,
+        done.task_id,
+        "the journal holds the task id in the end"
+    );
+    assert!(
+        wan_studio::core::recovery::read(&Paths::new(home.path()))
+            .unwrap()
+            .is_empty(),
+        "the recovery entry goes once the journal has it"
+    );
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

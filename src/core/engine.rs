@@ -5,7 +5,7 @@
 //! then sent as an [`Event`] carrying the job's whole record, so a subscriber (the window, the command
 //! line, a test) simply replaces what it had.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -152,6 +152,8 @@ struct Inner {
     waker: Option<Waker>,
     /// Jobs with a live task in this process.
     running: Mutex<HashSet<String>>,
+    /// Jobs whose charged task id the journal refused, as last seen (polled on in memory).
+    unrecorded: Mutex<HashMap<String, JobRecord>>,
     /// Told each time a job's task ends (for [`Engine::shutdown`]).
     task_ended: Notify,
     /// Set once by [`Engine::shutdown`]: polls and downloads stop, no job starts.
@@ -207,6 +209,7 @@ impl Engine {
             events: tx,
             waker,
             running: Mutex::new(HashSet::new()),
+            unrecorded: Mutex::new(HashMap::new()),
             task_ended: Notify::new(),
             stop: watch::Sender::new(false),
             decoders: tokio::sync::Semaphore::new(
@@ -356,37 +359,41 @@ impl Engine {
     /// Moves task ids from the recovery file into the journal, so they are polled like any other.
     fn adopt_recovered(&self) -> Result<(), EngineError> {
         let paths = &self.inner.cfg.paths;
-        let entries = recovery::read(paths).map_err(|e| {
+        let journal = &self.inner.journal;
+        let mut failed = None;
+        recovery::update(paths, |entries| {
+            let mut left = Vec::new();
+            for entry in entries {
+                let adopted = journal.get(&entry.job_id).and_then(|job| match job {
+                    Some(job) if job.task_id.is_none() => {
+                        journal.set_submitted(&job.id, &entry.task_id, &entry.status)?;
+                        tracing::info!(job = %job.id, task = %entry.task_id, "adopted from the recovery file");
+                        Ok(true)
+                    }
+                    Some(_) => Ok(true), // already recorded
+                    None => {
+                        tracing::warn!(job = %entry.job_id, task = %entry.task_id, "a recovered task has no job in this journal; kept in the recovery file");
+                        Ok(false)
+                    }
+                });
+                match adopted {
+                    Ok(true) => {}
+                    Ok(false) => left.push(entry),
+                    Err(e) => {
+                        left.push(entry);
+                        failed.get_or_insert(e);
+                    }
+                }
+            }
+            left
+        })
+        .map_err(|e| {
             EngineError::Journal(JournalError::Corrupt(format!(
-                "the recovery file {} could not be read: {e}",
+                "the recovery file {} could not be read or rewritten: {e}",
                 recovery::path(paths).display()
             )))
         })?;
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let mut left = Vec::new();
-        for entry in entries {
-            match self.inner.journal.get(&entry.job_id)? {
-                Some(job) if job.task_id.is_none() => {
-                    self.inner
-                        .journal
-                        .set_submitted(&job.id, &entry.task_id, &entry.status)?;
-                    tracing::info!(job = %job.id, task = %entry.task_id, "adopted from the recovery file");
-                }
-                Some(_) => {} // already recorded
-                None => {
-                    tracing::warn!(job = %entry.job_id, task = %entry.task_id, "a recovered task has no job in this journal; kept in the recovery file");
-                    left.push(entry);
-                }
-            }
-        }
-        recovery::keep_only(paths, &left).map_err(|e| {
-            EngineError::Journal(JournalError::Corrupt(format!(
-                "the recovery file could not be rewritten: {e}"
-            )))
-        })?;
-        Ok(())
+        failed.map_or(Ok(()), |e| Err(e.into()))
     }
 
     /// Hides a job from the queue; its results stay in the library.
@@ -545,11 +552,20 @@ impl Engine {
         self.inner.rt.spawn(async move {
             let id = job.id.clone();
             let last_known = job.clone();
-            if let Err(e) = inner.drive(job, phase).await {
+            let driven = inner.drive(job, phase).await;
+            // A task id only memory holds (the journal refused it; the recovery file has it).
+            let unrecorded = inner.unrecorded().remove(&id);
+            if let Err(e) = driven {
                 tracing::error!(job = %id, "job stopped: {e}");
-                let message = format!(
-                    "The journal could not record this job ({e}), so it stopped here. What was recorded is kept; Resume continues it once the disk or journal is healthy again."
-                );
+                let message = match unrecorded.as_ref().and_then(|j| j.task_id.as_deref()) {
+                    Some(task) => format!(
+                        "The journal could not record this job ({e}), so it stopped here. Task {task} is kept in {}; Resume adopts it and copies its results home once the disk or journal is healthy again (result links last about a day).",
+                        recovery::path(&inner.cfg.paths).display()
+                    ),
+                    None => format!(
+                        "The journal could not record this job ({e}), so it stopped here. What was recorded is kept; Resume continues it once the disk or journal is healthy again."
+                    ),
+                };
                 inner.send(Event::Notice(message.clone()));
                 // Every front end sees an end state, so no command waits forever.
                 let mut shown = inner
@@ -561,6 +577,16 @@ impl Engine {
                     .ok()
                     .flatten()
                     .unwrap_or(last_known);
+                if let Some(memory) = unrecorded
+                    && shown.task_id.is_none()
+                {
+                    shown.task_id = memory.task_id;
+                    shown.remote_status = memory.remote_status;
+                    if memory.state == JobState::Paused {
+                        shown.state = memory.state;
+                        shown.error = memory.error;
+                    }
+                }
                 if shown.state.is_active() {
                     shown.state = JobState::Paused;
                     shown.error = Some(local_error("journal_failed", &message));
@@ -764,11 +790,15 @@ impl Inner {
         match self.client.submit_with(&job.request, &rate_limited).await {
             Ok(task) => {
                 if let Err(e) = self.record_submitted(job, &task).await {
-                    // The task id is charged and could not be journalled: it went to the recovery
-                    // file (or, if even that failed, to the log and the screen). Stop here; the
-                    // next resume adopts it and polls it. Nothing is sent again.
-                    self.keep_task_id(job, &task, &e).await;
-                    return Ok(None);
+                    // The task id is charged and could not be journalled: it goes to the recovery
+                    // file (or, if even that fails, to the log and the screen), and the job polls
+                    // on in memory until the journal takes it. Nothing is ever sent again.
+                    if !self.keep_task_id(job, &task, &e).await {
+                        return Err(e);
+                    }
+                    if !self.poll_until_recorded(job, &task).await? {
+                        return Ok(None);
+                    }
                 }
                 self.emit(&job.id).await;
                 tracing::info!(job = %job.id, task = %task.id, "accepted");
@@ -823,14 +853,14 @@ impl Inner {
         Err(last.unwrap_or_else(|| JournalError::Corrupt("no attempt made".to_owned())))
     }
 
-    /// The journal refused a charged task id: keep it in the recovery file, say so everywhere, and
-    /// show the job ended (paused) with the task id, so no front end waits for it.
+    /// The journal refused a charged task id: keep it in the recovery file and say so everywhere.
+    /// Returns whether it was kept; if not, the job ends here, paused, with the task id on screen.
     async fn keep_task_id(
         &self,
         job: &JobRecord,
         task: &super::request::TaskInfo,
         e: &JournalError,
-    ) {
+    ) -> bool {
         let entry = recovery::Recovered {
             job_id: job.id.clone(),
             task_id: task.id.clone(),
@@ -844,30 +874,115 @@ impl Inner {
             .await
             .map_err(std::io::Error::other)
             .and_then(|r| r);
-        let message = match kept {
+        let mut shown = job.clone();
+        shown.task_id = Some(task.id.clone());
+        shown.remote_status = Some(task.status.as_str().to_owned());
+        match &kept {
             Ok(()) => {
-                tracing::error!(job = %job.id, task = %task.id, "the journal could not record the task id ({e}); kept in {}", file.display());
-                format!(
-                    "The journal could not record task {} ({e}). It is kept in {}; the next resume (or start) adopts it, polls it and copies its results home. Nothing is sent again.",
+                tracing::error!(job = %job.id, task = %task.id, "the journal could not record the task id ({e}); kept in {}, polling on in memory", file.display());
+                self.send(Event::Notice(format!(
+                    "The journal could not record task {} ({e}). It is kept in {}, and the job polls on; its results are copied home once the journal takes it (or at the next resume). Nothing is sent again.",
                     task.id,
                     file.display()
-                )
+                )));
+                shown.state = JobState::Processing;
             }
             Err(io) => {
                 tracing::error!(job = %job.id, task = %task.id, "CHARGED TASK NOT RECORDED: journal ({e}) and recovery file ({io}) both failed");
-                format!(
+                let message = format!(
                     "STOPPED: task {} was accepted (and may be charged) but could not be recorded: the journal failed ({e}) and so did {} ({io}). Write this task id down and free some disk space; nothing is sent again.",
                     task.id,
                     file.display()
-                )
+                );
+                self.send(Event::Notice(message.clone()));
+                shown.state = JobState::Paused;
+                shown.error = Some(local_error("journal_failed", &message));
             }
-        };
-        self.send(Event::Notice(message.clone()));
-        let mut shown = job.clone();
-        shown.task_id = Some(task.id.clone());
-        shown.state = JobState::Paused;
-        shown.error = Some(local_error("journal_failed", &message));
+        }
+        self.unrecorded().insert(job.id.clone(), shown.clone());
         self.send(Event::Job(Box::new(shown)));
+        kept.is_ok()
+    }
+
+    /// A charged task the journal has not taken yet: follows it in memory and offers the journal
+    /// its id again each round. `Ok(true)` once the journal holds it (the recovery entry goes and
+    /// the job continues as any other); `Ok(false)` on a stop (the recovery file keeps it for the
+    /// next engine); the journal's error when the task has ended and the journal still refuses.
+    async fn poll_until_recorded(
+        &self,
+        job: &JobRecord,
+        task: &super::request::TaskInfo,
+    ) -> Result<bool, JournalError> {
+        let mut failures = 0u32;
+        let mut rounds_after_end = 0u32;
+        loop {
+            let delay = backoff(self.cfg.poll_interval, failures.min(4));
+            tokio::select! {
+                () = self.stopped() => return Ok(false),
+                () = tokio::time::sleep(delay) => {}
+            }
+            let (job_id, task_id, status) = (job.id.clone(), task.id.clone(), {
+                let shown = self.unrecorded().get(&job.id).cloned();
+                shown
+                    .and_then(|j| j.remote_status)
+                    .unwrap_or_else(|| task.status.as_str().to_owned())
+            });
+            match self
+                .db(move |j| j.set_submitted(&job_id, &task_id, &status))
+                .await
+            {
+                Ok(()) => {
+                    self.unrecorded().remove(&job.id);
+                    let (paths, id) = (self.cfg.paths.clone(), job.id.clone());
+                    let forgot =
+                        tokio::task::spawn_blocking(move || recovery::forget(&paths, &id)).await;
+                    if !matches!(forgot, Ok(Ok(()))) {
+                        // Harmless: adopting it later finds the id already recorded.
+                        tracing::warn!(job = %job.id, "the recovery entry could not be dropped");
+                    }
+                    tracing::info!(job = %job.id, task = %task.id, "the journal took the task id after all");
+                    self.send(Event::Notice(format!(
+                        "The journal recorded task {} after all; the job goes on as usual.",
+                        task.id
+                    )));
+                    return Ok(true);
+                }
+                Err(e) => {
+                    if rounds_after_end >= 3 {
+                        return Err(e);
+                    }
+                }
+            }
+            match self.client.poll(&task.id).await {
+                Ok(polled) => {
+                    failures = 0;
+                    let ended = matches!(polled.status, TaskStatus::Completed | TaskStatus::Failed);
+                    let shown = {
+                        let mut map = self.unrecorded();
+                        map.get_mut(&job.id).map(|shown| {
+                            shown.remote_status = Some(polled.status.as_str().to_owned());
+                            shown.clone()
+                        })
+                    };
+                    if let Some(shown) = shown {
+                        self.send(Event::Job(Box::new(shown)));
+                    }
+                    if ended {
+                        rounds_after_end += 1;
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(task = %task.id, "poll (in memory) failed: {e:?}");
+                }
+            }
+        }
+    }
+
+    fn unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<String, JobRecord>> {
+        self.unrecorded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Polls until the task ends. Returns the result links, or `None` when the job ended otherwise.

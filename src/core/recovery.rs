@@ -26,16 +26,33 @@ pub fn path(paths: &Paths) -> PathBuf {
     paths.home.join("recovered-tasks.jsonl")
 }
 
+/// Runs `work` holding the recovery file's inter-process lock, so an append by one process and a
+/// rewrite by another (adopting entries) never lose each other's lines.
+fn locked<T>(paths: &Paths, work: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    std::fs::create_dir_all(&paths.home)?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(paths.home.join("recovered-tasks.lock"))?;
+    lock.lock()?;
+    let out = work();
+    drop(lock);
+    out
+}
+
 /// Appends an entry and flushes it to disk.
 pub fn append(paths: &Paths, entry: &Recovered) -> std::io::Result<()> {
     let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path(paths))?;
-    file.write_all(&line)?;
-    file.sync_data()
+    locked(paths, || {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path(paths))?;
+        file.write_all(&line)?;
+        file.sync_data()
+    })
 }
 
 /// Every readable entry (a torn last line, from a kill mid-append, is skipped).
@@ -58,8 +75,35 @@ pub fn read(paths: &Paths) -> std::io::Result<Vec<Recovered>> {
         .collect())
 }
 
-/// Keeps only the entries not yet adopted (atomically; the file goes when none is left).
-pub fn keep_only(paths: &Paths, left: &[Recovered]) -> std::io::Result<()> {
+/// Reads every entry and keeps only those `keep` returns (atomically, under the lock; the file
+/// goes when none is left). `keep` sees all entries first, so it may do its work (adopting them
+/// into the journal) before anything is dropped.
+pub fn update(
+    paths: &Paths,
+    keep: impl FnOnce(Vec<Recovered>) -> Vec<Recovered>,
+) -> std::io::Result<()> {
+    locked(paths, || {
+        let entries = read(paths)?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let before = entries.len();
+        let left = keep(entries);
+        if left.len() == before {
+            return Ok(());
+        }
+        keep_only(paths, &left)
+    })
+}
+
+/// Drops a job's entries: the journal has taken its task id after all.
+pub fn forget(paths: &Paths, job_id: &str) -> std::io::Result<()> {
+    update(paths, |entries| {
+        entries.into_iter().filter(|e| e.job_id != job_id).collect()
+    })
+}
+
+fn keep_only(paths: &Paths, left: &[Recovered]) -> std::io::Result<()> {
     if left.is_empty() {
         return match std::fs::remove_file(path(paths)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
@@ -105,9 +149,9 @@ mod tests {
             .write_all(b"{\"job_id\":\"j3\",\"ta")
             .unwrap();
         assert_eq!(read(&paths).unwrap(), vec![one.clone(), two.clone()]);
-        keep_only(&paths, std::slice::from_ref(&two)).unwrap();
+        forget(&paths, "j1").unwrap();
         assert_eq!(read(&paths).unwrap(), vec![two]);
-        keep_only(&paths, &[]).unwrap();
+        update(&paths, |_| Vec::new()).unwrap();
         assert!(!path(&paths).exists());
     }
 }
