@@ -325,3 +325,72 @@ async fn without_a_trust_store_the_sandbox_works_and_https_says_what_is_missing(
         stderr(&o)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_journal_failure_ends_generate_with_exit_6_and_loses_no_task() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    // A full disk from the k-th journal write on, for every k a generate reaches.
+    let mut storage_exits = 0;
+    let mut skip = 0;
+    loop {
+        assert!(skip < 40, "a generate makes a bounded number of journal writes");
+        let mut c = cli(home.path(), Some(&sb));
+        c.env("WAN_STUDIO_FAILPOINTS", format!("journal-writes={skip}:100000"))
+            .args(["generate", "--prompt", "a red fox", "-n", "2", "--json"]);
+        let started = std::time::Instant::now();
+        let o = tokio::time::timeout(Duration::from_secs(30), output(c))
+            .await
+            .unwrap_or_else(|_| panic!("generate with journal write {skip} failing never ended"));
+        let code = o.status.code();
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "journal write {skip} failing: ended only after {:?}",
+            started.elapsed()
+        );
+        if code == Some(0) {
+            break; // the failpoint lies past the last write
+        }
+        assert_eq!(
+            code,
+            Some(6),
+            "journal write {skip} failing: exit 6 (local storage), got {code:?}: {}",
+            stderr(&o)
+        );
+        storage_exits += 1;
+        skip += 1;
+    }
+    eprintln!("{storage_exits} failing journal writes tried, each ended with exit 6");
+    assert!(storage_exits >= 5, "only {storage_exits} writes were tried");
+
+    // The disk has room again: one resume brings home every task that was accepted.
+    let submits = sb.stats().submits_received.load(Ordering::SeqCst);
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["resume", "--json"]);
+    let o = output(c).await;
+    assert!(
+        matches!(o.status.code(), Some(0 | 5)),
+        "resume: {:?} {}",
+        o.status.code(),
+        stderr(&o)
+    );
+    let mut c = cli(home.path(), None);
+    c.args(["history", "--json"]);
+    let o = output(c).await;
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let jobs = json(&o).as_array().cloned().unwrap();
+    let with_task: Vec<_> = jobs.iter().filter(|j| j["task_id"].is_string()).collect();
+    assert_eq!(
+        with_task.len() as u64,
+        sb.stats().tasks_created.load(Ordering::SeqCst),
+        "every accepted task is in the journal: {text}"
+    );
+    for j in &with_task {
+        assert_eq!(j["status"], "completed", "{j}");
+    }
+    assert_eq!(
+        sb.stats().submits_received.load(Ordering::SeqCst),
+        submits,
+        "resume sends nothing"
+    );
+}

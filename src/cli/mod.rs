@@ -308,12 +308,34 @@ async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
         opts.poll_interval = Duration::from_millis(ms);
     }
     let b = backend::connect(&opts, use_sandbox, None).await?;
+    if let Some((skip, count)) = failpoint_journal_writes()? {
+        eprintln!("Failpoint: after {skip} journal writes, {count} fail as on a full disk.");
+        b.engine.journal().fail_writes(skip, count);
+    }
     Ok(Backend {
         engine: b.engine,
         events: b.events,
         sandbox: b.sandbox,
         rates: env.rates,
     })
+}
+
+/// For hostile runs and the exit-code tests: `WAN_STUDIO_FAILPOINTS=journal-writes=SKIP:COUNT`
+/// lets SKIP journal writes through, then fails COUNT as SQLite fails on a full disk.
+fn failpoint_journal_writes() -> anyhow::Result<Option<(u32, u32)>> {
+    let Ok(spec) = std::env::var("WAN_STUDIO_FAILPOINTS") else {
+        return Ok(None);
+    };
+    let parsed = spec
+        .strip_prefix("journal-writes=")
+        .and_then(|v| v.split_once(':'))
+        .and_then(|(skip, count)| Some((skip.parse().ok()?, count.parse().ok()?)));
+    match parsed {
+        Some(p) => Ok(Some(p)),
+        None => Err(invalid(format!(
+            "WAN_STUDIO_FAILPOINTS={spec:?} is not understood: the one failpoint is journal-writes=SKIP:COUNT"
+        ))),
+    }
 }
 
 async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {

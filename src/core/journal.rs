@@ -230,6 +230,7 @@ pub struct Journal {
     paths: Paths,
     /// Fault injection: this many coming writes fail as on a full disk.
     failing_writes: std::sync::atomic::AtomicU32,
+    writes_before_failing: std::sync::atomic::AtomicU32,
 }
 
 /// SQLite's unix VFS can deadlock when one thread opens a database file while another closes a
@@ -367,6 +368,7 @@ impl Journal {
             conn: Mutex::new(Handle(Some(conn))),
             paths: paths.clone(),
             failing_writes: std::sync::atomic::AtomicU32::new(0),
+            writes_before_failing: std::sync::atomic::AtomicU32::new(0),
         })
     }
 
@@ -377,17 +379,28 @@ impl Journal {
     /// Fault injection for tests and hostile runs: the next `n` writes fail as SQLite fails on a
     /// full disk ("database or disk is full"). Reads are unaffected.
     pub fn fail_next_writes(&self, n: u32) {
-        self.failing_writes
-            .store(n, std::sync::atomic::Ordering::SeqCst);
+        self.fail_writes(0, n);
+    }
+
+    /// Fault injection: `skip` writes succeed, then `count` fail as on a full disk.
+    pub fn fail_writes(&self, skip: u32, count: u32) {
+        use std::sync::atomic::Ordering;
+        self.writes_before_failing.store(skip, Ordering::SeqCst);
+        self.failing_writes.store(count, Ordering::SeqCst);
     }
 
     /// The connection for a write, or the injected failure.
     fn write_conn(&self) -> Result<MutexGuard<'_, Handle>, JournalError> {
         use std::sync::atomic::Ordering;
-        let injected = self
-            .failing_writes
+        let skipped = self
+            .writes_before_failing
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok();
+        let injected = !skipped
+            && self
+                .failing_writes
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
         if injected {
             return Err(JournalError::Sql(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
