@@ -334,10 +334,16 @@ async fn every_journal_failure_ends_generate_with_exit_6_and_loses_no_task() {
     let mut storage_exits = 0;
     let mut skip = 0;
     loop {
-        assert!(skip < 40, "a generate makes a bounded number of journal writes");
+        assert!(
+            skip < 40,
+            "a generate makes a bounded number of journal writes"
+        );
         let mut c = cli(home.path(), Some(&sb));
-        c.env("WAN_STUDIO_FAILPOINTS", format!("journal-writes={skip}:100000"))
-            .args(["generate", "--prompt", "a red fox", "-n", "2", "--json"]);
+        c.env(
+            "WAN_STUDIO_FAILPOINTS",
+            format!("journal-writes={skip}:100000"),
+        )
+        .args(["generate", "--prompt", "a red fox", "-n", "2", "--json"]);
         let started = std::time::Instant::now();
         let o = tokio::time::timeout(Duration::from_secs(30), output(c))
             .await

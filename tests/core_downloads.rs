@@ -151,6 +151,43 @@ async fn a_download_cut_halfway_continues_from_its_offset() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_told_as_bytes_arrive_and_counts_what_a_cut_attempt_kept() {
+    let data = body(512 * 1024);
+    let (url, _) = serve(
+        Arc::clone(&data),
+        Behaviour::Trickle {
+            chunk: 64 * 1024,
+            pause: Duration::from_millis(10),
+        },
+    )
+    .await;
+    let c = client(Duration::from_secs(5));
+    let mut told = Vec::new();
+    let mut buf = Vec::new();
+    c.download_into_with(&url, &mut buf, &mut |p| told.push(p))
+        .await
+        .unwrap();
+    assert!(told.len() >= 8, "told {} times", told.len());
+    assert!(told.windows(2).all(|w| w[0].done <= w[1].done), "{told:?}");
+    let total = data.len() as u64;
+    assert!(told.iter().all(|p| p.total == Some(total)), "{told:?}");
+    assert_eq!(told.last().unwrap().done, total);
+    assert_eq!(told.last().unwrap().to_string(), "0.5 of 0.5 MB");
+
+    // A download that continues counts the bytes kept from before.
+    let (url, _) = serve(Arc::clone(&data), Behaviour::CutOnce).await;
+    let mut buf = Vec::new();
+    assert!(c.download_into(&url, &mut buf).await.is_err());
+    let kept = buf.len() as u64;
+    let mut told = Vec::new();
+    c.download_into_with(&url, &mut buf, &mut |p| told.push(p))
+        .await
+        .unwrap();
+    assert!(told.first().unwrap().done > kept, "{told:?}");
+    assert!(told.iter().all(|p| p.total == Some(total)), "{told:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_link_is_given_up_as_transient() {
     let data = body(64 * 1024);
     let (url, _) = serve(data, Behaviour::Stall).await;

@@ -107,8 +107,7 @@ async fn four_jobs_of_four_4096_results_at_once_stay_under_400_mb() {
     client.retry_base = Duration::from_millis(50);
     let mut cfg = EngineConfig::new(Paths::new(home.path()), client, Server::Sandbox);
     cfg.poll_interval = Duration::from_millis(20);
-    let (engine, mut events) =
-        Engine::start(cfg, tokio::runtime::Handle::current(), None).unwrap();
+    let (engine, mut events) = Engine::start(cfg, tokio::runtime::Handle::current(), None).unwrap();
     let before = peak_rss_mb();
 
     let mut jobs = Vec::new();
@@ -134,7 +133,11 @@ async fn four_jobs_of_four_4096_results_at_once_stay_under_400_mb() {
     }
     for done in ended.values() {
         assert_completed(done, PER_JOB);
-        assert!(done.results.iter().all(|r| (r.width, r.height) == (SIDE, SIDE)));
+        assert!(
+            done.results
+                .iter()
+                .all(|r| (r.width, r.height) == (SIDE, SIDE))
+        );
     }
     eprintln!("16 results stored in {:?}", started.elapsed());
     let peak = peak_rss_mb();
@@ -143,6 +146,9 @@ async fn four_jobs_of_four_4096_results_at_once_stay_under_400_mb() {
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
     );
     if cfg!(target_os = "linux") {
-        assert!(peak < 400, "peak RSS {peak} MB (before the jobs: {before} MB)");
+        assert!(
+            peak < 400,
+            "peak RSS {peak} MB (before the jobs: {before} MB)"
+        );
     }
 }

@@ -34,6 +34,7 @@ impl Parts {
     fn new(jobs: Vec<JobRecord>) -> Parts {
         let mut j = Jobs {
             list: jobs,
+            downloads: std::collections::HashMap::new(),
             tiles: Vec::new(),
         };
         j.rebuild_tiles();
@@ -254,6 +255,46 @@ fn a_job_that_never_left_the_machine_is_explained_in_words() {
     h.get_by_label("Retry…").click();
     h.run_steps(2);
     assert_eq!(h.state().out, vec![Action::AskRetry(job.id.clone())]);
+}
+
+#[test]
+fn a_running_download_shows_how_far_it_has_come() {
+    let mut req = GenerationRequest::new(Model::Pro);
+    req.prompt = Some("a lighthouse at dusk".into());
+    req.n = 4;
+    let mut job = JobRecord::new(Server::Sandbox, req);
+    job.state = JobState::Downloading;
+    job.task_id = Some("task_1".into());
+    job.result_urls = (0..4).map(|i| format!("https://cdn.example/{i}.png")).collect();
+    let mut parts = Parts::new(vec![job.clone()]);
+    parts.jobs.downloads.insert(
+        job.id.clone(),
+        (
+            1,
+            wan_studio::core::client::Progress {
+                done: 3 * 1024 * 1024 + 100 * 1024,
+                total: Some(20 * 1024 * 1024),
+            },
+        ),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(360.0, 400.0))
+        .build_ui_state(
+            |ui, st: &mut QueueState| {
+                let cx = st.parts.cx();
+                st.view.ui(ui, &cx, &mut st.out);
+            },
+            QueueState {
+                view: QueueView::default(),
+                parts,
+                out: Vec::new(),
+            },
+        );
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Downloading 2/4 · 3.1 of 20.0 MB").is_some(),
+        "the second of four results, 3.1 MB of 20 MB in"
+    );
 }
 
 struct ComposeState {

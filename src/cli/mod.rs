@@ -415,6 +415,8 @@ async fn follow(events: &mut mpsc::Receiver<Event>, ids: &[String]) -> Vec<JobRe
     let started = Instant::now();
     let mut latest: HashMap<String, JobRecord> = HashMap::new();
     let mut said: HashMap<String, (JobState, usize)> = HashMap::new();
+    let mut downloading: HashMap<String, (u32, u32, crate::core::client::Progress)> =
+        HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     tick.tick().await;
     loop {
@@ -435,13 +437,21 @@ async fn follow(events: &mut mpsc::Receiver<Event>, ids: &[String]) -> Vec<JobRe
                     latest.insert(job.id.clone(), *job);
                 }
                 Some(Event::Notice(msg)) => eprintln!("warning: {msg}"),
+                Some(Event::Download { job_id, index, count, progress }) if ids.contains(&job_id) => {
+                    downloading.insert(job_id, (index, count, progress));
+                }
                 Some(_) => {}
                 None => return ids.iter().filter_map(|id| latest.remove(id)).collect(),
             },
             _ = tick.tick() => {
                 for id in ids {
-                    if let Some(job) = latest.get(id).filter(|j| j.state == JobState::Processing) {
+                    let Some(job) = latest.get(id) else { continue };
+                    if job.state == JobState::Processing {
                         eprintln!("  still processing {} ({} s)", job.task_id.as_deref().unwrap_or(""), started.elapsed().as_secs());
+                    } else if job.state == JobState::Downloading
+                        && let Some((index, count, progress)) = downloading.get(id)
+                    {
+                        eprintln!("  downloading result {} of {count}: {progress}", index + 1);
                     }
                 }
             }

@@ -415,7 +415,24 @@ impl ApiClient {
     /// Downloads into `buf`, continuing from the bytes already there (HTTP Range) where the server
     /// allows it: call again with the same buffer after a transient failure.
     pub async fn download_into(&self, url: &str, buf: &mut Vec<u8>) -> Result<(), DownloadError> {
-        download_media_into(&self.media, url, self.cfg.max_download_bytes, buf).await
+        download_media_into(
+            &self.media,
+            url,
+            self.cfg.max_download_bytes,
+            buf,
+            &mut |_| {},
+        )
+        .await
+    }
+
+    /// [`ApiClient::download_into`], telling `progress` how far it got after each piece.
+    pub async fn download_into_with(
+        &self,
+        url: &str,
+        buf: &mut Vec<u8>,
+        progress: &mut (dyn FnMut(Progress) + Send),
+    ) -> Result<(), DownloadError> {
+        download_media_into(&self.media, url, self.cfg.max_download_bytes, buf, progress).await
     }
 }
 
@@ -444,8 +461,29 @@ pub async fn download_media(
     cap: u64,
 ) -> Result<Vec<u8>, DownloadError> {
     let mut buf = Vec::new();
-    download_media_into(client, url, cap, &mut buf).await?;
+    download_media_into(client, url, cap, &mut buf, &mut |_| {}).await?;
     Ok(buf)
+}
+
+/// How far a download has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes received, including any kept from an earlier, cut attempt.
+    pub done: u64,
+    /// The whole body's size, when the server said.
+    pub total: Option<u64>,
+}
+
+impl std::fmt::Display for Progress {
+    /// "3.1 of 20.0 MB", or "3.1 MB" when the size is not known.
+    #[allow(clippy::cast_precision_loss)] // megabytes shown to one decimal
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+        match self.total {
+            Some(total) => write!(f, "{:.1} of {:.1} MB", mb(self.done), mb(total)),
+            None => write!(f, "{:.1} MB", mb(self.done)),
+        }
+    }
 }
 
 /// [`download_media`] into `buf`, asking only for what is missing when `buf` already holds the
@@ -455,6 +493,7 @@ pub async fn download_media_into(
     url: &str,
     cap: u64,
     out: &mut Vec<u8>,
+    progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(), DownloadError> {
     let parsed = Url::parse(url).map_err(|_| {
         DownloadError::Permanent(format!(
@@ -520,6 +559,7 @@ pub async fn download_media_into(
             cap / (1024 * 1024)
         )));
     }
+    let total = resp.content_length().map(|len| len + out.len() as u64);
     while let Some(chunk) = resp
         .chunk()
         .await
@@ -532,6 +572,10 @@ pub async fn download_media_into(
             )));
         }
         out.extend_from_slice(&chunk);
+        progress(Progress {
+            done: out.len() as u64,
+            total,
+        });
     }
     Ok(())
 }

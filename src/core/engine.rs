@@ -14,7 +14,8 @@ use tokio::runtime::Handle;
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::client::{
-    ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, SubmitError, backoff,
+    ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, Progress, SubmitError,
+    backoff,
 };
 use super::journal::{JobRecord, JobState, Journal, JournalError};
 use super::lease;
@@ -52,6 +53,14 @@ pub enum Event {
     },
     /// Results written by [`Command::Export`].
     Exported { paths: Vec<PathBuf> },
+    /// How far a result's download has come (a few times a second at most, while it runs).
+    Download {
+        job_id: String,
+        /// Which result, from 0, of `count`.
+        index: u32,
+        count: u32,
+        progress: Progress,
+    },
 }
 
 /// Where results are exported to.
@@ -1107,6 +1116,7 @@ impl Inner {
         let Some(job) = self.db(move |j| j.get(&id)).await? else {
             return Ok(());
         };
+        let count = u32::try_from(urls.len()).unwrap_or(u32::MAX);
         for (index, url) in urls.iter().enumerate() {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
             if job
@@ -1119,7 +1129,7 @@ impl Inner {
             let downloaded = tokio::select! {
                 // The journal keeps the job downloading; the next engine copies what is missing.
                 () = self.stopped() => return Ok(()),
-                d = self.download_one(&job, index, url) => d,
+                d = self.download_one(&job, index, count, url) => d,
             };
             match downloaded {
                 Ok((record, thumbnail)) => {
@@ -1158,6 +1168,7 @@ impl Inner {
         &self,
         job: &JobRecord,
         index: u32,
+        count: u32,
         url: &str,
     ) -> Result<(super::journal::ResultRecord, image::RgbaImage), String> {
         let attempts = self.cfg.download_attempts.max(1);
@@ -1166,7 +1177,25 @@ impl Inner {
         let mut bytes = Vec::new();
         loop {
             attempt += 1;
-            match self.client.download_into(url, &mut bytes).await {
+            let mut last_told: Option<std::time::Instant> = None;
+            let mut tell = |progress: Progress| {
+                let now = std::time::Instant::now();
+                let finished = progress.total == Some(progress.done);
+                if finished || last_told.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY) {
+                    last_told = Some(now);
+                    self.send(Event::Download {
+                        job_id: job.id.clone(),
+                        index,
+                        count,
+                        progress,
+                    });
+                }
+            };
+            match self
+                .client
+                .download_into_with(url, &mut bytes, &mut tell)
+                .await
+            {
                 Ok(()) => break,
                 Err(DownloadError::Transient(msg)) if attempt < attempts => {
                     let wait = backoff(self.cfg.poll_interval, attempt);
@@ -1194,6 +1223,9 @@ impl Inner {
         .map_err(|e| e.to_string())
     }
 }
+
+/// How often a running download reports its progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 fn local_error(code: &str, message: &str) -> ApiErrorBody {
     ApiErrorBody {

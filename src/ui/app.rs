@@ -957,7 +957,18 @@ impl StudioApp {
                 self.jobs.list = jobs;
                 self.jobs.rebuild_tiles();
             }
+            Event::Download {
+                job_id,
+                index,
+                progress,
+                ..
+            } => {
+                self.jobs.downloads.insert(job_id, (index, progress));
+            }
             Event::Job(job) => {
+                if job.state != JobState::Downloading {
+                    self.jobs.downloads.remove(&job.id);
+                }
                 let list = &mut self.jobs.list;
                 if let Some(i) = list.iter().position(|j| j.id == job.id) {
                     list[i] = *job;

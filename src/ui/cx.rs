@@ -71,6 +71,8 @@ impl KeyInfo {
 #[derive(Debug, Default)]
 pub struct Jobs {
     pub list: Vec<JobRecord>,
+    /// The running download of each job that is downloading: (result index, how far).
+    pub downloads: std::collections::HashMap<String, (u32, crate::core::client::Progress)>,
     /// (job position, result position) for each gallery tile, newest first.
     pub tiles: Vec<(usize, usize)>,
 }

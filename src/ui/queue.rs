@@ -115,7 +115,13 @@ impl QueueView {
                         "Sent from the other connection (Sandbox or the API). It is kept and picks up where it left off when Wan Studio is connected there again.",
                     );
                 } else {
-                    theme::badge(ui, &status_text(job, cx.now_ms), state_colour(job.state));
+                    let mut status = status_text(job, cx.now_ms);
+                    if job.state == JobState::Downloading
+                        && let Some((index, progress)) = cx.jobs.downloads.get(&job.id)
+                    {
+                        status = format!("Downloading {}/{} · {progress}", index + 1, job.result_urls.len());
+                    }
+                    theme::badge(ui, &status, state_colour(job.state));
                 }
                 ui.label(
                     RichText::new(format!(
