@@ -669,3 +669,52 @@ async fn a_damaged_journal_pays_nothing_and_a_rebuild_keeps_every_result() {
     assert_eq!(back.results.len(), 2);
     assert!(back.results.iter().all(|r| r.path.is_file()));
 }
+
+#[test]
+fn a_job_another_process_drives_is_followed_and_taken_over_when_that_process_dies() {
+    let main_rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = main_rt.block_on(sandbox_with(Duration::from_millis(1200)));
+    let home = tempfile::tempdir().unwrap();
+    // A command line (its own runtime, so it can be killed) sends a job; the window starts meanwhile.
+    let start_elsewhere = |prompt: &str| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let id = rt.block_on(async {
+            let (a, mut events) = engine(&sb, home.path());
+            let job = a.submit(text(Model::Standard, prompt)).unwrap();
+            wait_for(&mut events, &job.id, |j| j.state == JobState::Processing).await;
+            // Keep the engine (and its events) alive with the runtime.
+            tokio::spawn(async move {
+                let _keep = a;
+                while events.recv().await.is_some() {}
+            });
+            job.id
+        });
+        (rt, id)
+    };
+    // 1. The other process finishes its job: the window follows it to the end.
+    let (other, followed) = start_elsewhere("a lighthouse");
+    let (window, mut events) = main_rt.block_on(async { engine(&sb, home.path()) });
+    main_rt.block_on(async {
+        assert_eq!(window.resume().unwrap(), 0, "the other process drives it");
+        let done = finish(&mut events, &followed).await;
+        assert_completed(&done, 1);
+    });
+    drop(other);
+
+    // 2. The other process dies mid-poll: the window takes the job over and finishes it.
+    let (other, orphan) = start_elsewhere("a harbour");
+    main_rt.block_on(async {
+        assert_eq!(window.resume().unwrap(), 0, "the other process drives it");
+    });
+    other.shutdown_background();
+    main_rt.block_on(async {
+        let done = finish(&mut events, &orphan).await;
+        assert_completed(&done, 1);
+        assert_ne!(
+            done.error.as_ref().map(|e| e.code.as_str()),
+            Some("unknown_outcome")
+        );
+        assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 2);
+        assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 2);
+    });
+}

@@ -161,6 +161,8 @@ struct Inner {
     waker: Option<Waker>,
     /// Jobs with a live task in this process.
     running: Mutex<HashSet<String>>,
+    /// Jobs another process drives that this engine follows, with the last change seen.
+    foreign: Mutex<HashMap<String, i64>>,
     /// Jobs whose charged task id the journal refused, as last seen (polled on in memory).
     unrecorded: Mutex<HashMap<String, JobRecord>>,
     /// Told each time a job's task ends (for [`Engine::shutdown`]).
@@ -219,6 +221,7 @@ impl Engine {
             waker,
             running: Mutex::new(HashSet::new()),
             unrecorded: Mutex::new(HashMap::new()),
+            foreign: Mutex::new(HashMap::new()),
             task_ended: Notify::new(),
             stop: watch::Sender::new(false),
             decoders: tokio::sync::Semaphore::new(
@@ -257,9 +260,7 @@ impl Engine {
         self.inner.refuse_if_stopped()?;
         rules::validate(&request).map_err(EngineError::Invalid)?;
         let job = JobRecord::new(self.inner.cfg.server.clone(), request);
-        self.inner.journal.insert(&job)?;
-        let lease = self.lease_new(&job)?;
-        self.launch(job.clone(), Phase::Submit, lease);
+        self.start_new(&job)?;
         Ok(job)
     }
 
@@ -278,91 +279,160 @@ impl Engine {
         rules::validate(&old.request).map_err(EngineError::Invalid)?;
         let mut job = JobRecord::new(self.inner.cfg.server.clone(), old.request);
         job.retry_of = Some(old.id);
-        self.inner.journal.insert(&job)?;
-        let lease = self.lease_new(&job)?;
-        self.launch(job.clone(), Phase::Submit, lease);
+        self.start_new(&job)?;
         Ok(job)
     }
 
-    /// The lease of a job just journalled, before anything is sent; without it nothing is sent.
-    fn lease_new(&self, job: &JobRecord) -> Result<lease::JobLease, EngineError> {
-        match lease::take(&self.inner.cfg.paths, &job.id) {
-            Ok(Some(l)) => Ok(l),
+    /// Journals a new job under its lease, then sends it. The lease comes first: another process
+    /// resuming at that moment never finds the job unleased mid-submit (and judges it).
+    fn start_new(&self, job: &JobRecord) -> Result<(), EngineError> {
+        let lease = match lease::take(&self.inner.cfg.paths, &job.id) {
+            Ok(Some(l)) => l,
             outcome => {
                 let why = match outcome {
                     Err(e) => e.to_string(),
                     _ => "another process holds it".to_owned(),
                 };
-                let err = local_error(
-                    "not_sent",
-                    &format!("The job's lock file could not be taken ({why}); nothing was sent."),
-                );
-                self.inner
-                    .journal
-                    .set_state(&job.id, JobState::NotSent, Some(&err))?;
-                self.inner.emit_job(&job.id);
-                Err(EngineError::Files(err.message))
+                return Err(EngineError::Files(format!(
+                    "the job's lock file could not be taken ({why}); nothing was sent"
+                )));
             }
+        };
+        if let Err(e) = self.inner.journal.insert(job) {
+            lease.release_ended();
+            return Err(e.into());
         }
+        self.launch(job.clone(), Phase::Submit, lease);
+        Ok(())
     }
 
     /// Picks up every unfinished job of this backend that no other process is driving: polls those
     /// with a task, downloads what is missing, and marks those caught mid-submit (by a process that
-    /// is gone) as unknown outcome (never resent). Returns how many jobs were resumed.
+    /// is gone) as unknown outcome (never resent). Jobs another process drives are followed: their
+    /// changes are sent as events, and when that process lets go (it ended or was killed) this
+    /// engine takes them over. Returns how many jobs were resumed.
     pub fn resume(&self) -> Result<usize, EngineError> {
         self.inner.refuse_if_stopped()?;
         self.adopt_recovered()?;
         let mut resumed = 0;
         for listed in self.inner.journal.unfinished(&self.inner.cfg.server)? {
-            if self.is_running(&listed.id) {
-                continue;
-            }
-            // One driver per job: a job another process (or engine) drives is left to it.
-            let lease = match lease::take(&self.inner.cfg.paths, &listed.id) {
-                Ok(Some(l)) => l,
-                Ok(None) => {
-                    tracing::info!(job = %listed.id, "driven by another process; left to it");
-                    continue;
+            match self.resume_one(&listed.id)? {
+                Resumed::Taken => resumed += 1,
+                Resumed::Elsewhere => {
+                    tracing::info!(job = %listed.id, "driven by another process; following it");
+                    self.follow_foreign(listed);
                 }
-                Err(e) => {
-                    return Err(EngineError::Files(format!(
-                        "the lock of job {} could not be taken: {e}",
-                        listed.id
-                    )));
-                }
-            };
-            // Read again under the lease: its last driver may have just finished it.
-            let Some(job) = self.inner.journal.get(&listed.id)?.filter(|j| {
-                j.state.is_active()
-                    || j.state == JobState::Paused
-                    || j.state == JobState::DownloadFailed
-            }) else {
-                continue;
-            };
-            if job.state == JobState::Submitting || job.task_id.is_none() {
-                let err = ApiErrorBody {
-                    code: "unknown_outcome".into(),
-                    message: "Wan Studio stopped while this request was being sent. It may have been accepted and charged; it was not sent again. Retry it only if no result appears.".into(),
-                    request_id: None,
-                };
-                self.inner
-                    .journal
-                    .set_state(&job.id, JobState::UnknownOutcome, Some(&err))?;
-                self.inner.emit_job(&job.id);
-                continue;
+                Resumed::Nothing => {}
             }
-            let task_id = job.task_id.clone().unwrap_or_default();
-            // Active again before anyone sees it: a paused job shown as paused while it is being
-            // polled would read as "ended" to a front end.
-            if job.state != JobState::Processing {
-                self.inner
-                    .journal
-                    .set_state(&job.id, JobState::Processing, None)?;
-            }
-            self.launch(job, Phase::Poll { task_id }, lease);
-            resumed += 1;
         }
         Ok(resumed)
+    }
+
+    /// Resumes one job if it is unfinished and nobody else drives it.
+    fn resume_one(&self, job_id: &str) -> Result<Resumed, EngineError> {
+        if self.is_running(job_id) {
+            return Ok(Resumed::Nothing);
+        }
+        // One driver per job: a job another process (or engine) drives is left to it.
+        let lease = match lease::take(&self.inner.cfg.paths, job_id) {
+            Ok(Some(l)) => l,
+            Ok(None) => return Ok(Resumed::Elsewhere),
+            Err(e) => {
+                return Err(EngineError::Files(format!(
+                    "the lock of job {job_id} could not be taken: {e}"
+                )));
+            }
+        };
+        // Read again under the lease: its last driver may have just finished it.
+        let Some(job) = self.inner.journal.get(job_id)?.filter(|j| {
+            j.state.is_active() || j.state == JobState::Paused || j.state == JobState::DownloadFailed
+        }) else {
+            return Ok(Resumed::Nothing);
+        };
+        if job.state == JobState::Submitting || job.task_id.is_none() {
+            let err = ApiErrorBody {
+                code: "unknown_outcome".into(),
+                message: "Wan Studio stopped while this request was being sent. It may have been accepted and charged; it was not sent again. Retry it only if no result appears.".into(),
+                request_id: None,
+            };
+            self.inner
+                .journal
+                .set_state(&job.id, JobState::UnknownOutcome, Some(&err))?;
+            self.inner.emit_job(&job.id);
+            return Ok(Resumed::Nothing);
+        }
+        let task_id = job.task_id.clone().unwrap_or_default();
+        // Active again before anyone sees it: a paused job shown as paused while it is being
+        // polled would read as "ended" to a front end.
+        if job.state != JobState::Processing {
+            self.inner
+                .journal
+                .set_state(&job.id, JobState::Processing, None)?;
+        }
+        self.launch(job, Phase::Poll { task_id }, lease);
+        Ok(Resumed::Taken)
+    }
+
+    /// Follows a job another process drives: sends each change it writes to the journal, and takes
+    /// the job over once that process lets go of it without finishing it.
+    fn follow_foreign(&self, seen: JobRecord) {
+        {
+            let mut foreign = self.inner.foreign();
+            if foreign.contains_key(&seen.id) {
+                return;
+            }
+            foreign.insert(seen.id.clone(), seen.updated_at_ms);
+        }
+        let engine = self.clone();
+        let id = seen.id;
+        self.inner.rt.spawn(async move {
+            loop {
+                tokio::select! {
+                    () = engine.inner.stopped() => break,
+                    () = tokio::time::sleep(FOLLOW_EVERY) => {}
+                }
+                let (e, job_id) = (engine.clone(), id.clone());
+                let step = tokio::task::spawn_blocking(move || e.follow_step(&job_id)).await;
+                match step {
+                    Ok(Ok(true)) => {}
+                    Ok(Ok(false)) => break,
+                    Ok(Err(e)) => {
+                        tracing::warn!(job = %id, "following a job another process drives: {e}");
+                    }
+                    Err(e) => {
+                        tracing::warn!(job = %id, "following a job stopped: {e}");
+                        break;
+                    }
+                }
+            }
+            engine.inner.foreign().remove(&id);
+        });
+    }
+
+    /// One look at a followed job. `Ok(false)` once there is nothing more to follow.
+    fn follow_step(&self, job_id: &str) -> Result<bool, EngineError> {
+        let Some(job) = self.inner.journal.get(job_id)? else {
+            return Ok(false);
+        };
+        let changed = self.inner.foreign().insert(job_id.to_owned(), job.updated_at_ms)
+            != Some(job.updated_at_ms);
+        if changed {
+            self.inner.send(Event::Job(Box::new(job.clone())));
+        }
+        if !job.state.is_active() {
+            return Ok(false);
+        }
+        match self.resume_one(job_id)? {
+            Resumed::Elsewhere => Ok(true),
+            Resumed::Taken => {
+                tracing::info!(job = %job_id, "the process that drove it let go; taken over");
+                Ok(false)
+            }
+            Resumed::Nothing => {
+                self.inner.emit_job(job_id);
+                Ok(false)
+            }
+        }
     }
 
     /// Moves task ids from the recovery file into the journal, so they are polled like any other.
@@ -633,6 +703,16 @@ impl Engine {
             inner.task_ended.notify_waiters();
         });
     }
+}
+
+/// What [`Engine::resume_one`] did with a job.
+enum Resumed {
+    /// This engine drives it now.
+    Taken,
+    /// Another process drives it.
+    Elsewhere,
+    /// Nothing to do (ended, running here, or judged).
+    Nothing,
 }
 
 enum Phase {
@@ -988,6 +1068,12 @@ impl Inner {
         }
     }
 
+    fn foreign(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.foreign
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<String, JobRecord>> {
         self.unrecorded
             .lock()
@@ -1223,6 +1309,9 @@ impl Inner {
         .map_err(|e| e.to_string())
     }
 }
+
+/// How often a job another process drives is looked at again.
+const FOLLOW_EVERY: Duration = Duration::from_millis(1500);
 
 /// How often a running download reports its progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
