@@ -193,6 +193,11 @@ fn engine_killed_mid_poll_resumes_and_downloads() {
         assert_eq!(j.state, JobState::Processing);
         assert!(j.results.is_empty());
     }
+    // As a kill in the middle of writing a result leaves it (a moment ago, not minutes).
+    let paths = Paths::new(home.path());
+    let half = paths.library().join(&job_id).join(".partial-Xy12Zq");
+    std::fs::create_dir_all(half.parent().unwrap()).unwrap();
+    std::fs::write(&half, b"half a png").unwrap();
 
     // Second life: resume finds it and brings every result home, without a second submit.
     main_rt.block_on(async {
@@ -201,6 +206,10 @@ fn engine_killed_mid_poll_resumes_and_downloads() {
         let done = finish(&mut events, &job_id).await;
         assert_completed(&done, 3);
     });
+    assert!(
+        !half.exists(),
+        "the job's new driver removes what its killed driver half-wrote"
+    );
     assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
 }

@@ -562,3 +562,25 @@ fn api_codes_map_back_to_controls() {
     assert_eq!(Field::for_api_code("20005"), Some(Field::Size));
     assert_eq!(Field::for_api_code("30001"), None);
 }
+
+#[test]
+fn the_validate_fuzz_seeds_are_requests_and_the_valid_ones_pass() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/validate");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let req: wan_studio::core::request::GenerationRequest = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not a request: {e}", path.display()));
+        let verdict = wan_studio::core::rules::validate(&req);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        // Every seed but the one made of edge values is a request the API accepts.
+        assert_eq!(
+            verdict.is_ok(),
+            name != "edge_values.json",
+            "{name}: {verdict:?}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 8, "{seen} seeds");
+}

@@ -1202,6 +1202,23 @@ impl Inner {
         let Some(job) = self.db(move |j| j.get(&id)).await? else {
             return Ok(());
         };
+        // Only the lease holder writes into this job's folders: anything half-written there was
+        // left by a driver that was killed, whatever its age.
+        let folders = [
+            self.cfg.paths.library().join(&job.id),
+            self.cfg.paths.thumbnails().join(&job.id),
+        ];
+        let swept = tokio::task::spawn_blocking(move || {
+            folders
+                .iter()
+                .map(|d| super::imaging::sweep_partials(d, Duration::ZERO))
+                .sum::<usize>()
+        })
+        .await
+        .unwrap_or(0);
+        if swept > 0 {
+            tracing::info!(job = %job.id, swept, "removed files half-written by a killed driver");
+        }
         let count = u32::try_from(urls.len()).unwrap_or(u32::MAX);
         for (index, url) in urls.iter().enumerate() {
             let index = u32::try_from(index).unwrap_or(u32::MAX);

@@ -235,6 +235,7 @@ impl Sandbox {
         shared.load_tasks();
         let app = Router::new()
             .route("/", get(index))
+            .route("/stats", get(stats))
             .route("/api/v1/images/generations", post(submit))
             .route("/api/v1/tasks/{id}", get(poll))
             .route("/media/tasks/{id}/{file}", get(media))
@@ -497,6 +498,26 @@ async fn index(State(s): State<Arc<Shared>>) -> impl IntoResponse {
         "Wan Studio sandbox: a local simulator of the reAPI image endpoints.\nPOST {0}/api/v1/images/generations\nGET  {0}/api/v1/tasks/{{id}}\nSamples: {0}/samples/mountains.jpg, desk.jpg, portrait.jpg\n",
         s.base_url
     )
+}
+
+/// What the simulator has seen, for hostile runs that check nothing was paid twice.
+async fn stats(State(s): State<Arc<Shared>>) -> Response {
+    let n = |a: &AtomicU64| a.load(Ordering::SeqCst);
+    let st = &s.stats;
+    let prompts: Vec<Option<String>> = s
+        .tasks()
+        .values()
+        .map(|t| t.request.prompt.clone())
+        .collect();
+    axum::Json(json!({
+        "submits_received": n(&st.submits_received),
+        "tasks_created": n(&st.tasks_created),
+        "polls": n(&st.polls),
+        "media_requests": n(&st.media_requests),
+        "media_requests_with_auth": n(&st.media_requests_with_auth),
+        "task_prompts": prompts,
+    }))
+    .into_response()
 }
 
 async fn submit(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
