@@ -122,7 +122,7 @@ def kill_cycles(bin_, cycles, seed):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def disk_levels(bin_, levels):
+def disk_levels(bin_, levels, max_kib=None):
     """A small tmpfs as the data folder, filled to a different level before each generate."""
     work = tempfile.mkdtemp(prefix="wan-disk-")
     mnt = os.path.join(work, "mnt")
@@ -144,11 +144,12 @@ def disk_levels(bin_, levels):
             if os.path.exists(filler):
                 os.remove(filler)
             env = env_for(home, base)
-            # Let the journal exist first, then leave `free` bytes.
-            run(bin_, ["history"], env)
+            # The app has run here before (journal and disk reserve made), then the disk fills.
+            run(bin_, ["resume"], env)
             st = os.statvfs(mnt)
             free = st.f_bavail * st.f_frsize
-            leave = int(free * level / levels)
+            span = free if max_kib is None else min(free, max_kib * 1024)
+            leave = int(span * level / levels)
             with open(filler, "wb") as f:
                 f.write(b"\0" * max(0, free - leave))
             prompt = f"disk level {level}"
@@ -175,13 +176,15 @@ def main():
     ap.add_argument("--bin", default="target/debug/wan-studio")
     ap.add_argument("--cycles", type=int, default=100)
     ap.add_argument("--disk-levels", type=int, default=0)
+    ap.add_argument("--disk-max-kib", type=int, default=None,
+                    help="spread the fill levels over 0..this many KiB free (default: the whole disk)")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
     problems = []
     if a.cycles:
         problems += kill_cycles(a.bin, a.cycles, a.seed)
     if a.disk_levels:
-        problems += disk_levels(a.bin, a.disk_levels)
+        problems += disk_levels(a.bin, a.disk_levels, a.disk_max_kib)
     for p in problems:
         print("PROBLEM:", p)
     sys.exit(1 if problems else 0)

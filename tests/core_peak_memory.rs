@@ -115,13 +115,13 @@ async fn four_jobs_of_four_4096_results_at_once_stay_under_400_mb() {
         let mut req = GenerationRequest::new(Model::Pro);
         req.prompt = Some(format!("a wide landscape {i}"));
         req.size = Some(format!("{SIDE}x{SIDE}"));
-        req.n = PER_JOB as _;
+        req.n = i64::try_from(PER_JOB).unwrap();
         jobs.push(engine.submit(req).unwrap().id);
     }
     let started = std::time::Instant::now();
     let mut ended = std::collections::HashMap::new();
     while ended.len() < jobs.len() {
-        let event = tokio::time::timeout(Duration::from_secs(120), events.recv())
+        let event = tokio::time::timeout(Duration::from_mins(2), events.recv())
             .await
             .expect("the jobs move on")
             .expect("the engine runs");

@@ -44,12 +44,12 @@ impl Exit {
 
     /// The exit code a job's end maps to.
     pub fn for_job(job: &JobRecord) -> Exit {
-        let journal_failed = job
-            .error
-            .as_ref()
-            .is_some_and(|e| e.code == "journal_failed");
+        let code = job.error.as_ref().map(|e| e.code.as_str());
+        let journal_failed = code == Some("journal_failed");
+        let storage_failed = code == Some(crate::core::engine::STORAGE_FAILED);
         match job.state {
             JobState::Paused if journal_failed => Exit::Storage,
+            JobState::DownloadFailed if storage_failed => Exit::Storage,
             JobState::Completed => Exit::Done,
             JobState::Refused | JobState::Paused => Exit::Refused,
             // A task that ran and failed; a 5xx before any task existed is server trouble.
@@ -266,13 +266,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
     match result {
         Ok(exit) => exit,
         Err(e) => {
-            let storage = e.chain().any(|c| {
-                c.is::<crate::core::journal::JournalError>()
-                    || matches!(
-                        c.downcast_ref::<EngineError>(),
-                        Some(EngineError::Journal(_))
-                    )
-            });
+            let storage = e.chain().any(is_storage);
             let exit = match e.downcast_ref::<CliError>() {
                 Some(c) => c.exit,
                 None if storage => Exit::Storage,
@@ -282,6 +276,27 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
             exit
         }
     }
+}
+
+/// Whether an error (one link of a chain) is this machine's storage failing: the journal, or a
+/// file that could not be written.
+fn is_storage(e: &(dyn std::error::Error + 'static)) -> bool {
+    let engine_journal = |e: &EngineError| matches!(e, EngineError::Journal(_));
+    e.is::<crate::core::journal::JournalError>()
+        || e.is::<rusqlite::Error>()
+        || e.downcast_ref::<EngineError>().is_some_and(engine_journal)
+        || matches!(
+            e.downcast_ref::<crate::backend::ConnectError>(),
+            Some(crate::backend::ConnectError::Engine(inner)) if engine_journal(inner)
+        )
+        || e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull
+                    | std::io::ErrorKind::ReadOnlyFilesystem
+                    | std::io::ErrorKind::PermissionDenied
+            )
+        })
 }
 
 /// A connected backend plus the rates to estimate with.
@@ -738,6 +753,32 @@ mod tests {
         assert_eq!(Exit::Storage.code(), 6);
         job.error = None;
         assert_eq!(Exit::for_job(&job), Exit::Refused);
+        // A result that came but could not be saved (a full disk) is storage trouble too.
+        job.state = JobState::DownloadFailed;
+        job.error = Some(ApiErrorBody {
+            code: crate::core::engine::STORAGE_FAILED.into(),
+            message: "No space left on device".into(),
+            request_id: None,
+        });
+        assert_eq!(Exit::for_job(&job), Exit::Storage);
+        job.error = None;
+        assert_eq!(Exit::for_job(&job), Exit::Network);
+    }
+
+    #[test]
+    fn a_journal_that_cannot_open_at_connect_is_storage_trouble() {
+        let sql = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
+            Some("disk I/O error".into()),
+        );
+        let err = anyhow::Error::from(crate::backend::ConnectError::Engine(EngineError::Journal(
+            crate::core::journal::JournalError::Sql(sql),
+        )));
+        assert!(err.chain().any(is_storage));
+        let full = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        assert!(full.chain().any(is_storage));
+        let net = anyhow::anyhow!("connection refused");
+        assert!(!net.chain().any(is_storage));
     }
 
     #[test]

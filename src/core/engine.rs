@@ -197,6 +197,8 @@ impl Engine {
     ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
         let journal = Arc::new(Journal::open(&cfg.paths)?);
         let client = ApiClient::new(cfg.client.clone())?;
+        // Room for a charged task id on a disk that fills up later (made before any submit).
+        recovery::ensure_reserve(&cfg.paths);
         // Half-written files left by a kill mid-write: old enough that no live writer owns them.
         let folders = [
             cfg.paths.library(),
@@ -939,6 +941,25 @@ impl Inner {
                 }
             }
         }
+        // Last, with the room kept aside for this moment (a full disk): free it and try again.
+        let paths = self.cfg.paths.clone();
+        let freed = tokio::task::spawn_blocking(move || recovery::release_reserve(&paths))
+            .await
+            .unwrap_or(false);
+        if freed {
+            let (job_id, task_id, status) = (
+                job.id.clone(),
+                task.id.clone(),
+                task.status.as_str().to_owned(),
+            );
+            match self
+                .db(move |j| j.set_submitted(&job_id, &task_id, &status))
+                .await
+            {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
         Err(last.unwrap_or_else(|| JournalError::Corrupt("no attempt made".to_owned())))
     }
 
@@ -959,8 +980,17 @@ impl Inner {
         };
         let paths = self.cfg.paths.clone();
         let file = recovery::path(&paths);
-        let kept = tokio::task::spawn_blocking(move || recovery::append(&paths, &entry))
-            .await
+        let kept = tokio::task::spawn_blocking(move || {
+            recovery::append(&paths, &entry).or_else(|e| {
+                // A full disk: the reserve (if still there) makes room for this one line.
+                if recovery::release_reserve(&paths) {
+                    recovery::append(&paths, &entry)
+                } else {
+                    Err(e)
+                }
+            })
+        })
+        .await
             .map_err(std::io::Error::other)
             .and_then(|r| r);
         let mut shown = job.clone();
@@ -1248,11 +1278,23 @@ impl Inner {
                     self.emit(job_id).await;
                 }
                 Err(_) if self.stopping() => return Ok(()),
-                Err(msg) => {
+                Err(Fetch::Download(msg)) => {
                     let err = local_error(
                         "download_failed",
                         &format!(
                             "Result {} could not be copied home: {msg}. Resume to try again (result links expire after about a day).",
+                            index + 1
+                        ),
+                    );
+                    self.set_state(job_id, JobState::DownloadFailed, Some(&err))
+                        .await?;
+                    return Ok(());
+                }
+                Err(Fetch::Store(msg)) => {
+                    let err = local_error(
+                        STORAGE_FAILED,
+                        &format!(
+                            "Result {} was downloaded but could not be saved: {msg}. Free some disk space, then Resume (result links expire after about a day).",
                             index + 1
                         ),
                     );
@@ -1273,7 +1315,7 @@ impl Inner {
         index: u32,
         count: u32,
         url: &str,
-    ) -> Result<(super::journal::ResultRecord, image::RgbaImage), String> {
+    ) -> Result<(super::journal::ResultRecord, image::RgbaImage), Fetch> {
         let attempts = self.cfg.download_attempts.max(1);
         let mut attempt = 0;
         // Kept across attempts: a download cut halfway continues from where it stopped.
@@ -1306,7 +1348,7 @@ impl Inner {
                     tokio::time::sleep(wait).await;
                 }
                 Err(DownloadError::Transient(msg) | DownloadError::Permanent(msg)) => {
-                    return Err(msg);
+                    return Err(Fetch::Download(msg));
                 }
             }
         }
@@ -1315,17 +1357,32 @@ impl Inner {
             .decoders
             .acquire()
             .await
-            .map_err(|e| format!("the decoder pool closed: {e}"))?;
+            .map_err(|e| Fetch::Download(format!("the decoder pool closed: {e}")))?;
         let paths = self.cfg.paths.clone();
         let job = job.clone();
         tokio::task::spawn_blocking(move || {
             library::store_result_with_thumbnail(&paths, &job, index, &bytes)
         })
         .await
-        .map_err(|e| format!("the worker stopped: {e}"))?
-        .map_err(|e| e.to_string())
+        .map_err(|e| Fetch::Download(format!("the worker stopped: {e}")))?
+        .map_err(|e| match e {
+            // Writing to this machine failed: a full disk, a read-only folder.
+            super::imaging::ImagingError::Io { .. } => Fetch::Store(e.to_string()),
+            other => Fetch::Download(other.to_string()),
+        })
     }
 }
+
+/// Why a result did not come home.
+enum Fetch {
+    /// It could not be downloaded, or what came is not the image it should be.
+    Download(String),
+    /// It came, but this machine could not save it.
+    Store(String),
+}
+
+/// The error code of a job stopped because this machine could not save its results.
+pub const STORAGE_FAILED: &str = "storage_failed";
 
 /// How often a job another process drives is looked at again.
 const FOLLOW_EVERY: Duration = Duration::from_millis(1500);

@@ -75,6 +75,34 @@ pub fn read(paths: &Paths) -> std::io::Result<Vec<Recovered>> {
         .collect())
 }
 
+/// Room kept aside for the moment a disk fills: a file of this many bytes, deleted to make space
+/// for a charged task id when the disk is full, and made again at the next start.
+const RESERVE_BYTES: usize = 256 * 1024;
+
+fn reserve_path(paths: &Paths) -> PathBuf {
+    paths.home.join("space-reserve")
+}
+
+/// Makes sure the reserve exists (best effort: on a disk already full it cannot).
+pub fn ensure_reserve(paths: &Paths) {
+    let path = reserve_path(paths);
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() >= RESERVE_BYTES as u64) {
+        return;
+    }
+    if let Err(e) = super::imaging::write_atomic(&path, &vec![0u8; RESERVE_BYTES]) {
+        tracing::warn!("the disk reserve could not be made: {e}");
+    }
+}
+
+/// Frees the reserve. Returns whether there was one to free.
+pub fn release_reserve(paths: &Paths) -> bool {
+    let freed = std::fs::remove_file(reserve_path(paths)).is_ok();
+    if freed {
+        tracing::warn!("the disk is full: the reserve was freed to keep a charged task id");
+    }
+    freed
+}
+
 /// Reads every entry and keeps only those `keep` returns (atomically, under the lock; the file
 /// goes when none is left). `keep` sees all entries first, so it may do its work (adopting them
 /// into the journal) before anything is dropped.
