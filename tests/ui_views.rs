@@ -265,7 +265,9 @@ fn a_running_download_shows_how_far_it_has_come() {
     let mut job = JobRecord::new(Server::Sandbox, req);
     job.state = JobState::Downloading;
     job.task_id = Some("task_1".into());
-    job.result_urls = (0..4).map(|i| format!("https://cdn.example/{i}.png")).collect();
+    job.result_urls = (0..4)
+        .map(|i| format!("https://cdn.example/{i}.png"))
+        .collect();
     let mut parts = Parts::new(vec![job.clone()]);
     parts.jobs.downloads.insert(
         job.id.clone(),
@@ -292,7 +294,8 @@ fn a_running_download_shows_how_far_it_has_come() {
         );
     h.run_steps(2);
     assert!(
-        h.query_by_label("Downloading 2/4 · 3.1 of 20.0 MB").is_some(),
+        h.query_by_label("Downloading 2/4 · 3.1 of 20.0 MB")
+            .is_some(),
         "the second of four results, 3.1 MB of 20 MB in"
     );
 }

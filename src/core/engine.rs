@@ -347,7 +347,9 @@ impl Engine {
         };
         // Read again under the lease: its last driver may have just finished it.
         let Some(job) = self.inner.journal.get(job_id)?.filter(|j| {
-            j.state.is_active() || j.state == JobState::Paused || j.state == JobState::DownloadFailed
+            j.state.is_active()
+                || j.state == JobState::Paused
+                || j.state == JobState::DownloadFailed
         }) else {
             return Ok(Resumed::Nothing);
         };
@@ -416,7 +418,10 @@ impl Engine {
         let Some(job) = self.inner.journal.get(job_id)? else {
             return Ok(false);
         };
-        let changed = self.inner.foreign().insert(job_id.to_owned(), job.updated_at_ms)
+        let changed = self
+            .inner
+            .foreign()
+            .insert(job_id.to_owned(), job.updated_at_ms)
             != Some(job.updated_at_ms);
         if changed {
             self.inner.send(Event::Job(Box::new(job.clone())));
@@ -991,8 +996,8 @@ impl Inner {
             })
         })
         .await
-            .map_err(std::io::Error::other)
-            .and_then(|r| r);
+        .map_err(std::io::Error::other)
+        .and_then(|r| r);
         let mut shown = job.clone();
         shown.task_id = Some(task.id.clone());
         shown.remote_status = Some(task.status.as_str().to_owned());
