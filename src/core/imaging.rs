@@ -59,7 +59,7 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImagingError> {
 
 /// The size an image claims: a PNG's from its `IHDR` alone (even with no pixel data after it),
 /// anything else from its decoder's header.
-fn claimed_dimensions(bytes: &[u8]) -> Result<(u32, u32), ImagingError> {
+pub fn claimed_dimensions(bytes: &[u8]) -> Result<(u32, u32), ImagingError> {
     const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
     if bytes.len() >= 24 && bytes.starts_with(SIGNATURE) && &bytes[12..16] == b"IHDR" {
         let be = |at: usize| {
@@ -81,6 +81,34 @@ pub fn decode_limited(bytes: &[u8]) -> Result<DynamicImage, ImagingError> {
 /// Decodes an image of at most `max_pixels` pixels. The size is read from the header first, so an
 /// image that claims more is refused before a byte of pixels is allocated.
 pub fn decode_within(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, ImagingError> {
+    limited_reader(bytes, max_pixels)?
+        .decode()
+        .map_err(decode_error)
+}
+
+/// [`decode_within`], with the image's own orientation (EXIF) applied: the picture as any viewer
+/// shows it. Also returns the orientation that was applied.
+pub fn decode_oriented_within(
+    bytes: &[u8],
+    max_pixels: u64,
+) -> Result<(DynamicImage, image::metadata::Orientation), ImagingError> {
+    use image::ImageDecoder as _;
+    let mut decoder = limited_reader(bytes, max_pixels)?
+        .into_decoder()
+        .map_err(decode_error)?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    img.apply_orientation(orientation);
+    Ok((img, orientation))
+}
+
+/// A reader for `bytes` that refuses, from the header, an image of more than `max_pixels`.
+fn limited_reader(
+    bytes: &[u8],
+    max_pixels: u64,
+) -> Result<ImageReader<Cursor<&[u8]>>, ImagingError> {
     let (w, h) = claimed_dimensions(bytes)?;
     if u64::from(w) * u64::from(h) > max_pixels {
         return Err(ImagingError::TooLarge(format!(
@@ -99,11 +127,15 @@ pub fn decode_within(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, Imag
     // Room for 16-bit RGBA at the allowed size, and never more than the global cap.
     limits.max_alloc = Some((max_pixels.saturating_mul(8) + (16 << 20)).min(MAX_DECODE_ALLOC));
     reader.limits(limits);
-    reader.decode().map_err(|e| match e {
+    Ok(reader)
+}
+
+fn decode_error(e: image::ImageError) -> ImagingError {
+    match e {
         image::ImageError::Limits(l) => ImagingError::TooLarge(l.to_string()),
         image::ImageError::Unsupported(u) => ImagingError::UnknownFormat(u.to_string()),
         other => ImagingError::Decode(other.to_string()),
-    })
+    }
 }
 
 /// A thumbnail whose longest side is at most `max_side`.

@@ -9,6 +9,7 @@ pub mod journal;
 pub mod lease;
 pub mod library;
 pub mod palette;
+pub mod preflight;
 pub mod pricing;
 pub mod recovery;
 pub mod references;
