@@ -18,6 +18,11 @@ use crate::core::pricing::{Estimate, Rates};
 use crate::core::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
 use crate::core::rules;
 use crate::core::settings::{ENV_API_KEY, EnvConfig, Paths};
+use crate::core::hosting::{
+    ENV_BUCKET, ENV_ENDPOINT, ENV_KEY_ID, ENV_REGION, ENV_SECRET, ReferenceHost, S3Host,
+    S3Settings,
+};
+use crate::core::preflight;
 use crate::sandbox::{SAMPLE_SCHEME, Sandbox, SandboxConfig};
 
 /// Exit codes of the command line.
@@ -122,11 +127,14 @@ pub struct GenerateArgs {
     pub prompt: Option<String>,
     #[arg(long)]
     pub negative_prompt: Option<String>,
-    /// A reference image URL (https://); repeat for up to 9. With --sandbox, `sample:desk.jpg`,
-    /// `sample:mountains.jpg` and `sample:portrait.jpg` name the built-in samples.
-    #[arg(long = "ref", value_name = "URL")]
+    /// A reference image: a file on this computer, or a link (https://); repeat for up to 9. Files
+    /// are prepared (orientation, transparency, size) and uploaded to the reference host (the
+    /// sandbox's own, or the S3 bucket in WAN_STUDIO_S3_BUCKET…). With --sandbox,
+    /// `sample:desk.jpg`, `sample:mountains.jpg` and `sample:portrait.jpg` name the built-in samples.
+    #[arg(long = "ref", value_name = "FILE|URL")]
     pub refs: Vec<String>,
-    /// A region box on a reference: INDEX:X1,Y1,X2,Y2 (0-based index, source pixels); up to two per reference.
+    /// A region box on a reference: INDEX:X1,Y1,X2,Y2 (0-based index; pixels of the image as a viewer
+    /// shows it, before any downscale); up to two per reference.
     #[arg(long = "box", value_name = "INDEX:X1,Y1,X2,Y2", value_parser = parse_box)]
     pub boxes: Vec<(usize, [i64; 4])>,
     /// A palette colour '#RRGGBB:RATIO%'; repeat 3 to 10 times, ratios totalling 100.00%.
@@ -335,6 +343,65 @@ async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
     })
 }
 
+/// A `--ref` that names a file rather than a link or a sandbox sample.
+fn is_local_reference(r: &str) -> bool {
+    !(r.starts_with("https://") || r.starts_with("http://") || r.starts_with(SAMPLE_SCHEME))
+}
+
+/// Prepares each local reference (orientation, transparency, size: said on stderr), uploads it to
+/// `host`, and puts its link in the request, with its boxes carried into the uploaded pixels.
+/// Nothing is paid here: a file that cannot be a reference, or an upload that fails, ends the
+/// command before the submit.
+async fn host_local_references(
+    request: &mut GenerationRequest,
+    local: &[usize],
+    host: &ReferenceHost,
+) -> anyhow::Result<()> {
+    let http = crate::core::client::media_client(Duration::from_secs(10), Duration::from_secs(60))
+        .map_err(|e| anyhow::anyhow!("no HTTP client: {e}"))?;
+    for &i in local {
+        let path = PathBuf::from(&request.image_urls[i]);
+        let name = path.display().to_string();
+        let bytes = tokio::fs::read(&path)
+            .await
+            .map_err(|e| invalid(format!("--ref {name}: {e}")))?;
+        let file = name.clone();
+        let prepared = tokio::task::spawn_blocking(move || {
+            preflight::preflight(&file, &bytes, &preflight::Options::default())
+        })
+        .await?
+        .map_err(|e| invalid(e.to_string()))?;
+        if prepared.untouched() {
+            eprintln!("Reference {i}: {name} ({}×{}), sent as it is.", prepared.sent.0, prepared.sent.1);
+        } else {
+            eprintln!("Reference {i}: {name}: {}", prepared.summary());
+        }
+        eprintln!(
+            "  uploading {}…",
+            crate::core::client::Progress {
+                done: prepared.bytes.len() as u64,
+                total: None,
+            }
+        );
+        let hosted = host
+            .host(&http, &prepared)
+            .await
+            .map_err(|e| anyhow::anyhow!("reference {i} ({name}) was not uploaded, so nothing was sent: {e}"))?;
+        if !hosted.uploaded {
+            eprintln!("  already uploaded earlier.");
+        }
+        request.image_urls[i] = hosted.link;
+        if let Some(boxes) = request.bbox_list.as_mut().and_then(|l| l.get_mut(i)) {
+            let mapped = prepared.map_boxes(boxes);
+            if mapped != *boxes {
+                eprintln!("  boxes {boxes:?} drawn on {}×{} are {mapped:?} in the uploaded {}×{}", prepared.shown.0, prepared.shown.1, prepared.sent.0, prepared.sent.1);
+            }
+            *boxes = mapped;
+        }
+    }
+    Ok(())
+}
+
 /// For hostile runs and the exit-code tests: `WAN_STUDIO_FAILPOINTS=journal-writes=SKIP:COUNT`
 /// lets SKIP journal writes through, then fails COUNT as SQLite fails on a full disk.
 fn failpoint_journal_writes() -> anyhow::Result<Option<(u32, u32)>> {
@@ -364,15 +431,46 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
             "'{SAMPLE_SCHEME}NAME' references exist only in the sandbox: add --sandbox"
         )));
     }
-    // Check what can be checked before anything starts; sample links are checked once resolved.
-    if !uses_samples {
+    let local: Vec<usize> = (0..request.image_urls.len())
+        .filter(|&i| is_local_reference(&request.image_urls[i]))
+        .collect();
+    // Check what can be checked before anything starts; sample links and files are checked once
+    // they are links.
+    if !uses_samples && local.is_empty() {
         check(&request)?;
     }
+    let host = if local.is_empty() || args.sandbox {
+        None
+    } else {
+        match S3Settings::from_env(|k| std::env::var(k).ok()).map_err(|e| invalid(e.to_string()))? {
+            Some((settings, secret)) => Some(ReferenceHost::S3(Box::new(
+                S3Host::new(&settings, &secret).map_err(|e| invalid(e.to_string()))?,
+            ))),
+            None => {
+                return Err(invalid(format!(
+                    "'{}' is a file on this computer, and the API only fetches links: set {ENV_BUCKET}, {ENV_ENDPOINT}, {ENV_REGION}, {ENV_KEY_ID} and {ENV_SECRET} to upload references to your S3-compatible bucket (see README › Reference hosting), or add --sandbox. Nothing was sent.",
+                    request.image_urls[local[0]]
+                )));
+            }
+        }
+    };
     let mut backend = connect(args.sandbox).await?;
     if let Some(sandbox) = &backend.sandbox {
         for url in &mut request.image_urls {
             *url = sandbox.resolve_sample(url);
         }
+    }
+    if !local.is_empty() {
+        let host = match (&backend.sandbox, host) {
+            (Some(sandbox), _) => ReferenceHost::Sandbox {
+                base: sandbox.base_url(),
+            },
+            (None, Some(host)) => host,
+            (None, None) => return Err(invalid("no reference host".to_owned())),
+        };
+        host_local_references(&mut request, &local, &host).await?;
+    }
+    if uses_samples || !local.is_empty() {
         check(&request)?;
     }
     let mut estimate = backend

@@ -693,7 +693,7 @@ fn snippet(bytes: &[u8]) -> String {
 }
 
 /// A reqwest error with its causes, without the URL (which is ours and adds nothing).
-fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut msg = if e.is_timeout() {
         "timed out".to_owned()
     } else if e.is_connect() {

@@ -4,6 +4,7 @@ pub mod client;
 pub mod draft;
 pub mod engine;
 pub mod explain;
+pub mod hosting;
 pub mod imaging;
 pub mod journal;
 pub mod lease;

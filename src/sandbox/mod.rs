@@ -240,6 +240,12 @@ impl Sandbox {
             .route("/api/v1/tasks/{id}", get(poll))
             .route("/media/tasks/{id}/{file}", get(media))
             .route("/samples/{name}", get(sample))
+            .route(
+                "/uploads/{name}",
+                axum::routing::put(upload)
+                    .get(uploaded)
+                    .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            )
             .with_state(Arc::clone(&shared));
         let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -283,6 +289,15 @@ impl Sandbox {
 
     pub fn stats(&self) -> &Stats {
         &self.shared.stats
+    }
+
+    /// Every request the sandbox has made a task of, oldest first (for tests that check what was
+    /// sent: links, boxes, palettes).
+    pub fn requests(&self) -> Vec<GenerationRequest> {
+        let tasks = self.shared.tasks();
+        let mut all: Vec<_> = tasks.values().collect();
+        all.sort_by_key(|t| t.created_at);
+        all.into_iter().map(|t| t.request.clone()).collect()
     }
 
     /// Queues a fault for the next request to `endpoint`.
@@ -888,6 +903,61 @@ async fn media(
     }
     match tokio::fs::read(s.media_dir(&id).join(&file)).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The most the sandbox keeps of one upload: the provider's 20 MB and a little room.
+const UPLOAD_LIMIT: usize = 21 * 1024 * 1024;
+
+/// An upload's name is the hash of its bytes and an image extension: nothing else is kept.
+fn upload_name_ok(name: &str) -> bool {
+    let Some((hash, ext)) = name.split_once('.') else {
+        return false;
+    };
+    hash.len() == 64
+        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && matches!(ext, "jpg" | "jpeg" | "png" | "bmp" | "webp")
+}
+
+/// The sandbox as a reference host: keeps a local image so the simulated API can fetch it, as a
+/// bucket would for the real one.
+async fn upload(
+    State(s): State<Arc<Shared>>,
+    UrlPath(name): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    if !upload_name_ok(&name) {
+        return (StatusCode::BAD_REQUEST, "upload names are a SHA-256 and an image extension")
+            .into_response();
+    }
+    let path = s.state_dir.join("uploads").join(&name);
+    let written = tokio::task::spawn_blocking(move || {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        imaging::write_atomic(&path, &body).map_err(|e| e.to_string())
+    })
+    .await;
+    match written {
+        Ok(Ok(())) => StatusCode::OK.into_response(),
+        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn uploaded(State(s): State<Arc<Shared>>, UrlPath(name): UrlPath<String>) -> Response {
+    if !upload_name_ok(&name) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let path = s.state_dir.join("uploads").join(&name);
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mime = imaging::sniff_format(&bytes).map_or("application/octet-stream", |f| {
+                f.to_mime_type()
+            });
+            ([(header::CONTENT_TYPE, mime)], bytes).into_response()
+        }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -1,6 +1,8 @@
 //! Shared helpers: a sandbox on loopback and an engine pointed at it, with short timings.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod s3;
+
 use std::time::Duration;
 
 use tokio::sync::mpsc;
