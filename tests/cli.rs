@@ -400,3 +400,138 @@ async fn every_journal_failure_ends_generate_with_exit_6_and_loses_no_task() {
         "resume sends nothing"
     );
 }
+
+/// A camera JPEG: 300×400 pixels stored, EXIF orientation 6 (shown 400×300, turned a quarter).
+fn rotated_photo(dir: &Path) -> std::path::PathBuf {
+    let stored = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(300, 400, |x, y| {
+        image::Rgb([u8::try_from(x % 256).unwrap(), u8::try_from(y % 256).unwrap(), 80])
+    }));
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
+        .encode_image(&stored.to_rgb8())
+        .unwrap();
+    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+    exif.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    let len = u16::try_from(exif.len() + 2).unwrap().to_be_bytes();
+    let mut jpeg = plain[..2].to_vec();
+    jpeg.extend([0xFF, 0xE1, len[0], len[1]]);
+    jpeg.extend(exif);
+    jpeg.extend(&plain[2..]);
+    let path = dir.join("photo.jpg");
+    std::fs::write(&path, jpeg).unwrap();
+    path
+}
+
+fn journalled_request(home: &Path) -> wan_studio::core::request::GenerationRequest {
+    let journal =
+        wan_studio::core::journal::Journal::open(&wan_studio::core::settings::Paths::new(home))
+            .unwrap();
+    journal.list().unwrap().remove(0).request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_on_disk_is_a_reference_in_the_sandbox_with_no_setup() {
+    let home = tempfile::tempdir().unwrap();
+    let photo = rotated_photo(home.path());
+    let mut c = cli(home.path(), None);
+    c.args(["generate", "--sandbox", "--prompt", "a cat on the desk", "--ref"])
+        .arg(&photo)
+        .args(["--box", "0:40,30,160,110", "--json"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["mode"], "region edit");
+    assert!(
+        stderr(&o).contains("Rotated as its camera recorded"),
+        "the preparation is said: {}",
+        stderr(&o)
+    );
+    let sent = journalled_request(home.path());
+    assert!(
+        sent.image_urls[0].contains("/uploads/"),
+        "{:?}",
+        sent.image_urls
+    );
+    assert_eq!(sent.bbox_list, Some(vec![vec![[40, 30, 160, 110]]]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_on_disk_goes_through_the_bucket_and_its_boxes_through_the_downscale() {
+    let s3 = common::s3::S3Server::start();
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    // 8400×1400: 400 pixels a side too many, so it is sent at 8000×1333.
+    let wide = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(8400, 1400, |x, _| {
+        image::Rgb([u8::try_from(x / 40 % 256).unwrap(), 120, 60])
+    }));
+    let photo = home.path().join("wide.jpg");
+    wide.save(&photo).unwrap();
+    let mut c = cli(home.path(), Some(&sb));
+    c.env("WAN_STUDIO_S3_BUCKET", common::s3::BUCKET)
+        .env("WAN_STUDIO_S3_PATH_STYLE", "1")
+        .env("AWS_ENDPOINT_URL", s3.endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", common::s3::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", common::s3::SECRET)
+        .env("RUST_LOG", "trace")
+        .args(["generate", "--prompt", "a kite over the dunes", "--ref"])
+        .arg(&photo)
+        .args(["--box", "0:840,140,1680,700", "--json"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sent = sb.requests().remove(0);
+    assert!(
+        sent.image_urls[0].starts_with(&format!("{}/{}/", s3.endpoint(), common::s3::BUCKET))
+            && sent.image_urls[0].contains("X-Amz-Signature="),
+        "the sandbox fetched a presigned link: {}",
+        sent.image_urls[0]
+    );
+    assert_eq!(
+        sent.bbox_list,
+        Some(vec![vec![[800, 133, 1600, 667]]]),
+        "the box drawn on 8400×1400 lands on the same place of the 8000×1333 sent"
+    );
+    assert!(stderr(&o).contains("Downscaled from 8400×1400 to 8000×1333"));
+    // The storage secret is in no output and no file.
+    assert!(!stderr(&o).contains(common::s3::SECRET));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(common::s3::SECRET));
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(common::s3::SECRET.len())
+                .any(|w| w == common::s3::SECRET.as_bytes()),
+            "{} holds the secret",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_on_disk_without_a_host_is_refused_before_anything_is_sent() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let photo = rotated_photo(home.path());
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["generate", "--prompt", "a cat", "--ref"]).arg(&photo);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("WAN_STUDIO_S3_BUCKET") && err.contains("--sandbox") && err.contains("Nothing was sent"),
+        "{err}"
+    );
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 0);
+}
