@@ -435,6 +435,7 @@ fn boxes_must_stay_inside_a_known_image() {
     r.bbox_list = Some(vec![vec![], vec![[989, 515, 1138, 681]]]);
     let ctx = Context {
         reference_dims: vec![Some((500, 500)), Some((1100, 1100))],
+        files_allowed: false,
     };
     let p = validate_with(&r, &ctx).unwrap_err();
     let msgs: Vec<_> = p.for_field(Field::Boxes(1)).collect();
@@ -446,6 +447,7 @@ fn boxes_must_stay_inside_a_known_image() {
     );
     let ok = Context {
         reference_dims: vec![Some((500, 500)), Some((1200, 800))],
+        files_allowed: false,
     };
     assert!(validate_with(&r, &ok).is_ok());
 }

@@ -233,7 +233,18 @@ impl GenerateArgs {
         let mut req = GenerationRequest::new(self.model);
         req.prompt.clone_from(&self.prompt);
         req.negative_prompt.clone_from(&self.negative_prompt);
-        req.image_urls.clone_from(&self.refs);
+        req.image_urls = self
+            .refs
+            .iter()
+            .map(|r| {
+                if is_link_or_sample(r) {
+                    Ok(r.clone())
+                } else {
+                    crate::core::hosting::file_reference(std::path::Path::new(r))
+                        .ok_or_else(|| invalid(format!("--ref {r}: not a file path this system understands")))
+                }
+            })
+            .collect::<anyhow::Result<_>>()?;
         req.n = self.n;
         req.size.clone_from(&self.size);
         req.resolution.clone_from(&self.resolution);
@@ -343,62 +354,53 @@ async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
     })
 }
 
-/// A `--ref` that names a file rather than a link or a sandbox sample.
-fn is_local_reference(r: &str) -> bool {
-    !(r.starts_with("https://") || r.starts_with("http://") || r.starts_with(SAMPLE_SCHEME))
+/// A `--ref` that is a link or a sandbox sample rather than a file.
+fn is_link_or_sample(r: &str) -> bool {
+    r.starts_with("https://") || r.starts_with("http://") || r.starts_with(SAMPLE_SCHEME)
 }
 
-/// Prepares each local reference (orientation, transparency, size: said on stderr), uploads it to
-/// `host`, and puts its link in the request, with its boxes carried into the uploaded pixels.
-/// Nothing is paid here: a file that cannot be a reference, or an upload that fails, ends the
-/// command before the submit.
+/// Prepares and uploads the request's files, saying on stderr what was done to each.
 async fn host_local_references(
     request: &mut GenerationRequest,
-    local: &[usize],
     host: &ReferenceHost,
 ) -> anyhow::Result<()> {
     let http = crate::core::client::media_client(Duration::from_secs(10), Duration::from_secs(60))
         .map_err(|e| anyhow::anyhow!("no HTTP client: {e}"))?;
-    for &i in local {
-        let path = PathBuf::from(&request.image_urls[i]);
-        let name = path.display().to_string();
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| invalid(format!("--ref {name}: {e}")))?;
-        let file = name.clone();
-        let prepared = tokio::task::spawn_blocking(move || {
-            preflight::preflight(&file, &bytes, &preflight::Options::default())
-        })
-        .await?
-        .map_err(|e| invalid(e.to_string()))?;
-        if prepared.untouched() {
-            eprintln!("Reference {i}: {name} ({}×{}), sent as it is.", prepared.sent.0, prepared.sent.1);
+    let told = |d: &crate::core::hosting::Done| {
+        let p = &d.prepared;
+        if p.untouched() {
+            eprintln!("Reference {}: {} ({}×{}), sent as it is.", d.index, d.name, p.sent.0, p.sent.1);
         } else {
-            eprintln!("Reference {i}: {name}: {}", prepared.summary());
+            eprintln!("Reference {}: {}: {}", d.index, d.name, p.summary());
         }
-        eprintln!(
-            "  uploading {}…",
-            crate::core::client::Progress {
-                done: prepared.bytes.len() as u64,
-                total: None,
-            }
-        );
-        let hosted = host
-            .host(&http, &prepared)
-            .await
-            .map_err(|e| anyhow::anyhow!("reference {i} ({name}) was not uploaded, so nothing was sent: {e}"))?;
-        if !hosted.uploaded {
-            eprintln!("  already uploaded earlier.");
+        let size = crate::core::client::Progress {
+            done: p.bytes.len() as u64,
+            total: None,
+        };
+        if d.hosted.uploaded {
+            eprintln!("  uploaded {size}");
+        } else {
+            eprintln!("  already uploaded earlier ({size})");
         }
-        request.image_urls[i] = hosted.link;
-        if let Some(boxes) = request.bbox_list.as_mut().and_then(|l| l.get_mut(i)) {
-            let mapped = prepared.map_boxes(boxes);
-            if mapped != *boxes {
-                eprintln!("  boxes {boxes:?} drawn on {}×{} are {mapped:?} in the uploaded {}×{}", prepared.shown.0, prepared.shown.1, prepared.sent.0, prepared.sent.1);
-            }
-            *boxes = mapped;
+        if d.boxes.0 != d.boxes.1 {
+            eprintln!(
+                "  boxes {:?} drawn on {}×{} are {:?} in the uploaded {}×{}",
+                d.boxes.0, p.shown.0, p.shown.1, d.boxes.1, p.sent.0, p.sent.1
+            );
         }
-    }
+    };
+    crate::core::hosting::host_local_references(
+        request,
+        host,
+        &http,
+        preflight::Options::default(),
+        told,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::core::hosting::PrepareError::Upload { .. } => anyhow::anyhow!(e),
+        other => invalid(other.to_string()),
+    })?;
     Ok(())
 }
 
@@ -432,7 +434,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
         )));
     }
     let local: Vec<usize> = (0..request.image_urls.len())
-        .filter(|&i| is_local_reference(&request.image_urls[i]))
+        .filter(|&i| crate::core::hosting::local_file(&request.image_urls[i]).is_some())
         .collect();
     // Check what can be checked before anything starts; sample links and files are checked once
     // they are links.
@@ -449,7 +451,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
             None => {
                 return Err(invalid(format!(
                     "'{}' is a file on this computer, and the API only fetches links: set {ENV_BUCKET}, {ENV_ENDPOINT}, {ENV_REGION}, {ENV_KEY_ID} and {ENV_SECRET} to upload references to your S3-compatible bucket (see README › Reference hosting), or add --sandbox. Nothing was sent.",
-                    request.image_urls[local[0]]
+                    args.refs[local[0]]
                 )));
             }
         }
@@ -468,7 +470,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
             (None, Some(host)) => host,
             (None, None) => return Err(invalid("no reference host".to_owned())),
         };
-        host_local_references(&mut request, &local, &host).await?;
+        host_local_references(&mut request, &host).await?;
     }
     if uses_samples || !local.is_empty() {
         check(&request)?;

@@ -209,6 +209,7 @@ impl Draft {
     pub fn context(&self) -> Context {
         Context {
             reference_dims: self.references.iter().map(|r| r.dims).collect(),
+            files_allowed: true,
         }
     }
 

@@ -349,6 +349,99 @@ impl ReferenceHost {
     }
 }
 
+/// The file a `file://` reference names (the compose form's local references), if it is one.
+pub fn local_file(reference: &str) -> Option<std::path::PathBuf> {
+    let url = url::Url::parse(reference.trim()).ok()?;
+    (url.scheme() == "file").then(|| url.to_file_path().ok())?
+}
+
+/// The `file://` reference of a path on this computer.
+pub fn file_reference(path: &std::path::Path) -> Option<String> {
+    let absolute = std::path::absolute(path).ok()?;
+    url::Url::from_file_path(absolute).ok().map(String::from)
+}
+
+/// Why local references could not be made links. Nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrepareError {
+    #[error("{0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Refused(#[from] super::preflight::Refused),
+    #[error("reference {index} ({name}) was not uploaded, so nothing was sent: {error}")]
+    Upload {
+        index: usize,
+        name: String,
+        error: HostError,
+    },
+}
+
+/// What was done with one local reference.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub index: usize,
+    pub name: String,
+    pub prepared: Prepared,
+    pub hosted: Hosted,
+    /// Its boxes before and after mapping into the sent pixels.
+    pub boxes: (Vec<super::request::BBox>, Vec<super::request::BBox>),
+}
+
+/// Turns every `file://` reference of `request` into a link: each file is read, prepared
+/// (preflight, off the async threads) and uploaded to `host`, and its boxes are carried into the
+/// uploaded pixels. `told` hears of each as it is done (for progress lines and cards). Nothing is
+/// paid here: any failure leaves the request unsent.
+pub async fn host_local_references(
+    request: &mut super::request::GenerationRequest,
+    host: &ReferenceHost,
+    http: &reqwest::Client,
+    options: super::preflight::Options,
+    mut told: impl FnMut(&Done),
+) -> Result<Vec<Done>, PrepareError> {
+    let mut done = Vec::new();
+    for index in 0..request.image_urls.len() {
+        let Some(path) = local_file(&request.image_urls[index]) else {
+            continue;
+        };
+        let name = path
+            .file_name()
+            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let bytes = tokio::fs::read(&path)
+            .await
+            .map_err(|e| PrepareError::Unreadable(format!("{} could not be read: {e}", path.display())))?;
+        let file = name.clone();
+        let prepared = tokio::task::spawn_blocking(move || {
+            super::preflight::preflight(&file, &bytes, &options)
+        })
+        .await
+        .map_err(|e| PrepareError::Unreadable(format!("{name}: {e}")))??;
+        let hosted = host
+            .host(http, &prepared)
+            .await
+            .map_err(|error| PrepareError::Upload {
+                index,
+                name: name.clone(),
+                error,
+            })?;
+        request.image_urls[index].clone_from(&hosted.link);
+        let mut boxes = (Vec::new(), Vec::new());
+        if let Some(list) = request.bbox_list.as_mut().and_then(|l| l.get_mut(index)) {
+            let mapped = prepared.map_boxes(list);
+            boxes = (std::mem::replace(list, mapped.clone()), mapped);
+        }
+        let d = Done {
+            index,
+            name,
+            prepared,
+            hosted,
+            boxes,
+        };
+        told(&d);
+        done.push(d);
+    }
+    Ok(done)
+}
+
 /// A tiny PNG to test a host with (a 2×2 image of the app's colours).
 fn test_image() -> Prepared {
     let img = image::RgbImage::from_fn(2, 2, |x, y| {

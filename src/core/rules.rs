@@ -234,6 +234,9 @@ impl SizeSpec {
 pub struct Context {
     /// Pixel dimensions of each reference, where known, for box bounds.
     pub reference_dims: Vec<Option<(u32, u32)>>,
+    /// Whether `file://` references are fine: the compose form's, which a reference host turns
+    /// into links before the submit. A request to the API never has them.
+    pub files_allowed: bool,
 }
 
 /// Applies every rule of the contract. `Ok` means the gateway will accept the request's shape.
@@ -245,7 +248,7 @@ pub fn validate(req: &GenerationRequest) -> Result<(), Problems> {
 pub fn validate_with(req: &GenerationRequest, ctx: &Context) -> Result<(), Problems> {
     let mut p = Problems::default();
     check_prompt(req, &mut p);
-    check_references(req, &mut p);
+    check_references(req, ctx, &mut p);
     check_count(req, &mut p);
     check_size(req, &mut p);
     check_seed(req, &mut p);
@@ -317,13 +320,17 @@ pub fn reference_url_problem(raw: &str) -> Option<String> {
             "uses http://; the API only fetches https:// links (plain http is allowed only for this machine)."
                 .to_owned(),
         ),
+        "file" => Some(
+            "is a file on this computer; the API only fetches links, so it needs a reference host (Settings › Reference hosting)."
+                .to_owned(),
+        ),
         other => Some(format!(
             "uses '{other}:'; the API only fetches public https:// links."
         )),
     }
 }
 
-fn check_references(req: &GenerationRequest, p: &mut Problems) {
+fn check_references(req: &GenerationRequest, ctx: &Context, p: &mut Problems) {
     let count = req.image_urls.len();
     if count > MAX_REFERENCES {
         p.push(
@@ -333,6 +340,9 @@ fn check_references(req: &GenerationRequest, p: &mut Problems) {
         );
     }
     for (i, raw) in req.image_urls.iter().enumerate() {
+        if ctx.files_allowed && super::hosting::local_file(raw).is_some() {
+            continue;
+        }
         if let Some(why) = reference_url_problem(raw) {
             p.push(
                 Field::ImageUrl(i),

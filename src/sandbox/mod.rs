@@ -665,6 +665,7 @@ async fn produce(s: &Arc<Shared>, task: &TaskRecord) -> Result<u32, ApiErrorBody
     }
     let ctx = Context {
         reference_dims: refs.iter().map(|r| Some(r.image.dimensions())).collect(),
+        files_allowed: false,
     };
     if let Err(problems) = rules::validate_with(&task.request, &ctx) {
         let code = problems.iter().next().map_or("20003", |p| p.code);
