@@ -404,7 +404,11 @@ async fn every_journal_failure_ends_generate_with_exit_6_and_loses_no_task() {
 /// A camera JPEG: 300×400 pixels stored, EXIF orientation 6 (shown 400×300, turned a quarter).
 fn rotated_photo(dir: &Path) -> std::path::PathBuf {
     let stored = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(300, 400, |x, y| {
-        image::Rgb([u8::try_from(x % 256).unwrap(), u8::try_from(y % 256).unwrap(), 80])
+        image::Rgb([
+            u8::try_from(x % 256).unwrap(),
+            u8::try_from(y % 256).unwrap(),
+            80,
+        ])
     }));
     let mut plain = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
@@ -434,9 +438,15 @@ async fn a_photo_on_disk_is_a_reference_in_the_sandbox_with_no_setup() {
     let home = tempfile::tempdir().unwrap();
     let photo = rotated_photo(home.path());
     let mut c = cli(home.path(), None);
-    c.args(["generate", "--sandbox", "--prompt", "a cat on the desk", "--ref"])
-        .arg(&photo)
-        .args(["--box", "0:40,30,160,110", "--json"]);
+    c.args([
+        "generate",
+        "--sandbox",
+        "--prompt",
+        "a cat on the desk",
+        "--ref",
+    ])
+    .arg(&photo)
+    .args(["--box", "0:40,30,160,110", "--json"]);
     let o = output(c).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(json(&o)["mode"], "region edit");
@@ -525,12 +535,15 @@ async fn a_photo_on_disk_without_a_host_is_refused_before_anything_is_sent() {
     let home = tempfile::tempdir().unwrap();
     let photo = rotated_photo(home.path());
     let mut c = cli(home.path(), Some(&sb));
-    c.args(["generate", "--prompt", "a cat", "--ref"]).arg(&photo);
+    c.args(["generate", "--prompt", "a cat", "--ref"])
+        .arg(&photo);
     let o = output(c).await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("WAN_STUDIO_S3_BUCKET") && err.contains("--sandbox") && err.contains("Nothing was sent"),
+        err.contains("WAN_STUDIO_S3_BUCKET")
+            && err.contains("--sandbox")
+            && err.contains("Nothing was sent"),
         "{err}"
     );
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 0);

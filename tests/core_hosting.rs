@@ -13,13 +13,16 @@ use wan_studio::core::hosting::{HostError, ReferenceHost, S3Host};
 use wan_studio::core::preflight::{Options, preflight};
 
 fn http() -> reqwest::Client {
-    wan_studio::core::client::media_client(Duration::from_secs(5), Duration::from_secs(10))
-        .unwrap()
+    wan_studio::core::client::media_client(Duration::from_secs(5), Duration::from_secs(10)).unwrap()
 }
 
 fn photo() -> wan_studio::core::preflight::Prepared {
     let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(320, 240, |x, y| {
-        image::Rgb([u8::try_from(x % 256).unwrap(), u8::try_from(y % 256).unwrap(), 90])
+        image::Rgb([
+            u8::try_from(x % 256).unwrap(),
+            u8::try_from(y % 256).unwrap(),
+            90,
+        ])
     }));
     let mut bytes = std::io::Cursor::new(Vec::new());
     img.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
@@ -67,19 +70,29 @@ fn a_reference_is_uploaded_once_presigned_and_fetched_back_byte_for_byte() {
         // Fetched as the API would: no credentials at all.
         let fetched = reqwest::get(&first.link).await.unwrap();
         assert!(fetched.status().is_success(), "{}", fetched.status());
-        assert_eq!(fetched.bytes().await.unwrap().as_ref(), prepared.bytes.as_slice());
+        assert_eq!(
+            fetched.bytes().await.unwrap().as_ref(),
+            prepared.bytes.as_slice()
+        );
 
         // The same image again: found by its name, not uploaded twice.
         let again = host.host(&http(), &prepared).await.unwrap();
         assert!(!again.uploaded, "the same bytes are uploaded once");
         assert_eq!(server.objects().len(), 1, "{:?}", server.objects());
-        assert!(server.objects()[0].starts_with("wan/"), "{:?}", server.objects());
+        assert!(
+            server.objects()[0].starts_with("wan/"),
+            "{:?}",
+            server.objects()
+        );
 
         // Settings' Test button.
         host.test(&http()).await.unwrap();
     });
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("reference uploaded"), "the log is captured: {logs}");
+    assert!(
+        logs.contains("reference uploaded"),
+        "the log is captured: {logs}"
+    );
     assert!(!logs.contains(SECRET), "the secret is in no log line");
 }
 

@@ -121,7 +121,7 @@ fn every_exif_orientation_is_applied_and_the_box_lands_on_what_was_drawn() {
         for (x, y) in [
             (x0 + 4, y0 + 4),
             (x1 - 5, y1 - 5),
-            ((x0 + x1) / 2, (y0 + y1) / 2),
+            (u32::midpoint(x0, x1), u32::midpoint(y0, y1)),
         ] {
             assert!(
                 is_red(*sent.get_pixel(x, y)),

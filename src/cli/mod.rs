@@ -12,17 +12,16 @@ use tokio::sync::mpsc;
 
 use crate::backend;
 use crate::core::engine::{Engine, EngineError, Event};
+use crate::core::hosting::{
+    ENV_BUCKET, ENV_ENDPOINT, ENV_KEY_ID, ENV_REGION, ENV_SECRET, ReferenceHost, S3Host, S3Settings,
+};
 use crate::core::journal::{JobRecord, JobState};
 use crate::core::library;
+use crate::core::preflight;
 use crate::core::pricing::{Estimate, Rates};
 use crate::core::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
 use crate::core::rules;
 use crate::core::settings::{ENV_API_KEY, EnvConfig, Paths};
-use crate::core::hosting::{
-    ENV_BUCKET, ENV_ENDPOINT, ENV_KEY_ID, ENV_REGION, ENV_SECRET, ReferenceHost, S3Host,
-    S3Settings,
-};
-use crate::core::preflight;
 use crate::sandbox::{SAMPLE_SCHEME, Sandbox, SandboxConfig};
 
 /// Exit codes of the command line.
@@ -240,8 +239,11 @@ impl GenerateArgs {
                 if is_link_or_sample(r) {
                     Ok(r.clone())
                 } else {
-                    crate::core::hosting::file_reference(std::path::Path::new(r))
-                        .ok_or_else(|| invalid(format!("--ref {r}: not a file path this system understands")))
+                    crate::core::hosting::file_reference(std::path::Path::new(r)).ok_or_else(|| {
+                        invalid(format!(
+                            "--ref {r}: not a file path this system understands"
+                        ))
+                    })
                 }
             })
             .collect::<anyhow::Result<_>>()?;
@@ -364,12 +366,14 @@ async fn host_local_references(
     request: &mut GenerationRequest,
     host: &ReferenceHost,
 ) -> anyhow::Result<()> {
-    let http = crate::core::client::media_client(Duration::from_secs(10), Duration::from_secs(60))
-        .map_err(|e| anyhow::anyhow!("no HTTP client: {e}"))?;
+    let http = crate::core::hosting::upload_client()?;
     let told = |d: &crate::core::hosting::Done| {
         let p = &d.prepared;
         if p.untouched() {
-            eprintln!("Reference {}: {} ({}×{}), sent as it is.", d.index, d.name, p.sent.0, p.sent.1);
+            eprintln!(
+                "Reference {}: {} ({}×{}), sent as it is.",
+                d.index, d.name, p.sent.0, p.sent.1
+            );
         } else {
             eprintln!("Reference {}: {}: {}", d.index, d.name, p.summary());
         }

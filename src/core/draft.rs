@@ -38,6 +38,10 @@ pub struct Reference {
     /// Boxes in this image's pixels.
     #[serde(default)]
     pub boxes: Vec<BBox>,
+    /// What preflight will do to a local file before it is sent ("Rotated as its camera
+    /// recorded."), once it has been looked at. Not saved: it is looked at again.
+    #[serde(skip)]
+    pub note: Option<String>,
 }
 
 impl Reference {
@@ -47,6 +51,7 @@ impl Reference {
             label: label.into(),
             dims: None,
             boxes: Vec::new(),
+            note: None,
         }
     }
 }

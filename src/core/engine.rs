@@ -1277,6 +1277,7 @@ impl Inner {
                         image: LoadedImage {
                             source_dims: (record.width, record.height),
                             pixels: Arc::new(thumbnail),
+                            note: None,
                         },
                     });
                     self.db(move |j| j.add_result(&record)).await?;

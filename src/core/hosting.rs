@@ -61,8 +61,12 @@ impl S3Settings {
             })
         };
         let settings = S3Settings {
-            endpoint: get(ENV_ENDPOINT)
-                .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", get(ENV_REGION).unwrap_or_else(|| "us-east-1".into()))),
+            endpoint: get(ENV_ENDPOINT).unwrap_or_else(|| {
+                format!(
+                    "https://s3.{}.amazonaws.com",
+                    get(ENV_REGION).unwrap_or_else(|| "us-east-1".into())
+                )
+            }),
             region: get(ENV_REGION).unwrap_or_else(|| "us-east-1".to_owned()),
             bucket,
             prefix: get(ENV_PREFIX).unwrap_or_default(),
@@ -81,13 +85,19 @@ pub enum HostError {
     Config(String),
     #[error("the storage at {0} could not be reached: {1}")]
     Unreachable(String, String),
-    #[error("the storage refused the access key or secret ({0}); check both in Settings › Reference hosting")]
+    #[error(
+        "the storage refused the access key or secret ({0}); check both in Settings › Reference hosting"
+    )]
     BadCredentials(String),
     #[error("the bucket '{0}' does not exist at this endpoint")]
     NoSuchBucket(String),
-    #[error("this computer's clock is too far from the storage's ({0}); set the clock right and try again")]
+    #[error(
+        "this computer's clock is too far from the storage's ({0}); set the clock right and try again"
+    )]
     ClockSkew(String),
-    #[error("the upload worked, but the presigned link could not be read back without credentials ({0}); the API could not fetch it either")]
+    #[error(
+        "the upload worked, but the presigned link could not be read back without credentials ({0}); the API could not fetch it either"
+    )]
     NotReadable(String),
     #[error("the storage refused the upload: HTTP {status} {code}: {message}")]
     Refused {
@@ -101,7 +111,9 @@ pub enum HostError {
 #[derive(Clone)]
 pub enum ReferenceHost {
     /// The sandbox keeps uploads itself (`PUT /uploads/NAME`).
-    Sandbox { base: url::Url },
+    Sandbox {
+        base: url::Url,
+    },
     S3(Box<S3Host>),
 }
 
@@ -129,7 +141,10 @@ const SIGN_FOR: Duration = Duration::from_mins(15);
 impl S3Host {
     pub fn new(settings: &S3Settings, secret: &str) -> Result<S3Host, HostError> {
         let endpoint = url::Url::parse(settings.endpoint.trim()).map_err(|e| {
-            HostError::Config(format!("the endpoint '{}' is not an address: {e}", settings.endpoint))
+            HostError::Config(format!(
+                "the endpoint '{}' is not an address: {e}",
+                settings.endpoint
+            ))
         })?;
         let style = if settings.path_style {
             rusty_s3::UrlStyle::Path
@@ -140,7 +155,9 @@ impl S3Host {
             return Err(HostError::Config("no bucket is named".to_owned()));
         }
         if settings.access_key_id.trim().is_empty() || secret.trim().is_empty() {
-            return Err(HostError::Config("the access key id and secret are both needed".to_owned()));
+            return Err(HostError::Config(
+                "the access key id and secret are both needed".to_owned(),
+            ));
         }
         let bucket = rusty_s3::Bucket::new(
             endpoint,
@@ -156,10 +173,7 @@ impl S3Host {
         let expiry = Duration::from_secs(settings.link_expiry_secs.clamp(60, 7 * 24 * 3600));
         Ok(S3Host {
             bucket,
-            credentials: rusty_s3::Credentials::new(
-                settings.access_key_id.trim(),
-                secret.trim(),
-            ),
+            credentials: rusty_s3::Credentials::new(settings.access_key_id.trim(), secret.trim()),
             prefix: settings.prefix.trim().trim_start_matches('/').to_owned(),
             expiry,
         })
@@ -184,16 +198,18 @@ impl S3Host {
 
     async fn exists(&self, http: &reqwest::Client, key: &str) -> Result<bool, HostError> {
         use rusty_s3::S3Action as _;
-        let url = self.bucket.head_object(Some(&self.credentials), key).sign(SIGN_FOR);
-        let resp = http
-            .head(url)
-            .send()
-            .await
-            .map_err(|e| HostError::Unreachable(self.endpoint(), super::client::describe(&e)))?;
+        let url = self
+            .bucket
+            .head_object(Some(&self.credentials), key)
+            .sign(SIGN_FOR);
+        let resp =
+            http.head(url).send().await.map_err(|e| {
+                HostError::Unreachable(self.endpoint(), super::client::describe(&e))
+            })?;
         match resp.status() {
             s if s.is_success() => Ok(true),
-            StatusCode::NOT_FOUND => Ok(false),
-            // A HEAD has no body to explain itself: the PUT that follows will.
+            // Not there (404), or refused: a HEAD has no body to explain itself, so the PUT that
+            // follows says what is wrong.
             _ => Ok(false),
         }
     }
@@ -207,7 +223,8 @@ impl S3Host {
     ) -> Result<(), HostError> {
         use rusty_s3::S3Action as _;
         let mut put = self.bucket.put_object(Some(&self.credentials), key);
-        put.headers_mut().insert("content-type", content_type.to_owned());
+        put.headers_mut()
+            .insert("content-type", content_type.to_owned());
         let url = put.sign(SIGN_FOR);
         let resp = http
             .put(url)
@@ -243,13 +260,19 @@ fn s3_error(status: StatusCode, body: &str, bucket: &str) -> HostError {
             .to_owned()
     });
     match code.as_str() {
-        "SignatureDoesNotMatch" | "InvalidAccessKeyId" | "InvalidSecretAccessKey"
+        "SignatureDoesNotMatch"
+        | "InvalidAccessKeyId"
+        | "InvalidSecretAccessKey"
         | "AuthorizationHeaderMalformed" => HostError::BadCredentials(code),
         "NoSuchBucket" => HostError::NoSuchBucket(bucket.to_owned()),
         "RequestTimeTooSkewed" | "RequestExpired" => HostError::ClockSkew(message),
         _ => HostError::Refused {
             status: status.as_u16(),
-            code: if code.is_empty() { "(no code)".to_owned() } else { code },
+            code: if code.is_empty() {
+                "(no code)".to_owned()
+            } else {
+                code
+            },
             message,
         },
     }
@@ -310,9 +333,9 @@ impl ReferenceHost {
                     });
                 }
                 Ok(Hosted {
-                link: url.to_string(),
-                uploaded: true,
-            })
+                    link: url.to_string(),
+                    uploaded: true,
+                })
             }
             ReferenceHost::S3(s3) => {
                 let key = format!("{}{name}", s3.prefix);
@@ -347,6 +370,13 @@ impl ReferenceHost {
         }
         Ok(link)
     }
+}
+
+/// The HTTP client for uploads and for reading links back: no credentials of the API's ever, a
+/// connect timeout and an idle timeout (a 20 MB upload on a slow link is not cut).
+pub fn upload_client() -> Result<reqwest::Client, HostError> {
+    super::client::media_client(Duration::from_secs(10), Duration::from_mins(1))
+        .map_err(|e| HostError::Config(format!("no HTTP client: {e}")))
 }
 
 /// The file a `file://` reference names (the compose form's local references), if it is one.
@@ -403,12 +433,13 @@ pub async fn host_local_references(
         let Some(path) = local_file(&request.image_urls[index]) else {
             continue;
         };
-        let name = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| PrepareError::Unreadable(format!("{} could not be read: {e}", path.display())))?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let bytes = tokio::fs::read(&path).await.map_err(|e| {
+            PrepareError::Unreadable(format!("{} could not be read: {e}", path.display()))
+        })?;
         let file = name.clone();
         let prepared = tokio::task::spawn_blocking(move || {
             super::preflight::preflight(&file, &bytes, &options)
@@ -489,7 +520,12 @@ mod tests {
     #[test]
     fn the_environment_names_a_bucket_and_needs_its_keys() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
         };
         assert_eq!(S3Settings::from_env(env(&[])).unwrap(), None);
         let err = S3Settings::from_env(env(&[(ENV_BUCKET, "art")])).unwrap_err();
@@ -505,7 +541,13 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(
-            (s.bucket.as_str(), s.endpoint.as_str(), s.path_style, s.prefix.as_str(), secret.as_str()),
+            (
+                s.bucket.as_str(),
+                s.endpoint.as_str(),
+                s.path_style,
+                s.prefix.as_str(),
+                secret.as_str()
+            ),
             ("art", "http://127.0.0.1:9000", true, "refs/", "shh")
         );
         assert_eq!(s.link_expiry_secs, 3600);
@@ -514,7 +556,10 @@ mod tests {
     #[test]
     fn the_same_bytes_get_the_same_name() {
         let a = object_name(b"abc", image::ImageFormat::Png);
-        assert_eq!(a, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.png");
+        assert_eq!(
+            a,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.png"
+        );
         assert_ne!(a, object_name(b"abd", image::ImageFormat::Png));
     }
 }

@@ -108,6 +108,16 @@ pub const READABLE: &str = "JPEG, PNG, BMP, WEBP, GIF or TIFF";
 
 /// Makes `bytes` (a file called `name`) into a reference the provider accepts, or says why not.
 pub fn preflight(name: &str, bytes: &[u8], opts: &Options) -> Result<Prepared, Refused> {
+    preflight_with_image(name, bytes, opts).map(|(p, _)| p)
+}
+
+/// [`preflight`], also returning the picture as it is shown (orientation applied, full size), for
+/// a window to display without decoding it twice.
+pub fn preflight_with_image(
+    name: &str,
+    bytes: &[u8],
+    opts: &Options,
+) -> Result<(Prepared, DynamicImage), Refused> {
     let format = imaging::sniff_format(bytes)
         .filter(|f| accepted(*f) || matches!(f, ImageFormat::Gif | ImageFormat::Tiff))
         .ok_or_else(|| {
@@ -153,19 +163,21 @@ pub fn preflight(name: &str, bytes: &[u8], opts: &Options) -> Result<Prepared, R
     let too_large = w.max(h) > MAX_REFERENCE_SIDE;
     let too_heavy = bytes.len() as u64 > MAX_REFERENCE_BYTES;
     if !(rotated || transparent || foreign || too_large || too_heavy) {
-        return Ok(Prepared {
+        let untouched = Prepared {
             bytes: bytes.to_vec(),
             format,
             shown,
             sent: shown,
             notes: Vec::new(),
-        });
+        };
+        return Ok((untouched, img));
     }
 
     let mut notes = Vec::new();
     if rotated {
         notes.push("rotated as its camera recorded".to_owned());
     }
+    let original = img;
     let mut img = if transparent {
         notes.push(if opts.flatten_onto == [255, 255, 255] {
             "transparency flattened onto white".to_owned()
@@ -173,11 +185,9 @@ pub fn preflight(name: &str, bytes: &[u8], opts: &Options) -> Result<Prepared, R
             let [r, g, b] = opts.flatten_onto;
             format!("transparency flattened onto #{r:02X}{g:02X}{b:02X}")
         });
-        DynamicImage::ImageRgb8(flatten(&img, opts.flatten_onto))
-    } else if img.color().has_alpha() || img.color().has_color() {
-        DynamicImage::ImageRgb8(img.to_rgb8())
+        DynamicImage::ImageRgb8(flatten(&original, opts.flatten_onto))
     } else {
-        img
+        DynamicImage::ImageRgb8(original.to_rgb8())
     };
     if too_large {
         let (nw, nh) = fit_within(shown, MAX_REFERENCE_SIDE);
@@ -206,13 +216,14 @@ pub fn preflight(name: &str, bytes: &[u8], opts: &Options) -> Result<Prepared, R
             megabytes(bytes_out.len())
         ));
     }
-    Ok(Prepared {
+    let prepared = Prepared {
         sent: (img.width(), img.height()),
         bytes: bytes_out,
         format: format_out,
         shown,
         notes,
-    })
+    };
+    Ok((prepared, original))
 }
 
 /// The largest size of the same shape whose longest side is at most `limit`.

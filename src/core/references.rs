@@ -66,6 +66,8 @@ pub struct LoadedImage {
     pub source_dims: (u32, u32),
     /// At most `max_side` on the longest side.
     pub pixels: Arc<RgbaImage>,
+    /// What preflight will do to it before it is sent (a local reference's card says so).
+    pub note: Option<String>,
 }
 
 impl LoadedImage {
@@ -86,6 +88,7 @@ pub fn display_copy(img: &DynamicImage, max_side: u32) -> LoadedImage {
     LoadedImage {
         source_dims: (img.width(), img.height()),
         pixels: Arc::new(imaging::thumbnail(img, max_side.max(1))),
+        note: None,
     }
 }
 

@@ -917,7 +917,9 @@ fn upload_name_ok(name: &str) -> bool {
         return false;
     };
     hash.len() == 64
-        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && matches!(ext, "jpg" | "jpeg" | "png" | "bmp" | "webp")
 }
 
@@ -929,7 +931,10 @@ async fn upload(
     body: Bytes,
 ) -> Response {
     if !upload_name_ok(&name) {
-        return (StatusCode::BAD_REQUEST, "upload names are a SHA-256 and an image extension")
+        return (
+            StatusCode::BAD_REQUEST,
+            "upload names are a SHA-256 and an image extension",
+        )
             .into_response();
     }
     let path = s.state_dir.join("uploads").join(&name);
@@ -954,9 +959,8 @@ async fn uploaded(State(s): State<Arc<Shared>>, UrlPath(name): UrlPath<String>) 
     let path = s.state_dir.join("uploads").join(&name);
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
-            let mime = imaging::sniff_format(&bytes).map_or("application/octet-stream", |f| {
-                f.to_mime_type()
-            });
+            let mime = imaging::sniff_format(&bytes)
+                .map_or("application/octet-stream", |f| f.to_mime_type());
             ([(header::CONTENT_TYPE, mime)], bytes).into_response()
         }
         Err(_) => StatusCode::NOT_FOUND.into_response(),

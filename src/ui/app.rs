@@ -126,6 +126,9 @@ struct EditSnapshot {
 }
 
 /// A finished background chore.
+/// Why files cannot be sent on this connection.
+const NO_HOST: &str = "A reference is a file on this computer, and the API only fetches links: set up Reference hosting in Settings (an S3-compatible bucket) to send it. Sandbox mode needs nothing.";
+
 enum Chore {
     Picked(Picked),
     KeyChosen {
@@ -135,6 +138,10 @@ enum Chore {
     },
     Error(String),
     Repaired(crate::core::journal::Repaired),
+    /// Local references are links now: the request can be sent.
+    Hosted(Box<crate::core::request::GenerationRequest>),
+    /// Local references could not be prepared or uploaded; nothing was sent.
+    NotHosted(String),
     Done,
 }
 
@@ -179,6 +186,8 @@ pub struct StudioApp {
     /// The last request sent (with a random seed left out) and when.
     last_sent: Option<(String, Instant)>,
     generate_tried: bool,
+    /// Local references are being prepared and uploaded for a send.
+    preparing: bool,
     saver: DraftSaver,
     /// `Pictures/Wan Studio`, found once.
     default_export: PathBuf,
@@ -226,6 +235,7 @@ impl StudioApp {
             chores: Vec::new(),
             last_sent: None,
             generate_tried: false,
+            preparing: false,
             default_export: default_export_dir().unwrap_or_else(|| PathBuf::from("Wan Studio")),
         };
         app.start(None, KeyChoice::Stored);
@@ -322,6 +332,17 @@ impl StudioApp {
         }
         if !self.is_ready() {
             out.push("Wan Studio is still connecting.".to_owned());
+        } else if self.reference_host().is_none()
+            && self
+                .draft
+                .references
+                .iter()
+                .any(|r| crate::core::hosting::local_file(&r.url).is_some())
+        {
+            out.push(NO_HOST.to_owned());
+        }
+        if self.preparing {
+            out.push("Preparing and uploading the references…".to_owned());
         }
         out
     }
@@ -419,6 +440,7 @@ impl StudioApp {
             Action::Undo => self.undo(),
             Action::Redo => self.redo(),
             Action::AddReferenceUrl { url, label } => self.add_reference(&url, label),
+            Action::AddReferenceFiles(paths) => self.add_reference_files(paths),
             Action::OpenEditor(i) if i < self.draft.references.len() => {
                 self.centre = Centre::Editor { reference: i };
             }
@@ -533,11 +555,62 @@ impl StudioApp {
             self.confirm = Some(Confirm::SendAgain);
             return;
         }
-        let request = self.draft.to_request(random_seed());
+        let mut request = self.draft.to_request(random_seed());
+        if request
+            .image_urls
+            .iter()
+            .any(|u| crate::core::hosting::local_file(u).is_some())
+        {
+            // Files become links first (prepared, uploaded); the send follows when they are.
+            let Some(host) = self.reference_host() else {
+                self.notify_error(NO_HOST);
+                return;
+            };
+            let http = match crate::core::hosting::upload_client() {
+                Ok(c) => c,
+                Err(e) => {
+                    self.notify_error(format!("Not sent: {e}"));
+                    return;
+                }
+            };
+            self.preparing = true;
+            self.last_sent = Some((fingerprint, Instant::now()));
+            self.generate_tried = false;
+            self.chore(async move {
+                let options = crate::core::preflight::Options::default();
+                match crate::core::hosting::host_local_references(
+                    &mut request,
+                    &host,
+                    &http,
+                    options,
+                    |_| {},
+                )
+                .await
+                {
+                    Ok(_) => Chore::Hosted(Box::new(request)),
+                    Err(e) => Chore::NotHosted(format!("Not sent: {e}")),
+                }
+            });
+            return;
+        }
         if self.send(Command::Submit(Box::new(request))) {
             self.last_sent = Some((fingerprint, Instant::now()));
             self.generate_tried = false;
         }
+    }
+
+    /// Where this connection's local references are uploaded: the sandbox's own hosting, or the
+    /// bucket set up in Settings.
+    fn reference_host(&self) -> Option<crate::core::hosting::ReferenceHost> {
+        let Connection::Ready(b) = &self.conn else {
+            return None;
+        };
+        if let Some(sandbox) = &b.sandbox {
+            return Some(crate::core::hosting::ReferenceHost::Sandbox {
+                base: sandbox.base_url(),
+            });
+        }
+        None
     }
 
     fn edit(&mut self, edit: Edit, merge: bool) {
@@ -593,6 +666,32 @@ impl StudioApp {
         }
         let label = label.unwrap_or_else(|| label_for_url(url));
         self.edit(Edit::AddReference(Reference::new(url, label)), false);
+    }
+
+    /// Adds files on this computer as references, one undo step each; they are prepared (and
+    /// anything that cannot be sent is said on their card) as they load.
+    fn add_reference_files(&mut self, paths: Vec<PathBuf>) {
+        for path in paths {
+            if self.draft.references.len() >= MAX_REFERENCES {
+                self.notify_error(format!(
+                    "At most {MAX_REFERENCES} references: {} was not added.",
+                    path.display()
+                ));
+                continue;
+            }
+            let Some(url) = crate::core::hosting::file_reference(&path) else {
+                self.notify_error(format!(
+                    "{} is not a file path this system understands.",
+                    path.display()
+                ));
+                continue;
+            };
+            let label = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            self.edit(Edit::AddReference(Reference::new(url, label)), false);
+        }
     }
 
     fn step_viewer(&mut self, step: i64) {
@@ -697,7 +796,14 @@ impl StudioApp {
 
     /// A native dialog where one can open; the path field (saying why) where none can.
     fn ask_path(&mut self, purpose: PathPurpose) {
-        let start = self.export_dir();
+        let start = if purpose == PathPurpose::References {
+            directories::UserDirs::new()
+                .and_then(|d| d.picture_dir().map(std::path::Path::to_path_buf))
+                .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()))
+                .unwrap_or_else(|| self.export_dir())
+        } else {
+            self.export_dir()
+        };
         let file_name = match &purpose {
             PathPurpose::ExportFile(key) => self
                 .jobs
@@ -729,6 +835,7 @@ impl StudioApp {
             // A path typed in the field: nothing asked before replacing, so nothing is replaced.
             PathPurpose::ExportFile(key) => self.export(vec![key], ExportDest::NewFile(path)),
             PathPurpose::SettingsExportDir => self.views.settings.set_export_dir(&path),
+            PathPurpose::References => self.add_reference_files(vec![path]),
         }
     }
 
@@ -863,7 +970,19 @@ impl StudioApp {
             Chore::Picked(Picked::Failed(purpose, suggested, why)) => {
                 self.path_prompt = Some(PathPrompt::new(purpose, &suggested, why));
             }
+            Chore::Picked(Picked::Files(paths)) => self.add_reference_files(paths),
             Chore::Picked(Picked::Cancelled) | Chore::Done => {}
+            Chore::Hosted(request) => {
+                self.preparing = false;
+                if !self.send(Command::Submit(request)) {
+                    self.last_sent = None;
+                }
+            }
+            Chore::NotHosted(why) => {
+                self.preparing = false;
+                self.last_sent = None;
+                self.notify_error(why);
+            }
             Chore::KeyChosen { key, source, notes } => {
                 for (text, error) in notes {
                     if error {
@@ -932,6 +1051,7 @@ impl StudioApp {
             if let (TexKey::Reference(url), Ok(img)) = (&loaded.key, &loaded.result) {
                 for r in self.draft.references.iter_mut().filter(|r| r.url == *url) {
                     r.dims = Some(img.source_dims);
+                    r.note.clone_from(&img.note);
                 }
             }
             self.textures.loaded(&self.ctx, loaded);
@@ -1059,10 +1179,37 @@ impl StudioApp {
                 out.push(Action::ShowGallery);
             }
         }
-        // Text fields keep their own undo.
+        // Files dropped on the window become references, wherever they land.
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| p.is_absolute())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            out.push(Action::AddReferenceFiles(dropped));
+        }
+        // Text fields keep their own undo (and their own paste).
         if ctx.egui_wants_keyboard_input() || modal_open {
             return;
         }
+        let pasted: Vec<egui::Event> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter(|e| matches!(e, egui::Event::Paste(_) | egui::Event::PasteImage(_)))
+                .cloned()
+                .collect()
+        });
+        for event in pasted {
+            match event {
+                egui::Event::Paste(text) => Self::pasted_text(&text, out),
+                egui::Event::PasteImage(image) => self.pasted_image(&image),
+                _ => {}
+            }
+        }
+
         let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
         let redo_y = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
         let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
@@ -1071,6 +1218,58 @@ impl StudioApp {
         } else if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
             out.push(Action::Undo);
         }
+    }
+
+    /// Ctrl+V of text outside a text field: an image link, or files copied in a file manager
+    /// (`file://` lines or plain paths), become references.
+    fn pasted_text(text: &str, out: &mut Vec<Action>) {
+        let mut files = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if line.starts_with("https://") || line.starts_with("http://") {
+                out.push(Action::AddReferenceUrl {
+                    url: line.to_owned(),
+                    label: None,
+                });
+            } else if let Some(path) = crate::core::hosting::local_file(line)
+                .or_else(|| Some(PathBuf::from(line)).filter(|p| p.is_absolute()))
+            {
+                files.push(path);
+            }
+        }
+        if !files.is_empty() {
+            out.push(Action::AddReferenceFiles(files));
+        }
+    }
+
+    /// Ctrl+V of an image (a screenshot, an image copied in a browser): kept as a PNG in the data
+    /// folder (off the UI thread), then added like a file.
+    fn pasted_image(&mut self, image: &egui::ColorImage) {
+        let [w, h] = image.size;
+        let rgba: Vec<u8> = image
+            .pixels
+            .iter()
+            .flat_map(egui::Color32::to_srgba_unmultiplied)
+            .collect();
+        let dir = self.cfg.paths.home.join("pasted");
+        self.chore(async move {
+            let saved = tokio::task::spawn_blocking(move || {
+                let (w, h) = (u32::try_from(w).ok()?, u32::try_from(h).ok()?);
+                let img = image::RgbaImage::from_raw(w, h, rgba)?;
+                let bytes = crate::core::imaging::encode_png(&img, &[]).ok()?;
+                let name = crate::core::hosting::object_name(&bytes, image::ImageFormat::Png);
+                let path = dir.join(format!("pasted-{}", &name[..16]) + ".png");
+                std::fs::create_dir_all(&dir).ok()?;
+                crate::core::imaging::write_atomic(&path, &bytes).ok()?;
+                Some(path)
+            })
+            .await;
+            match saved {
+                Ok(Some(path)) => Chore::Picked(Picked::Files(vec![path])),
+                _ => Chore::Error(
+                    "The pasted image could not be kept in the data folder.".to_owned(),
+                ),
+            }
+        });
     }
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {

@@ -153,6 +153,8 @@ pub enum PathPurpose {
     ExportFile(ResultKey),
     /// The default export folder in Settings.
     SettingsExportDir,
+    /// Image files to add as references.
+    References,
 }
 
 /// Everything a view can ask for. Follow a variant to the shell's action handler (`app.rs`) to see
@@ -161,6 +163,8 @@ pub enum PathPurpose {
 pub enum Action {
     /// Send the compose form (asks first if the same request was just sent).
     Generate,
+    /// Files on this computer to add as references (dropped, picked, pasted or opened with).
+    AddReferenceFiles(Vec<std::path::PathBuf>),
     /// "Send it again and pay again" after that question.
     GenerateAgain,
     /// An undoable edit; `merge` continues the current step (the rest of a drag).

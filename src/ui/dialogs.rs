@@ -19,7 +19,14 @@ pub trait FilePicker: Send + Sync {
     fn pick_folder(&self, title: &str, start: &Path) -> Option<PathBuf>;
     /// A file to save to, or `None`.
     fn save_file(&self, title: &str, start: &Path, name: &str) -> Option<PathBuf>;
+    /// Image files to open (several at once); empty if the artist cancelled.
+    fn pick_images(&self, title: &str, start: &Path) -> Vec<PathBuf>;
 }
+
+/// The image files the app reads, for file dialogs and the desktop entry.
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff", "JPG", "JPEG", "PNG",
+];
 
 /// The platform's dialogs through `rfd`.
 pub struct NativePicker;
@@ -61,6 +68,15 @@ impl FilePicker for NativePicker {
             .add_filter("PNG image", &["png"])
             .save_file()
     }
+
+    fn pick_images(&self, title: &str, start: &Path) -> Vec<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .set_directory(start)
+            .add_filter("Images", IMAGE_EXTENSIONS)
+            .pick_files()
+            .unwrap_or_default()
+    }
 }
 
 /// Stands for a desktop with no dialog at all.
@@ -78,11 +94,17 @@ impl FilePicker for NoPicker {
     fn save_file(&self, _title: &str, _start: &Path, _name: &str) -> Option<PathBuf> {
         None
     }
+
+    fn pick_images(&self, _title: &str, _start: &Path) -> Vec<PathBuf> {
+        Vec::new()
+    }
 }
 
 /// What a dialog answered, read off the UI thread.
 pub enum Picked {
     Path(PathPurpose, PathBuf),
+    /// Image files to add as references.
+    Files(Vec<PathBuf>),
     Cancelled,
     /// It came back at once with nothing: it most likely could not open.
     Failed(PathPurpose, PathBuf, String),
@@ -101,10 +123,18 @@ pub fn pick(
         PathPurpose::ExportFolder(_) => "Export to folder",
         PathPurpose::ExportFile(_) => "Export image",
         PathPurpose::SettingsExportDir => "Default export folder",
+        PathPurpose::References => "Add reference images",
     };
-    let answer = match &file_name {
-        Some(name) => picker.save_file(title, start, name),
-        None => picker.pick_folder(title, start),
+    let answer = match (&purpose, &file_name) {
+        (PathPurpose::References, _) => {
+            let files = picker.pick_images(title, start);
+            if !files.is_empty() {
+                return Picked::Files(files);
+            }
+            None
+        }
+        (_, Some(name)) => picker.save_file(title, start, name),
+        (_, None) => picker.pick_folder(title, start),
     };
     match answer {
         Some(p) => Picked::Path(purpose, p),
@@ -150,6 +180,10 @@ impl PathPrompt {
             PathPurpose::ExportFile(_) => (
                 "Export image",
                 "File to save the PNG as (an existing file is never replaced):".to_owned(),
+            ),
+            PathPurpose::References => (
+                "Add reference images",
+                "Image file to add as a reference (JPEG, PNG, BMP, WEBP, GIF or TIFF):".to_owned(),
             ),
             PathPurpose::SettingsExportDir => (
                 "Default export folder",

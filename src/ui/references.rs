@@ -30,6 +30,18 @@ impl ReferencesView {
                     "Images to edit or fuse. The output takes the shape of the last one.",
                 );
             ui.label(RichText::new(format!("{count} / {MAX_REFERENCES}")).weak());
+            let files = named_button(
+                ui,
+                count < MAX_REFERENCES,
+                egui::Button::new("Add files…"),
+                "Add files…",
+            )
+            .on_hover_text(
+                "Images on this computer (several at once). You can also drop files on the window or paste an image with Ctrl+V.",
+            );
+            if files.clicked() {
+                out.push(Action::Ask(super::cx::PathPurpose::References));
+            }
             let r = ui.add(
                 egui::TextEdit::singleline(&mut self.url_input)
                     .hint_text("https://…/image.png")
@@ -77,7 +89,7 @@ impl ReferencesView {
         if count == 0 {
             theme::hint(
                 ui,
-                "No references: text-to-image. Add a link, a sample, or use a result as a reference.",
+                "No references: text-to-image. Add files (or drop them here, or paste an image), a link, a sample, or use a result as a reference.",
             );
             return;
         }
@@ -233,6 +245,12 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
                         .on_hover_text("Region boxes on this reference");
                 }
             });
+            if let Some(note) = &r.note {
+                ui.add(
+                    egui::Label::new(RichText::new(format!("ℹ {note}")).small().weak()).wrap(),
+                )
+                .on_hover_text("What Wan Studio does to this file before it is sent (the file itself is not changed)");
+            }
             if let Some(e) = error {
                 ui.label(
                     RichText::new("⚠ cannot be used")

@@ -102,9 +102,14 @@ impl Request {
         }
     }
 
+    /// A reference: a link, or (a `file://` reference) a file on this computer.
     pub fn reference(url: &str) -> Request {
+        let source = match crate::core::hosting::local_file(url) {
+            Some(path) => ImageSource::File(path),
+            None => ImageSource::Url(url.to_owned()),
+        };
         Request {
-            source: ImageSource::Url(url.to_owned()),
+            source,
             max_side: REFERENCE_SIDE,
             reference: true,
             keep_pixels: false,
@@ -219,8 +224,29 @@ async fn load(
         }
     };
     let max_side = request.max_side;
+    let local = match &request.source {
+        ImageSource::File(path) if reference => Some(path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )),
+        _ => None,
+    };
     tokio::task::spawn_blocking(move || {
-        if reference {
+        if let Some(name) = local {
+            // A file is prepared before it is sent: shown as a viewer shows it, with what will be
+            // done to it said on its card; what cannot be fixed is refused here, before any cost.
+            crate::core::preflight::preflight_with_image(
+                &name,
+                &bytes,
+                &crate::core::preflight::Options::default(),
+            )
+            .map(|(prepared, img)| {
+                let mut shown = references::display_copy(&img, max_side);
+                shown.note = (!prepared.untouched()).then(|| prepared.summary());
+                shown
+            })
+            .map_err(|r| format!("({}) {}", r.name, r.why))
+        } else if reference {
             references::check_reference(&bytes).map(|img| references::display_copy(&img, max_side))
         } else {
             references::load_for_display(&bytes, max_side).map_err(|e| e.to_string())
@@ -421,6 +447,7 @@ mod tests {
         LoadedImage {
             source_dims: (side, side),
             pixels: Arc::new(RgbaImage::new(side, side)),
+            note: None,
         }
     }
 

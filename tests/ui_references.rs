@@ -1,0 +1,173 @@
+//! References from anywhere, in the window: a file dropped on it, an image pasted with Ctrl+V, and a
+//! box drawn on a photo that is downscaled before it is sent, which reaches the request in the
+//! uploaded image's pixels (Sandbox mode: its own hosting, no setup).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod ui_support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use eframe::egui;
+use egui_kittest::kittest::Queryable;
+use ui_support::{screen_of, studio};
+use wan_studio::core::journal::JobState;
+
+/// A file as the OS hands a drop to the window.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// A camera JPEG: stored 300×400, EXIF orientation 6, so shown 400×300.
+fn rotated_photo(dir: &Path) -> PathBuf {
+    let stored = image::RgbImage::from_fn(300, 400, |x, y| {
+        image::Rgb([
+            u8::try_from(x % 256).unwrap(),
+            u8::try_from(y % 256).unwrap(),
+            80,
+        ])
+    });
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
+        .encode_image(&stored)
+        .unwrap();
+    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+    exif.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    let len = u16::try_from(exif.len() + 2).unwrap().to_be_bytes();
+    let mut jpeg = plain[..2].to_vec();
+    jpeg.extend([0xFF, 0xE1, len[0], len[1]]);
+    jpeg.extend(exif);
+    jpeg.extend(&plain[2..]);
+    let path = dir.join("photo.jpg");
+    std::fs::write(&path, jpeg).unwrap();
+    path
+}
+
+#[test]
+fn a_file_dropped_on_the_window_becomes_a_reference_shown_upright() {
+    let mut s = studio(1600.0, 1000.0);
+    let dir = tempfile::tempdir().unwrap();
+    let photo = rotated_photo(dir.path());
+    s.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(photo.clone())));
+    s.settle();
+    assert_eq!(
+        s.app().draft.references.len(),
+        1,
+        "the drop made a reference"
+    );
+    assert_eq!(s.app().draft.references[0].label, "photo.jpg");
+    s.wait("the photo to be looked at", |app| {
+        app.draft.references[0].dims.is_some()
+    });
+    assert_eq!(
+        s.app().draft.references[0].dims,
+        Some((400, 300)),
+        "boxes live in the pixels of the picture as a viewer shows it"
+    );
+    s.settle();
+    assert!(
+        s.has_label_containing("Rotated as its camera recorded"),
+        "the card says what will be done before it is sent"
+    );
+    assert!(s.harness.query_by_label("Reference 1").is_some());
+}
+
+#[test]
+fn an_image_pasted_with_ctrl_v_becomes_a_reference() {
+    let mut s = studio(1600.0, 1000.0);
+    let pixels = vec![egui::Color32::from_rgb(40, 120, 200); 320 * 260];
+    let image = egui::ColorImage::new([320, 260], pixels);
+    s.harness.event(egui::Event::PasteImage(Arc::new(image)));
+    s.wait("the pasted image to be kept and added", |app| {
+        app.draft.references.len() == 1
+    });
+    let r = &s.app().draft.references[0];
+    assert!(
+        r.label.starts_with("pasted-")
+            && std::path::Path::new(&r.label).extension() == Some("png".as_ref()),
+        "{}",
+        r.label
+    );
+    s.wait("the pasted image to load", |app| {
+        app.draft.references[0].dims == Some((320, 260))
+    });
+
+    // A link pasted outside any text field is a reference too.
+    s.harness.event(egui::Event::Paste(
+        "https://images.example/harbour.jpg".into(),
+    ));
+    s.settle();
+    assert_eq!(s.app().draft.references.len(), 2);
+    assert_eq!(
+        s.app().draft.references[1].url,
+        "https://images.example/harbour.jpg"
+    );
+}
+
+#[test]
+fn a_box_drawn_on_a_photo_too_large_reaches_the_request_in_the_uploaded_pixels() {
+    let mut s = studio(1600.0, 1000.0);
+    let dir = tempfile::tempdir().unwrap();
+    // 9600×2400: sent at 8000×2000 (the provider's limit is 8000 a side).
+    let big = image::RgbImage::from_fn(9600, 2400, |x, _| {
+        image::Rgb([u8::try_from(x / 40 % 256).unwrap(), 110, 70])
+    });
+    let path = dir.path().join("panorama.png");
+    big.save(&path).unwrap();
+    s.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(path)));
+    s.settle();
+    s.wait("the panorama to be looked at", |app| {
+        app.draft
+            .references
+            .first()
+            .is_some_and(|r| r.dims.is_some())
+    });
+    s.click("Reference 1");
+    let canvas = s.rect_of("Region editor");
+    let dims = (9600.0, 2400.0);
+    s.drag(
+        screen_of(canvas, dims, 1.0, 1200.0, 600.0),
+        screen_of(canvas, dims, 1.0, 3600.0, 1800.0),
+    );
+    let drawn = s.boxes(0);
+    assert_eq!(drawn.len(), 1);
+    let [x0, y0, x1, y1] = drawn[0];
+    // Within a screen pixel of where it was drawn (the canvas shows 9600 px in ~1000).
+    let near = |v: i64, want: i64| (v - want).abs() <= 12;
+    assert!(
+        near(x0, 1200) && near(y0, 600) && near(x1, 3600) && near(y1, 1800),
+        "{drawn:?}"
+    );
+
+    s.write_prompt("a kite over the dunes");
+    s.click("Generate");
+    s.wait("the job to be sent and finish", |app| {
+        app.jobs().iter().any(|j| j.state == JobState::Completed)
+    });
+    let job = s.app().jobs()[0].clone();
+    assert!(
+        job.request.image_urls[0].contains("/uploads/"),
+        "sent through the sandbox's own hosting: {:?}",
+        job.request.image_urls
+    );
+    let scale = |v: i64| (v as f64 * 8000.0 / 9600.0).round() as i64;
+    assert_eq!(
+        job.request.bbox_list,
+        Some(vec![vec![[scale(x0), scale(y0), scale(x1), scale(y1)]]]),
+        "the box drawn on 9600×2400 lands on the same place of the 8000×2000 sent"
+    );
+}
