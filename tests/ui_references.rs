@@ -171,3 +171,89 @@ fn a_box_drawn_on_a_photo_too_large_reaches_the_request_in_the_uploaded_pixels()
         "the box drawn on 9600×2400 lands on the same place of the 8000×2000 sent"
     );
 }
+
+#[path = "common/s3.rs"]
+mod s3;
+
+const API_KEY: &str = "sk-live-hosting-test-0123456789";
+
+#[test]
+fn reference_hosting_is_tested_in_settings_and_a_dropped_photo_goes_to_the_api_through_the_bucket()
+{
+    let bucket = s3::S3Server::start();
+    let mut s = studio(1600.0, 1000.0);
+    // The API: a sandbox on loopback that insists on a key, as reAPI would.
+    let api =
+        s.rt.block_on(wan_studio::sandbox::Sandbox::start(
+            wan_studio::sandbox::SandboxConfig {
+                key: Some(API_KEY.to_owned()),
+                base_delay: std::time::Duration::from_millis(100),
+                per_image_delay: std::time::Duration::ZERO,
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    s.set_api_address(api.base_url().as_str());
+
+    // Settings › Reference hosting, filled in as an artist would; a wrong secret first.
+    s.click("⚙ Settings");
+    let fill = |s: &mut ui_support::Studio, label: &str, text: &str| {
+        s.harness.get_by_label(label).set_text_value_accesskit(text);
+        s.settle();
+    };
+    fill(&mut s, "Storage endpoint", &bucket.endpoint());
+    fill(&mut s, "Region", "us-east-1");
+    fill(&mut s, "Bucket", s3::BUCKET);
+    fill(&mut s, "Access key ID", s3::ACCESS_KEY);
+    fill(&mut s, "Secret access key", "not-the-secret");
+    s.click("Path-style addressing");
+    s.click("Test");
+    s.wait_for_label("Test failed: the storage refused the access key or secret");
+    fill(&mut s, "Secret access key", s3::SECRET);
+    s.click("Test");
+    s.wait_for_label("✔ Works: uploaded, and read back through a presigned link.");
+    assert!(
+        s.harness.query_all_by_value(s3::SECRET).next().is_none(),
+        "the secret is never shown"
+    );
+    s.click("Save");
+    s.wait("hosting to be saved", |app| {
+        app.settings().reference_host.is_some()
+    });
+
+    // Now the API, with a key.
+    s.enter_key(API_KEY);
+    s.wait("the switch to the API", |app| {
+        matches!(app.server(), Some(wan_studio::core::server::Server::Api(_)))
+    });
+    s.settle();
+    if s.harness.query_by_label("Save").is_some() {
+        s.click("Cancel");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let photo = rotated_photo(dir.path());
+    s.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(photo)));
+    s.settle();
+    s.wait("the photo to be looked at", |app| {
+        app.draft
+            .references
+            .first()
+            .is_some_and(|r| r.dims.is_some())
+    });
+    s.write_prompt("a cat on the desk");
+    s.click("Generate");
+    s.wait("the job to finish", |app| {
+        app.jobs().iter().any(|j| j.state == JobState::Completed)
+    });
+    let sent = api.requests().remove(0);
+    assert!(
+        sent.image_urls[0].starts_with(&format!("{}/{}/", bucket.endpoint(), s3::BUCKET))
+            && sent.image_urls[0].contains("X-Amz-Signature="),
+        "the API fetched the photo through a presigned link: {}",
+        sent.image_urls[0]
+    );
+    assert_eq!(bucket.objects().len(), 2, "the test image and the photo");
+}

@@ -70,6 +70,7 @@ impl Parts {
             last_sent: None,
             export_dir: &self.export_dir,
             now_ms: 0,
+            storage_secret_set: false,
         }
     }
 }

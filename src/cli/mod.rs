@@ -356,6 +356,39 @@ async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
     })
 }
 
+/// The reference host: from the environment (`WAN_STUDIO_S3_BUCKET`, …), else the one Settings
+/// saved in the data folder, with its secret from `AWS_SECRET_ACCESS_KEY` or the OS keyring.
+fn configured_host() -> anyhow::Result<Option<(S3Settings, String)>> {
+    let env = |k: &str| std::env::var(k).ok();
+    if let Some(found) = S3Settings::from_env(env).map_err(|e| invalid(e.to_string()))? {
+        return Ok(Some(found));
+    }
+    let paths = EnvConfig::from_env()
+        .map_err(|e| invalid(e.to_string()))?
+        .paths;
+    let Some(settings) = crate::core::settings::AppSettings::load(&paths)
+        .ok()
+        .and_then(|s| s.reference_host)
+    else {
+        return Ok(None);
+    };
+    let secret = if let Some(s) = env(ENV_SECRET).filter(|s| !s.trim().is_empty()) {
+        s
+    } else {
+        use crate::core::settings::KeyStore as _;
+        match crate::core::settings::OsKeyring::storage_secret().load() {
+            Ok(Some(k)) => k.expose().to_owned(),
+            _ => {
+                return Err(invalid(format!(
+                    "reference hosting is set up in Settings (bucket '{}'), but its secret is neither in the OS keyring nor in {ENV_SECRET}",
+                    settings.bucket
+                )));
+            }
+        }
+    };
+    Ok(Some((settings, secret)))
+}
+
 /// A `--ref` that is a link or a sandbox sample rather than a file.
 fn is_link_or_sample(r: &str) -> bool {
     r.starts_with("https://") || r.starts_with("http://") || r.starts_with(SAMPLE_SCHEME)
@@ -448,7 +481,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
     let host = if local.is_empty() || args.sandbox {
         None
     } else {
-        match S3Settings::from_env(|k| std::env::var(k).ok()).map_err(|e| invalid(e.to_string()))? {
+        match configured_host()? {
             Some((settings, secret)) => Some(ReferenceHost::S3(Box::new(
                 S3Host::new(&settings, &secret).map_err(|e| invalid(e.to_string()))?,
             ))),

@@ -201,6 +201,9 @@ pub struct AppSettings {
     pub theme: Theme,
     /// Which side panels are open (their widths are kept with the window's state).
     pub panels: Panels,
+    /// Where local references are uploaded when sending to the API (its secret is in the
+    /// keyring, never here).
+    pub reference_host: Option<super::hosting::S3Settings>,
 }
 
 /// The window's side panels, open or collapsed.
@@ -228,6 +231,7 @@ impl Default for AppSettings {
             export_dir: None,
             theme: Theme::System,
             panels: Panels::default(),
+            reference_host: None,
         }
     }
 }
@@ -291,16 +295,33 @@ pub trait KeyStore: Send + Sync + fmt::Debug {
     fn describe(&self) -> &'static str;
 }
 
-/// The operating system's keyring (Secret Service, Keychain, Credential Manager).
-#[derive(Debug, Default)]
-pub struct OsKeyring;
+/// The operating system's keyring (Secret Service, Keychain, Credential Manager): one secret per
+/// store — the API key (the default), or the reference host's storage secret.
+#[derive(Debug)]
+pub struct OsKeyring {
+    user: &'static str,
+}
+
+impl Default for OsKeyring {
+    fn default() -> Self {
+        OsKeyring { user: KEYRING_USER }
+    }
+}
 
 const KEYRING_SERVICE: &str = "wan-studio";
 const KEYRING_USER: &str = "reapi-api-key";
+const KEYRING_STORAGE_USER: &str = "reference-host-secret";
 
 impl OsKeyring {
-    fn entry() -> Result<keyring::Entry, KeyStoreError> {
-        keyring::Entry::new(KEYRING_SERVICE, KEYRING_USER).map_err(classify)
+    /// Where the S3-compatible storage's secret access key is kept.
+    pub fn storage_secret() -> OsKeyring {
+        OsKeyring {
+            user: KEYRING_STORAGE_USER,
+        }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, KeyStoreError> {
+        keyring::Entry::new(KEYRING_SERVICE, self.user).map_err(classify)
     }
 }
 
@@ -315,7 +336,7 @@ fn classify(e: keyring::Error) -> KeyStoreError {
 
 impl KeyStore for OsKeyring {
     fn load(&self) -> Result<Option<ApiKey>, KeyStoreError> {
-        match Self::entry()?.get_password() {
+        match self.entry()?.get_password() {
             Ok(k) => Ok(ApiKey::new(&k)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(classify(e)),
@@ -323,11 +344,11 @@ impl KeyStore for OsKeyring {
     }
 
     fn store(&self, key: &ApiKey) -> Result<(), KeyStoreError> {
-        Self::entry()?.set_password(key.expose()).map_err(classify)
+        self.entry()?.set_password(key.expose()).map_err(classify)
     }
 
     fn forget(&self) -> Result<(), KeyStoreError> {
-        match Self::entry()?.delete_credential() {
+        match self.entry()?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(classify(e)),
         }

@@ -61,6 +61,8 @@ pub struct AppConfig {
     pub restore: bool,
     /// Native file dialogs (tests stand in for a desktop without any).
     pub picker: Arc<dyn FilePicker>,
+    /// Where the reference host's storage secret is kept (the OS keyring in the app).
+    pub storage_secrets: Arc<dyn KeyStore>,
 }
 
 impl AppConfig {
@@ -82,6 +84,7 @@ impl AppConfig {
             retry_base: Duration::from_secs(2),
             restore: true,
             picker: Arc::new(NativePicker),
+            storage_secrets: Arc::new(crate::core::settings::MemoryKeyStore::default()),
         }
     }
 }
@@ -142,6 +145,10 @@ enum Chore {
     Hosted(Box<crate::core::request::GenerationRequest>),
     /// Local references could not be prepared or uploaded; nothing was sent.
     NotHosted(String),
+    /// The reference host's secret, read from its store.
+    StorageSecret(Option<ApiKey>),
+    /// What Settings' Test of a reference host found: the link it read back, or what is wrong.
+    HostTested(Result<String, String>),
     Done,
 }
 
@@ -188,6 +195,8 @@ pub struct StudioApp {
     generate_tried: bool,
     /// Local references are being prepared and uploaded for a send.
     preparing: bool,
+    /// The reference host's storage secret, read from its store at start.
+    storage_secret: Option<ApiKey>,
     saver: DraftSaver,
     /// `Pictures/Wan Studio`, found once.
     default_export: PathBuf,
@@ -236,9 +245,15 @@ impl StudioApp {
             last_sent: None,
             generate_tried: false,
             preparing: false,
+            storage_secret: None,
             default_export: default_export_dir().unwrap_or_else(|| PathBuf::from("Wan Studio")),
         };
         app.start(None, KeyChoice::Stored);
+        let store = Arc::clone(&app.cfg.storage_secrets);
+        app.chore(async move {
+            let secret = tokio::task::spawn_blocking(move || store.load()).await;
+            Chore::StorageSecret(secret.ok().and_then(Result::ok).flatten())
+        });
         app
     }
 
@@ -441,6 +456,8 @@ impl StudioApp {
             Action::Redo => self.redo(),
             Action::AddReferenceUrl { url, label } => self.add_reference(&url, label),
             Action::AddReferenceFiles(paths) => self.add_reference_files(paths),
+            Action::TestHost { settings, secret } => self.test_host(settings, secret),
+            Action::SaveStorageSecret(secret) => self.save_storage_secret(secret),
             Action::OpenEditor(i) if i < self.draft.references.len() => {
                 self.centre = Centre::Editor { reference: i };
             }
@@ -610,7 +627,46 @@ impl StudioApp {
                 base: sandbox.base_url(),
             });
         }
-        None
+        let settings = self.settings.reference_host.as_ref()?;
+        let secret = self.storage_secret.as_ref()?;
+        crate::core::hosting::S3Host::new(settings, secret.expose())
+            .ok()
+            .map(|h| crate::core::hosting::ReferenceHost::S3(Box::new(h)))
+    }
+
+    /// Settings' Test: uploads a tiny image with these settings and reads it back without
+    /// credentials, off the UI thread.
+    fn test_host(&mut self, settings: crate::core::hosting::S3Settings, secret: Option<ApiKey>) {
+        let Some(secret) = secret.or_else(|| self.storage_secret.clone()) else {
+            self.views
+                .settings
+                .set_test_result(Err("Enter the secret access key first.".to_owned()));
+            return;
+        };
+        self.chore(async move {
+            let tested = async {
+                let host = crate::core::hosting::ReferenceHost::S3(Box::new(
+                    crate::core::hosting::S3Host::new(&settings, secret.expose())?,
+                ));
+                host.test(&crate::core::hosting::upload_client()?).await
+            };
+            Chore::HostTested(tested.await.map_err(|e| e.to_string()))
+        });
+    }
+
+    /// Keeps the storage secret in its store (the OS keyring), off the UI thread.
+    fn save_storage_secret(&mut self, secret: ApiKey) {
+        self.storage_secret = Some(secret.clone());
+        let store = Arc::clone(&self.cfg.storage_secrets);
+        self.chore(async move {
+            match tokio::task::spawn_blocking(move || store.store(&secret)).await {
+                Ok(Ok(())) => Chore::Done,
+                Ok(Err(e)) => Chore::Error(format!(
+                    "The storage secret is used for this session but could not be kept: {e}"
+                )),
+                Err(e) => Chore::Error(format!("The keyring stopped: {e}")),
+            }
+        });
     }
 
     fn edit(&mut self, edit: Edit, merge: bool) {
@@ -978,6 +1034,8 @@ impl StudioApp {
                     self.last_sent = None;
                 }
             }
+            Chore::StorageSecret(secret) => self.storage_secret = secret,
+            Chore::HostTested(result) => self.views.settings.set_test_result(result),
             Chore::NotHosted(why) => {
                 self.preparing = false;
                 self.last_sent = None;
@@ -1525,6 +1583,7 @@ impl eframe::App for StudioApp {
                 last_sent: self.last_sent.as_ref().map(|(_, at)| *at),
                 export_dir: &export_dir,
                 now_ms: now_ms(),
+                storage_secret_set: self.storage_secret.is_some(),
             };
             let views = &mut self.views;
             let draft = &mut self.draft;

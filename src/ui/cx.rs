@@ -124,6 +124,8 @@ pub struct ViewCx<'a> {
     /// Where Quick export writes.
     pub export_dir: &'a std::path::Path,
     pub now_ms: i64,
+    /// Whether the reference host's storage secret is stored.
+    pub storage_secret_set: bool,
 }
 
 impl ViewCx<'_> {
@@ -165,6 +167,13 @@ pub enum Action {
     Generate,
     /// Files on this computer to add as references (dropped, picked, pasted or opened with).
     AddReferenceFiles(Vec<std::path::PathBuf>),
+    /// Settings' Test of a reference host (with the secret just typed, or the stored one).
+    TestHost {
+        settings: crate::core::hosting::S3Settings,
+        secret: Option<crate::core::settings::ApiKey>,
+    },
+    /// Keep the reference host's secret (the OS keyring).
+    SaveStorageSecret(crate::core::settings::ApiKey),
     /// "Send it again and pay again" after that question.
     GenerateAgain,
     /// An undoable edit; `merge` continues the current step (the rest of a drag).

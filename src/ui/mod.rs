@@ -60,7 +60,12 @@ pub fn run() -> anyhow::Result<()> {
         .thread_name("wan-studio-rt")
         .worker_threads(2)
         .build()?;
-    let mut cfg = AppConfig::new(rt.handle().clone(), env.paths.clone(), Arc::new(OsKeyring));
+    let mut cfg = AppConfig::new(
+        rt.handle().clone(),
+        env.paths.clone(),
+        Arc::new(OsKeyring::default()),
+    );
+    cfg.storage_secrets = Arc::new(OsKeyring::storage_secret());
     cfg.env_key.clone_from(&env.api_key);
     if std::env::var(ENV_BASE_URL).is_ok_and(|v| !v.trim().is_empty()) {
         cfg.env_base_url = Some(env.base_url.clone());

@@ -1,9 +1,11 @@
 //! Settings: the API key (where it really is: the OS keyring, this session only, or the
 //! environment; never shown after entry), the API address, per-image prices, the export folder
-//! and the theme.
+//! and the theme; and reference hosting (an S3-compatible bucket, its secret in the OS keyring,
+//! and a Test button that uploads a tiny image and reads it back through its presigned link).
 
 use eframe::egui::{self, RichText};
 
+use crate::core::hosting::{S3Host, S3Settings};
 use crate::core::pricing::{Rates, format_usd, parse_usd};
 use crate::core::settings::{ApiKey, AppSettings, KeySource, Theme, parse_base_url};
 
@@ -21,6 +23,76 @@ pub struct SettingsForm {
     pub export_dir: String,
     pub theme: Theme,
     pub errors: Vec<String>,
+    pub host: HostForm,
+}
+
+/// The reference host's fields.
+#[derive(Debug, Clone, Default)]
+pub struct HostForm {
+    pub endpoint: String,
+    pub region: String,
+    pub bucket: String,
+    pub prefix: String,
+    pub path_style: bool,
+    pub access_key_id: String,
+    /// A new secret being typed; handed to the keyring on Save or used by Test.
+    pub secret_input: String,
+    pub expiry_minutes: String,
+    /// What the last Test found.
+    pub tested: Option<Result<String, String>>,
+    pub testing: bool,
+}
+
+impl HostForm {
+    fn from(s: Option<&S3Settings>) -> HostForm {
+        match s {
+            Some(s) => HostForm {
+                endpoint: s.endpoint.clone(),
+                region: s.region.clone(),
+                bucket: s.bucket.clone(),
+                prefix: s.prefix.clone(),
+                path_style: s.path_style,
+                access_key_id: s.access_key_id.clone(),
+                secret_input: String::new(),
+                expiry_minutes: (s.link_expiry_secs / 60).to_string(),
+                tested: None,
+                testing: false,
+            },
+            None => HostForm {
+                region: "us-east-1".to_owned(),
+                expiry_minutes: "60".to_owned(),
+                ..HostForm::default()
+            },
+        }
+    }
+
+    /// `Ok(None)` when no bucket is named (no hosting); the settings, or what is wrong.
+    fn settings(&self) -> Result<Option<S3Settings>, String> {
+        if self.bucket.trim().is_empty() && self.endpoint.trim().is_empty() {
+            return Ok(None);
+        }
+        let minutes: u64 = self.expiry_minutes.trim().parse().map_err(|_| {
+            format!(
+                "Reference hosting: '{}' is not a number of minutes.",
+                self.expiry_minutes
+            )
+        })?;
+        if !(1..=7 * 24 * 60).contains(&minutes) {
+            return Err("Reference hosting: links may last 1 minute to 7 days.".to_owned());
+        }
+        let settings = S3Settings {
+            endpoint: self.endpoint.trim().to_owned(),
+            region: self.region.trim().to_owned(),
+            bucket: self.bucket.trim().to_owned(),
+            prefix: self.prefix.trim().to_owned(),
+            path_style: self.path_style,
+            access_key_id: self.access_key_id.trim().to_owned(),
+            link_expiry_secs: minutes * 60,
+        };
+        // The same checks a send makes, with a placeholder secret (the real one may be stored).
+        S3Host::new(&settings, "x").map_err(|e| format!("Reference hosting: {e}"))?;
+        Ok(Some(settings))
+    }
 }
 
 /// The settings window: open while it has a form.
@@ -52,7 +124,16 @@ impl SettingsView {
                 .unwrap_or_default(),
             theme: s.theme,
             errors: Vec::new(),
+            host: HostForm::from(s.reference_host.as_ref()),
         });
+    }
+
+    /// What Settings' Test of a reference host found.
+    pub fn set_test_result(&mut self, result: Result<String, String>) {
+        if let Some(form) = &mut self.form {
+            form.host.testing = false;
+            form.host.tested = Some(result);
+        }
     }
 
     /// A folder chosen for "Export folder" (by a dialog or the path field).
@@ -79,6 +160,8 @@ impl SettingsView {
                 if fields_ui(ui, form) {
                     out.push(Action::Ask(PathPurpose::SettingsExportDir));
                 }
+                ui.separator();
+                host_ui(ui, cx, &mut form.host, out);
                 for e in &form.errors {
                     theme::problem(ui, e);
                 }
@@ -87,6 +170,10 @@ impl SettingsView {
                     if ui.button("Save").clicked() {
                         match settings_from(form, cx.settings) {
                             Ok(new) => {
+                                if let Some(secret) = ApiKey::new(&form.host.secret_input) {
+                                    out.push(Action::SaveStorageSecret(secret));
+                                }
+                                form.host.secret_input.clear();
                                 out.push(Action::SaveSettings(new));
                                 close = true;
                             }
@@ -145,6 +232,88 @@ fn key_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut SettingsForm, out: &mut
             ui,
             "REAPI_API_KEY is set: it is used whatever is stored here.",
         );
+    }
+}
+
+/// Reference hosting: where local references are uploaded when sending to the API.
+fn host_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut HostForm, out: &mut Vec<Action>) {
+    ui.label(RichText::new("Reference hosting").strong());
+    ui.add(
+        egui::Label::new(
+            "The API only fetches links, so files used as references are uploaded to an S3-compatible bucket you control (AWS S3, Cloudflare R2, Backblaze B2, MinIO…) and sent as links that expire. Sandbox mode needs none of this.",
+        )
+        .wrap(),
+    );
+    egui::Grid::new("hosting_grid")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            let row = |ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str| {
+                let l = ui.label(label);
+                ui.add(
+                    egui::TextEdit::singleline(text)
+                        .desired_width(260.0)
+                        .hint_text(hint),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+            };
+            row(ui, "Storage endpoint", &mut form.endpoint, "https://s3.eu-west-1.amazonaws.com");
+            row(ui, "Region", &mut form.region, "us-east-1 (R2: auto)");
+            row(ui, "Bucket", &mut form.bucket, "my-references");
+            row(ui, "Key prefix", &mut form.prefix, "wan-studio/ (optional)");
+            row(ui, "Access key ID", &mut form.access_key_id, "");
+            let l = ui.label("Secret access key");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.secret_input)
+                    .password(true)
+                    .desired_width(260.0)
+                    .hint_text(if cx.storage_secret_set {
+                        "stored (type to replace)"
+                    } else {
+                        "kept in the OS keyring"
+                    }),
+            )
+            .labelled_by(l.id);
+            ui.end_row();
+            row(ui, "Links last (minutes)", &mut form.expiry_minutes, "60");
+            ui.label("");
+            ui.checkbox(&mut form.path_style, "Path-style addressing")
+                .on_hover_text("endpoint/bucket/key instead of bucket.endpoint/key: MinIO and IP-address endpoints need it");
+            ui.end_row();
+        });
+    ui.horizontal(|ui| {
+        let test = ui
+            .add_enabled(!form.testing, egui::Button::new("Test"))
+            .on_hover_text("Upload a tiny image, read it back through its presigned link without credentials, and say what is wrong if anything is");
+        if test.clicked() {
+            match form.settings() {
+                Ok(Some(settings)) => {
+                    form.testing = true;
+                    form.tested = None;
+                    out.push(Action::TestHost {
+                        settings,
+                        secret: ApiKey::new(&form.secret_input),
+                    });
+                }
+                Ok(None) => form.tested = Some(Err("Name an endpoint and a bucket first.".to_owned())),
+                Err(e) => form.tested = Some(Err(e)),
+            }
+        }
+        if form.testing {
+            ui.spinner();
+            ui.label("Testing…");
+        }
+    });
+    match &form.tested {
+        Some(Ok(_)) => {
+            ui.label(
+                RichText::new("✔ Works: uploaded, and read back through a presigned link.")
+                    .color(theme::ok_text(ui.visuals())),
+            );
+        }
+        Some(Err(e)) => theme::problem(ui, &format!("Test failed: {e}")),
+        None => {}
     }
 }
 
@@ -213,6 +382,10 @@ fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettin
             form.pro
         ));
     }
+    let reference_host = form.host.settings().unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -225,6 +398,7 @@ fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettin
         },
         export_dir: (!export_dir.is_empty()).then(|| export_dir.into()),
         theme: form.theme,
+        reference_host,
         ..current.clone()
     })
 }
