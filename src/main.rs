@@ -43,7 +43,7 @@ fn main() {
         .init();
     if cli.command.is_none() {
         // No subcommand: the window.
-        if let Err(e) = wan_studio::ui::run() {
+        if let Err(e) = wan_studio::ui::run(cli.open) {
             eprintln!("error: {e:#}");
             eprintln!("(the command line still works: `wan-studio --help`)");
             std::process::exit(1);

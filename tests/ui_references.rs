@@ -257,3 +257,35 @@ fn reference_hosting_is_tested_in_settings_and_a_dropped_photo_goes_to_the_api_t
     );
     assert_eq!(bucket.objects().len(), 2, "the test image and the photo");
 }
+
+#[test]
+fn images_opened_with_the_app_are_its_references_and_add_files_falls_back_to_a_path_field() {
+    let files = tempfile::tempdir().unwrap();
+    let photo = rotated_photo(files.path());
+    let home = tempfile::tempdir().unwrap();
+    let opened = photo.clone();
+    let mut s = ui_support::studio_in(1600.0, 1000.0, home, move |cfg| {
+        cfg.open = vec![opened];
+    });
+    assert_eq!(
+        s.app().draft.references.len(),
+        1,
+        "\"Open with\" made a reference"
+    );
+    assert_eq!(s.app().draft.references[0].label, "photo.jpg");
+
+    // No file dialog on this desktop: Add files… offers the path field instead.
+    s.click("Add files…");
+    assert!(s.has_label_containing("Image file to add as a reference"));
+    let second = files.path().join("second.png");
+    image::RgbImage::from_pixel(400, 400, image::Rgb([200, 90, 40]))
+        .save(&second)
+        .unwrap();
+    s.harness
+        .get_by_label("Path")
+        .set_text_value_accesskit(second.to_str().unwrap());
+    s.settle();
+    s.click("Use this path");
+    assert_eq!(s.app().draft.references.len(), 2);
+    assert_eq!(s.app().draft.references[1].label, "second.png");
+}

@@ -10,7 +10,8 @@ fn main() {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    if let Err(e) = wan_studio::ui::run() {
+    let open = std::env::args_os().skip(1).map(Into::into).collect();
+    if let Err(e) = wan_studio::ui::run(open) {
         tracing::error!("Wan Studio could not start: {e:#}");
         std::process::exit(1);
     }

@@ -94,10 +94,14 @@ fn invalid(message: impl Into<String>) -> anyhow::Error {
 #[command(
     after_help = "Configuration: REAPI_API_KEY (the API key), REAPI_BASE_URL (default https://reapi.ai), WAN_STUDIO_HOME (data folder).\nWith no API key, add --sandbox to use the built-in local simulator: nothing is sent anywhere, nothing is charged."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Images to open in the window as references (what a file manager's "Open with" passes).
+    #[arg(value_name = "IMAGE")]
+    pub open: Vec<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -916,6 +920,16 @@ mod tests {
         assert!(full.chain().any(is_storage));
         let net = anyhow::anyhow!("connection refused");
         assert!(!net.chain().any(is_storage));
+    }
+
+    #[test]
+    fn images_given_alone_open_the_window_with_them() {
+        use clap::Parser as _;
+        let cli = Cli::try_parse_from(["wan-studio", "photo.jpg", "/tmp/b c.png"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.open.len(), 2);
+        let cli = Cli::try_parse_from(["wan-studio", "history"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::History(_))) && cli.open.is_empty());
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub struct AppConfig {
     pub picker: Arc<dyn FilePicker>,
     /// Where the reference host's storage secret is kept (the OS keyring in the app).
     pub storage_secrets: Arc<dyn KeyStore>,
+    /// Images to add as references at start ("Open with", `wan-studio PHOTO…`).
+    pub open: Vec<PathBuf>,
 }
 
 impl AppConfig {
@@ -85,6 +87,7 @@ impl AppConfig {
             restore: true,
             picker: Arc::new(NativePicker),
             storage_secrets: Arc::new(crate::core::settings::MemoryKeyStore::default()),
+            open: Vec::new(),
         }
     }
 }
@@ -249,6 +252,10 @@ impl StudioApp {
             default_export: default_export_dir().unwrap_or_else(|| PathBuf::from("Wan Studio")),
         };
         app.start(None, KeyChoice::Stored);
+        let open = std::mem::take(&mut app.cfg.open);
+        if !open.is_empty() {
+            app.add_reference_files(open);
+        }
         let store = Arc::clone(&app.cfg.storage_secrets);
         app.chore(async move {
             let secret = tokio::task::spawn_blocking(move || store.load()).await;

@@ -53,7 +53,8 @@ pub fn window_icon() -> Result<eframe::egui::IconData, crate::core::imaging::Ima
 }
 
 /// Opens the window and runs until it is closed.
-pub fn run() -> anyhow::Result<()> {
+/// Opens the window; `open` are images to add as references (from "Open with" or the command line).
+pub fn run(open: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     let env = EnvConfig::from_env()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -66,6 +67,7 @@ pub fn run() -> anyhow::Result<()> {
         Arc::new(OsKeyring::default()),
     );
     cfg.storage_secrets = Arc::new(OsKeyring::storage_secret());
+    cfg.open = open;
     cfg.env_key.clone_from(&env.api_key);
     if std::env::var(ENV_BASE_URL).is_ok_and(|v| !v.trim().is_empty()) {
         cfg.env_base_url = Some(env.base_url.clone());
