@@ -94,7 +94,6 @@ fn invalid(message: impl Into<String>) -> anyhow::Error {
 #[command(
     after_help = "Configuration: REAPI_API_KEY (the API key), REAPI_BASE_URL (default https://reapi.ai), WAN_STUDIO_HOME (data folder).\nWith no API key, add --sandbox to use the built-in local simulator: nothing is sent anywhere, nothing is charged."
 )]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]

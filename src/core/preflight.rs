@@ -178,24 +178,35 @@ pub fn preflight_with_image(
         notes.push("rotated as its camera recorded".to_owned());
     }
     let original = img;
-    let mut img = if transparent {
+    // Work on RGB: flattened if transparent, the decoded picture itself when it already is RGB.
+    let mut work: std::borrow::Cow<'_, DynamicImage> = if transparent {
         notes.push(if opts.flatten_onto == [255, 255, 255] {
             "transparency flattened onto white".to_owned()
         } else {
             let [r, g, b] = opts.flatten_onto;
             format!("transparency flattened onto #{r:02X}{g:02X}{b:02X}")
         });
-        DynamicImage::ImageRgb8(flatten(&original, opts.flatten_onto))
+        std::borrow::Cow::Owned(DynamicImage::ImageRgb8(flatten(
+            &original,
+            opts.flatten_onto,
+        )))
+    } else if matches!(original, DynamicImage::ImageRgb8(_)) {
+        std::borrow::Cow::Borrowed(&original)
     } else {
-        DynamicImage::ImageRgb8(original.to_rgb8())
+        std::borrow::Cow::Owned(DynamicImage::ImageRgb8(original.to_rgb8()))
     };
     if too_large {
         let (nw, nh) = fit_within(shown, MAX_REFERENCE_SIDE);
         notes.push(format!(
             "downscaled from {w}×{h} to {nw}×{nh} (the limit is {MAX_REFERENCE_SIDE} pixels a side)"
         ));
-        img = img.resize_exact(nw, nh, image::imageops::FilterType::CatmullRom);
+        work = std::borrow::Cow::Owned(work.resize_exact(
+            nw,
+            nh,
+            image::imageops::FilterType::CatmullRom,
+        ));
     }
+    let img = work;
     // Photographs stay JPEG; drawings (PNG, BMP, GIF, …) stay lossless while they fit.
     let lossless = format != ImageFormat::Jpeg;
     let (bytes_out, format_out) = encode_to_fit(&img, lossless)
@@ -248,12 +259,25 @@ fn encode_to_fit(
             return Ok((out, ImageFormat::Png));
         }
     }
-    let rgb = img.to_rgb8();
+    let converted;
+    let rgb = if let Some(rgb) = img.as_rgb8() {
+        rgb
+    } else {
+        converted = img.to_rgb8();
+        &converted
+    };
     let mut last = Vec::new();
     for quality in [92, 85, 75, 60] {
+        // jpeg-encoder: SIMD where the CPU has it, about twice the speed of image's own encoder
+        // on a 24-megapixel photo.
         let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-            .encode_image(&rgb)
+        jpeg_encoder::Encoder::new(&mut out, quality)
+            .encode(
+                rgb.as_raw(),
+                u16::try_from(rgb.width()).map_err(|_| ImagingError::Encode("too wide".into()))?,
+                u16::try_from(rgb.height()).map_err(|_| ImagingError::Encode("too tall".into()))?,
+                jpeg_encoder::ColorType::Rgb,
+            )
             .map_err(|e| ImagingError::Encode(e.to_string()))?;
         if out.len() as u64 <= MAX_REFERENCE_BYTES {
             return Ok((out, ImageFormat::Jpeg));
