@@ -346,25 +346,56 @@ pub fn remove_job_files(paths: &Paths, job_id: &str) -> std::io::Result<()> {
 /// How long a result link is trusted: upstream keeps results for a day.
 const LINK_LIFETIME_MS: i64 = 23 * 3600 * 1000;
 
-/// The link a result can be used as a reference by, or why it cannot.
+/// What a result is used as a reference by: its result link while it is fresh (under a day old),
+/// after that its copy in the library (a `file://` reference, uploaded like any file when sent);
+/// or why it cannot be.
 pub fn result_link(job: &JobRecord, index: u32) -> Result<String, String> {
-    let url = job
-        .result_urls
-        .get(index as usize)
-        .ok_or_else(|| "This result has no link to use as a reference.".to_owned())?;
     let finished = job
         .finished_at_ms
         .or(job.submitted_at_ms)
         .unwrap_or(job.created_at_ms);
-    if super::journal::now_ms() - finished > LINK_LIFETIME_MS {
-        return Err("This result's link has expired (results are kept upstream for about a day); it cannot be used as a reference.".to_owned());
+    let fresh = super::journal::now_ms() - finished <= LINK_LIFETIME_MS;
+    if fresh && let Some(url) = job.result_urls.get(index as usize) {
+        return Ok(url.clone());
     }
-    Ok(url.clone())
+    job.results
+        .iter()
+        // The journal lists a result once its file is written (no disk look here: the viewer
+        // asks this every frame).
+        .find(|r| r.index == index)
+        .and_then(|r| super::hosting::file_reference(&r.path))
+        .ok_or_else(|| {
+            "This result's link has expired (results are kept upstream for about a day) and its copy is not in the library.".to_owned()
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fresh_result_is_used_by_its_link_and_an_old_one_by_its_copy() {
+        let mut job = JobRecord::new(Server::Sandbox, GenerationRequest::new(Model::Standard));
+        job.result_urls = vec!["https://cdn.example/r0.png".into()];
+        job.finished_at_ms = Some(super::super::journal::now_ms());
+        job.results.push(super::super::journal::ResultRecord {
+            job_id: job.id.clone(),
+            index: 0,
+            path: PathBuf::from("/data/library/j/01.png"),
+            thumbnail: PathBuf::from("/data/thumbnails/j/01.png"),
+            width: 1024,
+            height: 1024,
+        });
+        assert_eq!(result_link(&job, 0).unwrap(), "https://cdn.example/r0.png");
+        job.finished_at_ms = Some(super::super::journal::now_ms() - 2 * 24 * 3600 * 1000);
+        assert_eq!(
+            result_link(&job, 0).unwrap(),
+            "file:///data/library/j/01.png",
+            "a day later its link is gone: the local copy is uploaded like any file"
+        );
+        job.results.clear();
+        assert!(result_link(&job, 0).unwrap_err().contains("expired"));
+    }
 
     #[test]
     fn metadata_never_carries_a_links_signature() {

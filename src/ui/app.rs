@@ -723,7 +723,10 @@ impl StudioApp {
             ));
             return;
         }
-        if let Some(why) = reference_url_problem(url) {
+        // A result's local copy (its link has expired) comes as a file:// reference.
+        if crate::core::hosting::local_file(url).is_none()
+            && let Some(why) = reference_url_problem(url)
+        {
             self.notify_error(format!("That link cannot be used: it {why}"));
             return;
         }
