@@ -289,3 +289,16 @@ fn images_opened_with_the_app_are_its_references_and_add_files_falls_back_to_a_p
     assert_eq!(s.app().draft.references.len(), 2);
     assert_eq!(s.app().draft.references[1].label, "second.png");
 }
+
+#[test]
+fn settings_with_reference_hosting_fit_the_smallest_window() {
+    let mut s = studio(1024.0, 640.0);
+    s.click("⚙ Settings");
+    for label in ["Save", "Cancel"] {
+        let r = s.rect_of(label);
+        assert!(
+            r.max.y <= 640.0 && r.max.x <= 1024.0,
+            "{label} is inside the 1024×640 window: {r:?}"
+        );
+    }
+}

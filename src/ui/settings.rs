@@ -155,13 +155,20 @@ impl SettingsView {
             .resizable(false)
             .default_width(480.0)
             .show(ctx, |ui| {
-                key_ui(ui, cx, form, out);
-                ui.separator();
-                if fields_ui(ui, form) {
-                    out.push(Action::Ask(PathPurpose::SettingsExportDir));
-                }
-                ui.separator();
-                host_ui(ui, cx, &mut form.host, out);
+                // Scrolls in a small window, so Save and Cancel always stay in view.
+                let room = (ctx.content_rect().height() - 140.0).max(160.0);
+                egui::ScrollArea::vertical()
+                    .max_height(room)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        key_ui(ui, cx, form, out);
+                        ui.separator();
+                        if fields_ui(ui, form) {
+                            out.push(Action::Ask(PathPurpose::SettingsExportDir));
+                        }
+                        ui.separator();
+                        host_ui(ui, cx, &mut form.host, out);
+                    });
                 for e in &form.errors {
                     theme::problem(ui, e);
                 }
