@@ -119,3 +119,73 @@ async fn a_wrong_secret_says_the_credentials_were_refused() {
     let err = host.test(&http()).await.unwrap_err();
     assert!(matches!(err, HostError::Unreachable(..)), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_files_are_prepared_and_uploaded_at_once_with_every_stage_told() {
+    use wan_studio::core::hosting::{Stage, file_reference, host_local_references};
+    let sb = common::sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut req = wan_studio::core::request::GenerationRequest::new(
+        wan_studio::core::request::Model::Standard,
+    );
+    req.prompt = Some("fuse them".into());
+    for (i, side) in [(0u8, 2000u32), (1, 600), (2, 900)] {
+        let img = image::RgbImage::from_fn(side, side * 3 / 4, |x, y| {
+            image::Rgb([u8::try_from((x + y) % 256).unwrap(), i * 60, 90])
+        });
+        let path = dir.path().join(format!("ref{i}.png"));
+        img.save(&path).unwrap();
+        req.image_urls.push(file_reference(&path).unwrap());
+    }
+    req.bbox_list = Some(vec![vec![[100, 100, 400, 300]], vec![], vec![]]);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let told: wan_studio::core::hosting::StageTold = Arc::new(move |i, name: &str, stage| {
+        record.lock().unwrap().push((i, name.to_owned(), stage));
+    });
+    let host = ReferenceHost::Sandbox {
+        base: sb.base_url(),
+    };
+    let done = host_local_references(&mut req, &host, &http(), Options::default(), told)
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 3);
+    assert!(
+        req.image_urls.iter().all(|u| u.contains("/uploads/")),
+        "{:?}",
+        req.image_urls
+    );
+    assert_eq!(
+        req.bbox_list.as_ref().unwrap()[0],
+        vec![[100, 100, 400, 300]]
+    );
+    let seen = seen.lock().unwrap().clone();
+    for i in 0..3 {
+        let mine: Vec<&Stage> = seen
+            .iter()
+            .filter(|(j, ..)| *j == i)
+            .map(|(_, _, s)| s)
+            .collect();
+        assert_eq!(mine.first(), Some(&&Stage::Preparing), "{i}: {mine:?}");
+        assert!(
+            matches!(mine.last(), Some(Stage::Hosted { .. })),
+            "{i}: {mine:?}"
+        );
+        let last_upload = mine.iter().rev().find_map(|s| match s {
+            Stage::Uploading(p) => Some(*p),
+            _ => None,
+        });
+        let p = last_upload.expect("upload progress is told");
+        assert_eq!(Some(p.done), p.total, "{i}: the whole file went");
+    }
+    // The three ran together: a second file started before the first was hosted.
+    let first_hosted = seen
+        .iter()
+        .position(|(_, _, s)| matches!(s, Stage::Hosted { .. }))
+        .unwrap();
+    let started = seen[..first_hosted]
+        .iter()
+        .filter(|(_, _, s)| *s == Stage::Preparing)
+        .count();
+    assert!(started >= 2, "a few at a time: {seen:?}");
+}

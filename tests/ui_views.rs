@@ -71,6 +71,7 @@ impl Parts {
             export_dir: &self.export_dir,
             now_ms: 0,
             storage_secret_set: false,
+            preparing: &[],
         }
     }
 }
@@ -298,6 +299,49 @@ fn a_running_download_shows_how_far_it_has_come() {
         h.query_by_label("Downloading 2/4 · 3.1 of 20.0 MB")
             .is_some(),
         "the second of four results, 3.1 MB of 20 MB in"
+    );
+}
+
+#[test]
+fn files_being_prepared_show_in_the_queue_before_any_job_exists() {
+    let parts = Parts::new(Vec::new());
+    let lines = vec![
+        ("photo.jpg".to_owned(), "uploading 3.1 of 8.0 MB".to_owned()),
+        (
+            "scan.tiff".to_owned(),
+            "ready · Converted from TIFF to PNG.".to_owned(),
+        ),
+    ];
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(360.0, 400.0))
+        .build_ui_state(
+            |ui, st: &mut (QueueState, Vec<(String, String)>)| {
+                let mut cx = st.0.parts.cx();
+                cx.preparing = &st.1;
+                st.0.view.ui(ui, &cx, &mut st.0.out);
+            },
+            (
+                QueueState {
+                    view: QueueView::default(),
+                    parts,
+                    out: Vec::new(),
+                },
+                lines,
+            ),
+        );
+    h.run_steps(2);
+    assert!(h.query_by_label("Preparing references").is_some());
+    assert!(
+        h.query_by_label("photo.jpg: uploading 3.1 of 8.0 MB")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("scan.tiff: ready · Converted from TIFF to PNG.")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("Nothing here yet").is_none(),
+        "not an empty queue"
     );
 }
 

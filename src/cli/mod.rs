@@ -402,34 +402,34 @@ async fn host_local_references(
     request: &mut GenerationRequest,
     host: &ReferenceHost,
 ) -> anyhow::Result<()> {
+    use crate::core::hosting::Stage;
     let http = crate::core::hosting::upload_client()?;
-    let told = |d: &crate::core::hosting::Done| {
-        let p = &d.prepared;
-        if p.untouched() {
-            eprintln!(
-                "Reference {}: {} ({}×{}), sent as it is.",
-                d.index, d.name, p.sent.0, p.sent.1
-            );
-        } else {
-            eprintln!("Reference {}: {}: {}", d.index, d.name, p.summary());
-        }
-        let size = crate::core::client::Progress {
-            done: p.bytes.len() as u64,
-            total: None,
-        };
-        if d.hosted.uploaded {
-            eprintln!("  uploaded {size}");
-        } else {
-            eprintln!("  already uploaded earlier ({size})");
-        }
-        if d.boxes.0 != d.boxes.1 {
-            eprintln!(
-                "  boxes {:?} drawn on {}×{} are {:?} in the uploaded {}×{}",
-                d.boxes.0, p.shown.0, p.shown.1, d.boxes.1, p.sent.0, p.sent.1
-            );
-        }
-    };
-    crate::core::hosting::host_local_references(
+    // Stages as they happen (a few references at once); an upload's progress at most every 25 %.
+    let told: crate::core::hosting::StageTold =
+        std::sync::Arc::new(|index, name, stage| match stage {
+            Stage::Preparing => eprintln!("Reference {index}: {name}: preparing…"),
+            Stage::Uploading(p) => {
+                let total = p.total.unwrap_or(p.done).max(1);
+                let quarter = |b: u64| b * 4 / total;
+                let piece = 256 * 1024;
+                if p.done <= piece || quarter(p.done) != quarter(p.done.saturating_sub(piece)) {
+                    eprintln!("Reference {index}: {name}: uploading {p}");
+                }
+            }
+            Stage::Hosted { summary, uploaded } => {
+                let how = if uploaded {
+                    "uploaded"
+                } else {
+                    "already uploaded earlier"
+                };
+                if summary.is_empty() {
+                    eprintln!("Reference {index}: {name}: sent as it is, {how}.");
+                } else {
+                    eprintln!("Reference {index}: {name}: {summary} ({how})");
+                }
+            }
+        });
+    let done = crate::core::hosting::host_local_references(
         request,
         host,
         &http,
@@ -441,6 +441,13 @@ async fn host_local_references(
         crate::core::hosting::PrepareError::Upload { .. } => anyhow::anyhow!(e),
         other => invalid(other.to_string()),
     })?;
+    for d in done.iter().filter(|d| d.boxes.0 != d.boxes.1) {
+        let p = &d.prepared;
+        eprintln!(
+            "Reference {}: boxes {:?} drawn on {}×{} are {:?} in the uploaded {}×{}",
+            d.index, d.boxes.0, p.shown.0, p.shown.1, d.boxes.1, p.sent.0, p.sent.1
+        );
+    }
     Ok(())
 }
 

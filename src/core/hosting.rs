@@ -218,18 +218,21 @@ impl S3Host {
         &self,
         http: &reqwest::Client,
         key: &str,
-        bytes: &[u8],
-        content_type: &str,
+        prepared: &Prepared,
+        told: Told,
     ) -> Result<(), HostError> {
         use rusty_s3::S3Action as _;
+        let content_type = prepared.content_type();
         let mut put = self.bucket.put_object(Some(&self.credentials), key);
         put.headers_mut()
             .insert("content-type", content_type.to_owned());
         let url = put.sign(SIGN_FOR);
+        let (body, len) = counted_body(&prepared.bytes, told);
         let resp = http
             .put(url)
             .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(bytes.to_vec())
+            .header(reqwest::header::CONTENT_LENGTH, len)
+            .body(body)
             .send()
             .await
             .map_err(|e| HostError::Unreachable(self.endpoint(), super::client::describe(&e)))?;
@@ -240,6 +243,27 @@ impl S3Host {
         let body = resp.text().await.unwrap_or_default();
         Err(s3_error(status, &body, self.bucket.name()))
     }
+}
+
+/// Told how far an upload has come (from the sending task, as each piece goes).
+pub type Told = std::sync::Arc<dyn Fn(super::client::Progress) + Send + Sync>;
+
+/// The bytes as a request body sent in pieces, telling `told` as each goes; the length is set too
+/// (a presigned PUT needs it).
+fn counted_body(bytes: &[u8], told: Told) -> (reqwest::Body, u64) {
+    const PIECE: usize = 256 * 1024;
+    let total = bytes.len() as u64;
+    let pieces: Vec<Vec<u8>> = bytes.chunks(PIECE).map(<[u8]>::to_vec).collect();
+    let mut sent = 0u64;
+    let stream = futures_util::stream::iter(pieces.into_iter().map(move |piece| {
+        sent += piece.len() as u64;
+        told(super::client::Progress {
+            done: sent,
+            total: Some(total),
+        });
+        Ok::<_, std::io::Error>(piece)
+    }));
+    (reqwest::Body::wrap_stream(stream), total)
 }
 
 /// Reads an S3 error document (`<Code>…</Code><Message>…</Message>`) into words.
@@ -308,16 +332,29 @@ impl ReferenceHost {
         http: &reqwest::Client,
         prepared: &Prepared,
     ) -> Result<Hosted, HostError> {
+        self.host_told(http, prepared, std::sync::Arc::new(|_| {}))
+            .await
+    }
+
+    /// [`ReferenceHost::host`], telling `told` how far the upload has come.
+    pub async fn host_told(
+        &self,
+        http: &reqwest::Client,
+        prepared: &Prepared,
+        told: Told,
+    ) -> Result<Hosted, HostError> {
         let name = object_name(&prepared.bytes, prepared.format);
         match self {
             ReferenceHost::Sandbox { base } => {
                 let url = base
                     .join(&format!("uploads/{name}"))
                     .map_err(|e| HostError::Config(e.to_string()))?;
+                let (body, len) = counted_body(&prepared.bytes, told);
                 let resp = http
                     .put(url.clone())
                     .header(reqwest::header::CONTENT_TYPE, prepared.content_type())
-                    .body(prepared.bytes.clone())
+                    .header(reqwest::header::CONTENT_LENGTH, len)
+                    .body(body)
                     .send()
                     .await
                     .map_err(|e| {
@@ -341,8 +378,7 @@ impl ReferenceHost {
                 let key = format!("{}{name}", s3.prefix);
                 let uploaded = !s3.exists(http, &key).await?;
                 if uploaded {
-                    s3.upload(http, &key, &prepared.bytes, prepared.content_type())
-                        .await?;
+                    s3.upload(http, &key, prepared, told).await?;
                     tracing::info!(object = %key, bytes = prepared.bytes.len(), "reference uploaded");
                 } else {
                     tracing::info!(object = %key, "reference already uploaded");
@@ -417,59 +453,107 @@ pub struct Done {
     pub boxes: (Vec<super::request::BBox>, Vec<super::request::BBox>),
 }
 
+/// Where one local reference is on its way to becoming a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// Being read and prepared (preflight).
+    Preparing,
+    /// Being uploaded.
+    Uploading(super::client::Progress),
+    /// A link now; what preflight did ("" when sent as it is) and whether it was uploaded now.
+    Hosted { summary: String, uploaded: bool },
+}
+
+/// Told of each reference's stage: its position, its file name, the stage.
+pub type StageTold = std::sync::Arc<dyn Fn(usize, &str, Stage) + Send + Sync>;
+
+/// How many references are prepared and uploaded at once.
+const AT_ONCE: usize = 3;
+
 /// Turns every `file://` reference of `request` into a link: each file is read, prepared
-/// (preflight, off the async threads) and uploaded to `host`, and its boxes are carried into the
-/// uploaded pixels. `told` hears of each as it is done (for progress lines and cards). Nothing is
-/// paid here: any failure leaves the request unsent.
+/// (preflight, off the async threads) and uploaded to `host`, a few at a time, and its boxes are
+/// carried into the uploaded pixels. `told` hears each stage (for progress lines and the queue).
+/// Nothing is paid here: any failure leaves the request unsent.
 pub async fn host_local_references(
     request: &mut super::request::GenerationRequest,
     host: &ReferenceHost,
     http: &reqwest::Client,
     options: super::preflight::Options,
-    mut told: impl FnMut(&Done),
+    told: StageTold,
 ) -> Result<Vec<Done>, PrepareError> {
+    use futures_util::StreamExt as _;
+    let local: Vec<(usize, std::path::PathBuf)> = request
+        .image_urls
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| local_file(u).map(|p| (i, p)))
+        .collect();
+    let results: Vec<Result<(Prepared, Hosted, usize, String), PrepareError>> =
+        futures_util::stream::iter(local)
+            .map(|(index, path)| {
+                let told = std::sync::Arc::clone(&told);
+                async move {
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    told(index, &name, Stage::Preparing);
+                    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+                        PrepareError::Unreadable(format!(
+                            "{} could not be read: {e}",
+                            path.display()
+                        ))
+                    })?;
+                    let file = name.clone();
+                    let prepared = tokio::task::spawn_blocking(move || {
+                        super::preflight::preflight(&file, &bytes, &options)
+                    })
+                    .await
+                    .map_err(|e| PrepareError::Unreadable(format!("{name}: {e}")))??;
+                    let progress: Told = {
+                        let (told, name) = (std::sync::Arc::clone(&told), name.clone());
+                        std::sync::Arc::new(move |p| told(index, &name, Stage::Uploading(p)))
+                    };
+                    let hosted =
+                        host.host_told(http, &prepared, progress)
+                            .await
+                            .map_err(|error| PrepareError::Upload {
+                                index,
+                                name: name.clone(),
+                                error,
+                            })?;
+                    told(
+                        index,
+                        &name,
+                        Stage::Hosted {
+                            summary: prepared.summary(),
+                            uploaded: hosted.uploaded,
+                        },
+                    );
+                    Ok((prepared, hosted, index, name))
+                }
+            })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
     let mut done = Vec::new();
-    for index in 0..request.image_urls.len() {
-        let Some(path) = local_file(&request.image_urls[index]) else {
-            continue;
-        };
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let bytes = tokio::fs::read(&path).await.map_err(|e| {
-            PrepareError::Unreadable(format!("{} could not be read: {e}", path.display()))
-        })?;
-        let file = name.clone();
-        let prepared = tokio::task::spawn_blocking(move || {
-            super::preflight::preflight(&file, &bytes, &options)
-        })
-        .await
-        .map_err(|e| PrepareError::Unreadable(format!("{name}: {e}")))??;
-        let hosted = host
-            .host(http, &prepared)
-            .await
-            .map_err(|error| PrepareError::Upload {
-                index,
-                name: name.clone(),
-                error,
-            })?;
+    for r in results {
+        let (prepared, hosted, index, name) = r?;
         request.image_urls[index].clone_from(&hosted.link);
         let mut boxes = (Vec::new(), Vec::new());
         if let Some(list) = request.bbox_list.as_mut().and_then(|l| l.get_mut(index)) {
             let mapped = prepared.map_boxes(list);
             boxes = (std::mem::replace(list, mapped.clone()), mapped);
         }
-        let d = Done {
+        done.push(Done {
             index,
             name,
             prepared,
             hosted,
             boxes,
-        };
-        told(&d);
-        done.push(d);
+        });
     }
+    done.sort_by_key(|d| d.index);
     Ok(done)
 }
 

@@ -132,6 +132,17 @@ struct EditSnapshot {
 }
 
 /// A finished background chore.
+/// A reference's stage in words, for the queue.
+fn stage_text(stage: &crate::core::hosting::Stage) -> String {
+    use crate::core::hosting::Stage;
+    match stage {
+        Stage::Preparing => "preparing…".to_owned(),
+        Stage::Uploading(p) => format!("uploading {p}"),
+        Stage::Hosted { summary, .. } if summary.is_empty() => "ready".to_owned(),
+        Stage::Hosted { summary, .. } => format!("ready · {summary}"),
+    }
+}
+
 /// Why files cannot be sent on this connection.
 const NO_HOST: &str = "A reference is a file on this computer, and the API only fetches links: set up Reference hosting in Settings (an S3-compatible bucket) to send it. Sandbox mode needs nothing.";
 
@@ -198,6 +209,10 @@ pub struct StudioApp {
     generate_tried: bool,
     /// Local references are being prepared and uploaded for a send.
     preparing: bool,
+    /// Each reference's stage while they are (written by the upload task, read each frame).
+    stages: Arc<
+        std::sync::Mutex<std::collections::BTreeMap<usize, (String, crate::core::hosting::Stage)>>,
+    >,
     /// The reference host's storage secret, read from its store at start.
     storage_secret: Option<ApiKey>,
     saver: DraftSaver,
@@ -248,6 +263,7 @@ impl StudioApp {
             last_sent: None,
             generate_tried: false,
             preparing: false,
+            stages: Arc::default(),
             storage_secret: None,
             default_export: default_export_dir().unwrap_or_else(|| PathBuf::from("Wan Studio")),
         };
@@ -600,6 +616,19 @@ impl StudioApp {
             self.preparing = true;
             self.last_sent = Some((fingerprint, Instant::now()));
             self.generate_tried = false;
+            let stages = Arc::clone(&self.stages);
+            stages
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clear();
+            let waker = self.ctx.clone();
+            let told: crate::core::hosting::StageTold = Arc::new(move |index, name, stage| {
+                stages
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(index, (name.to_owned(), stage));
+                waker.request_repaint();
+            });
             self.chore(async move {
                 let options = crate::core::preflight::Options::default();
                 match crate::core::hosting::host_local_references(
@@ -607,7 +636,7 @@ impl StudioApp {
                     &host,
                     &http,
                     options,
-                    |_| {},
+                    told,
                 )
                 .await
                 {
@@ -1579,6 +1608,16 @@ impl eframe::App for StudioApp {
         let export_dir = self.export_dir();
         let width = ctx.content_rect().width();
         let full_view = self.views.viewer.full && matches!(self.centre, Centre::Viewer(_));
+        let preparing = if self.preparing {
+            self.stages
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .values()
+                .map(|(name, stage)| (name.clone(), stage_text(stage)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let running = {
             // Views read this; the draft is handed to them on its own (the compose panel edits it).
             let cx = ViewCx {
@@ -1594,6 +1633,7 @@ impl eframe::App for StudioApp {
                 export_dir: &export_dir,
                 now_ms: now_ms(),
                 storage_secret_set: self.storage_secret.is_some(),
+                preparing: &preparing,
             };
             let views = &mut self.views;
             let draft = &mut self.draft;

@@ -126,6 +126,8 @@ pub struct ViewCx<'a> {
     pub now_ms: i64,
     /// Whether the reference host's storage secret is stored.
     pub storage_secret_set: bool,
+    /// References being prepared and uploaded for a send: (file name, stage in words).
+    pub preparing: &'a [(String, String)],
 }
 
 impl ViewCx<'_> {

@@ -80,7 +80,27 @@ impl QueueView {
                 ui.label(RichText::new(format!("{active} running")).weak());
             }
         });
+        if !cx.preparing.is_empty() {
+            // Before a job exists: its files are being prepared and uploaded (nothing paid yet).
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                theme::badge(ui, "Preparing references", theme::RUNNING);
+                for (name, stage) in cx.preparing {
+                    ui.add(
+                        egui::Label::new(RichText::new(format!("{name}: {stage}")).small()).wrap(),
+                    );
+                }
+                ui.label(
+                    RichText::new("Nothing is sent or paid until every file is a link.")
+                        .small()
+                        .weak(),
+                );
+            });
+        }
         if visible.is_empty() {
+            if !cx.preparing.is_empty() {
+                return;
+            }
             theme::hint(
                 ui,
                 "Nothing here yet. Generate sends a request; it waits here until its images are safely in your library.",

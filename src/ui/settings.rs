@@ -12,6 +12,9 @@ use crate::core::settings::{ApiKey, AppSettings, KeySource, Theme, parse_base_ur
 use super::cx::{Action, PathPurpose, ViewCx};
 use super::theme;
 
+/// Window heights under which the settings scroll (they need about 700 px).
+const SCROLL_BELOW: f32 = 800.0;
+
 /// The settings window's fields while it is open.
 #[derive(Debug, Clone)]
 pub struct SettingsForm {
@@ -155,20 +158,24 @@ impl SettingsView {
             .resizable(false)
             .default_width(480.0)
             .show(ctx, |ui| {
-                // Scrolls in a small window, so Save and Cancel always stay in view.
-                let room = (ctx.content_rect().height() - 140.0).max(160.0);
-                egui::ScrollArea::vertical()
-                    .max_height(room)
-                    .auto_shrink([false, true])
-                    .show(ui, |ui| {
-                        key_ui(ui, cx, form, out);
-                        ui.separator();
-                        if fields_ui(ui, form) {
-                            out.push(Action::Ask(PathPurpose::SettingsExportDir));
-                        }
-                        ui.separator();
-                        host_ui(ui, cx, &mut form.host, out);
-                    });
+                let mut body = |ui: &mut egui::Ui| {
+                    key_ui(ui, cx, form, out);
+                    ui.separator();
+                    if fields_ui(ui, form) {
+                        out.push(Action::Ask(PathPurpose::SettingsExportDir));
+                    }
+                    ui.separator();
+                    host_ui(ui, cx, &mut form.host, out);
+                };
+                // In a short window the fields scroll, so Save and Cancel always stay in view.
+                let height = ctx.content_rect().height();
+                if height < SCROLL_BELOW {
+                    egui::ScrollArea::vertical()
+                        .max_height((height - 140.0).max(160.0))
+                        .show(ui, body);
+                } else {
+                    body(ui);
+                }
                 for e in &form.errors {
                     theme::problem(ui, e);
                 }
