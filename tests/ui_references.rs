@@ -286,8 +286,50 @@ fn images_opened_with_the_app_are_its_references_and_add_files_falls_back_to_a_p
         .set_text_value_accesskit(second.to_str().unwrap());
     s.settle();
     s.click("Use this path");
-    assert_eq!(s.app().draft.references.len(), 2);
+    s.wait("the PNG to be looked at and added", |app| {
+        app.draft.references.len() == 2
+    });
     assert_eq!(s.app().draft.references[1].label, "second.png");
+}
+
+#[test]
+fn an_image_wan_studio_made_offers_its_settings_back_or_to_be_a_reference() {
+    let mut s = studio(1600.0, 1000.0);
+    s.generate_and_wait("a lighthouse in fog");
+    let made = s.app().jobs()[0].results[0].path.clone();
+    let copy = s.home.path().join("lighthouse.png");
+    std::fs::copy(&made, &copy).unwrap();
+
+    // A fresh form, then the image is dropped: its settings come back.
+    s.harness.get_by_label("Prompt").click();
+    s.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    s.harness.key_press(egui::Key::Backspace);
+    s.settle();
+    assert_eq!(s.app().draft.prompt, "");
+    s.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(copy.clone())));
+    s.settle();
+    s.wait_for_label("Made with Wan Studio");
+    s.click("Restore its settings");
+    assert_eq!(s.app().draft.prompt, "a lighthouse in fog");
+    assert!(
+        s.app().draft.references.is_empty(),
+        "not added as a reference"
+    );
+
+    // Dropped again: this time as a reference.
+    s.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(copy)));
+    s.settle();
+    s.wait_for_label("Made with Wan Studio");
+    s.click("Use as reference");
+    assert_eq!(s.app().draft.references.len(), 1);
+    assert_eq!(s.app().draft.references[0].label, "lighthouse.png");
 }
 
 #[test]

@@ -60,6 +60,16 @@ pub fn metadata(job: &JobRecord, index: u32) -> Vec<(String, String)> {
     out
 }
 
+/// The request an image was made with, if Wan Studio made it (its PNG text says so).
+pub fn made_here(bytes: &[u8]) -> Option<super::request::GenerationRequest> {
+    let text = imaging::png_text(bytes).ok()?;
+    let ours = text
+        .iter()
+        .any(|(k, v)| k == "Software" && v == "Wan Studio");
+    let params = text.iter().find(|(k, _)| k == "parameters")?;
+    ours.then(|| serde_json::from_str(&params.1).ok())?
+}
+
 /// Jobs read back from the library's images (for rebuilding a journal): each folder of
 /// `library/` is a job, each `NN.png` in it a result whose text chunks hold the request, the task
 /// id and the server. Images without those chunks are skipped.

@@ -161,6 +161,8 @@ enum Chore {
     NotHosted(String),
     /// The reference host's secret, read from its store.
     StorageSecret(Option<ApiKey>),
+    /// PNG files looked at before they are added: with the request, those Wan Studio made.
+    LookedAt(Vec<(PathBuf, Option<crate::core::request::GenerationRequest>)>),
     /// What Settings' Test of a reference host found: the link it read back, or what is wrong.
     HostTested(Result<String, String>),
     Done,
@@ -479,6 +481,8 @@ impl StudioApp {
             Action::Redo => self.redo(),
             Action::AddReferenceUrl { url, label } => self.add_reference(&url, label),
             Action::AddReferenceFiles(paths) => self.add_reference_files(paths),
+            Action::UseFileAsReference(path) => self.add_files_now(vec![path]),
+            Action::RestoreSettings(request) => self.restore_settings(&request),
             Action::TestHost { settings, secret } => self.test_host(settings, secret),
             Action::SaveStorageSecret(secret) => self.save_storage_secret(secret),
             Action::OpenEditor(i) if i < self.draft.references.len() => {
@@ -763,9 +767,38 @@ impl StudioApp {
         self.edit(Edit::AddReference(Reference::new(url, label)), false);
     }
 
-    /// Adds files on this computer as references, one undo step each; they are prepared (and
-    /// anything that cannot be sent is said on their card) as they load.
+    /// Adds files on this computer as references. A PNG is looked at first (off the UI thread): one
+    /// Wan Studio made asks whether to use it as a reference or restore its settings.
     fn add_reference_files(&mut self, paths: Vec<PathBuf>) {
+        let (pngs, others): (Vec<PathBuf>, Vec<PathBuf>) = paths
+            .into_iter()
+            .partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")));
+        self.add_files_now(others);
+        if pngs.is_empty() {
+            return;
+        }
+        self.chore(async move {
+            let looked = tokio::task::spawn_blocking(move || {
+                pngs.into_iter()
+                    .map(|p| {
+                        let made = std::fs::read(&p)
+                            .ok()
+                            .and_then(|b| crate::core::library::made_here(&b));
+                        (p, made)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            match looked {
+                Ok(files) => Chore::LookedAt(files),
+                Err(e) => Chore::Error(format!("The files could not be looked at: {e}")),
+            }
+        });
+    }
+
+    /// Adds files as references, one undo step each; they are prepared (and anything that cannot
+    /// be sent is said on their card) as they load.
+    fn add_files_now(&mut self, paths: Vec<PathBuf>) {
         for path in paths {
             if self.draft.references.len() >= MAX_REFERENCES {
                 self.notify_error(format!(
@@ -874,7 +907,13 @@ impl StudioApp {
         let Some(job) = self.jobs.get(job_id) else {
             return;
         };
-        let form = Draft::from_request(&job.request);
+        let request = job.request.clone();
+        self.restore_settings(&request);
+    }
+
+    /// Restores the whole compose form from a request, seed included (one undo step).
+    fn restore_settings(&mut self, request: &crate::core::request::GenerationRequest) {
+        let form = Draft::from_request(request);
         let before = self.snapshot();
         self.undo.record(before);
         self.draft = form;
@@ -1074,6 +1113,22 @@ impl StudioApp {
                 }
             }
             Chore::StorageSecret(secret) => self.storage_secret = secret,
+            Chore::LookedAt(files) => {
+                let mut plain = Vec::new();
+                for (path, made) in files {
+                    match made {
+                        // One question at a time; others are added as references.
+                        Some(request) if self.confirm.is_none() => {
+                            self.confirm = Some(Confirm::MadeHere {
+                                path,
+                                request: Box::new(request),
+                            });
+                        }
+                        _ => plain.push(path),
+                    }
+                }
+                self.add_files_now(plain);
+            }
             Chore::HostTested(result) => self.views.settings.set_test_result(result),
             Chore::NotHosted(why) => {
                 self.preparing = false;

@@ -169,6 +169,10 @@ pub enum Action {
     Generate,
     /// Files on this computer to add as references (dropped, picked, pasted or opened with).
     AddReferenceFiles(Vec<std::path::PathBuf>),
+    /// A file to add as a reference without asking (the artist chose to).
+    UseFileAsReference(std::path::PathBuf),
+    /// Restore the compose form from a request (an image Wan Studio made carries it).
+    RestoreSettings(Box<crate::core::request::GenerationRequest>),
     /// Settings' Test of a reference host (with the secret just typed, or the stored one).
     TestHost {
         settings: crate::core::hosting::S3Settings,

@@ -277,10 +277,16 @@ pub enum Confirm {
     Retry { job_id: String, body: String },
     /// Delete a job's results from the library (and disk).
     Delete { job_id: String, label: String },
+    /// An image Wan Studio made was dropped or opened: a reference, or its settings back?
+    MadeHere {
+        path: PathBuf,
+        request: Box<crate::core::request::GenerationRequest>,
+    },
 }
 
 /// Draws the question; `Some(action)` when answered yes, and whether it is still open.
 pub fn confirm_ui(ctx: &egui::Context, confirm: &Confirm) -> (Option<Action>, bool) {
+    let mut second = None;
     let (title, body, yes, action) = match confirm {
         Confirm::SendAgain => (
             "Send it again?",
@@ -302,6 +308,31 @@ pub fn confirm_ui(ctx: &egui::Context, confirm: &Confirm) -> (Option<Action>, bo
             "Delete",
             Action::Delete(job_id.clone()),
         ),
+        Confirm::MadeHere { path, request } => {
+            second = Some((
+                "Restore its settings",
+                Action::RestoreSettings(request.clone()),
+            ));
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let prompt: String = request
+                .prompt
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(120)
+                .collect();
+            (
+                "Made with Wan Studio",
+                format!(
+                    "{name} was made with Wan Studio (\u{201c}{prompt}\u{201d}). Use it as a reference, or restore the settings it was made with (prompt, tier, size, seed, palette)?"
+                ),
+                "Use as reference",
+                Action::UseFileAsReference(path.clone()),
+            )
+        }
     };
     let mut answer = None;
     let modal = egui::Modal::new(egui::Id::unique("confirm")).show(ctx, |ui| {
@@ -311,16 +342,20 @@ pub fn confirm_ui(ctx: &egui::Context, confirm: &Confirm) -> (Option<Action>, bo
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui.button(yes).clicked() {
-                answer = Some(true);
+                answer = Some(Some(action.clone()));
+            }
+            if let Some((label, other)) = &second
+                && ui.button(*label).clicked()
+            {
+                answer = Some(Some(other.clone()));
             }
             if ui.button("Cancel").clicked() {
-                answer = Some(false);
+                answer = Some(None);
             }
         });
     });
     match answer {
-        Some(true) => (Some(action), false),
-        Some(false) => (None, false),
+        Some(chosen) => (chosen, false),
         None => (None, !modal.should_close()),
     }
 }
