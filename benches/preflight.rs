@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use wan_studio::core::preflight::{Options, preflight};
 
+#[path = "../tests/common/photos.rs"]
+mod photos;
+
 /// A photo-like picture: smooth gradients with fine noise (JPEG has real work to do).
 fn camera_jpeg() -> Vec<u8> {
     let mut rng = fastrand::Rng::with_seed(7);
@@ -23,19 +26,7 @@ fn camera_jpeg() -> Vec<u8> {
             (((x + y) / 40) as u8).wrapping_add(n),
         ])
     });
-    let mut plain = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
-        .encode_image(&img)
-        .unwrap();
-    // An EXIF block saying "rotate 90° clockwise to view" (orientation 6).
-    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01".to_vec();
-    exif.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
-    let len = u16::try_from(exif.len() + 2).unwrap().to_be_bytes();
-    let mut jpeg = plain[..2].to_vec();
-    jpeg.extend([0xFF, 0xE1, len[0], len[1]]);
-    jpeg.extend(exif);
-    jpeg.extend(&plain[2..]);
-    jpeg
+    photos::jpeg_with_orientation(&img, 90, 6)
 }
 
 fn main() {

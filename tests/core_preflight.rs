@@ -13,27 +13,12 @@ fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
-/// A JPEG whose EXIF block records `orientation` (1–8), spliced in after the start marker.
+#[path = "common/photos.rs"]
+mod photos;
+
+/// A JPEG of `img` whose EXIF block records `orientation` (1–8).
 fn jpeg_with_orientation(img: &DynamicImage, orientation: u8) -> Vec<u8> {
-    let plain = {
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95)
-            .encode_image(&img.to_rgb8())
-            .unwrap();
-        out
-    };
-    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
-    tiff.extend([0, 1]); // one entry
-    tiff.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0]); // Orientation, SHORT
-    tiff.extend([0, 0, 0, 0]); // no next IFD
-    let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend(tiff);
-    let len = u16::try_from(app1.len() + 2).unwrap().to_be_bytes();
-    let mut out = plain[..2].to_vec();
-    out.extend([0xFF, 0xE1, len[0], len[1]]);
-    out.extend(app1);
-    out.extend(&plain[2..]);
-    out
+    photos::jpeg_with_orientation(&img.to_rgb8(), 95, orientation)
 }
 
 /// A picture as a viewer should show it: grey, with a red block where the box is drawn.

@@ -26,30 +26,9 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-/// A camera JPEG: stored 300×400, EXIF orientation 6, so shown 400×300.
-fn rotated_photo(dir: &Path) -> PathBuf {
-    let stored = image::RgbImage::from_fn(300, 400, |x, y| {
-        image::Rgb([
-            u8::try_from(x % 256).unwrap(),
-            u8::try_from(y % 256).unwrap(),
-            80,
-        ])
-    });
-    let mut plain = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
-        .encode_image(&stored)
-        .unwrap();
-    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01".to_vec();
-    exif.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
-    let len = u16::try_from(exif.len() + 2).unwrap().to_be_bytes();
-    let mut jpeg = plain[..2].to_vec();
-    jpeg.extend([0xFF, 0xE1, len[0], len[1]]);
-    jpeg.extend(exif);
-    jpeg.extend(&plain[2..]);
-    let path = dir.join("photo.jpg");
-    std::fs::write(&path, jpeg).unwrap();
-    path
-}
+#[path = "common/photos.rs"]
+mod photos;
+use photos::rotated_photo;
 
 #[test]
 fn a_file_dropped_on_the_window_becomes_a_reference_shown_upright() {

@@ -930,13 +930,8 @@ impl Inner {
             if wait_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(wait_ms)).await;
             }
-            let (job_id, task_id, status) = (
-                job.id.clone(),
-                task.id.clone(),
-                task.status.as_str().to_owned(),
-            );
             match self
-                .db(move |j| j.set_submitted(&job_id, &task_id, &status))
+                .journal_task_id(&job.id, &task.id, task.status.as_str())
                 .await
             {
                 Ok(()) => return Ok(()),
@@ -952,13 +947,8 @@ impl Inner {
             .await
             .unwrap_or(false);
         if freed {
-            let (job_id, task_id, status) = (
-                job.id.clone(),
-                task.id.clone(),
-                task.status.as_str().to_owned(),
-            );
             match self
-                .db(move |j| j.set_submitted(&job_id, &task_id, &status))
+                .journal_task_id(&job.id, &task.id, task.status.as_str())
                 .await
             {
                 Ok(()) => return Ok(()),
@@ -966,6 +956,18 @@ impl Inner {
             }
         }
         Err(last.unwrap_or_else(|| JournalError::Corrupt("no attempt made".to_owned())))
+    }
+
+    /// One try at journalling an accepted submit's task id.
+    async fn journal_task_id(
+        &self,
+        job_id: &str,
+        task_id: &str,
+        status: &str,
+    ) -> Result<(), JournalError> {
+        let (job_id, task_id, status) = (job_id.to_owned(), task_id.to_owned(), status.to_owned());
+        self.db(move |j| j.set_submitted(&job_id, &task_id, &status))
+            .await
     }
 
     /// The journal refused a charged task id: keep it in the recovery file and say so everywhere.
@@ -1045,16 +1047,13 @@ impl Inner {
                 () = self.stopped() => return Ok(false),
                 () = tokio::time::sleep(delay) => {}
             }
-            let (job_id, task_id, status) = (job.id.clone(), task.id.clone(), {
+            let status = {
                 let shown = self.unrecorded().get(&job.id).cloned();
                 shown
                     .and_then(|j| j.remote_status)
                     .unwrap_or_else(|| task.status.as_str().to_owned())
-            });
-            match self
-                .db(move |j| j.set_submitted(&job_id, &task_id, &status))
-                .await
-            {
+            };
+            match self.journal_task_id(&job.id, &task.id, &status).await {
                 Ok(()) => {
                     self.unrecorded().remove(&job.id);
                     let (paths, id) = (self.cfg.paths.clone(), job.id.clone());
