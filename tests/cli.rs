@@ -493,19 +493,6 @@ async fn a_photo_on_disk_goes_through_the_bucket_and_its_boxes_through_the_downs
     }
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_photo_on_disk_without_a_host_is_refused_before_anything_is_sent() {
     let sb = sandbox().await;

@@ -308,19 +308,6 @@ async fn a_wrong_key_is_refused_without_retry() {
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ended_job_can_be_retried_and_deleted_the_moment_its_end_is_announced() {
     let sb = sandbox().await;

@@ -3,6 +3,10 @@
 //! no other test's memory is counted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::peak_rss_mb;
+
 use wan_studio::core::imaging::{ImagingError, decode_within};
 use wan_studio::core::journal::JobRecord;
 use wan_studio::core::library;
@@ -39,15 +43,6 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     ));
     png.extend(chunk(b"IEND", &[]));
     png
-}
-
-fn peak_rss_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
 }
 
 #[test]

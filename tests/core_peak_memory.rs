@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::extract::{Path as UrlPath, State};
 use axum::routing::{get, post};
-use common::{KEY, assert_completed};
+use common::{KEY, assert_completed, peak_rss_mb};
 use wan_studio::core::client::ClientConfig;
 use wan_studio::core::engine::{Engine, EngineConfig, Event};
 use wan_studio::core::request::{GenerationRequest, Model};
@@ -87,15 +87,6 @@ async fn serve(png: Vec<u8>) -> reqwest::Url {
         .with_state(api);
     tokio::spawn(async move { axum::serve(listener, app).await });
     reqwest::Url::parse(&base).unwrap()
-}
-
-fn peak_rss_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
