@@ -323,3 +323,60 @@ fn settings_with_reference_hosting_fit_the_smallest_window() {
         );
     }
 }
+
+#[test]
+fn transparency_is_flattened_onto_the_colour_chosen_in_settings() {
+    let home = tempfile::tempdir().unwrap();
+    let settings = wan_studio::core::settings::AppSettings {
+        flatten_onto: [0x20, 0x20, 0x20],
+        ..Default::default()
+    };
+    settings
+        .save(&wan_studio::core::settings::Paths::new(home.path()))
+        .unwrap();
+    let mut s = ui_support::studio_in(1600.0, 1000.0, home, |_| {});
+    s.wait("the settings to load", |app| {
+        app.settings().flatten_onto == [0x20, 0x20, 0x20]
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let cutout = dir.path().join("cutout.png");
+    image::RgbaImage::from_fn(400, 300, |x, _| {
+        if x < 200 {
+            image::Rgba([0, 0, 255, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    })
+    .save(&cutout)
+    .unwrap();
+    s.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(cutout)));
+    s.settle();
+    s.wait("the cut-out to be looked at", |app| {
+        app.draft
+            .references
+            .first()
+            .is_some_and(|r| r.note.is_some())
+    });
+    assert_eq!(
+        s.app().draft.references[0].note.as_deref(),
+        Some("Transparency flattened onto #202020.")
+    );
+    s.write_prompt("a blue shape on grey");
+    s.click("Generate");
+    s.wait("the job to finish", |app| {
+        app.jobs().iter().any(|j| j.state == JobState::Completed)
+    });
+    let link = s.app().jobs()[0].request.image_urls[0].clone();
+    let bytes =
+        s.rt.block_on(async { reqwest::get(&link).await.unwrap().bytes().await.unwrap() });
+    let sent = image::load_from_memory(&bytes).unwrap().to_rgb8();
+    assert_eq!(sent.get_pixel(10, 10).0, [0, 0, 255]);
+    assert_eq!(
+        sent.get_pixel(390, 10).0,
+        [0x20, 0x20, 0x20],
+        "what was sent is flattened as chosen"
+    );
+}

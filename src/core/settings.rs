@@ -204,6 +204,9 @@ pub struct AppSettings {
     /// Where local references are uploaded when sending to the API (its secret is in the
     /// keyring, never here).
     pub reference_host: Option<super::hosting::S3Settings>,
+    /// What the transparent parts of a reference file are flattened onto (the provider takes no
+    /// transparency): white unless the artist picks another colour.
+    pub flatten_onto: [u8; 3],
 }
 
 /// The window's side panels, open or collapsed.
@@ -232,6 +235,7 @@ impl Default for AppSettings {
             theme: Theme::System,
             panels: Panels::default(),
             reference_host: None,
+            flatten_onto: [255, 255, 255],
         }
     }
 }

@@ -620,6 +620,7 @@ impl StudioApp {
             self.preparing = true;
             self.last_sent = Some((fingerprint, Instant::now()));
             self.generate_tried = false;
+            let flatten_onto = self.settings.flatten_onto;
             let stages = Arc::clone(&self.stages);
             stages
                 .lock()
@@ -634,7 +635,7 @@ impl StudioApp {
                 waker.request_repaint();
             });
             self.chore(async move {
-                let options = crate::core::preflight::Options::default();
+                let options = crate::core::preflight::Options { flatten_onto };
                 match crate::core::hosting::host_local_references(
                     &mut request,
                     &host,

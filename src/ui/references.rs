@@ -133,7 +133,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
             });
             let state = cx.textures.get(
                 &TexKey::Reference(r.url.clone()),
-                &Request::reference(&r.url),
+                &Request::reference(&r.url, cx.settings.flatten_onto),
             );
             let mut error = None;
             match state {

@@ -149,10 +149,10 @@ impl EditorView {
             self.reference = Some(index);
         }
         let url = reference.url.clone();
-        let (texture, dims) = match cx
-            .textures
-            .get(&TexKey::Reference(url.clone()), &Request::reference(&url))
-        {
+        let (texture, dims) = match cx.textures.get(
+            &TexKey::Reference(url.clone()),
+            &Request::reference(&url, cx.settings.flatten_onto),
+        ) {
             TexState::Ready {
                 texture,
                 source_dims,

@@ -25,6 +25,7 @@ pub struct SettingsForm {
     pub pro: String,
     pub export_dir: String,
     pub theme: Theme,
+    pub flatten_onto: [u8; 3],
     pub errors: Vec<String>,
     pub host: HostForm,
 }
@@ -126,6 +127,7 @@ impl SettingsView {
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
             theme: s.theme,
+            flatten_onto: s.flatten_onto,
             errors: Vec::new(),
             host: HostForm::from(s.reference_host.as_ref()),
         });
@@ -373,6 +375,16 @@ fn fields_ui(ui: &mut egui::Ui, form: &mut SettingsForm) -> bool {
                 ui.selectable_value(&mut form.theme, Theme::Dark, "Dark");
             });
             ui.end_row();
+            let l = ui.label("Transparency becomes");
+            ui.horizontal(|ui| {
+                egui::color_picker::color_edit_button_srgb(ui, &mut form.flatten_onto)
+                    .labelled_by(l.id)
+                    .on_hover_text("The API takes no transparency: transparent parts of a reference file are flattened onto this colour before it is sent");
+                if form.flatten_onto != [255, 255, 255] && ui.small_button("White").clicked() {
+                    form.flatten_onto = [255, 255, 255];
+                }
+            });
+            ui.end_row();
         });
     pick_dir
 }
@@ -412,6 +424,7 @@ fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettin
         },
         export_dir: (!export_dir.is_empty()).then(|| export_dir.into()),
         theme: form.theme,
+        flatten_onto: form.flatten_onto,
         reference_host,
         ..current.clone()
     })

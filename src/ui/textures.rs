@@ -81,6 +81,8 @@ pub struct Request {
     pub reference: bool,
     /// Keep the pixels on the CPU side as well (the viewer, for "Copy image").
     pub keep_pixels: bool,
+    /// What a local reference's transparency is flattened onto (its card says so).
+    pub flatten_onto: [u8; 3],
 }
 
 impl Request {
@@ -90,6 +92,7 @@ impl Request {
             max_side: crate::core::imaging::THUMBNAIL_SIDE,
             reference: false,
             keep_pixels: false,
+            flatten_onto: WHITE,
         }
     }
 
@@ -99,11 +102,13 @@ impl Request {
             max_side: VIEWER_SIDE,
             reference: false,
             keep_pixels: true,
+            flatten_onto: WHITE,
         }
     }
 
-    /// A reference: a link, or (a `file://` reference) a file on this computer.
-    pub fn reference(url: &str) -> Request {
+    /// A reference: a link, or (a `file://` reference) a file on this computer, prepared as it
+    /// will be sent (transparency flattened onto `flatten_onto`).
+    pub fn reference(url: &str, flatten_onto: [u8; 3]) -> Request {
         let source = match crate::core::hosting::local_file(url) {
             Some(path) => ImageSource::File(path),
             None => ImageSource::Url(url.to_owned()),
@@ -113,9 +118,12 @@ impl Request {
             max_side: REFERENCE_SIDE,
             reference: true,
             keep_pixels: false,
+            flatten_onto,
         }
     }
 }
+
+const WHITE: [u8; 3] = [255, 255, 255];
 
 /// What a texture looks like right now.
 #[derive(Clone)]
@@ -224,6 +232,7 @@ async fn load(
         }
     };
     let max_side = request.max_side;
+    let flatten_onto = request.flatten_onto;
     let local = match &request.source {
         ImageSource::File(path) if reference => Some(path.file_name().map_or_else(
             || path.display().to_string(),
@@ -238,7 +247,7 @@ async fn load(
             crate::core::preflight::preflight_with_image(
                 &name,
                 &bytes,
-                &crate::core::preflight::Options::default(),
+                &crate::core::preflight::Options { flatten_onto },
             )
             .map(|(prepared, img)| {
                 let mut shown = references::display_copy(&img, max_side);

@@ -186,10 +186,10 @@ impl ViewerView {
             .filter(|&i| i < urls.len())
             .or(urls.len().checked_sub(1))?;
         let url = &urls[i];
-        match cx
-            .textures
-            .get(&TexKey::Reference(url.clone()), &Request::reference(url))
-        {
+        match cx.textures.get(
+            &TexKey::Reference(url.clone()),
+            &Request::reference(url, cx.settings.flatten_onto),
+        ) {
             TexState::Ready { texture, .. } => Some(texture),
             TexState::Failed(e) => {
                 theme::problem(ui, &format!("The reference could not be loaded: {e}"));
