@@ -205,6 +205,33 @@ struct QueueState {
     view: QueueView,
     parts: Parts,
     out: Vec<Action>,
+    /// Files being prepared, as the shell hands them to the queue.
+    preparing: Vec<(String, String)>,
+}
+
+/// The queue view alone, on `parts`.
+fn queue_harness(
+    parts: Parts,
+    preparing: Vec<(String, String)>,
+    height: f32,
+) -> Harness<'static, QueueState> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(360.0, height))
+        .build_ui_state(
+            |ui, st: &mut QueueState| {
+                let mut cx = st.parts.cx();
+                cx.preparing = &st.preparing;
+                st.view.ui(ui, &cx, &mut st.out);
+            },
+            QueueState {
+                view: QueueView::default(),
+                parts,
+                out: Vec::new(),
+                preparing,
+            },
+        );
+    h.run_steps(2);
+    h
 }
 
 #[test]
@@ -223,20 +250,7 @@ fn a_job_that_never_left_the_machine_is_explained_in_words() {
         server: Server::from_key("https://reapi.ai/"),
         samples: Vec::new(),
     };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(360.0, 500.0))
-        .build_ui_state(
-            |ui, st: &mut QueueState| {
-                let cx = st.parts.cx();
-                st.view.ui(ui, &cx, &mut st.out);
-            },
-            QueueState {
-                view: QueueView::default(),
-                parts,
-                out: Vec::new(),
-            },
-        );
-    h.run_steps(2);
+    let mut h = queue_harness(parts, Vec::new(), 500.0);
     assert!(
         h.query_by_label_contains(
             "Could not reach reapi.ai: the address could not be looked up. Nothing was sent and nothing was charged."
@@ -281,20 +295,7 @@ fn a_running_download_shows_how_far_it_has_come() {
             },
         ),
     );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(360.0, 400.0))
-        .build_ui_state(
-            |ui, st: &mut QueueState| {
-                let cx = st.parts.cx();
-                st.view.ui(ui, &cx, &mut st.out);
-            },
-            QueueState {
-                view: QueueView::default(),
-                parts,
-                out: Vec::new(),
-            },
-        );
-    h.run_steps(2);
+    let h = queue_harness(parts, Vec::new(), 400.0);
     assert!(
         h.query_by_label("Downloading 2/4 · 3.1 of 20.0 MB")
             .is_some(),
@@ -312,24 +313,7 @@ fn files_being_prepared_show_in_the_queue_before_any_job_exists() {
             "ready · Converted from TIFF to PNG.".to_owned(),
         ),
     ];
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(360.0, 400.0))
-        .build_ui_state(
-            |ui, st: &mut (QueueState, Vec<(String, String)>)| {
-                let mut cx = st.0.parts.cx();
-                cx.preparing = &st.1;
-                st.0.view.ui(ui, &cx, &mut st.0.out);
-            },
-            (
-                QueueState {
-                    view: QueueView::default(),
-                    parts,
-                    out: Vec::new(),
-                },
-                lines,
-            ),
-        );
-    h.run_steps(2);
+    let h = queue_harness(parts, lines, 400.0);
     assert!(h.query_by_label("Preparing references").is_some());
     assert!(
         h.query_by_label("photo.jpg: uploading 3.1 of 8.0 MB")

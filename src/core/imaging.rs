@@ -138,6 +138,19 @@ fn decode_error(e: image::ImageError) -> ImagingError {
     }
 }
 
+/// Whether any pixel is less than opaque (an alpha channel that is opaque everywhere is not
+/// transparency).
+pub fn has_transparency(img: &DynamicImage) -> bool {
+    if !img.color().has_alpha() {
+        return false;
+    }
+    match img {
+        DynamicImage::ImageRgba8(i) => i.pixels().any(|p| p[3] < 255),
+        DynamicImage::ImageLumaA8(i) => i.pixels().any(|p| p[1] < 255),
+        other => other.to_rgba8().pixels().any(|p| p[3] < 255),
+    }
+}
+
 /// A thumbnail whose longest side is at most `max_side`.
 pub fn thumbnail(img: &DynamicImage, max_side: u32) -> RgbaImage {
     if img.width() <= max_side && img.height() <= max_side {

@@ -158,7 +158,7 @@ pub fn preflight_with_image(
     }
 
     let rotated = orientation != Orientation::NoTransforms;
-    let transparent = has_transparency(&img);
+    let transparent = imaging::has_transparency(&img);
     let foreign = !accepted(format);
     let too_large = w.max(h) > MAX_REFERENCE_SIDE;
     let too_heavy = bytes.len() as u64 > MAX_REFERENCE_BYTES;
@@ -302,17 +302,6 @@ fn flatten(img: &DynamicImage, onto: [u8; 3]) -> image::RgbImage {
         };
         image::Rgb([mix(p[0], onto[0]), mix(p[1], onto[1]), mix(p[2], onto[2])])
     })
-}
-
-fn has_transparency(img: &DynamicImage) -> bool {
-    if !img.color().has_alpha() {
-        return false;
-    }
-    match img {
-        DynamicImage::ImageRgba8(i) => i.pixels().any(|p| p[3] < 255),
-        DynamicImage::ImageLumaA8(i) => i.pixels().any(|p| p[1] < 255),
-        other => other.to_rgba8().pixels().any(|p| p[3] < 255),
-    }
 }
 
 fn format_name(f: ImageFormat) -> &'static str {

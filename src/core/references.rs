@@ -36,19 +36,10 @@ pub fn check_reference(bytes: &[u8]) -> Result<DynamicImage, String> {
             "is {w}x{h}; the aspect ratio must lie between 1:8 and 8:1."
         ));
     }
-    if format == Some(ImageFormat::Png) && decoded.color().has_alpha() && has_transparency(&decoded)
-    {
+    if format == Some(ImageFormat::Png) && imaging::has_transparency(&decoded) {
         return Err("is a PNG with transparency; flatten it first.".to_owned());
     }
     Ok(decoded)
-}
-
-fn has_transparency(img: &DynamicImage) -> bool {
-    match img {
-        DynamicImage::ImageRgba8(i) => i.pixels().any(|p| p[3] < 255),
-        DynamicImage::ImageLumaA8(i) => i.pixels().any(|p| p[1] < 255),
-        other => other.to_rgba8().pixels().any(|p| p[3] < 255),
-    }
 }
 
 /// Where an image for display comes from.
