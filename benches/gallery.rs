@@ -96,6 +96,8 @@ fn main() {
                     thumbnail: thumb.clone(),
                     width: 2048,
                     height: 1152,
+                    favourite: false,
+                    rating: 0,
                 })
                 .collect();
             job

@@ -32,12 +32,7 @@ struct Parts {
 
 impl Parts {
     fn new(jobs: Vec<JobRecord>) -> Parts {
-        let mut j = Jobs {
-            list: jobs,
-            downloads: std::collections::HashMap::new(),
-            tiles: Vec::new(),
-        };
-        j.rebuild_tiles();
+        let j = Jobs::new(jobs);
         Parts {
             jobs: j,
             settings: AppSettings::default(),

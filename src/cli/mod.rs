@@ -16,9 +16,10 @@ use crate::core::hosting::{
     ENV_BUCKET, ENV_ENDPOINT, ENV_KEY_ID, ENV_REGION, ENV_SECRET, ReferenceHost, S3Host, S3Settings,
 };
 use crate::core::journal::{JobRecord, JobState};
+use crate::core::journal::{LibraryMode, LibraryQuery, Spend, local_midnight_ms};
 use crate::core::library;
 use crate::core::preflight;
-use crate::core::pricing::{Estimate, Rates};
+use crate::core::pricing::{Estimate, Rates, format_usd};
 use crate::core::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
 use crate::core::rules;
 use crate::core::settings::{ENV_API_KEY, EnvConfig, Paths};
@@ -111,8 +112,9 @@ pub enum Command {
     Generate(Box<GenerateArgs>),
     /// Finish every job still in flight and download its results.
     Resume(ResumeArgs),
-    /// List jobs, newest first, with status, task id and files (--sandbox: only the sandbox's).
-    History(ResumeArgs),
+    /// List jobs, newest first, with status, task id and files (--sandbox: only the sandbox's);
+    /// search and filter the library; show what it has cost (--spend).
+    History(HistoryArgs),
     /// Serve the local simulator of the reAPI endpoints on 127.0.0.1.
     Sandbox(SandboxArgs),
     /// Keep a damaged journal aside and rebuild a fresh one from the images in the library.
@@ -179,6 +181,75 @@ pub struct ResumeArgs {
     /// Jobs of the built-in sandbox (instead of reAPI's).
     #[arg(long)]
     pub sandbox: bool,
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is a command-line switch
+pub struct HistoryArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Jobs of the built-in sandbox (instead of reAPI's).
+    #[arg(long)]
+    pub sandbox: bool,
+    /// Jobs whose prompt or negative prompt holds every word of TEXT (any case, any script).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Jobs with a starred result.
+    #[arg(long)]
+    pub favourites: bool,
+    /// Jobs with a result rated at least N (1–5).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub min_rating: Option<u8>,
+    /// Jobs made on or after this day (YYYY-MM-DD, local time).
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub since: Option<jiff::civil::Date>,
+    /// Jobs made before the end of this day (YYYY-MM-DD, local time).
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub until: Option<jiff::civil::Date>,
+    /// Jobs on this tier: standard or pro.
+    #[arg(long, value_parser = parse_model)]
+    pub model: Option<Model>,
+    /// Jobs of this kind: text, edit, region or series.
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<LibraryMode>,
+    /// Oldest first.
+    #[arg(long)]
+    pub oldest: bool,
+    /// What the library has cost (completed images at the tier's rate; failed and refused
+    /// requests are free), per month, per day and in all, instead of the jobs.
+    #[arg(long)]
+    pub spend: bool,
+}
+
+fn parse_day(s: &str) -> Result<jiff::civil::Date, String> {
+    s.trim()
+        .parse::<jiff::civil::Date>()
+        .map_err(|_| format!("'{s}' is not a date: write it as YYYY-MM-DD (2026-11-24)"))
+}
+
+fn parse_mode(s: &str) -> Result<LibraryMode, String> {
+    LibraryMode::parse(&s.to_ascii_lowercase())
+        .ok_or_else(|| format!("'{s}' is not a mode: use text, edit, region or series"))
+}
+
+impl HistoryArgs {
+    /// The library query these switches ask for.
+    fn query(&self) -> LibraryQuery {
+        LibraryQuery {
+            text: self.search.clone().unwrap_or_default(),
+            model: self.model,
+            mode: self.mode,
+            favourites: self.favourites,
+            min_rating: self.min_rating.unwrap_or(0),
+            palette: None,
+            since_ms: self.since.and_then(local_midnight_ms),
+            until_ms: self
+                .until
+                .and_then(|d| d.tomorrow().ok())
+                .and_then(local_midnight_ms),
+            oldest_first: self.oldest,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -540,7 +611,13 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
             request.mode()
         );
     }
-    let job = match backend.engine.submit(request) {
+    let rate_micro_usd = Some(backend.rates.per_image_micro_usd(request.model));
+    let submission = crate::core::engine::Submission {
+        request,
+        made_from: Vec::new(),
+        rate_micro_usd,
+    };
+    let job = match backend.engine.submit_with(submission) {
         Ok(job) => job,
         Err(EngineError::Invalid(p)) => return Err(invalid(p.to_string())),
         Err(e) => return Err(e.into()),
@@ -671,6 +748,12 @@ struct JobSummary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     estimate: Option<Estimate>,
     error: Option<&'a ApiErrorBody>,
+    /// Earlier results it used as references.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    made_from: &'a [crate::core::journal::Parent],
+    /// Indexes of its starred results.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    favourites: Vec<u32>,
 }
 
 fn summary<'a>(
@@ -689,6 +772,13 @@ fn summary<'a>(
         files: files.iter().map(|p| p.display().to_string()).collect(),
         estimate,
         error: job.error.as_ref(),
+        made_from: &job.made_from,
+        favourites: job
+            .results
+            .iter()
+            .filter(|r| r.favourite)
+            .map(|r| r.index)
+            .collect(),
     }
 }
 
@@ -774,15 +864,33 @@ fn repair() -> anyhow::Result<Exit> {
     Ok(Exit::Done)
 }
 
-fn history(args: &ResumeArgs) -> anyhow::Result<Exit> {
+fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
     let paths: Paths = env.paths;
     let journal = crate::core::journal::Journal::open(&paths)?;
+    let mut stdout = std::io::stdout().lock();
+    if args.spend {
+        return print_spend(&journal.spend()?, args.json, &mut stdout);
+    }
+    let query = args.query();
     let mut jobs = journal.list()?;
+    if !query.is_everything() || query.oldest_first {
+        let mut order: std::collections::HashMap<String, usize> = journal
+            .search_jobs(&query)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        let mut found: Vec<(usize, JobRecord)> = jobs
+            .into_iter()
+            .filter_map(|j| Some((order.remove(&j.id)?, j)))
+            .collect();
+        found.sort_by_key(|(i, _)| *i);
+        jobs = found.into_iter().map(|(_, j)| j).collect();
+    }
     if args.sandbox {
         jobs.retain(|j| j.server.is_sandbox());
     }
-    let mut stdout = std::io::stdout().lock();
     if args.json {
         let all: Vec<JobSummary<'_>> = jobs
             .iter()
@@ -799,7 +907,11 @@ fn history(args: &ResumeArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Done);
     }
     if jobs.is_empty() {
-        writeln!(stdout, "No jobs yet.")?;
+        if query.is_everything() {
+            writeln!(stdout, "No jobs yet.")?;
+        } else {
+            writeln!(stdout, "No job matches.")?;
+        }
     }
     for j in &jobs {
         let prompt: String = j
@@ -827,6 +939,69 @@ fn history(args: &ResumeArgs) -> anyhow::Result<Exit> {
             writeln!(stdout, "    {}", r.path.display())?;
         }
     }
+    Ok(Exit::Done)
+}
+
+/// `history --spend`: months, the last 31 days and the total.
+fn print_spend(spend: &Spend, json: bool, out: &mut impl std::io::Write) -> anyhow::Result<Exit> {
+    #[derive(serde::Serialize)]
+    struct Period<'a> {
+        name: &'a str,
+        images: u64,
+        micro_usd: u64,
+        usd: String,
+    }
+    fn periods(list: &[(String, u64, u64)]) -> Vec<Period<'_>> {
+        list.iter()
+            .map(|(name, images, micro)| Period {
+                name,
+                images: *images,
+                micro_usd: *micro,
+                usd: format_usd(*micro),
+            })
+            .collect()
+    }
+    if json {
+        serde_json::to_writer(
+            &mut *out,
+            &serde_json::json!({
+                "estimate": true,
+                "images": spend.images,
+                "micro_usd": spend.micro_usd,
+                "usd": format_usd(spend.micro_usd),
+                "months": periods(&spend.by_month),
+                "days": periods(&spend.by_day),
+            }),
+        )?;
+        writeln!(out)?;
+        return Ok(Exit::Done);
+    }
+    writeln!(
+        out,
+        "Estimated spend: completed images at the tier's rate when sent; failed and refused requests are free."
+    )?;
+    writeln!(out, "\nBy month")?;
+    for p in periods(&spend.by_month) {
+        writeln!(
+            out,
+            "  {:<10} {:>7} images  {:>10}",
+            p.name, p.images, p.usd
+        )?;
+    }
+    writeln!(out, "\nBy day (last 31)")?;
+    for p in periods(&spend.by_day).into_iter().take(31) {
+        writeln!(
+            out,
+            "  {:<10} {:>7} images  {:>10}",
+            p.name, p.images, p.usd
+        )?;
+    }
+    writeln!(
+        out,
+        "\nIn all: {} images, {}",
+        spend.images,
+        format_usd(spend.micro_usd)
+    )?;
     Ok(Exit::Done)
 }
 

@@ -42,6 +42,9 @@ pub struct Reference {
     /// recorded."), once it has been looked at. Not saved: it is looked at again.
     #[serde(skip)]
     pub note: Option<String>,
+    /// The earlier result it is (job id, result index): the new job records it as its parent.
+    #[serde(default)]
+    pub from_result: Option<(String, u32)>,
 }
 
 impl Reference {
@@ -52,6 +55,7 @@ impl Reference {
             dims: None,
             boxes: Vec::new(),
             note: None,
+            from_result: None,
         }
     }
 }
@@ -236,6 +240,22 @@ impl Draft {
     }
 
     /// The price before sending; in a group series an upper bound ("up to").
+    /// The earlier results among the references, as the new job's parents.
+    pub fn made_from(&self) -> Vec<super::journal::Parent> {
+        self.references
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, r)| {
+                let (job_id, index) = r.from_result.clone()?;
+                Some(super::journal::Parent {
+                    slot: u32::try_from(slot).ok()?,
+                    job_id,
+                    index,
+                })
+            })
+            .collect()
+    }
+
     pub fn estimate(&self, rates: &Rates) -> Estimate {
         let mut e = rates.estimate(self.model, self.n);
         e.up_to = self.group && self.n > 1;

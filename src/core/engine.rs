@@ -17,7 +17,9 @@ use super::client::{
     ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, Progress, SubmitError,
     backoff,
 };
-use super::journal::{JobRecord, JobState, Journal, JournalError};
+use super::journal::{
+    Found, JobRecord, JobState, Journal, JournalError, LibraryQuery, Parent, Spend,
+};
 use super::lease;
 use super::library;
 use super::recovery;
@@ -53,6 +55,18 @@ pub enum Event {
     },
     /// Results written by [`Command::Export`].
     Exported { paths: Vec<PathBuf> },
+    /// The results a [`Command::Search`] found, in gallery order, tagged with its generation so a
+    /// front end can drop answers to queries it has since replaced.
+    Found { generation: u64, found: Vec<Found> },
+    /// What the library has cost (the answer to [`Command::Spend`]).
+    Spend(Spend),
+    /// Where a job's results came from and went (the answer to [`Command::Lineage`]).
+    Lineage {
+        job_id: String,
+        made_from: Vec<Parent>,
+        /// (job made with one of its results, which result).
+        used_in: Vec<(String, u32)>,
+    },
     /// How far a result's download has come (a few times a second at most, while it runs).
     Download {
         job_id: String,
@@ -77,7 +91,30 @@ pub enum ExportDest {
 /// What a front end asks of the engine (the window sends these over a bounded channel).
 #[derive(Debug, Clone)]
 pub enum Command {
-    Submit(Box<GenerationRequest>),
+    Submit(Box<Submission>),
+    /// Stars or unstars a result.
+    Favourite {
+        job_id: String,
+        index: u32,
+        on: bool,
+    },
+    /// Rates a result 1–5 (0 clears).
+    Rate {
+        job_id: String,
+        index: u32,
+        rating: u8,
+    },
+    /// Answers with [`Event::Found`].
+    Search {
+        query: LibraryQuery,
+        generation: u64,
+    },
+    /// Answers with [`Event::Spend`].
+    Spend,
+    /// Answers with [`Event::Lineage`].
+    Lineage {
+        job_id: String,
+    },
     /// Sends a finished job's request again as a new job. The front end asks the artist first.
     Retry {
         job_id: String,
@@ -98,6 +135,26 @@ pub enum Command {
         items: Vec<(String, u32)>,
         dest: ExportDest,
     },
+}
+
+/// A request to send, with what the library keeps about where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub request: GenerationRequest,
+    /// Earlier results used as its references.
+    pub made_from: Vec<Parent>,
+    /// The tier's per-image rate now, for the spend estimate.
+    pub rate_micro_usd: Option<u64>,
+}
+
+impl Submission {
+    pub fn new(request: GenerationRequest) -> Submission {
+        Submission {
+            request,
+            made_from: Vec::new(),
+            rate_micro_usd: None,
+        }
+    }
 }
 
 /// Tunables.
@@ -259,9 +316,16 @@ impl Engine {
     /// Validates, journals, and starts a job. Returns its record as journalled (state `Submitting`).
     /// Nothing is sent if the rules find a problem.
     pub fn submit(&self, request: GenerationRequest) -> Result<JobRecord, EngineError> {
+        self.submit_with(Submission::new(request))
+    }
+
+    /// Validates, journals (with its lineage and rate) and sends a request as a new job.
+    pub fn submit_with(&self, submission: Submission) -> Result<JobRecord, EngineError> {
         self.inner.refuse_if_stopped()?;
-        rules::validate(&request).map_err(EngineError::Invalid)?;
-        let job = JobRecord::new(self.inner.cfg.server.clone(), request);
+        rules::validate(&submission.request).map_err(EngineError::Invalid)?;
+        let mut job = JobRecord::new(self.inner.cfg.server.clone(), submission.request);
+        job.made_from = submission.made_from;
+        job.rate_micro_usd = submission.rate_micro_usd;
         self.start_new(&job)?;
         Ok(job)
     }
@@ -281,6 +345,8 @@ impl Engine {
         rules::validate(&old.request).map_err(EngineError::Invalid)?;
         let mut job = JobRecord::new(self.inner.cfg.server.clone(), old.request);
         job.retry_of = Some(old.id);
+        job.made_from = old.made_from;
+        job.rate_micro_usd = old.rate_micro_usd;
         self.start_new(&job)?;
         Ok(job)
     }
@@ -516,7 +582,52 @@ impl Engine {
     /// Runs one command; failures are reported as [`Event::Notice`].
     pub fn handle(&self, cmd: Command) {
         let result = match cmd {
-            Command::Submit(req) => self.submit(*req).map(drop),
+            Command::Submit(submission) => self.submit_with(*submission).map(drop),
+            Command::Favourite { job_id, index, on } => self
+                .inner
+                .journal
+                .set_favourite(&job_id, index, on)
+                .map_err(EngineError::from),
+            Command::Rate {
+                job_id,
+                index,
+                rating,
+            } => self
+                .inner
+                .journal
+                .set_rating(&job_id, index, rating)
+                .map_err(EngineError::from),
+            Command::Search { query, generation } => {
+                match self.inner.journal.search(&query) {
+                    Ok(found) => self.inner.send(Event::Found { generation, found }),
+                    Err(e) => self.inner.send(Event::Notice(e.to_string())),
+                }
+                Ok(())
+            }
+            Command::Spend => {
+                match self.inner.journal.spend() {
+                    Ok(spend) => self.inner.send(Event::Spend(spend)),
+                    Err(e) => self.inner.send(Event::Notice(e.to_string())),
+                }
+                Ok(())
+            }
+            Command::Lineage { job_id } => {
+                let journal = &self.inner.journal;
+                match journal.get(&job_id).and_then(|job| {
+                    Ok((
+                        job.map(|j| j.made_from).unwrap_or_default(),
+                        journal.used_in(&job_id)?,
+                    ))
+                }) {
+                    Ok((made_from, used_in)) => self.inner.send(Event::Lineage {
+                        job_id,
+                        made_from,
+                        used_in,
+                    }),
+                    Err(e) => self.inner.send(Event::Notice(e.to_string())),
+                }
+                Ok(())
+            }
             Command::Retry { job_id } => self.retry(&job_id).map(drop),
             Command::Dismiss { job_id } => self.dismiss(&job_id),
             Command::Delete { job_id } => self.delete(&job_id),

@@ -121,6 +121,22 @@ pub struct ResultRecord {
     pub thumbnail: PathBuf,
     pub width: u32,
     pub height: u32,
+    /// Starred by the artist.
+    #[serde(default)]
+    pub favourite: bool,
+    /// The artist's 1–5 rating; 0 when unrated.
+    #[serde(default)]
+    pub rating: u8,
+}
+
+/// An earlier result a job used as a reference.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Parent {
+    /// Which of the job's references it was (its position in `image_urls`).
+    pub slot: u32,
+    pub job_id: String,
+    /// Which of that job's results.
+    pub index: u32,
 }
 
 /// One job as the journal holds it.
@@ -144,6 +160,10 @@ pub struct JobRecord {
     pub dismissed: bool,
     /// The job this one was retried from, if any.
     pub retry_of: Option<String>,
+    /// Earlier results this job used as references.
+    pub made_from: Vec<Parent>,
+    /// The tier's per-image rate when it was sent (micro-dollars), for the spend estimate.
+    pub rate_micro_usd: Option<u64>,
 }
 
 impl JobRecord {
@@ -165,6 +185,8 @@ impl JobRecord {
             finished_at_ms: None,
             dismissed: false,
             retry_of: None,
+            made_from: Vec::new(),
+            rate_micro_usd: None,
         }
     }
 }
@@ -193,6 +215,13 @@ pub enum JournalError {
         source: std::io::Error,
     },
 }
+
+mod catalog;
+
+pub use catalog::{
+    Found, LibraryMode, LibraryQuery, Spend, local_date, local_day, local_midnight_ms, local_month,
+};
+use catalog::{parents_of, record_spend};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS jobs (
@@ -319,7 +348,7 @@ impl std::fmt::Debug for Journal {
     }
 }
 
-const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of";
+const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of, rate_micro_usd";
 
 impl Journal {
     pub fn open(paths: &Paths) -> Result<Journal, JournalError> {
@@ -362,6 +391,7 @@ impl Journal {
                 detail: check,
             });
         }
+        catalog::migrate(&conn)?;
         // WAL setup takes an exclusive lock: also under the lifecycle lock.
         drop(lifecycle);
         Ok(Journal {
@@ -417,13 +447,16 @@ impl Journal {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Writes a new job. Call before anything is sent.
+    /// Writes a new job (with what the library files it under and what it was made from). Call
+    /// before anything is sent.
     pub fn insert(&self, job: &JobRecord) -> Result<(), JournalError> {
         let request = to_json(&job.request)?;
         let error = job.error.as_ref().map(to_json).transpose()?;
         let urls = to_json(&job.result_urls)?;
-        self.write_conn()?.execute(
-            &format!("INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+        let conn = self.write_conn()?;
+        let tx = conn.unchecked_transaction()?;
+        tx.execute(
+            &format!("INSERT INTO jobs ({JOB_COLUMNS}, model, mode, palette) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"),
             params![
                 job.id,
                 job.created_at_ms,
@@ -438,9 +471,20 @@ impl Journal {
                 job.submitted_at_ms,
                 job.finished_at_ms,
                 job.dismissed,
-                job.retry_of
+                job.retry_of,
+                job.rate_micro_usd.and_then(|r| i64::try_from(r).ok()),
+                job.request.model.id(),
+                LibraryMode::of(&job.request).as_str(),
+                job.request.color_palette.is_some(),
             ],
         )?;
+        for parent in &job.made_from {
+            tx.execute(
+                "INSERT OR IGNORE INTO lineage (job_id, slot, parent_job, parent_index) VALUES (?1, ?2, ?3, ?4)",
+                params![job.id, parent.slot, parent.job_id, parent.index],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -484,27 +528,57 @@ impl Journal {
         Ok(())
     }
 
-    /// Records the result links of a completed task and moves the job to downloading.
+    /// Records the result links of a completed task and moves the job to downloading. The images
+    /// it returned are what it cost: they go into the spend ledger in the same transaction (at the
+    /// rate recorded when the job was sent, else today's published rate), and stay there when the
+    /// job is deleted.
     pub fn set_result_urls(&self, id: &str, urls: &[String]) -> Result<(), JournalError> {
-        self.write_conn()?.execute(
+        let now = now_ms();
+        let conn = self.write_conn()?;
+        let tx = conn.unchecked_transaction()?;
+        tx.execute(
             "UPDATE jobs SET result_urls = ?2, remote_status = 'completed', state = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, to_json(&urls)?, JobState::Downloading.as_str(), now_ms()],
+            params![id, to_json(&urls)?, JobState::Downloading.as_str(), now],
         )?;
+        record_spend(&tx, id, now, urls.len())?;
+        tx.commit()?;
         Ok(())
     }
 
-    /// Records one result copied home. Paths are stored relative to the data directory.
+    /// Records one result copied home. Paths are stored relative to the data directory. A result
+    /// recorded again (a resume) keeps its star and rating.
     pub fn add_result(&self, r: &ResultRecord) -> Result<(), JournalError> {
         self.write_conn()?.execute(
-            "INSERT OR REPLACE INTO results (job_id, idx, path, thumbnail, width, height) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO results (job_id, idx, path, thumbnail, width, height, favourite, rating) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (job_id, idx) DO UPDATE SET path = excluded.path, thumbnail = excluded.thumbnail, width = excluded.width, height = excluded.height",
             params![
                 r.job_id,
                 r.index,
                 self.paths.relative(&r.path).to_string_lossy(),
                 self.paths.relative(&r.thumbnail).to_string_lossy(),
                 r.width,
-                r.height
+                r.height,
+                r.favourite,
+                r.rating,
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Stars or unstars a result.
+    pub fn set_favourite(&self, job_id: &str, index: u32, on: bool) -> Result<(), JournalError> {
+        self.write_conn()?.execute(
+            "UPDATE results SET favourite = ?3 WHERE job_id = ?1 AND idx = ?2",
+            params![job_id, index, on],
+        )?;
+        Ok(())
+    }
+
+    /// Rates a result 1–5 (0 clears the rating; more than 5 is read as 5).
+    pub fn set_rating(&self, job_id: &str, index: u32, rating: u8) -> Result<(), JournalError> {
+        self.write_conn()?.execute(
+            "UPDATE results SET rating = ?3 WHERE job_id = ?1 AND idx = ?2",
+            params![job_id, index, rating.min(5)],
         )?;
         Ok(())
     }
@@ -553,6 +627,7 @@ impl Journal {
         let Some(raw) = job else { return Ok(None) };
         let mut job = raw.into_record()?;
         job.results = self.results_for(&conn, &job.id)?;
+        job.made_from = parents_of(&conn, &job.id)?;
         Ok(Some(job))
     }
 
@@ -597,21 +672,40 @@ impl Journal {
         let mut by_job: std::collections::HashMap<String, Vec<ResultRecord>> =
             std::collections::HashMap::new();
         let mut rstmt = conn.prepare(
-            "SELECT job_id, idx, path, thumbnail, width, height FROM results ORDER BY job_id, idx",
+            "SELECT job_id, idx, path, thumbnail, width, height, favourite, rating FROM results ORDER BY job_id, idx",
         )?;
         for r in rstmt.query_map([], |row| self.row_to_result(row))? {
             let r = r?;
             by_job.entry(r.job_id.clone()).or_default().push(r);
         }
+        let mut parents: std::collections::HashMap<String, Vec<Parent>> =
+            std::collections::HashMap::new();
+        let mut lstmt = conn.prepare(
+            "SELECT job_id, slot, parent_job, parent_index FROM lineage ORDER BY job_id, slot",
+        )?;
+        for row in lstmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                Parent {
+                    slot: row.get(1)?,
+                    job_id: row.get(2)?,
+                    index: row.get(3)?,
+                },
+            ))
+        })? {
+            let (job, parent) = row?;
+            parents.entry(job).or_default().push(parent);
+        }
         for job in &mut jobs {
             job.results = by_job.remove(&job.id).unwrap_or_default();
+            job.made_from = parents.remove(&job.id).unwrap_or_default();
         }
         Ok(jobs)
     }
 
     fn results_for(&self, conn: &Connection, id: &str) -> Result<Vec<ResultRecord>, JournalError> {
         let mut stmt = conn.prepare(
-            "SELECT job_id, idx, path, thumbnail, width, height FROM results WHERE job_id = ?1 ORDER BY idx",
+            "SELECT job_id, idx, path, thumbnail, width, height, favourite, rating FROM results WHERE job_id = ?1 ORDER BY idx",
         )?;
         let rows = stmt
             .query_map(params![id], |row| self.row_to_result(row))?
@@ -627,6 +721,8 @@ impl Journal {
             thumbnail: self.paths.absolute(Path::new(&row.get::<_, String>(3)?)),
             width: row.get(4)?,
             height: row.get(5)?,
+            favourite: row.get(6)?,
+            rating: row.get(7)?,
         })
     }
 }
@@ -646,6 +742,7 @@ struct RawJob {
     finished_at_ms: Option<i64>,
     dismissed: bool,
     retry_of: Option<String>,
+    rate_micro_usd: Option<i64>,
 }
 
 fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
@@ -664,6 +761,7 @@ fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
         finished_at_ms: row.get(11)?,
         dismissed: row.get(12)?,
         retry_of: row.get(13)?,
+        rate_micro_usd: row.get(14)?,
     })
 }
 
@@ -698,6 +796,8 @@ impl RawJob {
             finished_at_ms: self.finished_at_ms,
             dismissed: self.dismissed,
             retry_of: self.retry_of,
+            made_from: Vec::new(),
+            rate_micro_usd: self.rate_micro_usd.and_then(|r| u64::try_from(r).ok()),
         })
     }
 }
@@ -738,6 +838,8 @@ mod tests {
                 thumbnail: paths.thumbnails().join("a.png"),
                 width: 10,
                 height: 20,
+                favourite: false,
+                rating: 0,
             })
             .unwrap();
         }

@@ -135,6 +135,8 @@ pub fn adopt_library(paths: &Paths) -> Vec<JobRecord> {
                 path,
                 width,
                 height,
+                favourite: false,
+                rating: 0,
             });
         }
         jobs.extend(job);
@@ -230,6 +232,8 @@ pub fn store_result_with_thumbnail(
         thumbnail: thumb_path,
         width: img.width(),
         height: img.height(),
+        favourite: false,
+        rating: 0,
     };
     Ok((record, thumb))
 }
@@ -395,6 +399,8 @@ mod tests {
             thumbnail: PathBuf::from("/data/thumbnails/j/01.png"),
             width: 1024,
             height: 1024,
+            favourite: false,
+            rating: 0,
         });
         assert_eq!(result_link(&job, 0).unwrap(), "https://cdn.example/r0.png");
         job.finished_at_ms = Some(super::super::journal::now_ms() - 2 * 24 * 3600 * 1000);

@@ -1,6 +1,7 @@
 //! Wan Studio's core: everything but the window. Never imports the GUI toolkit.
 
 pub mod client;
+pub mod dominant;
 pub mod draft;
 pub mod engine;
 pub mod explain;
@@ -8,6 +9,7 @@ pub mod hosting;
 pub mod imaging;
 pub mod journal;
 pub mod lease;
+pub mod lettering;
 pub mod library;
 pub mod palette;
 pub mod preflight;
@@ -19,5 +21,6 @@ pub mod request;
 pub mod rules;
 pub mod server;
 pub mod settings;
+pub mod storyboard;
 pub mod time;
 pub mod undo;

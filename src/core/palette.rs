@@ -158,6 +158,54 @@ impl Palette {
         Some(Palette { swatches })
     }
 
+    /// A palette from colours and their shares (any positive weights), rounded to exactly
+    /// [`TOTAL`] by largest remainder, each at least [`MIN_RATIO`]. Needs 3 to 10 colours.
+    pub fn from_shares(shares: &[([u8; 3], f64)]) -> Option<Palette> {
+        if !(MIN_PALETTE..=MAX_PALETTE).contains(&shares.len())
+            || shares.iter().any(|(_, w)| !w.is_finite() || *w < 0.0)
+        {
+            return None;
+        }
+        let sum: f64 = shares.iter().map(|(_, w)| w).sum();
+        let n = u32::try_from(shares.len()).ok()?;
+        // Every swatch keeps its minimum; the rest is shared out in proportion.
+        let spare = f64::from(TOTAL - MIN_RATIO * n);
+        let exact: Vec<f64> = shares
+            .iter()
+            .map(|(_, w)| {
+                if sum > 0.0 {
+                    w / sum * spare
+                } else {
+                    spare / f64::from(n)
+                }
+            })
+            .collect();
+        let mut ratios: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
+        let mut left = TOTAL - MIN_RATIO * n - ratios.iter().sum::<u32>();
+        let mut order: Vec<usize> = (0..ratios.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
+            rb.total_cmp(&ra).then(a.cmp(&b))
+        });
+        for &i in order.iter().cycle().take(ratios.len() * 2) {
+            if left == 0 {
+                break;
+            }
+            ratios[i] += 1;
+            left -= 1;
+        }
+        let swatches: Vec<Swatch> = shares
+            .iter()
+            .zip(ratios)
+            .map(|(&(rgb, _), r)| Swatch {
+                rgb,
+                ratio: r + MIN_RATIO,
+                locked: false,
+            })
+            .collect();
+        Palette::try_from(swatches).ok()
+    }
+
     fn get(&self, i: usize) -> Result<&Swatch, PaletteError> {
         self.swatches.get(i).ok_or(PaletteError::NoSuchSwatch(i))
     }

@@ -207,6 +207,18 @@ pub struct AppSettings {
     /// What the transparent parts of a reference file are flattened onto (the provider takes no
     /// transparency): white unless the artist picks another colour.
     pub flatten_onto: [u8; 3],
+    /// The most the estimated spend may reach in a calendar month (micro-dollars); Generate is
+    /// blocked before a send would go past it.
+    pub monthly_budget_micro_usd: Option<u64>,
+    /// Palettes the artist saved by name.
+    pub palettes: Vec<NamedPalette>,
+}
+
+/// A palette kept under a name for reuse.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NamedPalette {
+    pub name: String,
+    pub palette: super::palette::Palette,
 }
 
 /// The window's side panels, open or collapsed.
@@ -236,6 +248,8 @@ impl Default for AppSettings {
             panels: Panels::default(),
             reference_host: None,
             flatten_onto: [255, 255, 255],
+            monthly_budget_micro_usd: None,
+            palettes: Vec::new(),
         }
     }
 }

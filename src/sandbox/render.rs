@@ -2,7 +2,7 @@
 //! the palette's colours, the boxes outlined on a copy of the reference, the watermark, the series
 //! position — so an artist trying the sandbox sees their settings acted on.
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use crate::core::lettering::{blend, label, text_width, wrap};
 use image::{Rgba, RgbaImage, imageops};
 
 /// A box to outline, in the output image's pixels.
@@ -196,12 +196,6 @@ fn disc(img: &mut RgbaImage, cx: f32, cy: f32, r: f32, c: [u8; 3], alpha: f32) {
     }
 }
 
-fn blend(img: &mut RgbaImage, x: u32, y: u32, c: [u8; 3], a: f32) {
-    let p = img.get_pixel_mut(x, y);
-    let m = mix([p[0], p[1], p[2]], c, a);
-    *p = Rgba([m[0], m[1], m[2], 255]);
-}
-
 fn fill(img: &mut RgbaImage, x: f32, y: f32, w: f32, h: f32, c: [u8; 3], a: f32) {
     let (iw, ih) = (img.width() as f32, img.height() as f32);
     let (x0, y0) = (x.max(0.0) as u32, y.max(0.0) as u32);
@@ -295,76 +289,6 @@ fn captions(img: &mut RgbaImage, scene: &Scene, unit: f32) {
         y += size * 1.3;
     }
     label(img, &scene.caption, x, y, size * 0.8, [255, 230, 150]);
-}
-
-static FONT: std::sync::LazyLock<Option<FontRef<'static>>> =
-    std::sync::LazyLock::new(|| FontRef::try_from_slice(epaint_default_fonts::UBUNTU_LIGHT).ok());
-
-fn font() -> Option<&'static FontRef<'static>> {
-    FONT.as_ref()
-}
-
-fn text_width(text: &str, size: f32) -> f32 {
-    let Some(font) = font() else { return 0.0 };
-    let f = font.as_scaled(PxScale::from(size));
-    text.chars().map(|c| f.h_advance(f.glyph_id(c))).sum()
-}
-
-fn wrap(text: &str, size: f32, max_width: f32, max_lines: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if current.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{current} {word}")
-        };
-        if text_width(&candidate, size) > max_width && !current.is_empty() {
-            lines.push(std::mem::replace(&mut current, word.to_owned()));
-            if lines.len() == max_lines {
-                if let Some(last) = lines.last_mut() {
-                    last.push('…');
-                }
-                return lines;
-            }
-        } else {
-            current = candidate;
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    lines
-}
-
-/// Draws one line of text with its top-left at (x, y).
-fn label(img: &mut RgbaImage, text: &str, x: f32, y: f32, size: f32, c: [u8; 3]) {
-    let Some(font) = font() else { return };
-    let scaled = font.as_scaled(PxScale::from(size));
-    let mut caret = x;
-    let baseline = y + scaled.ascent();
-    let (w, h) = (i64::from(img.width()), i64::from(img.height()));
-    let mut previous = None;
-    for ch in text.chars() {
-        let id = scaled.glyph_id(ch);
-        if let Some(prev) = previous {
-            caret += scaled.kern(prev, id);
-        }
-        let glyph =
-            id.with_scale_and_position(PxScale::from(size), ab_glyph::point(caret, baseline));
-        caret += scaled.h_advance(id);
-        previous = Some(id);
-        if let Some(outlined) = font.outline_glyph(glyph) {
-            let bounds = outlined.px_bounds();
-            outlined.draw(|gx, gy, coverage| {
-                let px = bounds.min.x as i64 + i64::from(gx);
-                let py = bounds.min.y as i64 + i64::from(gy);
-                if (0..w).contains(&px) && (0..h).contains(&py) {
-                    blend(img, px as u32, py as u32, c, coverage);
-                }
-            });
-        }
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::backend::{self, Backend};
 use crate::core::client::{ApiClient, ClientConfig, KeyCheck};
 use crate::core::draft::{Draft, Reference, label_for_url};
-use crate::core::engine::{Command, Event, ExportDest};
+use crate::core::engine::{Command, Event, ExportDest, Submission};
 use crate::core::journal::{JobRecord, JobState, now_ms};
 use crate::core::library::{export_name, result_link};
 use crate::core::palette::Palette;
@@ -24,7 +24,9 @@ use crate::core::settings::{
 use crate::core::undo::Undo;
 
 use super::compose::ComposeView;
-use super::cx::{Action, Centre, ConnState, Edit, Jobs, KeyInfo, PathPurpose, ViewCx};
+use super::cx::{
+    Action, Centre, ConnState, Edit, Jobs, KeyInfo, PaletteSource, PathPurpose, ViewCx,
+};
 use super::dialogs::{self, AboutInfo, Confirm, FilePicker, NativePicker, PathPrompt, Picked};
 use super::gallery::{GalleryView, STRIP_TILE};
 use super::queue::QueueView;
@@ -156,7 +158,7 @@ enum Chore {
     Error(String),
     Repaired(crate::core::journal::Repaired),
     /// Local references are links now: the request can be sent.
-    Hosted(Box<crate::core::request::GenerationRequest>),
+    Hosted(Box<Submission>),
     /// Local references could not be prepared or uploaded; nothing was sent.
     NotHosted(String),
     /// The reference host's secret, read from its store.
@@ -165,12 +167,32 @@ enum Chore {
     LookedAt(Vec<(PathBuf, Option<crate::core::request::GenerationRequest>)>),
     /// What Settings' Test of a reference host found: the link it read back, or what is wrong.
     HostTested(Result<String, String>),
+    /// A palette taken from an image.
+    Palette(crate::core::palette::Palette),
+    Notice(String),
     Done,
+}
+
+/// Reads an image link for a palette (references that are links).
+async fn fetch(url: &str) -> Result<Vec<u8>, String> {
+    let client = crate::core::hosting::upload_client().map_err(|e| e.to_string())?;
+    let resp = client
+        .get(url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|e| format!("the image could not be fetched: {e}"))?;
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| format!("the image could not be fetched: {e}"))?;
+    Ok(bytes.to_vec())
 }
 
 /// The views, each owning its state.
 #[derive(Default)]
 struct Views {
+    spend: super::spend::SpendView,
     compose: ComposeView,
     references: ReferencesView,
     editor: EditorView,
@@ -208,6 +230,8 @@ pub struct StudioApp {
     chores: Vec<oneshot::Receiver<Chore>>,
     /// The last request sent (with a random seed left out) and when.
     last_sent: Option<(String, Instant)>,
+    /// Tags the gallery's searches: only the latest answer is shown.
+    search_generation: u64,
     generate_tried: bool,
     /// Local references are being prepared and uploaded for a send.
     preparing: bool,
@@ -263,6 +287,7 @@ impl StudioApp {
             loaded: loads,
             chores: Vec::new(),
             last_sent: None,
+            search_generation: 0,
             generate_tried: false,
             preparing: false,
             stages: Arc::default(),
@@ -332,6 +357,13 @@ impl StudioApp {
     }
 
     /// What fills the centre.
+    /// The gallery's results in its order (what the search and filters show).
+    pub fn gallery_keys(&self) -> Vec<ResultKey> {
+        (0..self.jobs.tiles.len())
+            .filter_map(|k| self.jobs.key_at(k))
+            .collect()
+    }
+
     pub fn centre(&self) -> &Centre {
         &self.centre
     }
@@ -384,7 +416,29 @@ impl StudioApp {
         if self.preparing {
             out.push("Preparing and uploading the references…".to_owned());
         }
+        if let Some(why) = self.over_budget() {
+            out.push(why);
+        }
         out
+    }
+
+    /// Why this send would take the month past its budget, if it would.
+    fn over_budget(&self) -> Option<String> {
+        use crate::core::pricing::format_usd;
+        let budget = self.settings.monthly_budget_micro_usd?;
+        let Some(ledger) = &self.jobs.spend else {
+            return Some("Checking this month's spend against the budget…".to_owned());
+        };
+        let spent = ledger.month_of(now_ms());
+        let costs = self.draft.estimate(&self.settings.rates).micro_usd;
+        (spent + costs > budget).then(|| {
+            format!(
+                "This would take this month past its budget: {} spent of {}, and this costs up to {}. Raise the budget in Settings or wait for next month.",
+                format_usd(spent),
+                format_usd(budget),
+                format_usd(costs)
+            )
+        })
     }
 
     /// Where Quick export writes: the folder set in Settings, else `Pictures/Wan Studio` (looked up
@@ -489,7 +543,39 @@ impl StudioApp {
                 self.centre = Centre::Editor { reference: i };
             }
             Action::OpenEditor(_) | Action::ShowGallery => self.centre = Centre::Gallery,
-            Action::OpenViewer(key) => self.centre = Centre::Viewer(key),
+            Action::OpenViewer(key) => {
+                self.send(Command::Lineage {
+                    job_id: key.job_id.clone(),
+                });
+                self.centre = Centre::Viewer(key);
+            }
+            Action::OpenStoryboard(job_id) => self.centre = Centre::Storyboard(job_id),
+            Action::ExportSheet(job_id) => self.ask_path(PathPurpose::Sheet(job_id)),
+            Action::Search(_) => self.search(),
+            Action::Favourite(key, on) => {
+                self.jobs.mark(&key, Some(on), None);
+                self.send(Command::Favourite {
+                    job_id: key.job_id,
+                    index: key.index,
+                    on,
+                });
+            }
+            Action::Rate(key, rating) => {
+                self.jobs.mark(&key, None, Some(rating));
+                self.send(Command::Rate {
+                    job_id: key.job_id,
+                    index: key.index,
+                    rating,
+                });
+            }
+            Action::AskLineage(job_id) => {
+                self.send(Command::Lineage { job_id });
+            }
+            Action::OpenSpend => {
+                self.views.spend.open = true;
+                self.send(Command::Spend);
+            }
+            Action::PaletteFrom(source) => self.palette_from(&source),
             Action::StepViewer(step) => self.step_viewer(step),
             Action::ToggleFullView => {
                 self.views.viewer.full = !self.views.viewer.full;
@@ -599,8 +685,14 @@ impl StudioApp {
             self.confirm = Some(Confirm::SendAgain);
             return;
         }
-        let mut request = self.draft.to_request(random_seed());
-        if request
+        let request = self.draft.to_request(random_seed());
+        let mut submission = Submission {
+            rate_micro_usd: Some(self.settings.rates.per_image_micro_usd(request.model)),
+            made_from: self.draft.made_from(),
+            request,
+        };
+        if submission
+            .request
             .image_urls
             .iter()
             .any(|u| crate::core::hosting::local_file(u).is_some())
@@ -637,7 +729,7 @@ impl StudioApp {
             self.chore(async move {
                 let options = crate::core::preflight::Options { flatten_onto };
                 match crate::core::hosting::host_local_references(
-                    &mut request,
+                    &mut submission.request,
                     &host,
                     &http,
                     options,
@@ -645,13 +737,13 @@ impl StudioApp {
                 )
                 .await
                 {
-                    Ok(_) => Chore::Hosted(Box::new(request)),
+                    Ok(_) => Chore::Hosted(Box::new(submission)),
                     Err(e) => Chore::NotHosted(format!("Not sent: {e}")),
                 }
             });
             return;
         }
-        if self.send(Command::Submit(Box::new(request))) {
+        if self.send(Command::Submit(Box::new(submission))) {
             self.last_sent = Some((fingerprint, Instant::now()));
             self.generate_tried = false;
         }
@@ -750,6 +842,16 @@ impl StudioApp {
 
     /// Adds a reference by link, or says why it cannot be used.
     fn add_reference(&mut self, url: &str, label: Option<String>) {
+        self.add_reference_from(url, label, None);
+    }
+
+    /// Adds a reference; `from_result` names the earlier result it is, for the new job's lineage.
+    fn add_reference_from(
+        &mut self,
+        url: &str,
+        label: Option<String>,
+        from_result: Option<(String, u32)>,
+    ) {
         let url = url.trim();
         if self.draft.references.len() >= MAX_REFERENCES {
             self.notify_error(format!(
@@ -765,7 +867,9 @@ impl StudioApp {
             return;
         }
         let label = label.unwrap_or_else(|| label_for_url(url));
-        self.edit(Edit::AddReference(Reference::new(url, label)), false);
+        let mut reference = Reference::new(url, label);
+        reference.from_result = from_result;
+        self.edit(Edit::AddReference(reference), false);
     }
 
     /// Adds files on this computer as references. A PNG is looked at first (off the UI thread): one
@@ -895,7 +999,11 @@ impl StudioApp {
         };
         match result_link(job, key.index) {
             Ok(url) => {
-                self.add_reference(&url, Some(format!("result {}", key.index + 1)));
+                self.add_reference_from(
+                    &url,
+                    Some(format!("result {}", key.index + 1)),
+                    Some((key.job_id.clone(), key.index)),
+                );
                 self.notify("Added as a reference.");
             }
             Err(why) => self.notify_error(why),
@@ -909,7 +1017,17 @@ impl StudioApp {
             return;
         };
         let request = job.request.clone();
+        let made_from = job.made_from.clone();
         self.restore_settings(&request);
+        // The chain goes on: references that were earlier results still are.
+        for parent in made_from {
+            if let Some(r) = usize::try_from(parent.slot)
+                .ok()
+                .and_then(|slot| self.draft.references.get_mut(slot))
+            {
+                r.from_result = Some((parent.job_id, parent.index));
+            }
+        }
     }
 
     /// Restores the whole compose form from a request, seed included (one undo step).
@@ -944,6 +1062,11 @@ impl StudioApp {
                 .jobs
                 .get(&key.job_id)
                 .map(|job| format!("{}.png", export_name(job, key.index))),
+            PathPurpose::Sheet(job_id) => self.jobs.get(job_id).map(|job| {
+                let name = export_name(job, 0);
+                let stem = name.rsplit_once('-').map_or(name.as_str(), |(s, _)| s);
+                format!("{stem}-storyboard.png")
+            }),
             _ => None,
         };
         if let Some(why) = self.cfg.picker.unavailable() {
@@ -971,7 +1094,90 @@ impl StudioApp {
             PathPurpose::ExportFile(key) => self.export(vec![key], ExportDest::NewFile(path)),
             PathPurpose::SettingsExportDir => self.views.settings.set_export_dir(&path),
             PathPurpose::References => self.add_reference_files(vec![path]),
+            PathPurpose::Sheet(job_id) => self.export_sheet(&job_id, path),
         }
+    }
+
+    /// The library changed under a filtered gallery: ask again (a finished job may now match).
+    fn refresh_search(&mut self) {
+        if self.jobs.found.is_some() {
+            self.search();
+        }
+    }
+
+    /// Draws a series' storyboard sheet and writes it, off the UI thread.
+    fn export_sheet(&mut self, job_id: &str, path: PathBuf) {
+        let Some(job) = self.jobs.get(job_id).cloned() else {
+            return;
+        };
+        self.chore(async move {
+            let written = tokio::task::spawn_blocking(move || {
+                crate::core::storyboard::export_sheet(&job, &path).map(|()| path)
+            })
+            .await;
+            match written {
+                Ok(Ok(path)) => {
+                    Chore::Notice(format!("Storyboard sheet saved as {}.", path.display()))
+                }
+                Ok(Err(e)) => Chore::Error(format!("The sheet was not saved: {e}")),
+                Err(e) => Chore::Error(format!("The sheet was not saved: {e}")),
+            }
+        });
+    }
+
+    /// The gallery's query changed: everything comes straight from memory; anything else is
+    /// asked of the library's index (off the UI thread), and the answer replaces the tiles.
+    fn search(&mut self) {
+        self.search_generation += 1;
+        let query = self.views.gallery.query.clone();
+        if query.is_everything() && !query.oldest_first {
+            self.jobs.found = None;
+            self.jobs.rebuild_tiles();
+        } else {
+            let generation = self.search_generation;
+            self.send(Command::Search { query, generation });
+        }
+    }
+
+    /// Takes a palette from an image off the UI thread: 5 dominant colours and their shares.
+    fn palette_from(&mut self, source: &PaletteSource) {
+        let (path, url) = match source {
+            PaletteSource::Result(key) => match self.jobs.result(key) {
+                Some((_, r)) => (Some(r.path.clone()), None),
+                None => return,
+            },
+            PaletteSource::Reference(i) => match self.draft.references.get(*i) {
+                Some(r) => match crate::core::hosting::local_file(&r.url) {
+                    Some(p) => (Some(p), None),
+                    None => (None, Some(r.url.clone())),
+                },
+                None => return,
+            },
+        };
+        self.chore(async move {
+            let bytes = match (path, url) {
+                (Some(path), _) => tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| format!("{} could not be read: {e}", path.display())),
+                (None, Some(url)) => fetch(&url).await,
+                (None, None) => Err("no image".to_owned()),
+            };
+            let palette = match bytes {
+                Ok(bytes) => tokio::task::spawn_blocking(move || {
+                    let img =
+                        crate::core::imaging::decode_limited(&bytes).map_err(|e| e.to_string())?;
+                    crate::core::dominant::dominant_palette(&img, 5)
+                        .ok_or_else(|| "the image has no opaque pixel".to_owned())
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string())),
+                Err(e) => Err(e),
+            };
+            match palette {
+                Ok(p) => Chore::Palette(p),
+                Err(e) => Chore::Error(format!("No palette was taken: {e}")),
+            }
+        });
     }
 
     fn copy_image(&mut self, key: &ResultKey) {
@@ -1107,9 +1313,9 @@ impl StudioApp {
             }
             Chore::Picked(Picked::Files(paths)) => self.add_reference_files(paths),
             Chore::Picked(Picked::Cancelled) | Chore::Done => {}
-            Chore::Hosted(request) => {
+            Chore::Hosted(submission) => {
                 self.preparing = false;
-                if !self.send(Command::Submit(request)) {
+                if !self.send(Command::Submit(submission)) {
                     self.last_sent = None;
                 }
             }
@@ -1148,6 +1354,14 @@ impl StudioApp {
                 self.start(Some(settings), KeyChoice::Use(key, source));
             }
             Chore::Error(text) => self.notify_error(text),
+            Chore::Notice(text) => self.notify(text),
+            Chore::Palette(palette) => {
+                self.edit(Edit::Palette(palette), false);
+                if !self.draft.palette_on {
+                    self.edit(Edit::PaletteOn(true), true);
+                }
+                self.notify("Palette taken from the image: its 5 main colours and their shares.");
+            }
             Chore::Repaired(done) => {
                 self.notify(format!(
                     "Journal rebuilt from the library: {} jobs, {} results. The damaged one is kept as {}.",
@@ -1176,6 +1390,7 @@ impl StudioApp {
                 }
                 self.send(Command::Resume);
                 self.send(Command::ListJobs);
+                self.send(Command::Spend);
                 // The sandbox's links may have changed port: load references anew.
                 self.textures.forget_references();
             }
@@ -1229,6 +1444,23 @@ impl StudioApp {
             Event::Jobs(jobs) => {
                 self.jobs.list = jobs;
                 self.jobs.rebuild_tiles();
+                self.refresh_search();
+            }
+            Event::Found { generation, found } => {
+                if generation == self.search_generation {
+                    self.jobs.found = Some(found);
+                    self.jobs.rebuild_tiles();
+                }
+            }
+            Event::Spend(spend) => self.jobs.spend = Some(spend),
+            Event::Lineage {
+                job_id,
+                made_from,
+                used_in,
+            } => {
+                self.jobs
+                    .lineage
+                    .insert(job_id, crate::ui::cx::Lineage { made_from, used_in });
             }
             Event::Download {
                 job_id,
@@ -1242,21 +1474,50 @@ impl StudioApp {
                 if job.state != JobState::Downloading {
                     self.jobs.downloads.remove(&job.id);
                 }
+                let mut job = *job;
                 let list = &mut self.jobs.list;
-                if let Some(i) = list.iter().position(|j| j.id == job.id) {
-                    list[i] = *job;
+                let before = list.iter().position(|j| j.id == job.id);
+                // Stars and ratings set here are the artist's latest word.
+                if let Some(old) = before.map(|i| &list[i]) {
+                    for r in &mut job.results {
+                        if let Some(o) = old.results.iter().find(|o| o.index == r.index) {
+                            r.favourite = o.favourite;
+                            r.rating = o.rating;
+                        }
+                    }
+                }
+                let was = before.map(|i| list[i].state);
+                // A completed task is what costs: the month's spend changes.
+                let billed = matches!(job.state, JobState::Downloading | JobState::Completed)
+                    && !matches!(was, Some(JobState::Downloading | JobState::Completed));
+                let new_parent = !job.made_from.is_empty() && before.is_none();
+                if let Some(i) = before {
+                    list[i] = job;
                 } else {
                     let at = list
                         .iter()
                         .position(|j| j.created_at_ms < job.created_at_ms)
                         .unwrap_or(list.len());
-                    list.insert(at, *job);
+                    list.insert(at, job);
                 }
                 self.jobs.rebuild_tiles();
+                if billed {
+                    self.send(Command::Spend);
+                }
+                if new_parent {
+                    // Parents' "Used in" changed.
+                    self.jobs.lineage.clear();
+                    if let Centre::Viewer(k) = &self.centre {
+                        let job_id = k.job_id.clone();
+                        self.send(Command::Lineage { job_id });
+                    }
+                }
+                self.refresh_search();
             }
             Event::Removed { job_id } => {
                 self.jobs.list.retain(|j| j.id != job_id);
                 self.jobs.rebuild_tiles();
+                self.refresh_search();
                 self.views.gallery.forget_job(&job_id);
                 self.textures.forget_job(&job_id);
                 if matches!(&self.centre, Centre::Viewer(k) if k.job_id == job_id) {
@@ -1578,6 +1839,7 @@ fn centre_ui(
             views.gallery.strip_ui(ui, cx, out);
         }
         Centre::Viewer(key) => views.viewer.ui(ui, cx, key, out),
+        Centre::Storyboard(job_id) => super::storyboard::ui(ui, cx, job_id, out),
     }
 }
 
@@ -1714,6 +1976,7 @@ impl eframe::App for StudioApp {
                 _ => centre_ui(views, draft, ui, &cx, &mut out),
             });
             views.settings.ui(&ctx, &cx, &mut out);
+            views.spend.ui(&ctx, &cx);
             cx.jobs.list.iter().any(|j| cx.running_here(j))
         };
         if let Some(about) = &self.about

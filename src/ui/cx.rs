@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::core::draft::Reference;
-use crate::core::journal::JobRecord;
+use crate::core::journal::{Found, JobRecord, LibraryQuery, Parent, ResultRecord, Spend};
 use crate::core::palette::Palette;
 use crate::core::request::BBox;
 use crate::core::server::Server;
@@ -23,6 +23,8 @@ pub enum Centre {
     Editor { reference: usize },
     /// One result, large.
     Viewer(ResultKey),
+    /// A series' panels large, in reading order.
+    Storyboard(String),
 }
 
 /// The connection as views see it.
@@ -73,30 +75,106 @@ pub struct Jobs {
     pub list: Vec<JobRecord>,
     /// The running download of each job that is downloading: (result index, how far).
     pub downloads: std::collections::HashMap<String, (u32, crate::core::client::Progress)>,
-    /// (job position, result position) for each gallery tile, newest first.
+    /// (job position, result position) for each gallery tile, in gallery order.
     pub tiles: Vec<(usize, usize)>,
+    /// What the library found for the gallery's search and filters; `None` shows everything.
+    pub found: Option<Vec<Found>>,
+    /// Changes whenever `tiles` does (the gallery caches its rows by it).
+    pub version: u64,
+    by_id: std::collections::HashMap<String, usize>,
+    /// Where each job's results came from and went, once asked (the viewer asks).
+    pub lineage: std::collections::HashMap<String, Lineage>,
+    /// What the library has cost, once known.
+    pub spend: Option<Spend>,
+}
+
+/// A job's place in the chain of work.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lineage {
+    pub made_from: Vec<Parent>,
+    /// (job made with one of this job's results, which result).
+    pub used_in: Vec<(String, u32)>,
 }
 
 impl Jobs {
+    /// Jobs as given (newest first), with their tiles.
+    pub fn new(list: Vec<JobRecord>) -> Jobs {
+        let mut jobs = Jobs {
+            list,
+            ..Jobs::default()
+        };
+        jobs.rebuild_tiles();
+        jobs
+    }
+
     pub fn rebuild_tiles(&mut self) {
-        self.tiles = self
+        self.by_id = self
             .list
             .iter()
             .enumerate()
-            .flat_map(|(j, job)| (0..job.results.len()).map(move |r| (j, r)))
+            .map(|(i, j)| (j.id.clone(), i))
             .collect();
+        self.tiles = match &self.found {
+            None => self
+                .list
+                .iter()
+                .enumerate()
+                .flat_map(|(j, job)| (0..job.results.len()).map(move |r| (j, r)))
+                .collect(),
+            Some(found) => found
+                .iter()
+                .filter_map(|f| {
+                    let j = *self.by_id.get(&f.job_id)?;
+                    let r = self.list[j]
+                        .results
+                        .iter()
+                        .position(|r| r.index == f.index)?;
+                    Some((j, r))
+                })
+                .collect(),
+        };
+        self.version += 1;
     }
 
     pub fn get(&self, job_id: &str) -> Option<&JobRecord> {
-        self.list.iter().find(|j| j.id == job_id)
+        self.by_id
+            .get(job_id)
+            .and_then(|&i| self.list.get(i))
+            .filter(|j| j.id == job_id)
+            .or_else(|| self.list.iter().find(|j| j.id == job_id))
+    }
+
+    /// A result, found by key.
+    pub fn result(&self, key: &ResultKey) -> Option<(&JobRecord, &ResultRecord)> {
+        let job = self.get(&key.job_id)?;
+        Some((job, job.results.iter().find(|r| r.index == key.index)?))
+    }
+
+    /// Stars or rates a result in place (the tiles and the scroll position stay as they are).
+    pub fn mark(&mut self, key: &ResultKey, favourite: Option<bool>, rating: Option<u8>) {
+        let Some(&j) = self.by_id.get(&key.job_id) else {
+            return;
+        };
+        if let Some(r) = self
+            .list
+            .get_mut(j)
+            .and_then(|job| job.results.iter_mut().find(|r| r.index == key.index))
+        {
+            if let Some(f) = favourite {
+                r.favourite = f;
+            }
+            if let Some(n) = rating {
+                r.rating = n;
+            }
+        }
     }
 
     /// The tile position of a result.
     pub fn tile_of(&self, key: &ResultKey) -> Option<usize> {
-        self.tiles.iter().position(|&(j, r)| {
-            let job = &self.list[j];
-            job.id == key.job_id && job.results[r].index == key.index
-        })
+        let &j = self.by_id.get(&key.job_id)?;
+        let job = self.list.get(j)?;
+        let r = job.results.iter().position(|r| r.index == key.index)?;
+        self.tiles.iter().position(|&t| t == (j, r))
     }
 
     /// The result at a tile position.
@@ -148,6 +226,14 @@ pub enum Edit {
     MoveReference { from: usize, to: usize },
 }
 
+/// An image a palette is taken from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaletteSource {
+    /// A reference in the draft, by position.
+    Reference(usize),
+    Result(ResultKey),
+}
+
 /// A folder or file the artist is asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathPurpose {
@@ -159,6 +245,8 @@ pub enum PathPurpose {
     SettingsExportDir,
     /// Image files to add as references.
     References,
+    /// A series' storyboard sheet (one PNG).
+    Sheet(String),
 }
 
 /// Everything a view can ask for. Follow a variant to the shell's action handler (`app.rs`) to see
@@ -196,6 +284,22 @@ pub enum Action {
     OpenEditor(usize),
     ShowGallery,
     OpenViewer(ResultKey),
+    /// The gallery's search and filters changed.
+    Search(LibraryQuery),
+    /// Stars (or unstars) a result.
+    Favourite(ResultKey, bool),
+    /// Rates a result 1–5 (0 clears).
+    Rate(ResultKey, u8),
+    /// Shows a series as a storyboard.
+    OpenStoryboard(String),
+    /// Exports a series as one storyboard sheet (asks where).
+    ExportSheet(String),
+    /// Asks the library where a job came from and where its results went.
+    AskLineage(String),
+    /// Opens the spend window (and asks the library for the figures).
+    OpenSpend,
+    /// Takes a palette from an image (a reference's link or a result's file).
+    PaletteFrom(PaletteSource),
     /// Steps through the whole gallery, newest first (+1 older, −1 newer).
     StepViewer(i64),
     ToggleFullView,

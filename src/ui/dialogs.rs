@@ -124,6 +124,7 @@ pub fn pick(
         PathPurpose::ExportFile(_) => "Export image",
         PathPurpose::SettingsExportDir => "Default export folder",
         PathPurpose::References => "Add reference images",
+        PathPurpose::Sheet(_) => "Export storyboard sheet",
     };
     let answer = match (&purpose, &file_name) {
         (PathPurpose::References, _) => {
@@ -188,6 +189,10 @@ impl PathPrompt {
             PathPurpose::SettingsExportDir => (
                 "Default export folder",
                 "Folder for Quick export:".to_owned(),
+            ),
+            PathPurpose::Sheet(_) => (
+                "Export storyboard sheet",
+                "File to save the sheet as (an existing file is never replaced):".to_owned(),
             ),
         };
         let mut keep = true;

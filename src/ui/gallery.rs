@@ -1,13 +1,20 @@
-//! The gallery: every result, newest first, series kept together and in order. Only visible rows
-//! are laid out; thumbnails come through the window's texture cache. The gallery owns its
-//! selection. A one-row strip of the same results sits under the region editor, so results keep
-//! arriving in view while boxes are drawn.
+//! The gallery: the library's results, newest first, found as you type (the journal's full-text
+//! index) and filtered by tier, mode, date, stars, rating and palette. A group series is one
+//! strip: its panels numbered, in order, on rows of their own. Only visible rows are laid out;
+//! thumbnails come through the window's texture cache. The gallery owns its selection, its
+//! query and its row layout. S stars and 1–5 rate the result under the pointer. A one-row strip
+//! of the same results sits under the region editor, so results keep arriving in view while
+//! boxes are drawn.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use eframe::egui::{self, RichText};
 
-use super::cx::{Action, PathPurpose, ViewCx};
+use crate::core::journal::{LibraryMode, LibraryQuery, local_date};
+use crate::core::request::Model;
+
+use super::cx::{Action, Jobs, PaletteSource, PathPurpose, ViewCx};
 use super::geometry::fit_rect;
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
@@ -17,12 +24,65 @@ const CAPTION: f32 = 20.0;
 const GAP: f32 = 8.0;
 /// Tiles of the strip under the editor.
 pub const STRIP_TILE: f32 = 84.0;
+/// The star's corner of a tile.
+const STAR: f32 = 22.0;
 
 /// The gallery's own state.
-#[derive(Default)]
 pub struct GalleryView {
     /// Results picked for export.
     pub selection: BTreeSet<ResultKey>,
+    /// What the gallery shows: the search and filters as the artist set them.
+    pub query: LibraryQuery,
+    /// Whether the date range applies, and the range (local days, both included).
+    dated: bool,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    /// Rows of tile positions, for (tiles version, columns).
+    rows: (u64, usize, Vec<Range<usize>>),
+    /// The result under the pointer, for S and 1–5.
+    hovered: Option<ResultKey>,
+}
+
+impl Default for GalleryView {
+    fn default() -> Self {
+        let today = local_date(crate::core::journal::now_ms()).unwrap_or_default();
+        GalleryView {
+            selection: BTreeSet::new(),
+            query: LibraryQuery::default(),
+            dated: false,
+            from: today.checked_sub(jiff::ToSpan::days(30)).unwrap_or(today),
+            to: today,
+            rows: (u64::MAX, 0, Vec::new()),
+            hovered: None,
+        }
+    }
+}
+
+/// Lays tiles out in rows of `cols`: a group series starts a row and ends its last one, so its
+/// panels never share a row with another job's results.
+pub fn layout_rows(jobs: &Jobs, cols: usize) -> Vec<Range<usize>> {
+    let cols = cols.max(1);
+    let mut rows = Vec::new();
+    let mut start = 0;
+    let series = |k: usize| {
+        jobs.tiles
+            .get(k)
+            .map(|&(j, _)| (j, jobs.list[j].request.is_group()))
+    };
+    for k in 0..jobs.tiles.len() {
+        let (job, is_series) = series(k).unwrap_or((usize::MAX, false));
+        let prev = k.checked_sub(1).and_then(series);
+        let starts_job = prev.is_none_or(|(pj, _)| pj != job);
+        let after_series = prev.is_some_and(|(pj, ps)| ps && pj != job);
+        if k > start && ((is_series && starts_job) || after_series || k - start == cols) {
+            rows.push(start..k);
+            start = k;
+        }
+    }
+    if start < jobs.tiles.len() {
+        rows.push(start..jobs.tiles.len());
+    }
+    rows
 }
 
 impl GalleryView {
@@ -33,20 +93,28 @@ impl GalleryView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
         let total = cx.jobs.tiles.len();
+        let library: usize = cx.jobs.list.iter().map(|j| j.results.len()).sum();
+        let filtered = cx.jobs.found.is_some();
         ui.horizontal_wrapped(|ui| {
             ui.heading("Gallery");
-            ui.label(
-                RichText::new(format!(
-                    "{total} result{}",
-                    if total == 1 { "" } else { "s" }
-                ))
-                .weak(),
-            );
+            let count = if filtered {
+                format!("{total} of {library} found")
+            } else {
+                format!("{total} result{}", if total == 1 { "" } else { "s" })
+            };
+            ui.label(RichText::new(count).weak());
+            if ui
+                .button("Spend…")
+                .on_hover_text("What the library has cost, by day and month")
+                .clicked()
+            {
+                out.push(Action::OpenSpend);
+            }
             if self.selection.is_empty() {
                 if total > 0 {
                     theme::hint(
                         ui,
-                        "Click a result to open it · Ctrl+click selects several for export",
+                        "Click a result to open it · Ctrl+click selects · S stars · 1–5 rate",
                     );
                 }
                 return;
@@ -75,32 +143,146 @@ impl GalleryView {
                 self.selection.clear();
             }
         });
+        self.filters_ui(ui, out);
         if total == 0 {
             ui.add_space(40.0);
             ui.vertical_centered(|ui| {
-                ui.label(RichText::new("No results yet").heading());
-                theme::hint(ui, "Write a prompt and press Generate: results land here the moment they are safely copied to your library.");
+                if filtered || !self.query.is_everything() {
+                    ui.label(RichText::new("Nothing matches").heading());
+                    theme::hint(ui, "Try fewer words or clear the filters.");
+                } else {
+                    ui.label(RichText::new("No results yet").heading());
+                    theme::hint(ui, "Write a prompt and press Generate: results land here the moment they are safely copied to your library.");
+                }
             });
             return;
         }
         let cols = (((ui.available_width() + GAP) / (TILE + GAP)).floor() as usize).max(1);
-        let rows = total.div_ceil(cols);
+        if self.rows.0 != cx.jobs.version || self.rows.1 != cols {
+            self.rows = (cx.jobs.version, cols, layout_rows(cx.jobs, cols));
+        }
+        let rows = std::mem::take(&mut self.rows.2);
+        self.hovered = None;
         egui::ScrollArea::vertical()
             .id_salt("gallery")
             .auto_shrink([false, false])
-            .show_rows(ui, TILE + CAPTION + GAP, rows, |ui, range| {
-                for row in range {
+            .show_rows(ui, TILE + CAPTION + GAP, rows.len(), |ui, range| {
+                for row in &rows[range] {
                     ui.horizontal(|ui| {
-                        for col in 0..cols {
-                            let k = row * cols + col;
-                            if k >= total {
-                                break;
-                            }
+                        for k in row.clone() {
                             self.tile_ui(ui, cx, k, TILE, out);
                         }
                     });
                 }
             });
+        self.rows.2 = rows;
+        self.keys(ui, out, cx);
+    }
+
+    /// S stars, 1–5 rate (0 clears) the result under the pointer.
+    fn keys(&self, ui: &egui::Ui, out: &mut Vec<Action>, cx: &ViewCx<'_>) {
+        let Some(key) = &self.hovered else { return };
+        if ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        rating_keys(ui, cx, key, out);
+    }
+
+    /// The search field and the filters under the heading.
+    fn filters_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+        let before = self.query.clone();
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("🔍");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.query.text)
+                    .hint_text("Search prompts…")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id)
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Search prompts")
+            });
+            choice(
+                ui,
+                "Tier",
+                &mut self.query.model,
+                &[
+                    (None, "Any tier"),
+                    (Some(Model::Standard), "Standard"),
+                    (Some(Model::Pro), "Pro"),
+                ],
+            );
+            let modes: Vec<(Option<LibraryMode>, &str)> = std::iter::once((None, "Any mode"))
+                .chain(LibraryMode::ALL.map(|m| (Some(m), m.label())))
+                .collect();
+            choice(ui, "Mode", &mut self.query.mode, &modes);
+            ui.toggle_value(&mut self.query.favourites, "★ Starred")
+                .on_hover_text("Only starred results");
+            choice(
+                ui,
+                "Rating",
+                &mut self.query.min_rating,
+                &[
+                    (0, "Any rating"),
+                    (1, "1★ or more"),
+                    (2, "2★ or more"),
+                    (3, "3★ or more"),
+                    (4, "4★ or more"),
+                    (5, "5★"),
+                ],
+            );
+            choice(
+                ui,
+                "Palette",
+                &mut self.query.palette,
+                &[
+                    (None, "Palette or not"),
+                    (Some(true), "With palette"),
+                    (Some(false), "Without palette"),
+                ],
+            );
+            ui.checkbox(&mut self.dated, "Dates")
+                .on_hover_text("Only results made between these days");
+            if self.dated {
+                ui.add(egui_extras::DatePickerButton::new(&mut self.from).id_salt("gallery_from"))
+                    .on_hover_text("From this day");
+                ui.label("–");
+                ui.add(egui_extras::DatePickerButton::new(&mut self.to).id_salt("gallery_to"))
+                    .on_hover_text("To this day, included");
+            }
+            choice(
+                ui,
+                "Order",
+                &mut self.query.oldest_first,
+                &[(false, "Newest first"), (true, "Oldest first")],
+            );
+            if (!self.query.is_everything() || self.query.oldest_first || self.dated)
+                && ui.button("Clear filters").clicked()
+            {
+                self.query = LibraryQuery::default();
+                self.dated = false;
+            }
+        });
+        let (since, until) = if self.dated {
+            let (a, b) = if self.from <= self.to {
+                (self.from, self.to)
+            } else {
+                (self.to, self.from)
+            };
+            (
+                crate::core::journal::local_midnight_ms(a),
+                b.tomorrow()
+                    .ok()
+                    .and_then(crate::core::journal::local_midnight_ms),
+            )
+        } else {
+            (None, None)
+        };
+        self.query.since_ms = since;
+        self.query.until_ms = until;
+        if self.query != before {
+            out.push(Action::Search(self.query.clone()));
+        }
     }
 
     /// The newest results in one row, for beside the region editor.
@@ -161,6 +343,27 @@ impl GalleryView {
             return;
         }
         let image_rect = egui::Rect::from_min_size(rect.min, egui::vec2(side, side));
+        // The star: its own target in the tile's corner (drawn lit when starred, faint on hover).
+        let star_rect = egui::Rect::from_min_size(
+            egui::pos2(image_rect.max.x - STAR - 2.0, image_rect.min.y + 2.0),
+            egui::vec2(STAR, STAR),
+        );
+        let star = ui.interact(star_rect, resp.id.with("star"), egui::Sense::click());
+        star.widget_info(|| {
+            egui::WidgetInfo::selected(
+                egui::Role::CheckBox,
+                true,
+                result.favourite,
+                format!("Star result {}", k + 1),
+            )
+        });
+        if star.clicked() {
+            out.push(Action::Favourite(key.clone(), !result.favourite));
+        }
+        let hovered = resp.hovered() || star.hovered();
+        if hovered {
+            self.hovered = Some(key.clone());
+        }
         let painter = ui.painter();
         painter.rect_filled(image_rect, 4.0, ui.visuals().extreme_bg_color);
         match cx.textures.get(
@@ -199,7 +402,7 @@ impl GalleryView {
                 );
             }
         }
-        if selected || resp.hovered() {
+        if selected || hovered {
             let colour = if selected {
                 ui.visuals().selection.stroke.color
             } else {
@@ -212,25 +415,31 @@ impl GalleryView {
                 egui::StrokeKind::Inside,
             );
         }
-        if series > 1 {
-            let tag = egui::Rect::from_min_size(
-                image_rect.min + egui::vec2(4.0, 4.0),
-                egui::vec2(44.0, 18.0),
-            );
-            painter.rect_filled(tag, 3.0, egui::Color32::from_black_alpha(190));
-            painter.text(
-                tag.center(),
-                egui::Align2::CENTER_CENTER,
-                format!("{}/{series}", result.index + 1),
-                egui::FontId::proportional(12.0),
-                egui::Color32::WHITE,
-            );
-        }
+        paint_tags(
+            painter,
+            image_rect,
+            star_rect,
+            result,
+            series,
+            (hovered, star.hovered()),
+        );
         let chars = ((side / 6.5) as usize).max(8);
+        // The first panel of a series says how many came of how many were asked for.
+        let asked = usize::try_from(job.request.n).unwrap_or(series);
+        let caption = if job.request.is_group() && r == 0 {
+            let short = if series < asked {
+                format!("Series · {series} of {asked} · ")
+            } else {
+                format!("Series of {series} · ")
+            };
+            short + prompt
+        } else {
+            prompt.to_owned()
+        };
         painter.text(
             egui::pos2(rect.min.x + 2.0, image_rect.max.y + 3.0),
             egui::Align2::LEFT_TOP,
-            crate::core::explain::shorten(prompt, chars),
+            crate::core::explain::shorten(&caption, chars),
             egui::FontId::proportional(12.0),
             ui.visuals().text_color(),
         );
@@ -242,32 +451,179 @@ impl GalleryView {
                 out.push(Action::OpenViewer(key.clone()));
             }
         }
-        resp.context_menu(|ui| {
-            if ui.button("Open").clicked() {
-                out.push(Action::OpenViewer(key.clone()));
-                ui.close();
-            }
-            if ui.button("Select / deselect").clicked() {
-                self.toggle(&key);
-                ui.close();
-            }
-            for (text, action) in [
-                ("Use as reference", Action::UseAsReference(key.clone())),
-                ("Reuse settings", Action::ReuseSettings(job.id.clone())),
-                ("Export…", Action::Ask(PathPurpose::ExportFile(key.clone()))),
-                ("Delete…", Action::AskDelete(job.id.clone())),
-            ] {
-                if ui.button(text).clicked() {
-                    out.push(action);
+        resp.context_menu(|ui| self.menu_ui(ui, job, result, &key, out));
+    }
+
+    /// A tile's right-click menu.
+    fn menu_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        job: &crate::core::journal::JobRecord,
+        result: &crate::core::journal::ResultRecord,
+        key: &ResultKey,
+        out: &mut Vec<Action>,
+    ) {
+        let series = job.results.len();
+        if ui.button("Open").clicked() {
+            out.push(Action::OpenViewer(key.clone()));
+            ui.close();
+        }
+        if series > 1 && ui.button("Open as storyboard").clicked() {
+            out.push(Action::OpenStoryboard(job.id.clone()));
+            ui.close();
+        }
+        if ui.button("Select / deselect").clicked() {
+            self.toggle(key);
+            ui.close();
+        }
+        let star_text = if result.favourite { "Unstar" } else { "Star" };
+        if ui.button(star_text).clicked() {
+            out.push(Action::Favourite(key.clone(), !result.favourite));
+            ui.close();
+        }
+        ui.menu_button("Rate", |ui| {
+            for n in 0..=5u8 {
+                let text = if n == 0 {
+                    "No rating".to_owned()
+                } else {
+                    "★".repeat(usize::from(n))
+                };
+                if ui.selectable_label(result.rating == n, text).clicked() {
+                    out.push(Action::Rate(key.clone(), n));
                     ui.close();
                 }
             }
         });
+        for (text, action) in [
+            ("Use as reference", Action::UseAsReference(key.clone())),
+            ("Reuse settings", Action::ReuseSettings(job.id.clone())),
+            (
+                "Palette from this image",
+                Action::PaletteFrom(PaletteSource::Result(key.clone())),
+            ),
+            ("Export…", Action::Ask(PathPurpose::ExportFile(key.clone()))),
+            ("Delete…", Action::AskDelete(job.id.clone())),
+        ] {
+            if ui.button(text).clicked() {
+                out.push(action);
+                ui.close();
+            }
+        }
     }
 
     fn toggle(&mut self, key: &ResultKey) {
         if !self.selection.remove(key) {
             self.selection.insert(key.clone());
         }
+    }
+}
+
+/// S toggles the star, 1–5 rate and 0 clears the rating of `key` (the gallery's hovered result,
+/// the viewer's shown one).
+pub fn rating_keys(ui: &egui::Ui, cx: &ViewCx<'_>, key: &ResultKey, out: &mut Vec<Action>) {
+    let Some((_, result)) = cx.jobs.result(key) else {
+        return;
+    };
+    ui.input_mut(|i| {
+        if i.consume_key(egui::Modifiers::NONE, egui::Key::S) {
+            out.push(Action::Favourite(key.clone(), !result.favourite));
+        }
+        for (n, k) in [
+            egui::Key::Num0,
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i.consume_key(egui::Modifiers::NONE, k) {
+                out.push(Action::Rate(key.clone(), u8::try_from(n).unwrap_or(0)));
+            }
+        }
+    });
+}
+
+/// A labelled drop-down of a few choices.
+fn choice<T: Clone + PartialEq>(
+    ui: &mut egui::Ui,
+    name: &str,
+    value: &mut T,
+    options: &[(T, &str)],
+) {
+    let shown = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or("", |(_, text)| *text);
+    egui::ComboBox::from_id_salt(("gallery_filter", name))
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (v, text) in options {
+                ui.selectable_value(value, v.clone(), *text);
+            }
+        })
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, name));
+}
+
+/// A tile's star (lit when starred, faint on hover), its rating and its place in a series.
+fn paint_tags(
+    painter: &egui::Painter,
+    image_rect: egui::Rect,
+    star_rect: egui::Rect,
+    result: &crate::core::journal::ResultRecord,
+    series: usize,
+    (hovered, star_hovered): (bool, bool),
+) {
+    if result.favourite || hovered {
+        painter.circle_filled(
+            star_rect.center(),
+            STAR / 2.0,
+            egui::Color32::from_black_alpha(150),
+        );
+        let (glyph, colour) = if result.favourite {
+            ("★", egui::Color32::from_rgb(255, 200, 40))
+        } else if star_hovered {
+            ("★", egui::Color32::from_gray(230))
+        } else {
+            ("☆", egui::Color32::from_gray(230))
+        };
+        painter.text(
+            star_rect.center(),
+            egui::Align2::CENTER_CENTER,
+            glyph,
+            egui::FontId::proportional(16.0),
+            colour,
+        );
+    }
+    if result.rating > 0 {
+        let tag = egui::Rect::from_min_size(
+            egui::pos2(image_rect.max.x - 34.0, image_rect.max.y - 22.0),
+            egui::vec2(30.0, 18.0),
+        );
+        painter.rect_filled(tag, 3.0, egui::Color32::from_black_alpha(190));
+        painter.text(
+            tag.center(),
+            egui::Align2::CENTER_CENTER,
+            format!("{}★", result.rating),
+            egui::FontId::proportional(12.0),
+            egui::Color32::from_rgb(255, 200, 40),
+        );
+    }
+    if series > 1 {
+        let tag = egui::Rect::from_min_size(
+            image_rect.min + egui::vec2(4.0, 4.0),
+            egui::vec2(44.0, 18.0),
+        );
+        painter.rect_filled(tag, 3.0, egui::Color32::from_black_alpha(190));
+        painter.text(
+            tag.center(),
+            egui::Align2::CENTER_CENTER,
+            format!("{}/{series}", result.index + 1),
+            egui::FontId::proportional(12.0),
+            egui::Color32::WHITE,
+        );
     }
 }

@@ -63,6 +63,9 @@ pub fn waiting_text(job: &JobRecord) -> String {
     format!("Waiting for {}", job.server.label())
 }
 
+/// How many finished jobs the queue keeps showing (newest first).
+pub const RECENT: usize = 30;
+
 /// The queue's own state: which jobs show their technical details.
 #[derive(Default)]
 pub struct QueueView {
@@ -72,7 +75,23 @@ pub struct QueueView {
 impl QueueView {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
         let jobs = &cx.jobs.list;
-        let visible: Vec<usize> = (0..jobs.len()).filter(|&i| !jobs[i].dismissed).collect();
+        // A queue, not the library: every job still in flight or resumable, and the most recent
+        // finished ones. Older jobs live in the gallery.
+        let mut finished = 0;
+        let visible: Vec<usize> = (0..jobs.len())
+            .filter(|&i| {
+                let job = &jobs[i];
+                if job.dismissed {
+                    return false;
+                }
+                if job.state.is_active() || job.state.is_resumable() {
+                    return true;
+                }
+                finished += 1;
+                finished <= RECENT
+            })
+            .collect();
+        let older = finished.saturating_sub(RECENT);
         let active = jobs.iter().filter(|j| cx.running_here(j)).count();
         ui.horizontal(|ui| {
             ui.heading("Queue");
@@ -106,6 +125,12 @@ impl QueueView {
                 "Nothing here yet. Generate sends a request; it waits here until its images are safely in your library.",
             );
             return;
+        }
+        if older > 0 {
+            theme::hint(
+                ui,
+                &format!("{older} older finished jobs are in the library: search the gallery."),
+            );
         }
         egui::ScrollArea::vertical()
             .id_salt("queue")

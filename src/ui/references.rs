@@ -199,52 +199,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
                 } else {
                     "A reference"
                 });
-            ui.horizontal(|ui| {
-                ui.spacing_mut().item_spacing.x = 2.0;
-                let left = named_button(
-                    ui,
-                    i > 0,
-                    egui::Button::new("◀").small(),
-                    &format!("Move reference {n} earlier"),
-                )
-                .on_hover_text("Move earlier");
-                if left.clicked() {
-                    out.push(Action::Edit {
-                        edit: Edit::MoveReference { from: i, to: i - 1 },
-                        merge: false,
-                    });
-                }
-                let right = named_button(
-                    ui,
-                    i + 1 < count,
-                    egui::Button::new("▶").small(),
-                    &format!("Move reference {n} later"),
-                )
-                .on_hover_text("Move later");
-                if right.clicked() {
-                    out.push(Action::Edit {
-                        edit: Edit::MoveReference { from: i, to: i + 1 },
-                        merge: false,
-                    });
-                }
-                let rm = named_button(
-                    ui,
-                    true,
-                    egui::Button::new("✖").small(),
-                    &format!("Remove reference {n}"),
-                )
-                .on_hover_text("Remove this reference and its boxes (Ctrl+Z brings it back)");
-                if rm.clicked() {
-                    out.push(Action::Edit {
-                        edit: Edit::RemoveReference(i),
-                        merge: false,
-                    });
-                }
-                if !r.boxes.is_empty() {
-                    ui.label(RichText::new(format!("▣{}", r.boxes.len())).small())
-                        .on_hover_text("Region boxes on this reference");
-                }
-            });
+            ui.horizontal(|ui| card_buttons(ui, i, count, r, out));
             if let Some(note) = &r.note {
                 ui.add(
                     egui::Label::new(RichText::new(format!("ℹ {note}")).small().weak()).wrap(),
@@ -261,4 +216,69 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
             }
         });
     });
+}
+
+/// A reference card's buttons: move, remove, palette; and its box count.
+fn card_buttons(
+    ui: &mut egui::Ui,
+    i: usize,
+    count: usize,
+    r: &crate::core::draft::Reference,
+    out: &mut Vec<Action>,
+) {
+    let n = i + 1;
+    ui.spacing_mut().item_spacing.x = 2.0;
+    let left = named_button(
+        ui,
+        i > 0,
+        egui::Button::new("◀").small(),
+        &format!("Move reference {n} earlier"),
+    )
+    .on_hover_text("Move earlier");
+    if left.clicked() {
+        out.push(Action::Edit {
+            edit: Edit::MoveReference { from: i, to: i - 1 },
+            merge: false,
+        });
+    }
+    let right = named_button(
+        ui,
+        i + 1 < count,
+        egui::Button::new("▶").small(),
+        &format!("Move reference {n} later"),
+    )
+    .on_hover_text("Move later");
+    if right.clicked() {
+        out.push(Action::Edit {
+            edit: Edit::MoveReference { from: i, to: i + 1 },
+            merge: false,
+        });
+    }
+    let rm = named_button(
+        ui,
+        true,
+        egui::Button::new("✖").small(),
+        &format!("Remove reference {n}"),
+    )
+    .on_hover_text("Remove this reference and its boxes (Ctrl+Z brings it back)");
+    if rm.clicked() {
+        out.push(Action::Edit {
+            edit: Edit::RemoveReference(i),
+            merge: false,
+        });
+    }
+    let palette = named_button(
+        ui,
+        true,
+        egui::Button::new("🎨").small(),
+        &format!("Palette from reference {n}"),
+    )
+    .on_hover_text("Palette from this image: its 5 main colours and their shares");
+    if palette.clicked() {
+        out.push(Action::PaletteFrom(super::cx::PaletteSource::Reference(i)));
+    }
+    if !r.boxes.is_empty() {
+        ui.label(RichText::new(format!("▣{}", r.boxes.len())).small())
+            .on_hover_text("Region boxes on this reference");
+    }
 }

@@ -23,6 +23,8 @@ pub struct SettingsForm {
     pub base_url: String,
     pub standard: String,
     pub pro: String,
+    /// Dollars a month, or empty for no budget.
+    pub budget: String,
     pub export_dir: String,
     pub theme: Theme,
     pub flatten_onto: [u8; 3],
@@ -121,6 +123,7 @@ impl SettingsView {
             base_url: s.base_url.clone(),
             standard: price(s.rates.standard_micro_usd),
             pro: price(s.rates.pro_micro_usd),
+            budget: s.monthly_budget_micro_usd.map(price).unwrap_or_default(),
             export_dir: s
                 .export_dir
                 .as_ref()
@@ -355,6 +358,15 @@ fn fields_ui(ui: &mut egui::Ui, form: &mut SettingsForm) -> bool {
                 .labelled_by(l.id)
                 .on_hover_text("From the model page; used for the price estimate.");
             ui.end_row();
+            let l = ui.label("Monthly budget, $");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.budget)
+                    .desired_width(90.0)
+                    .hint_text("none"),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("Generate is blocked, with the reason, before a send would take this month's estimated spend past it. Empty: no budget.");
+            ui.end_row();
             let l = ui.label("Export folder");
             ui.horizontal(|ui| {
                 ui.add(
@@ -408,6 +420,17 @@ fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettin
             form.pro
         ));
     }
+    let budget = form.budget.trim();
+    let budget = if budget.is_empty() {
+        None
+    } else if let Some(b) = parse_usd(budget) {
+        Some(b)
+    } else {
+        errors.push(format!(
+            "Monthly budget: '{budget}' is not a dollar amount such as 20 or 12.50 (leave it empty for none)."
+        ));
+        None
+    };
     let reference_host = form.host.settings().unwrap_or_else(|e| {
         errors.push(e);
         None
@@ -426,6 +449,7 @@ fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettin
         theme: form.theme,
         flatten_onto: form.flatten_onto,
         reference_host,
+        monthly_budget_micro_usd: budget,
         ..current.clone()
     })
 }

@@ -6,7 +6,7 @@ use eframe::egui::{self, Pos2, Rect, RichText, Vec2};
 
 use crate::core::journal::{JobRecord, ResultRecord};
 
-use super::cx::{Action, PathPurpose, ViewCx};
+use super::cx::{Action, PaletteSource, PathPurpose, ViewCx};
 use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
@@ -81,6 +81,9 @@ impl ViewerView {
             self.shown = Some(key.clone());
         }
         self.keys(ui, out);
+        if !ui.ctx().egui_wants_keyboard_input() {
+            super::gallery::rating_keys(ui, cx, key, out);
+        }
         let position = cx.jobs.tile_of(key);
         let (texture, dims) = match cx
             .textures
@@ -145,7 +148,9 @@ impl ViewerView {
                     .id_salt("viewer_meta")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
+                        marks_ui(ui, key, result, out);
                         metadata_ui(ui, job, result);
+                        lineage_ui(ui, cx, job, out);
                         ui.separator();
                         actions_ui(ui, cx, job, result, out);
                     });
@@ -478,6 +483,123 @@ fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, result: &ResultRecord) {
     });
 }
 
+/// The star and the 1–5 rating (S and 1–5 do the same).
+fn marks_ui(ui: &mut egui::Ui, key: &ResultKey, result: &ResultRecord, out: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        let (face, tip) = if result.favourite {
+            ("★ Starred", "Unstar (S)")
+        } else {
+            ("☆ Star", "Star (S)")
+        };
+        if ui
+            .add(egui::Button::selectable(result.favourite, face))
+            .on_hover_text(tip)
+            .clicked()
+        {
+            out.push(Action::Favourite(key.clone(), !result.favourite));
+        }
+        ui.separator();
+        for n in 1..=5u8 {
+            let lit = result.rating >= n;
+            let face =
+                egui::Button::new(RichText::new(if lit { "★" } else { "☆" }).color(if lit {
+                    egui::Color32::from_rgb(230, 170, 20)
+                } else {
+                    ui.visuals().weak_text_color()
+                }))
+                .frame(false);
+            if named_button(ui, true, face, &format!("Rate {n}"))
+                .on_hover_text(format!("Rate {n} of 5 (key {n}; again clears)"))
+                .clicked()
+            {
+                let rating = if result.rating == n { 0 } else { n };
+                out.push(Action::Rate(key.clone(), rating));
+            }
+        }
+    });
+    ui.add_space(4.0);
+}
+
+/// "Made from" and "Used in": the results this job used as references and the jobs made from
+/// its results, as thumbnails one click away.
+fn lineage_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job: &JobRecord, out: &mut Vec<Action>) {
+    let Some(lineage) = cx.jobs.lineage.get(&job.id) else {
+        return;
+    };
+    let made_from: Vec<ResultKey> = lineage
+        .made_from
+        .iter()
+        .map(|p| ResultKey::new(&p.job_id, p.index))
+        .collect();
+    let used_in: Vec<ResultKey> = lineage
+        .used_in
+        .iter()
+        .filter_map(|(child, _)| {
+            let first = cx.jobs.get(child)?.results.first()?.index;
+            Some(ResultKey::new(child, first))
+        })
+        .collect();
+    for (title, keys) in [("Made from", made_from), ("Used in", used_in)] {
+        if keys.is_empty() {
+            continue;
+        }
+        ui.add_space(6.0);
+        ui.label(RichText::new(title).strong());
+        ui.horizontal_wrapped(|ui| {
+            for (i, key) in keys.iter().enumerate() {
+                link_thumb(ui, cx, title, i, key, out);
+            }
+        });
+    }
+}
+
+/// A small thumbnail that opens its result.
+fn link_thumb(
+    ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
+    title: &str,
+    i: usize,
+    key: &ResultKey,
+    out: &mut Vec<Action>,
+) {
+    const SIDE: f32 = 56.0;
+    let (rect, resp) = ui.allocate_exact_size(egui::vec2(SIDE, SIDE), egui::Sense::click());
+    let name = format!("{title} {}", i + 1);
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Link, true, name.clone()));
+    let painter = ui.painter();
+    painter.rect_filled(rect, 3.0, ui.visuals().extreme_bg_color);
+    let Some((job, result)) = cx.jobs.result(key) else {
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "gone",
+            egui::FontId::proportional(11.0),
+            ui.visuals().weak_text_color(),
+        );
+        resp.on_hover_text("This result was deleted from the library");
+        return;
+    };
+    if let TexState::Ready {
+        texture,
+        source_dims,
+        ..
+    } = cx.textures.get(
+        &TexKey::Thumb(key.clone()),
+        &Request::thumbnail(&result.thumbnail),
+    ) {
+        painter.image(
+            texture.id(),
+            super::geometry::fit_rect(rect.shrink(1.0), source_dims),
+            Rect::from_min_max(Pos2::ZERO, egui::pos2(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
+    }
+    let prompt = job.request.prompt_excerpt(60);
+    if resp.on_hover_text(prompt).clicked() {
+        out.push(Action::OpenViewer(key.clone()));
+    }
+}
+
 fn actions_ui(
     ui: &mut egui::Ui,
     cx: &ViewCx<'_>,
@@ -516,6 +638,19 @@ fn actions_ui(
             .map(|r| ResultKey::new(&job.id, r.index))
             .collect();
         out.push(Action::Ask(PathPurpose::ExportFolder(all)));
+    }
+    if job.results.len() > 1
+        && wide(ui, "Open as storyboard")
+            .on_hover_text("All panels large, in reading order")
+            .clicked()
+    {
+        out.push(Action::OpenStoryboard(job.id.clone()));
+    }
+    if wide(ui, "Palette from this image")
+        .on_hover_text("Its 5 main colours and their real shares become the palette")
+        .clicked()
+    {
+        out.push(Action::PaletteFrom(PaletteSource::Result(key.clone())));
     }
     if wide(ui, "Copy image")
         .on_hover_text("Copy to the clipboard")

@@ -1,0 +1,452 @@
+//! The library side of the journal: full-text search over prompts (SQLite FTS5 with the trigram
+//! tokenizer, so three letters of any script find a prompt, Chinese included), filters, stars and
+//! ratings, lineage, and the spend ledger. The index is kept in step by triggers on every write and
+//! built once when an older journal is first opened.
+
+use rusqlite::{Connection, params};
+
+use super::{JournalError, Parent};
+use crate::core::pricing::Rates;
+use crate::core::request::{GenerationRequest, Mode, Model};
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub(super) const VERSION: i64 = 2;
+
+/// Brings a journal up to [`VERSION`], in one transaction.
+pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version >= VERSION {
+        return Ok(());
+    }
+    // Immediate: a second process opening the same journal waits, then finds it done.
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version >= VERSION {
+        return Ok(());
+    }
+    tx.execute_batch(
+        "
+        ALTER TABLE results ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE results ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN model TEXT;
+        ALTER TABLE jobs ADD COLUMN mode TEXT;
+        ALTER TABLE jobs ADD COLUMN palette INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN rate_micro_usd INTEGER;
+        CREATE INDEX IF NOT EXISTS results_favourite ON results(favourite) WHERE favourite = 1;
+        CREATE TABLE IF NOT EXISTS lineage (
+            job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+            slot INTEGER NOT NULL,
+            parent_job TEXT NOT NULL,
+            parent_index INTEGER NOT NULL,
+            PRIMARY KEY (job_id, slot)
+        );
+        CREATE INDEX IF NOT EXISTS lineage_by_parent ON lineage(parent_job, parent_index);
+        -- What was paid stays paid: no cascade from jobs.
+        CREATE TABLE IF NOT EXISTS spend (
+            job_id TEXT PRIMARY KEY,
+            at INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            images INTEGER NOT NULL,
+            micro_usd INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS spend_by_at ON spend(at);
+        CREATE VIRTUAL TABLE IF NOT EXISTS prompts USING fts5(
+            job_id UNINDEXED, prompt, negative, tokenize = 'trigram'
+        );
+        CREATE TRIGGER IF NOT EXISTS prompts_insert AFTER INSERT ON jobs BEGIN
+            INSERT INTO prompts (job_id, prompt, negative) VALUES (
+                new.id,
+                COALESCE(json_extract(new.request, '$.prompt'), ''),
+                COALESCE(json_extract(new.request, '$.negative_prompt'), ''));
+        END;
+        CREATE TRIGGER IF NOT EXISTS prompts_delete AFTER DELETE ON jobs BEGIN
+            DELETE FROM prompts WHERE job_id = old.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS prompts_update AFTER UPDATE OF request ON jobs BEGIN
+            DELETE FROM prompts WHERE job_id = old.id;
+            INSERT INTO prompts (job_id, prompt, negative) VALUES (
+                new.id,
+                COALESCE(json_extract(new.request, '$.prompt'), ''),
+                COALESCE(json_extract(new.request, '$.negative_prompt'), ''));
+        END;
+        ",
+    )?;
+    // Built once for a library that predates the index.
+    tx.execute_batch(
+        "INSERT INTO prompts (job_id, prompt, negative)
+         SELECT id, COALESCE(json_extract(request, '$.prompt'), ''),
+                COALESCE(json_extract(request, '$.negative_prompt'), '') FROM jobs;",
+    )?;
+    let mut filed = Vec::new();
+    {
+        let mut stmt = tx.prepare("SELECT id, request FROM jobs")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, request) = row?;
+            // A record the journal cannot read stays unfiled (and is reported where it is read).
+            if let Ok(request) = serde_json::from_str::<GenerationRequest>(&request) {
+                filed.push((id, request));
+            }
+        }
+    }
+    for (id, request) in &filed {
+        tx.execute(
+            "UPDATE jobs SET model = ?2, mode = ?3, palette = ?4 WHERE id = ?1",
+            params![
+                id,
+                request.model.id(),
+                LibraryMode::of(request).as_str(),
+                request.color_palette.is_some()
+            ],
+        )?;
+    }
+    // What finished jobs cost, at today's published rates (the rate at the time was not kept).
+    let rates = Rates::default();
+    tx.execute(
+        "INSERT OR IGNORE INTO spend (job_id, at, model, images, micro_usd)
+         SELECT id, COALESCE(finished_at, updated_at), COALESCE(model, ''), json_array_length(result_urls),
+                json_array_length(result_urls) * (CASE model WHEN ?1 THEN ?2 ELSE ?3 END)
+         FROM jobs WHERE json_array_length(result_urls) > 0",
+        params![
+            Model::Pro.id(),
+            rate(&rates, Model::Pro),
+            rate(&rates, Model::Standard)
+        ],
+    )?;
+    tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn rate(rates: &Rates, model: Model) -> i64 {
+    i64::try_from(rates.per_image_micro_usd(model)).unwrap_or(i64::MAX)
+}
+
+/// Writes a completed job's images into the spend ledger (once per job).
+pub(super) fn record_spend(
+    conn: &Connection,
+    job_id: &str,
+    at: i64,
+    images: usize,
+) -> Result<(), JournalError> {
+    let rates = Rates::default();
+    conn.execute(
+        "INSERT OR IGNORE INTO spend (job_id, at, model, images, micro_usd)
+         SELECT id, ?2, COALESCE(model, ''), ?3,
+                ?3 * COALESCE(rate_micro_usd, CASE model WHEN ?4 THEN ?5 ELSE ?6 END)
+         FROM jobs WHERE id = ?1",
+        params![
+            job_id,
+            at,
+            i64::try_from(images).unwrap_or(i64::MAX),
+            Model::Pro.id(),
+            rate(&rates, Model::Pro),
+            rate(&rates, Model::Standard)
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn parents_of(conn: &Connection, job_id: &str) -> Result<Vec<Parent>, JournalError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT slot, parent_job, parent_index FROM lineage WHERE job_id = ?1 ORDER BY slot",
+    )?;
+    let rows = stmt
+        .query_map(params![job_id], |r| {
+            Ok(Parent {
+                slot: r.get(0)?,
+                job_id: r.get(1)?,
+                index: r.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The kind of work a job is, as the library files it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LibraryMode {
+    TextToImage,
+    Editing,
+    RegionEdit,
+    Series,
+}
+
+impl LibraryMode {
+    pub const ALL: [LibraryMode; 4] = [
+        LibraryMode::TextToImage,
+        LibraryMode::Editing,
+        LibraryMode::RegionEdit,
+        LibraryMode::Series,
+    ];
+
+    pub fn of(request: &GenerationRequest) -> LibraryMode {
+        match request.mode() {
+            Mode::TextToImage => LibraryMode::TextToImage,
+            Mode::Editing { .. } => LibraryMode::Editing,
+            Mode::RegionEdit { .. } => LibraryMode::RegionEdit,
+            Mode::GroupSeries => LibraryMode::Series,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LibraryMode::TextToImage => "text",
+            LibraryMode::Editing => "edit",
+            LibraryMode::RegionEdit => "region",
+            LibraryMode::Series => "series",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LibraryMode> {
+        LibraryMode::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// As an artist reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            LibraryMode::TextToImage => "Text to image",
+            LibraryMode::Editing => "Editing",
+            LibraryMode::RegionEdit => "Region edit",
+            LibraryMode::Series => "Group series",
+        }
+    }
+}
+
+/// What the library is asked for. The default finds every result, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LibraryQuery {
+    /// Words that must all occur in the prompt or the negative prompt (any script, any case).
+    pub text: String,
+    pub model: Option<Model>,
+    pub mode: Option<LibraryMode>,
+    pub favourites: bool,
+    /// Only results rated at least this (0: any).
+    pub min_rating: u8,
+    /// With (`Some(true)`) or without a colour palette.
+    pub palette: Option<bool>,
+    /// Made at or after this time (ms since the epoch).
+    pub since_ms: Option<i64>,
+    /// Made before this time.
+    pub until_ms: Option<i64>,
+    pub oldest_first: bool,
+}
+
+impl LibraryQuery {
+    /// Whether this is the whole library.
+    pub fn is_everything(&self) -> bool {
+        LibraryQuery {
+            oldest_first: self.oldest_first,
+            ..LibraryQuery::default()
+        } == *self
+    }
+
+    /// The WHERE clause (over `jobs j` and `results r`) and its arguments.
+    fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut terms = vec!["1 = 1".to_owned()];
+        let mut args: Vec<Value> = Vec::new();
+        let arg = |v: Value, args: &mut Vec<Value>| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        let mut phrases = Vec::new();
+        for word in self.text.split_whitespace() {
+            if word.chars().count() >= 3 {
+                // A quoted FTS5 string: with the trigram tokenizer, a substring match.
+                phrases.push(format!("\"{}\"", word.replace('"', "\"\"")));
+            } else {
+                // Too short for a trigram: a scan of the (small) prompt table instead.
+                let pattern = format!(
+                    "%{}%",
+                    word.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
+                let p = arg(Value::Text(pattern), &mut args);
+                terms.push(format!(
+                    "j.id IN (SELECT job_id FROM prompts WHERE prompt LIKE {p} ESCAPE '\\' OR negative LIKE {p} ESCAPE '\\')"
+                ));
+            }
+        }
+        if !phrases.is_empty() {
+            let p = arg(Value::Text(phrases.join(" AND ")), &mut args);
+            terms.push(format!(
+                "j.id IN (SELECT job_id FROM prompts WHERE prompts MATCH {p})"
+            ));
+        }
+        if let Some(model) = self.model {
+            let p = arg(Value::Text(model.id().to_owned()), &mut args);
+            terms.push(format!("j.model = {p}"));
+        }
+        if let Some(mode) = self.mode {
+            let p = arg(Value::Text(mode.as_str().to_owned()), &mut args);
+            terms.push(format!("j.mode = {p}"));
+        }
+        if self.favourites {
+            terms.push("r.favourite = 1".to_owned());
+        }
+        if self.min_rating > 0 {
+            let p = arg(Value::Integer(i64::from(self.min_rating)), &mut args);
+            terms.push(format!("r.rating >= {p}"));
+        }
+        if let Some(palette) = self.palette {
+            terms.push(format!("j.palette = {}", i32::from(palette)));
+        }
+        if let Some(since) = self.since_ms {
+            let p = arg(Value::Integer(since), &mut args);
+            terms.push(format!("j.created_at >= {p}"));
+        }
+        if let Some(until) = self.until_ms {
+            let p = arg(Value::Integer(until), &mut args);
+            terms.push(format!("j.created_at < {p}"));
+        }
+        (terms.join(" AND "), args)
+    }
+}
+
+/// One result as the gallery lists it: just what a tile draws. Details are read when it is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub job_id: String,
+    pub index: u32,
+    pub favourite: bool,
+    pub rating: u8,
+}
+
+/// Spend per period: (period, images, micro-dollars), newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spend {
+    pub images: u64,
+    pub micro_usd: u64,
+    /// `2026-11-24` → images, micro-dollars (local days).
+    pub by_day: Vec<(String, u64, u64)>,
+    /// `2026-11` → images, micro-dollars (local months).
+    pub by_month: Vec<(String, u64, u64)>,
+}
+
+impl Spend {
+    /// What the month of `at_ms` (local time) has cost so far.
+    pub fn month_of(&self, at_ms: i64) -> u64 {
+        let month = local_month(at_ms);
+        self.by_month
+            .iter()
+            .find(|(m, _, _)| *m == month)
+            .map_or(0, |&(_, _, micro)| micro)
+    }
+}
+
+/// `YYYY-MM-DD` of a time in the local time zone.
+pub fn local_day(at_ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(at_ms).map_or_else(
+        |_| "unknown".to_owned(),
+        |t| t.to_zoned(jiff::tz::TimeZone::system()).date().to_string(),
+    )
+}
+
+/// `YYYY-MM` of a time in the local time zone.
+pub fn local_month(at_ms: i64) -> String {
+    local_day(at_ms).get(..7).unwrap_or("unknown").to_owned()
+}
+
+/// The local day a time falls on.
+pub fn local_date(at_ms: i64) -> Option<jiff::civil::Date> {
+    let t = jiff::Timestamp::from_millisecond(at_ms).ok()?;
+    Some(t.to_zoned(jiff::tz::TimeZone::system()).date())
+}
+
+/// Local midnight at the start of a day, in ms since the epoch.
+pub fn local_midnight_ms(day: jiff::civil::Date) -> Option<i64> {
+    let zoned = day.to_zoned(jiff::tz::TimeZone::system()).ok()?;
+    Some(zoned.timestamp().as_millisecond())
+}
+
+impl super::Journal {
+    /// The results a query finds, in gallery order: jobs newest (or oldest) first, each job's
+    /// results in their own order, so a series stays together and reads in order.
+    pub fn search(&self, query: &LibraryQuery) -> Result<Vec<Found>, JournalError> {
+        let (clause, args) = query.clause();
+        let order = if query.oldest_first { "ASC" } else { "DESC" };
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT r.job_id, r.idx, r.favourite, r.rating FROM results r JOIN jobs j ON j.id = r.job_id
+             WHERE {clause} ORDER BY j.created_at {order}, j.rowid {order}, r.idx ASC"
+        ))?;
+        let found = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok(Found {
+                    job_id: r.get(0)?,
+                    index: r.get(1)?,
+                    favourite: r.get(2)?,
+                    rating: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(found)
+    }
+
+    /// The ids of the jobs with a result the query finds (newest first), for `history`.
+    pub fn search_jobs(&self, query: &LibraryQuery) -> Result<Vec<String>, JournalError> {
+        let mut seen = std::collections::HashSet::new();
+        Ok(self
+            .search(query)?
+            .into_iter()
+            .filter_map(|f| seen.insert(f.job_id.clone()).then_some(f.job_id))
+            .collect())
+    }
+
+    /// The jobs made with a result of this job as a reference: (child job, which result).
+    pub fn used_in(&self, job_id: &str) -> Result<Vec<(String, u32)>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT l.job_id, l.parent_index FROM lineage l JOIN jobs j ON j.id = l.job_id
+             WHERE l.parent_job = ?1 ORDER BY j.created_at, j.rowid",
+        )?;
+        let rows = stmt
+            .query_map(params![job_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// What the library has cost, by local day and month and in all.
+    pub fn spend(&self) -> Result<Spend, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT at, images, micro_usd FROM spend ORDER BY at DESC")?;
+        let mut spend = Spend::default();
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (at, images, micro) = row?;
+            let (images, micro) = (
+                u64::try_from(images).unwrap_or(0),
+                u64::try_from(micro).unwrap_or(0),
+            );
+            spend.images += images;
+            spend.micro_usd += micro;
+            for (key, list) in [
+                (local_day(at), &mut spend.by_day),
+                (local_month(at), &mut spend.by_month),
+            ] {
+                match list.last_mut() {
+                    Some((k, i, m)) if *k == key => {
+                        *i += images;
+                        *m += micro;
+                    }
+                    _ => list.push((key, images, micro)),
+                }
+            }
+        }
+        Ok(spend)
+    }
+
+    /// The schema version on disk.
+    pub fn version(&self) -> Result<i64, JournalError> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}

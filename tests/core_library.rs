@@ -1,0 +1,520 @@
+//! The library: full-text search and filters over a generated journal, the index kept in step
+//! through insert, delete and rebuild, an older journal gaining its index, stars and ratings,
+//! lineage end to end through the sandbox, and the spend ledger.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use wan_studio::core::engine::Submission;
+use wan_studio::core::journal::{
+    JobRecord, JobState, Journal, LibraryMode, LibraryQuery, Parent, ResultRecord,
+};
+use wan_studio::core::palette::Palette;
+use wan_studio::core::request::{GenerationRequest, Model};
+use wan_studio::core::server::Server;
+use wan_studio::core::settings::Paths;
+
+const DAY: i64 = 86_400_000;
+/// 2026-06-15 12:00 UTC: far from any day boundary in any time zone's noon.
+const BASE: i64 = 1_781_524_800_000;
+
+fn request(model: Model, prompt: &str, refs: usize, boxes: bool, group: bool) -> GenerationRequest {
+    let mut r = GenerationRequest::new(model);
+    r.prompt = Some(prompt.to_owned());
+    r.image_urls = (0..refs)
+        .map(|i| format!("https://example.com/{i}.png"))
+        .collect();
+    if boxes {
+        r.bbox_list = Some(vec![vec![[1, 2, 30, 40]]; refs]);
+    }
+    if group {
+        r.enable_sequential = Some(true);
+        r.n = 4;
+    }
+    r
+}
+
+/// Puts a finished job with `results` images into the journal, made `days_ago` before BASE.
+fn put(j: &Journal, req: GenerationRequest, days_ago: i64, results: u32) -> JobRecord {
+    let mut job = JobRecord::new(Server::Sandbox, req);
+    job.created_at_ms = BASE - days_ago * DAY;
+    job.state = JobState::Completed;
+    j.insert(&job).unwrap();
+    let urls: Vec<String> = (0..results).map(|i| format!("https://x/{i}.png")).collect();
+    j.set_result_urls(&job.id, &urls).unwrap();
+    for index in 0..results {
+        let r = ResultRecord {
+            job_id: job.id.clone(),
+            index,
+            path: j
+                .paths()
+                .home
+                .join(format!("library/{}/{index}.png", job.id)),
+            thumbnail: j
+                .paths()
+                .home
+                .join(format!("thumbnails/{}/{index}.png", job.id)),
+            width: 64,
+            height: 64,
+            favourite: false,
+            rating: 0,
+        };
+        j.add_result(&r).unwrap();
+        job.results.push(r);
+    }
+    job
+}
+
+fn tiny_png() -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(8, 8, image::Rgba([200, 100, 50, 255]));
+    wan_studio::core::imaging::encode_png(&img, &[]).unwrap()
+}
+
+fn ids(found: &[wan_studio::core::journal::Found]) -> Vec<(String, u32)> {
+    found.iter().map(|f| (f.job_id.clone(), f.index)).collect()
+}
+
+fn query() -> LibraryQuery {
+    LibraryQuery::default()
+}
+
+/// A small library with one job of each kind.
+struct Library {
+    _home: tempfile::TempDir,
+    j: Journal,
+    fox: JobRecord,
+    shop: JobRecord,
+    edit: JobRecord,
+    region: JobRecord,
+    series: JobRecord,
+    neg: JobRecord,
+    pal: JobRecord,
+}
+
+fn generated() -> Library {
+    let home = tempfile::tempdir().unwrap();
+    let j = Journal::open(&Paths::new(home.path())).unwrap();
+    let fox = put(
+        &j,
+        request(Model::Standard, "A red FOX in the snow", 0, false, false),
+        1,
+        1,
+    );
+    let shop = put(
+        &j,
+        request(
+            Model::Pro,
+            "一间有着精致窗户的花店 — a flower shop",
+            0,
+            false,
+            false,
+        ),
+        3,
+        1,
+    );
+    let edit = put(
+        &j,
+        request(Model::Standard, "make the fox blue", 1, false, false),
+        10,
+        1,
+    );
+    let region = put(
+        &j,
+        request(Model::Pro, "replace the sky", 2, true, false),
+        20,
+        1,
+    );
+    let series = put(
+        &j,
+        request(Model::Pro, "a fox's day, four moments", 0, false, true),
+        40,
+        4,
+    );
+    let mut neg = request(Model::Standard, "a quiet street", 0, false, false);
+    neg.negative_prompt = Some("no foxes, no cars".to_owned());
+    let mut pal = request(Model::Standard, "a poster", 0, false, false);
+    pal.color_palette = Some(Palette::default().to_entries());
+    let neg = put(&j, neg, 50, 1);
+    let pal = put(&j, pal, 60, 2);
+    j.set_favourite(&shop.id, 0, true).unwrap();
+    j.set_favourite(&series.id, 2, true).unwrap();
+    j.set_rating(&series.id, 2, 4).unwrap();
+    j.set_rating(&fox.id, 0, 2).unwrap();
+    Library {
+        _home: home,
+        j,
+        fox,
+        shop,
+        edit,
+        region,
+        series,
+        neg,
+        pal,
+    }
+}
+
+#[test]
+fn search_finds_words_in_any_script_and_case_in_order() {
+    let Library {
+        j,
+        fox,
+        shop,
+        edit,
+        series,
+        neg,
+        pal,
+        ..
+    } = &generated();
+    let all = j.search(&query()).unwrap();
+    assert_eq!(all.len(), 11, "every result");
+    // Newest first; a series reads in order.
+    assert_eq!(all[0].job_id, fox.id);
+    let series_order: Vec<u32> = all
+        .iter()
+        .filter(|f| f.job_id == series.id)
+        .map(|f| f.index)
+        .collect();
+    assert_eq!(series_order, vec![0, 1, 2, 3]);
+    let oldest = j
+        .search(&LibraryQuery {
+            oldest_first: true,
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(oldest[0].job_id, pal.id);
+
+    let text = |t: &str| {
+        j.search(&LibraryQuery {
+            text: t.into(),
+            ..query()
+        })
+        .unwrap()
+    };
+    // Three letters, any case, prompt or negative prompt.
+    let foxes: Vec<String> = text("fox").into_iter().map(|f| f.job_id).collect();
+    for job in [&fox, &edit, &series, &neg] {
+        assert!(
+            foxes.contains(&job.id),
+            "'fox' finds {}",
+            job.request.prompt.as_deref().unwrap_or("")
+        );
+    }
+    assert!(!foxes.contains(&shop.id));
+    // Chinese, found by three characters of the middle of a prompt.
+    assert_eq!(ids(&text("精致窗")), vec![(shop.id.clone(), 0)]);
+    // Two characters (below a trigram) still work.
+    assert_eq!(ids(&text("花店")), vec![(shop.id.clone(), 0)]);
+    // Every word must be there.
+    assert_eq!(ids(&text("fox blue")), vec![(edit.id.clone(), 0)]);
+    assert!(text("fox zebra").is_empty());
+    // Quotes and FTS syntax are plain text.
+    assert!(text("\"fox").iter().all(|f| f.job_id != shop.id));
+    assert!(text("fox's").iter().any(|f| f.job_id == series.id));
+    assert!(text("AND OR NOT").is_empty());
+}
+
+#[test]
+fn every_filter_alone_and_together() {
+    let Library {
+        j,
+        shop,
+        edit,
+        region,
+        series,
+        pal,
+        ..
+    } = &generated();
+    let modes = |m| {
+        j.search(&LibraryQuery {
+            mode: Some(m),
+            ..query()
+        })
+        .unwrap()
+    };
+    assert_eq!(
+        ids(&modes(LibraryMode::Editing)),
+        vec![(edit.id.clone(), 0)]
+    );
+    assert_eq!(
+        ids(&modes(LibraryMode::RegionEdit)),
+        vec![(region.id.clone(), 0)]
+    );
+    assert_eq!(modes(LibraryMode::Series).len(), 4);
+    assert_eq!(modes(LibraryMode::TextToImage).len(), 5);
+
+    let pro = j
+        .search(&LibraryQuery {
+            model: Some(Model::Pro),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(pro.len(), 6);
+    let starred = j
+        .search(&LibraryQuery {
+            favourites: true,
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(
+        ids(&starred),
+        vec![(shop.id.clone(), 0), (series.id.clone(), 2)]
+    );
+    let rated = j
+        .search(&LibraryQuery {
+            min_rating: 3,
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(ids(&rated), vec![(series.id.clone(), 2)]);
+    let with_palette = j
+        .search(&LibraryQuery {
+            palette: Some(true),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(with_palette.len(), 2);
+    assert!(with_palette.iter().all(|f| f.job_id == pal.id));
+    let without = j
+        .search(&LibraryQuery {
+            palette: Some(false),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(without.len(), 9);
+    // Made 5 to 30 days before BASE: the edit and the region edit.
+    let dated = j
+        .search(&LibraryQuery {
+            since_ms: Some(BASE - 30 * DAY),
+            until_ms: Some(BASE - 5 * DAY),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(
+        ids(&dated),
+        vec![(edit.id.clone(), 0), (region.id.clone(), 0)]
+    );
+
+    // Together: Pro, with "fox", starred, rated 4+, in the last 45 days → one series panel.
+    let together = j
+        .search(&LibraryQuery {
+            text: "fox".into(),
+            model: Some(Model::Pro),
+            mode: Some(LibraryMode::Series),
+            favourites: true,
+            min_rating: 4,
+            palette: Some(false),
+            since_ms: Some(BASE - 45 * DAY),
+            until_ms: None,
+            oldest_first: false,
+        })
+        .unwrap();
+    assert_eq!(ids(&together), vec![(series.id.clone(), 2)]);
+    assert_eq!(together[0].rating, 4);
+    assert!(together[0].favourite);
+    assert_eq!(
+        j.search_jobs(&LibraryQuery {
+            text: "fox".into(),
+            ..query()
+        })
+        .unwrap()
+        .len(),
+        4
+    );
+}
+
+#[test]
+fn the_index_follows_insert_delete_and_a_rebuild_and_marks_survive_a_re_add() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let find = |j: &Journal, t: &str| {
+        j.search(&LibraryQuery {
+            text: t.into(),
+            ..query()
+        })
+        .unwrap()
+        .len()
+    };
+    let a = put(
+        &j,
+        request(Model::Standard, "lighthouse at dusk", 0, false, false),
+        1,
+        1,
+    );
+    assert_eq!(find(&j, "lighthouse"), 1);
+    j.set_favourite(&a.id, 0, true).unwrap();
+    // A resume records the result again: the star stays.
+    j.add_result(&a.results[0]).unwrap();
+    assert!(j.get(&a.id).unwrap().unwrap().results[0].favourite);
+    j.delete(&a.id).unwrap();
+    assert_eq!(find(&j, "lighthouse"), 0, "a deleted job leaves the index");
+    let count: i64 = rusqlite::Connection::open(paths.journal())
+        .unwrap()
+        .query_row("SELECT count(*) FROM prompts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 0);
+
+    // A rebuild from the library's images brings the prompts back into the index.
+    let job = JobRecord::new(
+        Server::Sandbox,
+        request(Model::Pro, "harbour in fog", 0, false, false),
+    );
+    j.insert(&job).unwrap();
+    wan_studio::core::library::store_result(&paths, &job, 0, &tiny_png()).unwrap();
+    drop(j);
+    std::fs::write(paths.journal(), b"this is not a database").unwrap();
+    let repaired = wan_studio::core::journal::repair(&paths).unwrap();
+    assert_eq!(repaired.results, 1);
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(find(&j, "harbour"), 1);
+}
+
+#[test]
+fn an_older_journal_gains_its_index_and_spend_on_first_open() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    std::fs::create_dir_all(&paths.home).unwrap();
+    {
+        // The first version's schema, as an existing library has it.
+        let c = rusqlite::Connection::open(paths.journal()).unwrap();
+        c.execute_batch(
+            "CREATE TABLE jobs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                backend TEXT NOT NULL, request TEXT NOT NULL, state TEXT NOT NULL, task_id TEXT, remote_status TEXT,
+                error TEXT, result_urls TEXT NOT NULL DEFAULT '[]', submitted_at INTEGER, finished_at INTEGER,
+                dismissed INTEGER NOT NULL DEFAULT 0, retry_of TEXT);
+             CREATE TABLE results (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+                path TEXT NOT NULL, thumbnail TEXT NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                PRIMARY KEY (job_id, idx));",
+        )
+        .unwrap();
+        for (id, model, prompt, urls) in [
+            (
+                "old1",
+                "wan2.7-image-pro",
+                "an old castle on a hill",
+                r#"["u1","u2"]"#,
+            ),
+            ("old2", "wan2.7-image", "a cat asleep", r#"["u1"]"#),
+            ("old3", "wan2.7-image", "a failed try", "[]"),
+        ] {
+            c.execute(
+                "INSERT INTO jobs (id, created_at, updated_at, backend, request, state, result_urls, finished_at)
+                 VALUES (?1, ?2, ?2, 'sandbox', ?3, 'completed', ?4, ?2)",
+                rusqlite::params![id, BASE, format!(r#"{{"model":"{model}","prompt":"{prompt}","n":1}}"#), urls],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO results VALUES (?1, 0, 'library/x.png', 'thumbnails/x.png', 10, 10)",
+                rusqlite::params![id],
+            )
+            .unwrap();
+        }
+    }
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 2);
+    let found = j
+        .search(&LibraryQuery {
+            text: "castle".into(),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(ids(&found), vec![("old1".to_owned(), 0)]);
+    let pro = j
+        .search(&LibraryQuery {
+            model: Some(Model::Pro),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(pro.len(), 1);
+    // Spend from what finished: 2 Pro images + 1 Standard at the published rates.
+    let spend = j.spend().unwrap();
+    assert_eq!(spend.images, 3);
+    assert_eq!(spend.micro_usd, 2 * 75_000 + 30_000);
+    drop(j);
+    // A second open changes nothing.
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(j.spend().unwrap().images, 3);
+    assert_eq!(j.search(&query()).unwrap().len(), 3);
+}
+
+#[test]
+fn spend_counts_completed_images_at_the_rate_when_sent_and_outlives_deletion() {
+    let home = tempfile::tempdir().unwrap();
+    let j = Journal::open(&Paths::new(home.path())).unwrap();
+    // Completed: 1 Standard at its recorded rate, a Pro series that returned 3 of 4.
+    let mut a = JobRecord::new(
+        Server::Sandbox,
+        request(Model::Standard, "a", 0, false, false),
+    );
+    a.rate_micro_usd = Some(40_000);
+    j.insert(&a).unwrap();
+    j.set_result_urls(&a.id, &["u".into()]).unwrap();
+    let b = JobRecord::new(Server::Sandbox, request(Model::Pro, "b", 0, false, true));
+    j.insert(&b).unwrap();
+    j.set_result_urls(&b.id, &["u1".into(), "u2".into(), "u3".into()])
+        .unwrap();
+    // Failed and refused: free.
+    for state in [JobState::Failed, JobState::Refused] {
+        let c = JobRecord::new(Server::Sandbox, request(Model::Pro, "c", 0, false, false));
+        j.insert(&c).unwrap();
+        j.set_state(&c.id, state, None).unwrap();
+    }
+    let spend = j.spend().unwrap();
+    assert_eq!(spend.images, 4);
+    assert_eq!(spend.micro_usd, 40_000 + 3 * 75_000);
+    assert_eq!(spend.by_month.len(), 1);
+    assert_eq!(spend.by_day.len(), 1);
+    let now = wan_studio::core::journal::now_ms();
+    assert_eq!(spend.month_of(now), 265_000);
+    assert_eq!(spend.month_of(now - 62 * DAY), 0);
+    // Recording the links again (a resume) does not bill twice; deleting keeps what was paid.
+    j.set_result_urls(&b.id, &["u1".into(), "u2".into(), "u3".into()])
+        .unwrap();
+    j.delete(&b.id).unwrap();
+    assert_eq!(j.spend().unwrap().micro_usd, 265_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lineage_a_result_used_as_a_reference_links_both_ways() {
+    let sb = common::sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = common::engine(&sb, home.path());
+    let parent = engine
+        .submit(common::text(Model::Standard, "a red fox"))
+        .unwrap();
+    let parent = common::finish(&mut events, &parent.id).await;
+    common::assert_completed(&parent, 1);
+    let mut edit = GenerationRequest::new(Model::Standard);
+    edit.prompt = Some("make it blue".to_owned());
+    edit.image_urls = vec![parent.result_urls[0].clone()];
+    let child = engine
+        .submit_with(Submission {
+            request: edit,
+            made_from: vec![Parent {
+                slot: 0,
+                job_id: parent.id.clone(),
+                index: 0,
+            }],
+            rate_micro_usd: Some(30_000),
+        })
+        .unwrap();
+    let child = common::finish(&mut events, &child.id).await;
+    common::assert_completed(&child, 1);
+    let journal = Journal::open(&Paths::new(home.path())).unwrap();
+    let made_from = journal.get(&child.id).unwrap().unwrap().made_from;
+    assert_eq!(
+        made_from,
+        vec![Parent {
+            slot: 0,
+            job_id: parent.id.clone(),
+            index: 0
+        }]
+    );
+    assert_eq!(
+        journal.used_in(&parent.id).unwrap(),
+        vec![(child.id.clone(), 0)]
+    );
+    // A retry keeps the chain.
+    let again = engine.retry(&child.id).unwrap();
+    assert_eq!(again.made_from, made_from);
+}
