@@ -512,3 +512,60 @@ async fn a_photo_on_disk_without_a_host_is_refused_before_anything_is_sent() {
     );
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_searches_filters_and_says_what_was_spent() {
+    let home = tempfile::tempdir().unwrap();
+    for (prompt, model, n) in [
+        ("a red fox in snow", "standard", "2"),
+        ("a harbour in fog", "pro", "1"),
+    ] {
+        let mut c = cli(home.path(), None);
+        c.args([
+            "generate",
+            "--sandbox",
+            "--size",
+            "1K",
+            "--prompt",
+            prompt,
+            "--model",
+            model,
+            "-n",
+            n,
+        ]);
+        let o = output(c).await;
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let history = |args: &[&str]| {
+        let mut c = cli(home.path(), None);
+        c.arg("history").args(args);
+        c
+    };
+    let o = output(history(&["--search", "FOX", "--json"])).await;
+    let v = json(&o);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["prompt"], "a red fox in snow");
+    let o = output(history(&[
+        "--model",
+        "pro",
+        "--since",
+        "2000-01-01",
+        "--json",
+    ]))
+    .await;
+    assert_eq!(json(&o)[0]["prompt"], "a harbour in fog");
+    let o = output(history(&["--favourites", "--json"])).await;
+    assert_eq!(json(&o).as_array().unwrap().len(), 0, "nothing starred yet");
+    let o = output(history(&["--since", "2999-01-01"])).await;
+    assert!(String::from_utf8_lossy(&o.stdout).contains("No job matches."));
+    let o = output(history(&["--since", "yesterday"])).await;
+    assert_eq!(o.status.code(), Some(2), "a bad date is refused");
+    assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
+    // 2 Standard images at $0.030 and 1 Pro at $0.075.
+    let o = output(history(&["--spend", "--json"])).await;
+    let v = json(&o);
+    assert_eq!(v["images"], 3);
+    assert_eq!(v["micro_usd"], 135_000);
+    assert_eq!(v["usd"], "$0.135");
+    assert_eq!(v["months"].as_array().unwrap().len(), 1);
+}

@@ -82,8 +82,13 @@ fn number(sheet: &mut RgbaImage, n: usize, x: u32, y: u32) {
     );
 }
 
-/// Reads a series' results from the library and writes its sheet to `dest` (atomically).
-pub fn export_sheet(job: &JobRecord, dest: &std::path::Path) -> Result<(), ImagingError> {
+/// Reads a series' results from the library and writes its sheet to `dest` (atomically). With
+/// `replace` false an existing file is left as it is and the export fails, saying so.
+pub fn export_sheet(
+    job: &JobRecord,
+    dest: &std::path::Path,
+    replace: bool,
+) -> Result<(), ImagingError> {
     let mut panels = Vec::with_capacity(job.results.len());
     let mut results: Vec<_> = job.results.iter().collect();
     results.sort_by_key(|r| r.index);
@@ -100,7 +105,21 @@ pub fn export_sheet(job: &JobRecord, dest: &std::path::Path) -> Result<(), Imagi
     }
     let sheet = compose(&panels, job.request.prompt.as_deref().unwrap_or(""));
     let text = [("Software", "Wan Studio"), ("Title", "Storyboard")];
-    imaging::write_atomic(dest, &imaging::encode_png(&sheet, &text)?)
+    let png = imaging::encode_png(&sheet, &text)?;
+    if replace {
+        return imaging::write_atomic(dest, &png);
+    }
+    if imaging::write_new_atomic(dest, &png)? {
+        Ok(())
+    } else {
+        Err(ImagingError::io(
+            dest,
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a file with that name is already there; choose another name",
+            ),
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -1094,7 +1094,8 @@ impl StudioApp {
             PathPurpose::ExportFile(key) => self.export(vec![key], ExportDest::NewFile(path)),
             PathPurpose::SettingsExportDir => self.views.settings.set_export_dir(&path),
             PathPurpose::References => self.add_reference_files(vec![path]),
-            PathPurpose::Sheet(job_id) => self.export_sheet(&job_id, path),
+            // Typed in the path field: nothing asked before replacing, so nothing is replaced.
+            PathPurpose::Sheet(job_id) => self.export_sheet(&job_id, path, false),
         }
     }
 
@@ -1106,13 +1107,13 @@ impl StudioApp {
     }
 
     /// Draws a series' storyboard sheet and writes it, off the UI thread.
-    fn export_sheet(&mut self, job_id: &str, path: PathBuf) {
+    fn export_sheet(&mut self, job_id: &str, path: PathBuf, replace: bool) {
         let Some(job) = self.jobs.get(job_id).cloned() else {
             return;
         };
         self.chore(async move {
             let written = tokio::task::spawn_blocking(move || {
-                crate::core::storyboard::export_sheet(&job, &path).map(|()| path)
+                crate::core::storyboard::export_sheet(&job, &path, replace).map(|()| path)
             })
             .await;
             match written {
@@ -1306,6 +1307,7 @@ impl StudioApp {
             Chore::Picked(Picked::Path(purpose, path)) => match purpose {
                 // The dialog asked before replacing a file.
                 PathPurpose::ExportFile(key) => self.export(vec![key], ExportDest::File(path)),
+                PathPurpose::Sheet(job_id) => self.export_sheet(&job_id, path, true),
                 other => self.answered(other, path),
             },
             Chore::Picked(Picked::Failed(purpose, suggested, why)) => {
