@@ -210,15 +210,6 @@ pub struct AppSettings {
     /// The most the estimated spend may reach in a calendar month (micro-dollars); Generate is
     /// blocked before a send would go past it.
     pub monthly_budget_micro_usd: Option<u64>,
-    /// Palettes the artist saved by name.
-    pub palettes: Vec<NamedPalette>,
-}
-
-/// A palette kept under a name for reuse.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct NamedPalette {
-    pub name: String,
-    pub palette: super::palette::Palette,
 }
 
 /// The window's side panels, open or collapsed.
@@ -249,7 +240,6 @@ impl Default for AppSettings {
             reference_host: None,
             flatten_onto: [255, 255, 255],
             monthly_budget_micro_usd: None,
-            palettes: Vec::new(),
         }
     }
 }
