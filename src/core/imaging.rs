@@ -293,6 +293,24 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> Result<bool, ImagingError>
     }
 }
 
+/// Writes a file the artist named: replacing one that is there when a dialog already asked
+/// (`replace`), else failing with words that say so (a typed path: nothing was asked).
+pub fn write_named(path: &Path, bytes: &[u8], replace: bool) -> Result<(), ImagingError> {
+    if replace {
+        return write_atomic(path, bytes);
+    }
+    if write_new_atomic(path, bytes)? {
+        return Ok(());
+    }
+    Err(ImagingError::io(
+        path,
+        std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "a file with that name is already there; choose another name",
+        ),
+    ))
+}
+
 fn sync_dir(dir: &Path) {
     // Directory fsync makes the rename durable on Linux; elsewhere opening a folder may not work.
     if let Ok(d) = std::fs::File::open(dir) {

@@ -299,17 +299,8 @@ pub fn export_to_new_file(
     r: &ResultRecord,
     dest: &Path,
 ) -> Result<PathBuf, ImagingError> {
-    if imaging::write_new_atomic(dest, &export_bytes(job, r)?)? {
-        Ok(dest.to_path_buf())
-    } else {
-        Err(ImagingError::io(
-            dest,
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a file with that name is already there; choose another name",
-            ),
-        ))
-    }
+    imaging::write_named(dest, &export_bytes(job, r)?, false)?;
+    Ok(dest.to_path_buf())
 }
 
 /// Writes a result into `dir` under [`export_name`], never replacing a file: a taken name gets

@@ -105,21 +105,7 @@ pub fn export_sheet(
     }
     let sheet = compose(&panels, job.request.prompt.as_deref().unwrap_or(""));
     let text = [("Software", "Wan Studio"), ("Title", "Storyboard")];
-    let png = imaging::encode_png(&sheet, &text)?;
-    if replace {
-        return imaging::write_atomic(dest, &png);
-    }
-    if imaging::write_new_atomic(dest, &png)? {
-        Ok(())
-    } else {
-        Err(ImagingError::io(
-            dest,
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a file with that name is already there; choose another name",
-            ),
-        ))
-    }
+    imaging::write_named(dest, &imaging::encode_png(&sheet, &text)?, replace)
 }
 
 #[cfg(test)]

@@ -81,6 +81,8 @@ pub struct Jobs {
     pub found: Option<Vec<Found>>,
     /// Changes whenever `tiles` does (the gallery caches its rows by it).
     pub version: u64,
+    /// Results in the whole library (the gallery says "k of n found").
+    pub results_total: usize,
     by_id: std::collections::HashMap<String, usize>,
     /// Where each job's results came from and went, once asked (the viewer asks).
     pub lineage: std::collections::HashMap<String, Lineage>,
@@ -133,15 +135,16 @@ impl Jobs {
                 })
                 .collect(),
         };
+        self.results_total = self.list.iter().map(|j| j.results.len()).sum();
         self.version += 1;
     }
 
     pub fn get(&self, job_id: &str) -> Option<&JobRecord> {
+        // `by_id` is rebuilt with the tiles after every change to `list`.
         self.by_id
             .get(job_id)
             .and_then(|&i| self.list.get(i))
             .filter(|j| j.id == job_id)
-            .or_else(|| self.list.iter().find(|j| j.id == job_id))
     }
 
     /// A result, found by key.

@@ -93,7 +93,7 @@ impl GalleryView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
         let total = cx.jobs.tiles.len();
-        let library: usize = cx.jobs.list.iter().map(|j| j.results.len()).sum();
+        let library = cx.jobs.results_total;
         let filtered = cx.jobs.found.is_some();
         ui.horizontal_wrapped(|ui| {
             ui.heading("Gallery");
