@@ -367,6 +367,59 @@ fn the_index_follows_insert_delete_and_a_rebuild_and_marks_survive_a_re_add() {
     assert_eq!(repaired.results, 1);
     let j = Journal::open(&paths).unwrap();
     assert_eq!(find(&j, "harbour"), 1);
+    // What the rebuilt job cost is in the ledger again.
+    assert_eq!(j.spend().unwrap().images, 1);
+}
+
+#[test]
+fn a_damaged_search_index_is_rebuilt_not_a_reason_to_refuse_the_journal() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    for k in 0..40 {
+        put(
+            &j,
+            request(
+                Model::Standard,
+                &format!("lantern market {k} 花店"),
+                0,
+                false,
+                false,
+            ),
+            1,
+            1,
+        );
+    }
+    drop(j);
+    // Scribble over the index's own pages (the jobs are untouched).
+    let db = rusqlite::Connection::open(paths.journal()).unwrap();
+    db.execute(
+        "UPDATE prompts_data SET block = randomblob(length(block)) WHERE id > 10",
+        [],
+    )
+    .unwrap();
+    let integrity = |db: &rusqlite::Connection| {
+        db.execute(
+            "INSERT INTO prompts(prompts) VALUES ('integrity-check')",
+            [],
+        )
+        .is_ok()
+    };
+    assert!(!integrity(&db), "the index is damaged");
+    drop(db);
+    let j = Journal::open(&paths).expect("the jobs are sound: the journal opens");
+    let found = j
+        .search(&LibraryQuery {
+            text: "lantern 花店".into(),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 40, "the index was rebuilt from the jobs");
+    assert_eq!(j.list().unwrap().len(), 40);
+    drop(j);
+    assert!(integrity(
+        &rusqlite::Connection::open(paths.journal()).unwrap()
+    ));
 }
 
 #[test]

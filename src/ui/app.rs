@@ -232,6 +232,8 @@ pub struct StudioApp {
     last_sent: Option<(String, Instant)>,
     /// Tags the gallery's searches: only the latest answer is shown.
     search_generation: u64,
+    /// The latest search the gallery shows the answer to.
+    answered_search: u64,
     generate_tried: bool,
     /// Local references are being prepared and uploaded for a send.
     preparing: bool,
@@ -288,6 +290,7 @@ impl StudioApp {
             chores: Vec::new(),
             last_sent: None,
             search_generation: 0,
+            answered_search: 0,
             generate_tried: false,
             preparing: false,
             stages: Arc::default(),
@@ -362,6 +365,16 @@ impl StudioApp {
         (0..self.jobs.tiles.len())
             .filter_map(|k| self.jobs.key_at(k))
             .collect()
+    }
+
+    /// How many results the gallery shows (what the search and filters let through).
+    pub fn gallery_len(&self) -> usize {
+        self.jobs.tiles.len()
+    }
+
+    /// Whether the gallery waits for the library's answer to its latest search.
+    pub fn is_searching(&self) -> bool {
+        self.answered_search != self.search_generation
     }
 
     pub fn centre(&self) -> &Centre {
@@ -1132,6 +1145,7 @@ impl StudioApp {
         self.search_generation += 1;
         let query = self.views.gallery.query.clone();
         if query.is_everything() && !query.oldest_first {
+            self.answered_search = self.search_generation;
             self.jobs.found = None;
             self.jobs.rebuild_tiles();
         } else {
@@ -1450,6 +1464,7 @@ impl StudioApp {
             }
             Event::Found { generation, found } => {
                 if generation == self.search_generation {
+                    self.answered_search = generation;
                     self.jobs.found = Some(found);
                     self.jobs.rebuild_tiles();
                 }

@@ -12,6 +12,16 @@ use crate::core::request::{GenerationRequest, Mode, Model};
 /// The schema version this build writes (`PRAGMA user_version`).
 pub(super) const VERSION: i64 = 2;
 
+/// The search index: prompts and negative prompts, any script, any 3 letters.
+const CREATE_PROMPTS: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS prompts USING fts5(
+    job_id UNINDEXED, prompt, negative, tokenize = 'trigram'
+);";
+
+/// Fills the search index from the jobs (an empty index: a new one, or one dropped as damaged).
+const FILL_PROMPTS: &str = "INSERT INTO prompts (job_id, prompt, negative)
+     SELECT id, COALESCE(json_extract(request, '$.prompt'), ''),
+            COALESCE(json_extract(request, '$.negative_prompt'), '') FROM jobs;";
+
 /// Brings a journal up to [`VERSION`], in one transaction.
 pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -24,6 +34,7 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     if version >= VERSION {
         return Ok(());
     }
+    tx.execute_batch(CREATE_PROMPTS)?;
     tx.execute_batch(
         "
         ALTER TABLE results ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
@@ -50,9 +61,6 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
             micro_usd INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS spend_by_at ON spend(at);
-        CREATE VIRTUAL TABLE IF NOT EXISTS prompts USING fts5(
-            job_id UNINDEXED, prompt, negative, tokenize = 'trigram'
-        );
         CREATE TRIGGER IF NOT EXISTS prompts_insert AFTER INSERT ON jobs BEGIN
             INSERT INTO prompts (job_id, prompt, negative) VALUES (
                 new.id,
@@ -72,11 +80,7 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
         ",
     )?;
     // Built once for a library that predates the index.
-    tx.execute_batch(
-        "INSERT INTO prompts (job_id, prompt, negative)
-         SELECT id, COALESCE(json_extract(request, '$.prompt'), ''),
-                COALESCE(json_extract(request, '$.negative_prompt'), '') FROM jobs;",
-    )?;
+    tx.execute_batch(FILL_PROMPTS)?;
     let mut filed = Vec::new();
     {
         let mut stmt = tx.prepare("SELECT id, request FROM jobs")?;
@@ -364,6 +368,27 @@ impl super::Journal {
     /// The results a query finds, in gallery order: jobs newest (or oldest) first, each job's
     /// results in their own order, so a series stays together and reads in order.
     pub fn search(&self, query: &LibraryQuery) -> Result<Vec<Found>, JournalError> {
+        match self.search_once(query) {
+            Err(JournalError::Sql(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt)
+                    && !query.text.trim().is_empty() =>
+            {
+                // The search index is derived from the jobs: rebuild it, then ask again.
+                tracing::warn!("the search index was damaged ({e}); rebuilding it");
+                let conn = self.write_conn()?;
+                let tx = conn.unchecked_transaction()?;
+                tx.execute_batch("DROP TABLE IF EXISTS prompts;")?;
+                tx.execute_batch(CREATE_PROMPTS)?;
+                tx.execute_batch(FILL_PROMPTS)?;
+                tx.commit()?;
+                drop(conn);
+                self.search_once(query)
+            }
+            other => other,
+        }
+    }
+
+    fn search_once(&self, query: &LibraryQuery) -> Result<Vec<Found>, JournalError> {
         let (clause, args) = query.clause();
         let order = if query.oldest_first { "ASC" } else { "DESC" };
         let conn = self.conn();
