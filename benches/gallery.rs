@@ -17,7 +17,8 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use wan_studio::core::engine::Event;
-use wan_studio::core::journal::{JobRecord, JobState, ResultRecord};
+use wan_studio::core::journal::{JobRecord, JobState, ResultRecord, Shelved};
+use wan_studio::core::library;
 use wan_studio::core::request::{GenerationRequest, Model};
 use wan_studio::core::server::Server;
 use wan_studio::core::settings::{MemoryKeyStore, Paths};
@@ -50,7 +51,8 @@ fn main() {
         .unwrap();
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::new(home.path());
-    // One real thumbnail on disk; every result points at it (each is still its own texture key).
+    // One real thumbnail on disk, linked where each result's thumbnail lives (each is still its own
+    // texture key and its own file to load).
     let thumb = home.path().join("thumb.png");
     let pixels = image::RgbaImage::from_fn(320, 180, |x, y| {
         image::Rgba([(x % 256) as u8, (y % 256) as u8, 128, 255])
@@ -63,7 +65,7 @@ fn main() {
 
     let mut cfg = AppConfig::new(
         rt.handle().clone(),
-        paths,
+        paths.clone(),
         Arc::new(MemoryKeyStore::default()),
     );
     cfg.restore = false;
@@ -88,6 +90,11 @@ fn main() {
             let mut job = JobRecord::new(Server::Sandbox, req);
             job.state = JobState::Completed;
             job.created_at_ms -= i64::try_from(i).unwrap();
+            for k in 0..PER_JOB {
+                let at = library::thumbnail_path(&paths, &job.id, k);
+                std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+                std::fs::hard_link(&thumb, &at).unwrap();
+            }
             job.results = (0..PER_JOB)
                 .map(|k| ResultRecord {
                     job_id: job.id.clone(),
@@ -104,7 +111,11 @@ fn main() {
         })
         .collect();
     let started = Instant::now();
-    h.state_mut().handle_event(Event::Jobs(jobs));
+    h.state_mut().handle_event(Event::Library {
+        shelf: jobs.iter().map(Shelved::of).collect(),
+        live: Vec::new(),
+        older: jobs.len(),
+    });
     h.step();
     println!(
         "{} results: first frame after loading them took {:.1} ms",

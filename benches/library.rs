@@ -73,7 +73,8 @@ impl Lcg {
     }
 }
 
-/// Writes a journal of `results` finished results under `home` (thumbnails all one real file).
+/// Writes a journal of `results` finished results under `home` (every thumbnail a hard link to one
+/// real file, where the library keeps it).
 fn write_library(home: &Path, results: usize) {
     let paths = Paths::new(home);
     std::fs::create_dir_all(home).unwrap();
@@ -125,6 +126,9 @@ fn write_library(home: &Path, results: usize) {
         job.results = (0..count)
             .map(|k| {
                 let index = u32::try_from(k).unwrap();
+                let at = wan_studio::core::library::thumbnail_path(&paths, &job.id, index);
+                std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+                std::fs::hard_link(&thumb, &at).unwrap();
                 ResultRecord {
                     job_id: job.id.clone(),
                     index,
@@ -132,7 +136,7 @@ fn write_library(home: &Path, results: usize) {
                         .library()
                         .join(&job.id)
                         .join(format!("{:02}.png", k + 1)),
-                    thumbnail: thumb.clone(),
+                    thumbnail: at,
                     width: 2048,
                     height: 2048,
                     favourite: rng.below(20) == 0,
@@ -170,7 +174,7 @@ fn harness(home: &Path) -> Harness<'static, StudioApp> {
 
 /// Steps until the gallery shows `results` (gives up after a minute).
 fn step_until_loaded(h: &mut Harness<'static, StudioApp>, results: usize) {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while h.state().gallery_len() != results {
         assert!(Instant::now() < deadline, "the library never loaded");
         h.step();

@@ -127,9 +127,7 @@ fn starring_far_down_the_gallery_keeps_the_scroll_position() {
     s.settle();
     let key = ResultKey::new(&ids[target - 1], 0);
     s.wait("the star to show", |app| {
-        app.jobs()
-            .iter()
-            .any(|j| j.id == key.job_id && j.results[0].favourite)
+        app.marks(&key).is_some_and(|(favourite, _)| favourite)
     });
     s.settle();
     assert_eq!(

@@ -8,11 +8,11 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use wan_studio::core::draft::{Draft, Reference};
-use wan_studio::core::journal::{JobRecord, JobState};
+use wan_studio::core::journal::{JobRecord, JobState, Shelved};
 use wan_studio::core::palette::{Palette, Swatch};
 use wan_studio::core::request::{ApiErrorBody, GenerationRequest, Model};
 use wan_studio::core::server::Server;
-use wan_studio::core::settings::{AppSettings, KeySource};
+use wan_studio::core::settings::{AppSettings, KeySource, Paths};
 use wan_studio::ui::{
     Action, Centre, ComposeView, ConnState, Edit, Jobs, KeyInfo, PaletteView, QueueView, Textures,
     ViewCx,
@@ -21,6 +21,7 @@ use wan_studio::ui::{
 /// What a `ViewCx` borrows, owned here.
 struct Parts {
     jobs: Jobs,
+    paths: Paths,
     settings: AppSettings,
     conn: ConnState,
     key: KeyInfo,
@@ -32,9 +33,15 @@ struct Parts {
 
 impl Parts {
     fn new(jobs: Vec<JobRecord>) -> Parts {
-        let j = Jobs::new(jobs);
+        let shelf = jobs
+            .iter()
+            .filter(|j| !j.results.is_empty())
+            .map(Shelved::of)
+            .collect();
+        let j = Jobs::new(shelf, jobs, 0);
         Parts {
             jobs: j,
+            paths: Paths::new("/tmp/wan-studio-views"),
             settings: AppSettings::default(),
             conn: ConnState::Ready {
                 server: Server::Sandbox,
@@ -55,6 +62,7 @@ impl Parts {
     fn cx(&self) -> ViewCx<'_> {
         ViewCx {
             jobs: &self.jobs,
+            paths: &self.paths,
             settings: &self.settings,
             conn: &self.conn,
             key: &self.key,

@@ -17,9 +17,7 @@ use super::client::{
     ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, Progress, SubmitError,
     backoff,
 };
-use super::journal::{
-    Found, JobRecord, JobState, Journal, JournalError, LibraryQuery, Parent, Spend,
-};
+use super::journal::{JobRecord, JobState, Journal, JournalError, Parent, Shelved, Spend};
 use super::lease;
 use super::library;
 use super::recovery;
@@ -44,8 +42,14 @@ pub enum Event {
     Removed { job_id: String },
     /// Something went wrong outside any one job (the journal could not be written, …).
     Notice(String),
-    /// Every job, newest first (the answer to [`Command::ListJobs`]).
-    Jobs(Vec<JobRecord>),
+    /// The library as a window keeps it (the answer to [`Command::ListJobs`]): every job with a
+    /// result as the gallery draws it, newest first; the queue's jobs whole (in flight, resumable,
+    /// the most recent finished); how many older finished jobs there are.
+    Library {
+        shelf: Vec<Shelved>,
+        live: Vec<JobRecord>,
+        older: usize,
+    },
     /// A result's thumbnail, just made: a window shows it without reading it back from disk.
     /// Sent before the [`Event::Job`] that lists the result.
     Thumbnail {
@@ -55,9 +59,12 @@ pub enum Event {
     },
     /// Results written by [`Command::Export`].
     Exported { paths: Vec<PathBuf> },
-    /// The results a [`Command::Search`] found, in gallery order, tagged with its generation so a
-    /// front end can drop answers to queries it has since replaced.
-    Found { generation: u64, found: Vec<Found> },
+    /// The jobs whose prompts hold the words of a [`Command::Search`], tagged with its generation
+    /// so a front end can drop answers to searches it has since replaced.
+    TextHits {
+        generation: u64,
+        jobs: std::collections::HashSet<String>,
+    },
     /// What the library has cost (the answer to [`Command::Spend`]).
     Spend(Spend),
     /// Where a job's results came from and went (the answer to [`Command::Lineage`]).
@@ -104,10 +111,14 @@ pub enum Command {
         index: u32,
         rating: u8,
     },
-    /// Answers with [`Event::Found`].
+    /// Answers with [`Event::TextHits`].
     Search {
-        query: LibraryQuery,
+        text: String,
         generation: u64,
+    },
+    /// A job's whole record (the gallery keeps less). Answers with [`Event::Job`].
+    Details {
+        job_id: String,
     },
     /// Answers with [`Event::Spend`].
     Spend,
@@ -128,8 +139,10 @@ pub enum Command {
     },
     /// Resumes every unfinished job of this backend.
     Resume,
-    /// Answers with [`Event::Jobs`].
-    ListJobs,
+    /// Answers with [`Event::Library`], with this many recent finished jobs whole.
+    ListJobs {
+        recent: usize,
+    },
     /// Exports results `(job id, index)`. Answers with [`Event::Exported`] or a notice.
     Export {
         items: Vec<(String, u32)>,
@@ -597,9 +610,17 @@ impl Engine {
                 .journal
                 .set_rating(&job_id, index, rating)
                 .map_err(EngineError::from),
-            Command::Search { query, generation } => {
-                match self.inner.journal.search(&query) {
-                    Ok(found) => self.inner.send(Event::Found { generation, found }),
+            Command::Search { text, generation } => {
+                match self.inner.journal.text_hits(&text) {
+                    Ok(jobs) => self.inner.send(Event::TextHits { generation, jobs }),
+                    Err(e) => self.inner.send(Event::Notice(e.to_string())),
+                }
+                Ok(())
+            }
+            Command::Details { job_id } => {
+                match self.inner.journal.get(&job_id) {
+                    Ok(Some(job)) => self.inner.send(Event::Job(Box::new(job))),
+                    Ok(None) => {}
                     Err(e) => self.inner.send(Event::Notice(e.to_string())),
                 }
                 Ok(())
@@ -632,8 +653,8 @@ impl Engine {
             Command::Dismiss { job_id } => self.dismiss(&job_id),
             Command::Delete { job_id } => self.delete(&job_id),
             Command::Resume => self.resume().map(drop),
-            Command::ListJobs => {
-                self.list_jobs();
+            Command::ListJobs { recent } => {
+                self.list_jobs(recent);
                 Ok(())
             }
             Command::Export { items, dest } => {
@@ -664,15 +685,24 @@ impl Engine {
         })
     }
 
-    /// Reads every job off the async threads and sends [`Event::Jobs`].
-    pub fn list_jobs(&self) {
+    /// Reads the library off the async threads and sends [`Event::Library`] (the queue's
+    /// `recent` finished jobs whole).
+    pub fn list_jobs(&self, recent: usize) {
         let inner = Arc::clone(&self.inner);
-        self.inner
-            .rt
-            .spawn_blocking(move || match inner.journal.list() {
-                Ok(jobs) => inner.send(Event::Jobs(jobs)),
+        self.inner.rt.spawn_blocking(move || {
+            let read = inner
+                .journal
+                .shelf()
+                .and_then(|shelved| Ok((shelved, inner.journal.live(recent)?)));
+            match read {
+                Ok((shelved, (live, older))) => inner.send(Event::Library {
+                    shelf: shelved,
+                    live,
+                    older,
+                }),
                 Err(e) => inner.send(Event::Notice(e.to_string())),
-            });
+            }
+        });
     }
 
     /// Exports results off the async threads.

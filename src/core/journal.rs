@@ -219,7 +219,8 @@ pub enum JournalError {
 mod catalog;
 
 pub use catalog::{
-    Found, LibraryMode, LibraryQuery, Spend, local_date, local_day, local_midnight_ms, local_month,
+    Found, LibraryMode, LibraryQuery, Shelved, ShelvedResult, Spend, local_date, local_day,
+    local_midnight_ms, local_month,
 };
 use catalog::{parents_of, record_spend};
 
@@ -624,6 +625,36 @@ impl Journal {
         self.query_jobs("1 = 1", &[])
     }
 
+    /// What the queue shows: every job in flight or resumable, and the `recent` newest finished
+    /// ones (none dismissed), newest first; and how many older finished jobs there are.
+    pub fn live(&self, recent: usize) -> Result<(Vec<JobRecord>, usize), JournalError> {
+        let states = JobState::ALL
+            .into_iter()
+            .filter(|s| s.is_active() || s.is_resumable())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut jobs = self.query_jobs(&format!("dismissed = 0 AND state IN ({states})"), &[])?;
+        let limit = i64::try_from(recent).unwrap_or(i64::MAX);
+        let finished = self.query_jobs(
+            &format!(
+                "rowid IN (SELECT rowid FROM jobs WHERE dismissed = 0 AND state NOT IN ({states}) ORDER BY created_at DESC, rowid DESC LIMIT ?1)"
+            ),
+            &[&limit as &dyn rusqlite::ToSql],
+        )?;
+        let all: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM jobs WHERE dismissed = 0 AND state NOT IN ({states})"),
+            [],
+            |r| r.get(0),
+        )?;
+        let older = usize::try_from(all)
+            .unwrap_or(0)
+            .saturating_sub(finished.len());
+        jobs.extend(finished);
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.created_at_ms));
+        Ok((jobs, older))
+    }
+
     /// Jobs of a backend that a resume should pick up (plus those caught mid-submit).
     pub fn unfinished(&self, server: &Server) -> Result<Vec<JobRecord>, JournalError> {
         let states = [
@@ -657,6 +688,14 @@ impl Journal {
             .into_iter()
             .map(RawJob::into_record)
             .collect::<Result<Vec<_>, _>>()?;
+        if jobs.len() < 1_000 {
+            // A few jobs: their own rows, not every result in the library.
+            for job in &mut jobs {
+                job.results = self.results_for(&conn, &job.id)?;
+                job.made_from = parents_of(&conn, &job.id)?;
+            }
+            return Ok(jobs);
+        }
         let mut by_job: std::collections::HashMap<String, Vec<ResultRecord>> =
             std::collections::HashMap::new();
         let mut rstmt = conn.prepare(

@@ -122,17 +122,7 @@ impl GenerationRequest {
 
     /// The first `chars` characters of the prompt, on one line, with an ellipsis if cut.
     pub fn prompt_excerpt(&self, chars: usize) -> String {
-        let prompt = self.prompt.as_deref().unwrap_or("");
-        let one_line = prompt.split_whitespace().collect::<Vec<_>>().join(" ");
-        if one_line.chars().count() <= chars {
-            one_line
-        } else {
-            one_line
-                .chars()
-                .take(chars.saturating_sub(1))
-                .collect::<String>()
-                + "…"
-        }
+        excerpt(self.prompt.as_deref().unwrap_or(""), chars)
     }
 
     /// The mode the request runs in; there is no mode field, the shape decides.
@@ -272,6 +262,20 @@ pub struct TaskInfo {
     pub output: Option<TaskOutput>,
     #[serde(default)]
     pub error: Option<ApiErrorBody>,
+}
+
+/// The first `chars` characters of a text, on one line, with an ellipsis if cut.
+pub fn excerpt(text: &str, chars: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= chars {
+        one_line
+    } else {
+        one_line
+            .chars()
+            .take(chars.saturating_sub(1))
+            .collect::<String>()
+            + "…"
+    }
 }
 
 #[cfg(test)]

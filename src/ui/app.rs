@@ -232,6 +232,8 @@ pub struct StudioApp {
     last_sent: Option<(String, Instant)>,
     /// Tags the gallery's searches: only the latest answer is shown.
     search_generation: u64,
+    /// Actions waiting for a job's whole record (see [`needs_job`]).
+    waiting: Vec<Action>,
     /// The latest search the gallery shows the answer to.
     answered_search: u64,
     generate_tried: bool,
@@ -290,6 +292,7 @@ impl StudioApp {
             chores: Vec::new(),
             last_sent: None,
             search_generation: 0,
+            waiting: Vec::new(),
             answered_search: 0,
             generate_tried: false,
             preparing: false,
@@ -340,9 +343,16 @@ impl StudioApp {
         }
     }
 
-    /// Every job, newest first.
-    pub fn jobs(&self) -> &[JobRecord] {
-        &self.jobs.list
+    /// The jobs the window holds whole (the queue's, and any opened since), newest first.
+    pub fn jobs(&self) -> Vec<JobRecord> {
+        let mut jobs = self.jobs.live.clone();
+        for job in self.jobs.opened() {
+            if !jobs.iter().any(|j| j.id == job.id) {
+                jobs.push(job.clone());
+            }
+        }
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.created_at_ms));
+        jobs
     }
 
     /// Bytes held by textures (thumbnails, references, the viewer's image).
@@ -359,12 +369,18 @@ impl StudioApp {
         self.key.status()
     }
 
-    /// What fills the centre.
     /// The gallery's results in its order (what the search and filters show).
     pub fn gallery_keys(&self) -> Vec<ResultKey> {
         (0..self.jobs.tiles.len())
             .filter_map(|k| self.jobs.key_at(k))
             .collect()
+    }
+
+    /// A result's star and rating as the gallery shows them.
+    pub fn marks(&self, key: &ResultKey) -> Option<(bool, u8)> {
+        self.jobs
+            .shelved_result(key)
+            .map(|(_, r)| (r.favourite, r.rating))
     }
 
     /// How many results the gallery shows (what the search and filters let through).
@@ -377,6 +393,7 @@ impl StudioApp {
         self.answered_search != self.search_generation
     }
 
+    /// What fills the centre.
     pub fn centre(&self) -> &Centre {
         &self.centre
     }
@@ -540,6 +557,17 @@ impl StudioApp {
 
     /// Carries out one action. Every button's effect is here, by its [`Action`].
     pub fn handle(&mut self, action: Action) {
+        // An action on a job the window holds only as a gallery tile waits for its whole record.
+        if let Some(job_id) = needs_job(&action)
+            && self.jobs.get(job_id).is_none()
+        {
+            let job_id = job_id.to_owned();
+            if self.jobs.wants(&job_id) {
+                self.send(Command::Details { job_id });
+            }
+            self.waiting.push(action);
+            return;
+        }
         match action {
             Action::Generate => self.generate(false),
             Action::GenerateAgain => self.generate(true),
@@ -1114,9 +1142,17 @@ impl StudioApp {
 
     /// The library changed under a filtered gallery: ask again (a finished job may now match).
     fn refresh_search(&mut self) {
-        if self.jobs.found.is_some() {
-            self.search();
+        if self.jobs.query.has_text() {
+            self.ask_text_hits();
         }
+    }
+
+    /// Asks the library's index which jobs hold the query's words.
+    fn ask_text_hits(&mut self) {
+        self.search_generation += 1;
+        let generation = self.search_generation;
+        let text = self.jobs.query.text.clone();
+        self.send(Command::Search { text, generation });
     }
 
     /// Draws a series' storyboard sheet and writes it, off the UI thread.
@@ -1139,19 +1175,20 @@ impl StudioApp {
         });
     }
 
-    /// The gallery's query changed: everything comes straight from memory; anything else is
-    /// asked of the library's index (off the UI thread), and the answer replaces the tiles.
+    /// The gallery's query changed. Filters are applied in memory at once; words are asked of
+    /// the library's index (off the UI thread), and its answer narrows the tiles when it comes
+    /// (the last answer stays meanwhile).
     fn search(&mut self) {
-        self.search_generation += 1;
         let query = self.views.gallery.query.clone();
-        if query.is_everything() && !query.oldest_first {
+        let words_changed = query.text.trim() != self.jobs.query.text.trim();
+        self.jobs.query = query;
+        if !self.jobs.query.has_text() {
+            self.jobs.hits = None;
             self.answered_search = self.search_generation;
-            self.jobs.found = None;
-            self.jobs.rebuild_tiles();
-        } else {
-            let generation = self.search_generation;
-            self.send(Command::Search { query, generation });
+        } else if words_changed {
+            self.ask_text_hits();
         }
+        self.jobs.rebuild_tiles();
     }
 
     /// Takes a palette from an image off the UI thread: 5 dominant colours and their shares.
@@ -1405,7 +1442,9 @@ impl StudioApp {
                     self.notify_error(n);
                 }
                 self.send(Command::Resume);
-                self.send(Command::ListJobs);
+                self.send(Command::ListJobs {
+                    recent: crate::ui::queue::RECENT,
+                });
                 self.send(Command::Spend);
                 // The sandbox's links may have changed port: load references anew.
                 self.textures.forget_references();
@@ -1418,6 +1457,19 @@ impl StudioApp {
                     self.conn = Connection::Failed("the startup task stopped".to_owned());
                 }
             }
+        }
+    }
+
+    /// The viewer and the storyboard draw a job whole: ask for its record once if it is not held.
+    fn ask_centre_details(&mut self) {
+        let job_id = match &self.centre {
+            Centre::Viewer(key) => &key.job_id,
+            Centre::Storyboard(job_id) => job_id,
+            Centre::Gallery | Centre::Editor { .. } => return,
+        };
+        if self.is_ready() && self.jobs.wants(job_id) {
+            let job_id = job_id.clone();
+            self.send(Command::Details { job_id });
         }
     }
 
@@ -1457,15 +1509,14 @@ impl StudioApp {
     /// Applies one engine event.
     pub fn handle_event(&mut self, event: Event) {
         match event {
-            Event::Jobs(jobs) => {
-                self.jobs.list = jobs;
-                self.jobs.rebuild_tiles();
+            Event::Library { shelf, live, older } => {
+                self.jobs.replace(shelf, live, older);
                 self.refresh_search();
             }
-            Event::Found { generation, found } => {
+            Event::TextHits { generation, jobs } => {
                 if generation == self.search_generation {
                     self.answered_search = generation;
-                    self.jobs.found = Some(found);
+                    self.jobs.hits = Some(jobs);
                     self.jobs.rebuild_tiles();
                 }
             }
@@ -1491,33 +1542,23 @@ impl StudioApp {
                 if job.state != JobState::Downloading {
                     self.jobs.downloads.remove(&job.id);
                 }
-                let mut job = *job;
-                let list = &mut self.jobs.list;
-                let before = list.iter().position(|j| j.id == job.id);
-                // Stars and ratings set here are the artist's latest word.
-                if let Some(old) = before.map(|i| &list[i]) {
-                    for r in &mut job.results {
-                        if let Some(o) = old.results.iter().find(|o| o.index == r.index) {
-                            r.favourite = o.favourite;
-                            r.rating = o.rating;
-                        }
-                    }
-                }
-                let was = before.map(|i| list[i].state);
+                let job = *job;
+                let job_id = job.id.clone();
+                let was = self.jobs.get(&job.id).map(|j| j.state);
+                let before = was.is_some() || self.jobs.shelved(&job.id).is_some();
                 // A completed task is what costs: the month's spend changes.
                 let billed = matches!(job.state, JobState::Downloading | JobState::Completed)
                     && !matches!(was, Some(JobState::Downloading | JobState::Completed));
-                let new_parent = !job.made_from.is_empty() && before.is_none();
-                if let Some(i) = before {
-                    list[i] = job;
-                } else {
-                    let at = list
-                        .iter()
-                        .position(|j| j.created_at_ms < job.created_at_ms)
-                        .unwrap_or(list.len());
-                    list.insert(at, job);
+                let new_parent = !job.made_from.is_empty() && !before;
+                self.jobs.upsert(job);
+                // Actions that waited for this job's whole record.
+                let ready: Vec<Action> = self
+                    .waiting
+                    .extract_if(.., |a| needs_job(a) == Some(job_id.as_str()))
+                    .collect();
+                for action in ready {
+                    self.handle(action);
                 }
-                self.jobs.rebuild_tiles();
                 if billed {
                     self.send(Command::Spend);
                 }
@@ -1532,8 +1573,9 @@ impl StudioApp {
                 self.refresh_search();
             }
             Event::Removed { job_id } => {
-                self.jobs.list.retain(|j| j.id != job_id);
-                self.jobs.rebuild_tiles();
+                self.jobs.remove(&job_id);
+                self.waiting
+                    .retain(|a| needs_job(a) != Some(job_id.as_str()));
                 self.refresh_search();
                 self.views.gallery.forget_job(&job_id);
                 self.textures.forget_job(&job_id);
@@ -1816,6 +1858,22 @@ fn panel_toggle(ui: &mut egui::Ui, open: bool, compose: bool, out: &mut Vec<Acti
     }
 }
 
+/// The job whose whole record an action needs (the gallery holds less), if any.
+fn needs_job(action: &Action) -> Option<&str> {
+    match action {
+        Action::AskRetry(id)
+        | Action::AskDelete(id)
+        | Action::ReuseSettings(id)
+        | Action::ExportSheet(id)
+        | Action::Ask(PathPurpose::Sheet(id))
+        | Action::Answer(PathPurpose::Sheet(id), _) => Some(id),
+        Action::UseAsReference(key)
+        | Action::PaletteFrom(PaletteSource::Result(key))
+        | Action::Ask(PathPurpose::ExportFile(key)) => Some(&key.job_id),
+        _ => None,
+    }
+}
+
 /// The centre: the reference strip, then the gallery, the editor (with the latest results under
 /// it) or the viewer.
 fn centre_ui(
@@ -1930,6 +1988,7 @@ impl eframe::App for StudioApp {
     fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.take_started();
         self.drain();
+        self.ask_centre_details();
         self.autosave();
     }
 
@@ -1957,6 +2016,7 @@ impl eframe::App for StudioApp {
             // Views read this; the draft is handed to them on its own (the compose panel edits it).
             let cx = ViewCx {
                 jobs: &self.jobs,
+                paths: &self.cfg.paths,
                 settings: &self.settings,
                 conn: &conn,
                 key: &self.key,
@@ -1994,7 +2054,7 @@ impl eframe::App for StudioApp {
             });
             views.settings.ui(&ctx, &cx, &mut out);
             views.spend.ui(&ctx, &cx);
-            cx.jobs.list.iter().any(|j| cx.running_here(j))
+            cx.jobs.live.iter().any(|j| cx.running_here(j))
         };
         if let Some(about) = &self.about
             && !dialogs::about_ui(&ctx, about, &mut out)

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use eframe::egui::{self, RichText};
 
-use crate::core::journal::{LibraryMode, LibraryQuery, local_date};
+use crate::core::journal::{LibraryMode, LibraryQuery, Shelved, ShelvedResult, local_date};
 use crate::core::request::Model;
 
 use super::cx::{Action, Jobs, PaletteSource, PathPurpose, ViewCx};
@@ -65,12 +65,15 @@ pub fn layout_rows(jobs: &Jobs, cols: usize) -> Vec<Range<usize>> {
     let mut rows = Vec::new();
     let mut start = 0;
     let series = |k: usize| {
-        jobs.tiles
-            .get(k)
-            .map(|&(j, _)| (j, jobs.list[j].request.is_group()))
+        jobs.tiles.get(k).map(|&(j, _)| {
+            (
+                j,
+                jobs.shelf.get(j as usize).is_some_and(Shelved::is_series),
+            )
+        })
     };
     for k in 0..jobs.tiles.len() {
-        let (job, is_series) = series(k).unwrap_or((usize::MAX, false));
+        let (job, is_series) = series(k).unwrap_or((u32::MAX, false));
         let prev = k.checked_sub(1).and_then(series);
         let starts_job = prev.is_none_or(|(pj, _)| pj != job);
         let after_series = prev.is_some_and(|(pj, ps)| ps && pj != job);
@@ -94,7 +97,7 @@ impl GalleryView {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
         let total = cx.jobs.tiles.len();
         let library = cx.jobs.results_total;
-        let filtered = cx.jobs.found.is_some();
+        let filtered = cx.jobs.is_filtered();
         ui.horizontal_wrapped(|ui| {
             ui.heading("Gallery");
             let count = if filtered {
@@ -325,14 +328,12 @@ impl GalleryView {
         side: f32,
         out: &mut Vec<Action>,
     ) {
-        let Some(&(j, r)) = cx.jobs.tiles.get(k) else {
+        let Some((job, result)) = cx.jobs.tile(k) else {
             return;
         };
-        let job = &cx.jobs.list[j];
-        let result = &job.results[r];
         let key = ResultKey::new(&job.id, result.index);
         let series = job.results.len();
-        let prompt = job.request.prompt.as_deref().unwrap_or_default();
+        let prompt = &*job.prompt;
         let selected = self.selection.contains(&key);
         let (rect, resp) =
             ui.allocate_exact_size(egui::vec2(side, side + CAPTION), egui::Sense::click());
@@ -368,7 +369,11 @@ impl GalleryView {
         painter.rect_filled(image_rect, 4.0, ui.visuals().extreme_bg_color);
         match cx.textures.get(
             &TexKey::Thumb(key.clone()),
-            &Request::thumbnail(&result.thumbnail),
+            &Request::thumbnail(&crate::core::library::thumbnail_path(
+                cx.paths,
+                &job.id,
+                result.index,
+            )),
         ) {
             TexState::Ready {
                 texture,
@@ -425,17 +430,18 @@ impl GalleryView {
         );
         let chars = ((side / 6.5) as usize).max(8);
         // The first panel of a series says how many came of how many were asked for.
-        let asked = usize::try_from(job.request.n).unwrap_or(series);
-        let caption = if job.request.is_group() && r == 0 {
-            let short = if series < asked {
-                format!("Series · {series} of {asked} · ")
+        let asked = usize::try_from(job.asked).unwrap_or(series);
+        let caption =
+            if job.is_series() && job.results.first().is_some_and(|f| f.index == result.index) {
+                let short = if series < asked {
+                    format!("Series · {series} of {asked} · ")
+                } else {
+                    format!("Series of {series} · ")
+                };
+                short + prompt
             } else {
-                format!("Series of {series} · ")
+                prompt.to_owned()
             };
-            short + prompt
-        } else {
-            prompt.to_owned()
-        };
         painter.text(
             egui::pos2(rect.min.x + 2.0, image_rect.max.y + 3.0),
             egui::Align2::LEFT_TOP,
@@ -458,8 +464,8 @@ impl GalleryView {
     fn menu_ui(
         &mut self,
         ui: &mut egui::Ui,
-        job: &crate::core::journal::JobRecord,
-        result: &crate::core::journal::ResultRecord,
+        job: &Shelved,
+        result: &ShelvedResult,
         key: &ResultKey,
         out: &mut Vec<Action>,
     ) {
@@ -521,7 +527,7 @@ impl GalleryView {
 /// S toggles the star, 1–5 rate and 0 clears the rating of `key` (the gallery's hovered result,
 /// the viewer's shown one).
 pub fn rating_keys(ui: &egui::Ui, cx: &ViewCx<'_>, key: &ResultKey, out: &mut Vec<Action>) {
-    let Some((_, result)) = cx.jobs.result(key) else {
+    let Some((_, result)) = cx.jobs.shelved_result(key) else {
         return;
     };
     ui.input_mut(|i| {
@@ -573,7 +579,7 @@ fn paint_tags(
     painter: &egui::Painter,
     image_rect: egui::Rect,
     star_rect: egui::Rect,
-    result: &crate::core::journal::ResultRecord,
+    result: &ShelvedResult,
     series: usize,
     (hovered, star_hovered): (bool, bool),
 ) {

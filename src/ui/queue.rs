@@ -74,7 +74,7 @@ pub struct QueueView {
 
 impl QueueView {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
-        let jobs = &cx.jobs.list;
+        let jobs = &cx.jobs.live;
         // A queue, not the library: every job still in flight or resumable, and the most recent
         // finished ones. Older jobs live in the gallery.
         let mut finished = 0;
@@ -91,7 +91,7 @@ impl QueueView {
                 finished <= RECENT
             })
             .collect();
-        let older = finished.saturating_sub(RECENT);
+        let older = cx.jobs.older + finished.saturating_sub(RECENT);
         let active = jobs.iter().filter(|j| cx.running_here(j)).count();
         ui.horizontal(|ui| {
             ui.heading("Queue");

@@ -13,7 +13,12 @@ const GAP: f32 = 12.0;
 /// Draws the storyboard of `job_id`.
 pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action>) {
     let Some(job) = cx.jobs.get(job_id) else {
-        out.push(Action::ShowGallery);
+        if cx.jobs.shelved(job_id).is_some() {
+            // Its whole record is on its way from the journal (a frame or two).
+            ui.centered_and_justified(egui::Ui::spinner);
+        } else {
+            out.push(Action::ShowGallery);
+        }
         return;
     };
     let mut results: Vec<_> = job.results.iter().collect();

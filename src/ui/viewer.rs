@@ -67,7 +67,12 @@ impl ViewerView {
         out: &mut Vec<Action>,
     ) {
         let Some(job) = cx.jobs.get(&key.job_id) else {
-            out.push(Action::ShowGallery);
+            if cx.jobs.shelved_result(key).is_some() {
+                // Its whole record is on its way from the journal (a frame or two).
+                ui.centered_and_justified(egui::Ui::spinner);
+            } else {
+                out.push(Action::ShowGallery);
+            }
             return;
         };
         let Some(result) = job.results.iter().find(|r| r.index == key.index) else {
@@ -535,7 +540,7 @@ fn lineage_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job: &JobRecord, out: &mut Vec
         .used_in
         .iter()
         .filter_map(|(child, _)| {
-            let first = cx.jobs.get(child)?.results.first()?.index;
+            let first = cx.jobs.shelved(child)?.results.first()?.index;
             Some(ResultKey::new(child, first))
         })
         .collect();
@@ -568,7 +573,7 @@ fn link_thumb(
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Link, true, name.clone()));
     let painter = ui.painter();
     painter.rect_filled(rect, 3.0, ui.visuals().extreme_bg_color);
-    let Some((job, result)) = cx.jobs.result(key) else {
+    let Some((job, result)) = cx.jobs.shelved_result(key) else {
         painter.text(
             rect.center(),
             egui::Align2::CENTER_CENTER,
@@ -585,7 +590,11 @@ fn link_thumb(
         ..
     } = cx.textures.get(
         &TexKey::Thumb(key.clone()),
-        &Request::thumbnail(&result.thumbnail),
+        &Request::thumbnail(&crate::core::library::thumbnail_path(
+            cx.paths,
+            &job.id,
+            result.index,
+        )),
     ) {
         painter.image(
             texture.id(),
@@ -594,7 +603,7 @@ fn link_thumb(
             egui::Color32::WHITE,
         );
     }
-    let prompt = job.request.prompt_excerpt(60);
+    let prompt = crate::core::request::excerpt(&job.prompt, 60);
     if resp.on_hover_text(prompt).clicked() {
         out.push(Action::OpenViewer(key.clone()));
     }

@@ -317,6 +317,80 @@ pub struct Found {
     pub rating: u8,
 }
 
+/// A job as the gallery keeps it for years: what a tile draws and what the filters test, nothing
+/// more (about 300 bytes a job). The whole record is read from the journal when it is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shelved {
+    pub id: String,
+    pub created_at_ms: i64,
+    pub prompt: Box<str>,
+    pub model: Model,
+    pub mode: LibraryMode,
+    /// Whether a colour palette steered it.
+    pub palette: bool,
+    /// How many images were asked for (a series may bring fewer).
+    pub asked: u32,
+    pub results: Vec<ShelvedResult>,
+}
+
+/// A result as the gallery keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShelvedResult {
+    pub index: u32,
+    pub width: u32,
+    pub height: u32,
+    pub favourite: bool,
+    pub rating: u8,
+}
+
+impl Shelved {
+    pub fn of(job: &super::JobRecord) -> Shelved {
+        Shelved {
+            id: job.id.clone(),
+            created_at_ms: job.created_at_ms,
+            prompt: job.request.prompt.as_deref().unwrap_or_default().into(),
+            model: job.request.model,
+            mode: LibraryMode::of(&job.request),
+            palette: job.request.color_palette.is_some(),
+            asked: u32::try_from(job.request.n.max(1)).unwrap_or(1),
+            results: job
+                .results
+                .iter()
+                .map(|r| ShelvedResult {
+                    index: r.index,
+                    width: r.width,
+                    height: r.height,
+                    favourite: r.favourite,
+                    rating: r.rating,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn is_series(&self) -> bool {
+        self.mode == LibraryMode::Series
+    }
+}
+
+impl LibraryQuery {
+    /// Whether a result passes every filter but the words (those are the index's to answer:
+    /// [`super::Journal::text_hits`]). The same rules as [`super::Journal::search`].
+    pub fn admits(&self, job: &Shelved, result: &ShelvedResult) -> bool {
+        self.model.is_none_or(|m| m == job.model)
+            && self.mode.is_none_or(|m| m == job.mode)
+            && (!self.favourites || result.favourite)
+            && result.rating >= self.min_rating
+            && self.palette.is_none_or(|p| p == job.palette)
+            && self.since_ms.is_none_or(|t| job.created_at_ms >= t)
+            && self.until_ms.is_none_or(|t| job.created_at_ms < t)
+    }
+
+    /// Whether words are asked for.
+    pub fn has_text(&self) -> bool {
+        !self.text.trim().is_empty()
+    }
+}
+
 /// Spend per period: (period, images, micro-dollars), newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Spend {
@@ -375,13 +449,7 @@ impl super::Journal {
             {
                 // The search index is derived from the jobs: rebuild it, then ask again.
                 tracing::warn!("the search index was damaged ({e}); rebuilding it");
-                let conn = self.write_conn()?;
-                let tx = conn.unchecked_transaction()?;
-                tx.execute_batch("DROP TABLE IF EXISTS prompts;")?;
-                tx.execute_batch(CREATE_PROMPTS)?;
-                tx.execute_batch(FILL_PROMPTS)?;
-                tx.commit()?;
-                drop(conn);
+                self.rebuild_index()?;
                 self.search_once(query)
             }
             other => other,
@@ -407,6 +475,111 @@ impl super::Journal {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(found)
+    }
+
+    /// Every job with a result, newest first, as the gallery keeps it.
+    pub fn shelf(&self) -> Result<Vec<Shelved>, JournalError> {
+        let conn = self.conn();
+        let mut results: std::collections::HashMap<String, Vec<ShelvedResult>> =
+            std::collections::HashMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT job_id, idx, width, height, favourite, rating FROM results ORDER BY job_id, idx",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                ShelvedResult {
+                    index: r.get(1)?,
+                    width: r.get(2)?,
+                    height: r.get(3)?,
+                    favourite: r.get(4)?,
+                    rating: r.get(5)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (job, result) = row?;
+            results.entry(job).or_default().push(result);
+        }
+        let mut stmt = conn.prepare(
+            "SELECT id, created_at, model, mode, palette,
+                    COALESCE(json_extract(request, '$.prompt'), ''), COALESCE(json_extract(request, '$.n'), 1)
+             FROM jobs ORDER BY created_at DESC, rowid DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut shelved = Vec::with_capacity(results.len());
+        for row in rows {
+            let (id, created_at_ms, model, mode, palette, prompt, n) = row?;
+            let Some(results) = results.remove(&id) else {
+                continue;
+            };
+            shelved.push(Shelved {
+                id,
+                created_at_ms,
+                prompt: prompt.into_boxed_str(),
+                model: model
+                    .as_deref()
+                    .and_then(Model::from_id)
+                    .unwrap_or(Model::Standard),
+                mode: mode
+                    .as_deref()
+                    .and_then(LibraryMode::parse)
+                    .unwrap_or(LibraryMode::TextToImage),
+                palette,
+                asked: u32::try_from(n.max(1)).unwrap_or(1),
+                results,
+            });
+        }
+        Ok(shelved)
+    }
+
+    /// The jobs whose prompt or negative prompt holds every word of `text` (any script, any
+    /// case), in no particular order.
+    pub fn text_hits(&self, text: &str) -> Result<std::collections::HashSet<String>, JournalError> {
+        let query = LibraryQuery {
+            text: text.to_owned(),
+            ..LibraryQuery::default()
+        };
+        let run = || -> Result<std::collections::HashSet<String>, JournalError> {
+            let (clause, args) = query.clause();
+            let conn = self.conn();
+            let mut stmt = conn.prepare(&format!("SELECT j.id FROM jobs j WHERE {clause}"))?;
+            let hits = stmt
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(hits)
+        };
+        match run() {
+            Err(JournalError::Sql(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) =>
+            {
+                tracing::warn!("the search index was damaged ({e}); rebuilding it");
+                self.rebuild_index()?;
+                run()
+            }
+            other => other,
+        }
+    }
+
+    /// Drops the search index and fills a new one from the jobs.
+    fn rebuild_index(&self) -> Result<(), JournalError> {
+        let conn = self.write_conn()?;
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch("DROP TABLE IF EXISTS prompts;")?;
+        tx.execute_batch(CREATE_PROMPTS)?;
+        tx.execute_batch(FILL_PROMPTS)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The ids of the jobs with a result the query finds (newest first), for `history`.
