@@ -78,15 +78,18 @@ impl Lcg {
 fn write_library(home: &Path, results: usize) {
     let paths = Paths::new(home);
     std::fs::create_dir_all(home).unwrap();
-    let thumb = home.join("thumb.png");
     let pixels = image::RgbaImage::from_fn(320, 180, |x, y| {
         image::Rgba([(x % 256) as u8, (y % 256) as u8, 128, 255])
     });
-    std::fs::write(
-        &thumb,
-        wan_studio::core::imaging::encode_png(&pixels, &[]).unwrap(),
-    )
-    .unwrap();
+    let png = wan_studio::core::imaging::encode_png(&pixels, &[]).unwrap();
+    // A file system allows a file only so many links (65,000 on ext4): one file per 20,000.
+    let thumb = |made: usize| {
+        let path = home.join(format!("thumb-{}.png", made / 20_000));
+        if !path.exists() {
+            std::fs::write(&path, &png).unwrap();
+        }
+        path
+    };
     let journal = Journal::open(&paths).unwrap();
     let mut rng = Lcg(42);
     let mut jobs = Vec::new();
@@ -128,7 +131,7 @@ fn write_library(home: &Path, results: usize) {
                 let index = u32::try_from(k).unwrap();
                 let at = wan_studio::core::library::thumbnail_path(&paths, &job.id, index);
                 std::fs::create_dir_all(at.parent().unwrap()).unwrap();
-                std::fs::hard_link(&thumb, &at).unwrap();
+                std::fs::hard_link(thumb(made + k), &at).unwrap();
                 ResultRecord {
                     job_id: job.id.clone(),
                     index,
@@ -150,7 +153,8 @@ fn write_library(home: &Path, results: usize) {
     journal.import(&jobs).unwrap();
 }
 
-fn harness(home: &Path) -> Harness<'static, StudioApp> {
+/// The window's configuration on `home`, with a runtime that lives as long as the process.
+fn config(home: &Path) -> AppConfig {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -162,8 +166,12 @@ fn harness(home: &Path) -> Harness<'static, StudioApp> {
         Arc::new(MemoryKeyStore::default()),
     );
     cfg.restore = false;
-    // The runtime lives as long as the process (the harness is dropped at exit).
     std::mem::forget(rt);
+    cfg
+}
+
+fn harness(home: &Path) -> Harness<'static, StudioApp> {
+    let cfg = config(home);
     // Chinese prompts are drawn as boxes until the window finds a CJK font (issue 11); the
     // harness would otherwise refuse them.
     Harness::builder()
@@ -172,9 +180,62 @@ fn harness(home: &Path) -> Harness<'static, StudioApp> {
         .build_eframe(move |cc| StudioApp::new(cc, cfg))
 }
 
-/// Steps until the gallery shows `results` (gives up after a minute).
+/// The window as eframe drives it, without the test harness: a plain egui context (no AccessKit
+/// tree, which egui builds only while a screen reader listens), each frame's shapes tessellated as
+/// eframe does before painting. Returns (still frames, scrolling frames).
+fn plain_frames(home: &Path, results: usize) -> (Vec<Duration>, Vec<Duration>) {
+    let ctx = egui::Context::default();
+    let cc = eframe::CreationContext::_new_kittest(ctx.clone());
+    let mut app = StudioApp::new(&cc, config(home));
+    let mut frame = eframe::Frame::_new_kittest();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1600.0, 1000.0));
+    let mut step = |app: &mut StudioApp, events: Vec<egui::Event>| {
+        let input = egui::RawInput {
+            screen_rect: Some(screen),
+            events,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let out = ctx.run_ui(input, |ui| {
+            eframe::App::logic(app, ui.ctx(), &mut frame);
+            eframe::App::ui(app, ui, &mut frame);
+        });
+        let _ = ctx.tessellate(out.shapes, out.pixels_per_point);
+        t.elapsed()
+    };
+    let deadline = Instant::now() + Duration::from_mins(10);
+    while app.gallery_len() != results {
+        assert!(Instant::now() < deadline, "the library never loaded");
+        step(&mut app, Vec::new());
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    for _ in 0..100 {
+        step(&mut app, Vec::new());
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let still = (0..400).map(|_| step(&mut app, Vec::new())).collect();
+    let over = egui::pos2(900.0, 400.0);
+    step(&mut app, vec![egui::Event::PointerMoved(over)]);
+    let scrolling = (0..1500)
+        .map(|_| {
+            step(
+                &mut app,
+                vec![egui::Event::MouseWheel {
+                    unit: egui::MouseWheelUnit::Point,
+                    delta: egui::vec2(0.0, -220.0),
+                    phase: egui::TouchPhase::Move,
+                    source: egui::MouseWheelSource::Unknown,
+                    modifiers: egui::Modifiers::NONE,
+                }],
+            )
+        })
+        .collect();
+    (still, scrolling)
+}
+
+/// Steps until the gallery shows `results` (gives up after ten minutes: a profiler is slow).
 fn step_until_loaded(h: &mut Harness<'static, StudioApp>, results: usize) {
-    let deadline = Instant::now() + Duration::from_mins(1);
+    let deadline = Instant::now() + Duration::from_mins(10);
     while h.state().gallery_len() != results {
         assert!(Instant::now() < deadline, "the library never loaded");
         h.step();
@@ -201,13 +262,38 @@ fn resident_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// `n` frames with nothing happening.
+#[inline(never)]
+fn still_frames(h: &mut Harness<'static, StudioApp>, n: usize) {
+    for _ in 0..n {
+        h.step();
+    }
+}
+
 /// In a fresh process: open the window on a library, draw and scroll it, say what is resident.
 fn child(home: &Path, expect: usize) {
     let mut h = harness(home);
     step_until_loaded(&mut h, expect);
+    // Still frames only (`WAN_LIBRARY_BENCH_STILL`), for a profiler to look at: callgrind counts
+    // them alone with `--collect-atstart=no --toggle-collect=*still_frames*`.
+    if let Some(n) = std::env::var("WAN_LIBRARY_BENCH_STILL")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        for _ in 0..100 {
+            h.step();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        still_frames(&mut h, n);
+    }
     let over = h.get_by_label("Result 1").rect().center();
     h.hover_at(over);
-    for _ in 0..60 {
+    // More frames (`WAN_LIBRARY_BENCH_FRAMES`) for a profiler to look at.
+    let frames = std::env::var("WAN_LIBRARY_BENCH_FRAMES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(60);
+    for _ in 0..frames {
         wheel(&mut h, -220.0);
         h.step();
     }
@@ -276,13 +362,25 @@ fn main() {
         let journal = Journal::open(&paths).unwrap();
         let opened = t.elapsed();
         let t = Instant::now();
+        let shelved = journal.shelf().unwrap().len();
+        let shelf = t.elapsed();
+        let t = Instant::now();
         let listed = journal.list().unwrap().len();
         let list = t.elapsed();
         println!(
-            "journal alone: open {:.0} ms, list of {listed} jobs {:.0} ms",
+            "journal alone: open {:.0} ms, the gallery's shelf of {shelved} jobs {:.0} ms (every record whole: {listed} jobs {:.0} ms)",
             opened.as_secs_f64() * 1e3,
+            shelf.as_secs_f64() * 1e3,
             list.as_secs_f64() * 1e3
         );
+        for text in ["h", "ha", "har", "harb", "少女", "花店窗"] {
+            let t = Instant::now();
+            let hits = journal.text_hits(text).unwrap().len();
+            println!(
+                "journal alone: the window's search {text:?}: {hits} jobs in {:.1} ms",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+        }
         for text in ["h", "ha", "har", "harb", "少女"] {
             let query = wan_studio::core::journal::LibraryQuery {
                 text: text.to_owned(),
@@ -357,6 +455,10 @@ fn main() {
     }
     report("search keystroke → filtered frame", keystrokes);
     drop(h);
+
+    let (still, scrolling) = plain_frames(&large, LARGE);
+    report("without the test harness: still", still);
+    report("without the test harness: scrolling", scrolling);
 
     let small_bytes = measure_memory(&small, SMALL);
     let large_bytes = measure_memory(&large, LARGE);

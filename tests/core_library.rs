@@ -65,6 +65,15 @@ fn put(j: &Journal, req: GenerationRequest, days_ago: i64, results: u32) -> JobR
     job
 }
 
+/// FTS5's own check of the search index (for an external-content index, against the jobs too).
+fn integrity(db: &rusqlite::Connection) -> bool {
+    db.execute(
+        "INSERT INTO prompts(prompts, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .is_ok()
+}
+
 fn tiny_png() -> Vec<u8> {
     let img = image::RgbaImage::from_pixel(8, 8, image::Rgba([200, 100, 50, 255]));
     wan_studio::core::imaging::encode_png(&img, &[]).unwrap()
@@ -398,13 +407,6 @@ fn a_damaged_search_index_is_rebuilt_not_a_reason_to_refuse_the_journal() {
         [],
     )
     .unwrap();
-    let integrity = |db: &rusqlite::Connection| {
-        db.execute(
-            "INSERT INTO prompts(prompts) VALUES ('integrity-check')",
-            [],
-        )
-        .is_ok()
-    };
     assert!(!integrity(&db), "the index is damaged");
     drop(db);
     let j = Journal::open(&paths).expect("the jobs are sound: the journal opens");
@@ -464,7 +466,7 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
         }
     }
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 2);
+    assert_eq!(j.version().unwrap(), 3);
     let found = j
         .search(&LibraryQuery {
             text: "castle".into(),
@@ -488,6 +490,84 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
     let j = Journal::open(&paths).unwrap();
     assert_eq!(j.spend().unwrap().images, 3);
     assert_eq!(j.search(&query()).unwrap().len(), 3);
+}
+
+#[test]
+fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over_them() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let made = {
+        let j = Journal::open(&paths).unwrap();
+        let a = put(
+            &j,
+            request(Model::Standard, "a harbour at dawn", 0, false, false),
+            2,
+            1,
+        );
+        let mut two = request(Model::Pro, "一间有着精致窗户的花店", 0, false, false);
+        two.n = 2;
+        let b = put(&j, two, 1, 2);
+        vec![a.id, b.id]
+    };
+    {
+        // Back to version 2 as the last release left it: the search index kept its own copy of the
+        // prompts, keyed by job id, kept by triggers on `request`; no `seq`, `prompt`, `asked`.
+        let c = rusqlite::Connection::open(paths.journal()).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER prompts_insert; DROP TRIGGER prompts_delete; DROP TRIGGER prompts_update;
+             DROP TABLE prompts; DROP INDEX jobs_by_seq;
+             ALTER TABLE jobs DROP COLUMN seq; ALTER TABLE jobs DROP COLUMN prompt;
+             ALTER TABLE jobs DROP COLUMN negative; ALTER TABLE jobs DROP COLUMN asked;
+             CREATE VIRTUAL TABLE prompts USING fts5(job_id UNINDEXED, prompt, negative, tokenize = 'trigram');
+             INSERT INTO prompts (job_id, prompt, negative)
+                 SELECT id, COALESCE(json_extract(request, '$.prompt'), ''), '' FROM jobs;
+             CREATE TRIGGER prompts_insert AFTER INSERT ON jobs BEGIN
+                 INSERT INTO prompts (job_id, prompt, negative)
+                 VALUES (new.id, COALESCE(json_extract(new.request, '$.prompt'), ''), '');
+             END;
+             CREATE TRIGGER prompts_delete AFTER DELETE ON jobs BEGIN
+                 DELETE FROM prompts WHERE job_id = old.id;
+             END;
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 3);
+    // The gallery's shelf and the index agree on every job's key.
+    let shelf = j.shelf().unwrap();
+    assert_eq!(shelf.len(), 2);
+    let key_of = |id: &str| shelf.iter().find(|s| s.id == id).unwrap().seq;
+    assert_eq!(
+        j.text_hits("harb").unwrap(),
+        std::iter::once(key_of(&made[0])).collect()
+    );
+    assert_eq!(
+        j.text_hits("精致窗").unwrap(),
+        std::iter::once(key_of(&made[1])).collect()
+    );
+    // Two letters of Chinese: shorter than a trigram, still found.
+    assert_eq!(
+        j.text_hits("花店").unwrap(),
+        std::iter::once(key_of(&made[1])).collect()
+    );
+    assert_eq!(shelf.iter().find(|s| s.id == made[1]).unwrap().asked, 2);
+    // New jobs get the next key; the index follows them and a delete.
+    let c = put(
+        &j,
+        request(Model::Standard, "harbour lights", 0, false, false),
+        0,
+        1,
+    );
+    let keys: std::collections::HashSet<i64> = j.shelf().unwrap().iter().map(|s| s.seq).collect();
+    assert_eq!(keys.len(), 3, "every job has its own key");
+    assert_eq!(j.text_hits("harbour").unwrap().len(), 2);
+    j.delete(&c.id).unwrap();
+    assert_eq!(j.text_hits("harbour").unwrap().len(), 1);
+    drop(j);
+    assert!(integrity(
+        &rusqlite::Connection::open(paths.journal()).unwrap()
+    ));
 }
 
 #[test]

@@ -10,12 +10,14 @@ use egui_kittest::kittest::Queryable;
 use wan_studio::core::draft::{Draft, Reference};
 use wan_studio::core::journal::{JobRecord, JobState, Shelved};
 use wan_studio::core::palette::{Palette, Swatch};
+use wan_studio::core::palettes::SavedPalettes;
 use wan_studio::core::request::{ApiErrorBody, GenerationRequest, Model};
+use wan_studio::core::rules::Problems;
 use wan_studio::core::server::Server;
 use wan_studio::core::settings::{AppSettings, KeySource, Paths};
 use wan_studio::ui::{
-    Action, Centre, ComposeView, ConnState, Edit, Jobs, KeyInfo, PaletteView, QueueView, Textures,
-    ViewCx,
+    Action, Centre, ComposeView, ConnState, Dropper, Edit, Jobs, KeyInfo, PaletteView, QueueView,
+    Textures, ViewCx,
 };
 
 /// What a `ViewCx` borrows, owned here.
@@ -28,7 +30,9 @@ struct Parts {
     textures: Textures,
     centre: Centre,
     blockers: Vec<String>,
+    problems: Problems,
     export_dir: PathBuf,
+    palettes: SavedPalettes,
 }
 
 impl Parts {
@@ -55,7 +59,9 @@ impl Parts {
             textures: Textures::new(1 << 20, None),
             centre: Centre::Gallery,
             blockers: Vec::new(),
+            problems: Problems::default(),
             export_dir: PathBuf::from("/tmp/exports"),
+            palettes: SavedPalettes::default(),
         }
     }
 
@@ -69,12 +75,15 @@ impl Parts {
             textures: &self.textures,
             centre: &self.centre,
             blockers: &self.blockers,
+            problems: &self.problems,
             generate_tried: false,
             last_sent: None,
             export_dir: &self.export_dir,
             now_ms: 0,
             storage_secret_set: false,
             preparing: &[],
+            dropper: Dropper::default(),
+            palettes: &self.palettes,
         }
     }
 }
@@ -345,9 +354,10 @@ fn controls_that_do_not_apply_say_so_and_a_blank_form_shows_no_error() {
         .build_ui_state(
             |ui, st: &mut ComposeState| {
                 let mut out = Vec::new();
+                st.parts.problems = st.draft.problems();
                 st.parts.blockers = st
-                    .draft
-                    .problems()
+                    .parts
+                    .problems
                     .iter()
                     .map(|p| p.message.clone())
                     .collect();

@@ -63,7 +63,8 @@ pub enum Event {
     /// so a front end can drop answers to searches it has since replaced.
     TextHits {
         generation: u64,
-        jobs: std::collections::HashSet<String>,
+        /// The jobs, by [`JobRecord::seq`]; or why the library could not answer.
+        jobs: Result<Vec<i64>, String>,
     },
     /// What the library has cost (the answer to [`Command::Spend`]).
     Spend(Spend),
@@ -269,17 +270,11 @@ impl Engine {
         let client = ApiClient::new(cfg.client.clone())?;
         // Room for a charged task id on a disk that fills up later (made before any submit).
         recovery::ensure_reserve(&cfg.paths);
-        // Half-written files left by a kill mid-write: old enough that no live writer owns them.
-        let folders = [
-            cfg.paths.library(),
-            cfg.paths.thumbnails(),
-            cfg.paths.home.clone(),
-        ];
+        // Half-written files a kill left in the data folder (the form, the settings): old enough
+        // that no live writer owns them. A job's own folders are swept when it is taken up.
+        let home = cfg.paths.home.clone();
         rt.spawn_blocking(move || {
-            let removed: usize = folders
-                .iter()
-                .map(|d| super::imaging::sweep_partials(d, STALE_PARTIAL))
-                .sum();
+            let removed = super::imaging::sweep_partials(&home, STALE_PARTIAL);
             if removed > 0 {
                 tracing::info!(removed, "removed stale .partial files");
             }
@@ -611,10 +606,13 @@ impl Engine {
                 .set_rating(&job_id, index, rating)
                 .map_err(EngineError::from),
             Command::Search { text, generation } => {
-                match self.inner.journal.text_hits(&text) {
-                    Ok(jobs) => self.inner.send(Event::TextHits { generation, jobs }),
-                    Err(e) => self.inner.send(Event::Notice(e.to_string())),
-                }
+                let jobs = self
+                    .inner
+                    .journal
+                    .text_hits(&text)
+                    .map(|hits| hits.into_iter().collect())
+                    .map_err(|e| e.to_string());
+                self.inner.send(Event::TextHits { generation, jobs });
                 Ok(())
             }
             Command::Details { job_id } => {
@@ -1410,16 +1408,7 @@ impl Inner {
                 d = self.download_one(&job, index, count, url) => d,
             };
             match downloaded {
-                Ok((record, thumbnail)) => {
-                    self.send(Event::Thumbnail {
-                        job_id: job_id.to_owned(),
-                        index,
-                        image: LoadedImage {
-                            source_dims: (record.width, record.height),
-                            pixels: Arc::new(thumbnail),
-                            note: None,
-                        },
-                    });
+                Ok(record) => {
                     self.db(move |j| j.add_result(&record)).await?;
                     self.emit(job_id).await;
                 }
@@ -1461,7 +1450,7 @@ impl Inner {
         index: u32,
         count: u32,
         url: &str,
-    ) -> Result<(super::journal::ResultRecord, image::RgbaImage), Fetch> {
+    ) -> Result<super::journal::ResultRecord, Fetch> {
         let attempts = self.cfg.download_attempts.max(1);
         let mut attempt = 0;
         // Kept across attempts: a download cut halfway continues from where it stopped.
@@ -1499,15 +1488,34 @@ impl Inner {
             }
         }
         // At most a few decodes at once, however many results arrive together.
-        let _permit = self
+        let permit = self
             .decoders
             .acquire()
             .await
             .map_err(|e| Fetch::Download(format!("the decoder pool closed: {e}")))?;
+        let request = job.request.clone();
+        let (bytes, decoded) = tokio::task::spawn_blocking(move || {
+            let decoded = library::decode_result(&request, &bytes);
+            (bytes, decoded)
+        })
+        .await
+        .map_err(|e| Fetch::Download(format!("the worker stopped: {e}")))?;
+        drop(permit);
+        let decoded = decoded.map_err(|e| Fetch::Download(e.to_string()))?;
+        // A window shows it now, while the files are written.
+        self.send(Event::Thumbnail {
+            job_id: job.id.clone(),
+            index,
+            image: LoadedImage {
+                source_dims: decoded.dims,
+                pixels: Arc::clone(&decoded.thumbnail),
+                note: None,
+            },
+        });
         let paths = self.cfg.paths.clone();
         let job = job.clone();
         tokio::task::spawn_blocking(move || {
-            library::store_result_with_thumbnail(&paths, &job, index, &bytes)
+            library::write_result(&paths, &job, index, &bytes, &decoded)
         })
         .await
         .map_err(|e| Fetch::Download(format!("the worker stopped: {e}")))?

@@ -151,13 +151,44 @@ pub fn has_transparency(img: &DynamicImage) -> bool {
     }
 }
 
-/// A thumbnail whose longest side is at most `max_side`.
+/// A thumbnail whose longest side is at most `max_side` (the shape kept), as RGBA.
+///
+/// Made with `fast_image_resize` (SIMD convolution; its filter widens with the scale, so a large
+/// step down averages every source pixel instead of skipping most of them), in the picture's own
+/// pixel type: an RGB result is scaled as three bytes a pixel and only the small copy becomes RGBA.
 pub fn thumbnail(img: &DynamicImage, max_side: u32) -> RgbaImage {
-    if img.width() <= max_side && img.height() <= max_side {
-        img.to_rgba8()
-    } else {
-        img.thumbnail(max_side, max_side).to_rgba8()
+    let (w, h) = (img.width(), img.height());
+    if w <= max_side && h <= max_side {
+        return img.to_rgba8();
     }
+    let scale = f64::from(max_side) / f64::from(w.max(h));
+    let tw = ((f64::from(w) * scale).round() as u32).clamp(1, max_side);
+    let th = ((f64::from(h) * scale).round() as u32).clamp(1, max_side);
+    let options = fast_image_resize::ResizeOptions::new().resize_alg(
+        fast_image_resize::ResizeAlg::Convolution(fast_image_resize::FilterType::Bilinear),
+    );
+    let mut resizer = fast_image_resize::Resizer::new();
+    let scaled = match img {
+        DynamicImage::ImageRgb8(_) => {
+            let mut dst = image::RgbImage::new(tw, th);
+            resizer
+                .resize(img, &mut dst, &options)
+                .ok()
+                .map(|()| DynamicImage::ImageRgb8(dst).to_rgba8())
+        }
+        DynamicImage::ImageRgba8(_) => {
+            let mut dst = RgbaImage::new(tw, th);
+            resizer.resize(img, &mut dst, &options).ok().map(|()| dst)
+        }
+        other => {
+            // Grey, 16-bit, float: made RGBA first (rare for results and references).
+            let rgba = DynamicImage::ImageRgba8(other.to_rgba8());
+            let mut dst = RgbaImage::new(tw, th);
+            resizer.resize(&rgba, &mut dst, &options).ok().map(|()| dst)
+        }
+    };
+    // The resizer refuses only images it cannot view; image's own resize is the fallback.
+    scaled.unwrap_or_else(|| img.thumbnail(max_side, max_side).to_rgba8())
 }
 
 /// Encodes RGBA pixels as PNG, with optional `tEXt` chunks (key, value).
@@ -240,19 +271,25 @@ fn staged<'p>(
     Ok((tmp, dir))
 }
 
-/// Removes `.partial-*` files (atomic writes a kill interrupted) under `dir` whose last change is
-/// older than `older_than`; fresher ones may belong to a writer still at work. Returns how many
-/// went. Unreadable folders are skipped.
+/// Removes `.partial-*` files (atomic writes a kill interrupted) in `dir` (not in its sub-folders)
+/// whose last change is older than `older_than`; fresher ones may belong to a writer still at
+/// work. Returns how many went. An unreadable folder is skipped.
+///
+/// Not recursive on purpose: a library holds a folder per job (tens of thousands), and a job's
+/// folders can only hold half-written files while it downloads, so the engine sweeps those when it
+/// takes the job up again; at start only the data folder's own files need it.
 pub fn sweep_partials(dir: &Path, older_than: std::time::Duration) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
     let mut removed = 0;
     for entry in entries.filter_map(Result::ok) {
+        if !entry.file_name().to_string_lossy().starts_with(".partial-") {
+            continue;
+        }
         let path = entry.path();
         let Ok(meta) = entry.metadata() else { continue };
         if meta.is_dir() {
-            removed += sweep_partials(&path, older_than);
             continue;
         }
         let stale = meta
@@ -260,10 +297,7 @@ pub fn sweep_partials(dir: &Path, older_than: std::time::Duration) -> usize {
             .ok()
             .and_then(|m| m.elapsed().ok())
             .is_some_and(|age| age > older_than);
-        if stale
-            && entry.file_name().to_string_lossy().starts_with(".partial-")
-            && std::fs::remove_file(&path).is_ok()
-        {
+        if stale && std::fs::remove_file(&path).is_ok() {
             removed += 1;
         }
     }
@@ -387,16 +421,19 @@ mod tests {
     #[test]
     fn stale_partial_files_are_swept_and_fresh_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let sub = dir.path().join("library/2026");
-        std::fs::create_dir_all(&sub).unwrap();
+        let sub = dir.path();
         let stale = sub.join(".partial-abc");
         let fresh = sub.join(".partial-def");
         let image = sub.join("result.png");
-        for p in [&stale, &fresh, &image] {
+        // A job's folder is its driver's to sweep (the engine does when it takes the job up).
+        let job = sub.join("library/job");
+        std::fs::create_dir_all(&job).unwrap();
+        let in_job = job.join(".partial-ghi");
+        for p in [&stale, &fresh, &image, &in_job] {
             std::fs::write(p, b"x").unwrap();
         }
         let old = std::time::SystemTime::now() - std::time::Duration::from_hours(1);
-        for p in [&stale, &image] {
+        for p in [&stale, &image, &in_job] {
             std::fs::File::options()
                 .write(true)
                 .open(p)
@@ -411,5 +448,7 @@ mod tests {
         assert!(!stale.exists());
         assert!(fresh.exists(), "a write may still be at work");
         assert!(image.exists(), "only .partial files go");
+        assert!(in_job.exists(), "sub-folders are not walked");
+        assert_eq!(sweep_partials(&job, std::time::Duration::ZERO), 1);
     }
 }

@@ -164,6 +164,9 @@ pub struct JobRecord {
     pub made_from: Vec<Parent>,
     /// The tier's per-image rate when it was sent (micro-dollars), for the spend estimate.
     pub rate_micro_usd: Option<u64>,
+    /// The job's key in the library's search index, given when it is journalled (0 before).
+    #[serde(default)]
+    pub seq: i64,
 }
 
 impl JobRecord {
@@ -187,6 +190,7 @@ impl JobRecord {
             retry_of: None,
             made_from: Vec::new(),
             rate_micro_usd: None,
+            seq: 0,
         }
     }
 }
@@ -342,7 +346,7 @@ impl std::fmt::Debug for Journal {
     }
 }
 
-const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of, rate_micro_usd";
+const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of, rate_micro_usd, seq";
 
 impl Journal {
     pub fn open(paths: &Paths) -> Result<Journal, JournalError> {
@@ -770,6 +774,7 @@ struct RawJob {
     dismissed: bool,
     retry_of: Option<String>,
     rate_micro_usd: Option<i64>,
+    seq: i64,
 }
 
 fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
@@ -789,6 +794,7 @@ fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
         dismissed: row.get(12)?,
         retry_of: row.get(13)?,
         rate_micro_usd: row.get(14)?,
+        seq: row.get::<_, Option<i64>>(15)?.unwrap_or(0),
     })
 }
 
@@ -825,6 +831,7 @@ impl RawJob {
             retry_of: self.retry_of,
             made_from: Vec::new(),
             rate_micro_usd: self.rate_micro_usd.and_then(|r| u64::try_from(r).ok()),
+            seq: self.seq,
         })
     }
 }
@@ -863,7 +870,11 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
     let error = job.error.as_ref().map(to_json).transpose()?;
     let urls = to_json(&job.result_urls)?;
     tx.execute(
-        &format!("INSERT INTO jobs ({JOB_COLUMNS}, model, mode, palette) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"),
+        &format!(
+            "INSERT INTO jobs ({JOB_COLUMNS}, model, mode, palette, prompt, negative, asked)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?16, ?17, ?18, ?19, ?20, ?21)"
+        ),
         params![
             job.id,
             job.created_at_ms,
@@ -883,6 +894,9 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
             job.request.model.id(),
             LibraryMode::of(&job.request).as_str(),
             job.request.color_palette.is_some(),
+            job.request.prompt.as_deref().unwrap_or_default(),
+            job.request.negative_prompt.as_deref().unwrap_or_default(),
+            job.request.n.max(1),
         ],
     )?;
     for parent in &job.made_from {

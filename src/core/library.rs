@@ -199,18 +199,42 @@ pub fn store_result(
     index: u32,
     bytes: &[u8],
 ) -> Result<ResultRecord, ImagingError> {
-    store_result_with_thumbnail(paths, job, index, bytes).map(|(record, _)| record)
+    let decoded = decode_result(&job.request, bytes)?;
+    write_result(paths, job, index, bytes, &decoded)
 }
 
-/// [`store_result`], also handing back the thumbnail's pixels, so a window can show it without
-/// reading it back from disk.
-pub fn store_result_with_thumbnail(
+/// A downloaded result, checked: its size and its thumbnail (the decoded picture itself is not
+/// kept).
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub dims: (u32, u32),
+    /// Shared with a window, which shows it before the files are written.
+    pub thumbnail: std::sync::Arc<image::RgbaImage>,
+}
+
+/// The first half of storing a result: decoded within the largest image its request allows, and
+/// thumbnailed from the decoded pixels. CPU work: call off the async threads.
+pub fn decode_result(
+    request: &super::request::GenerationRequest,
+    bytes: &[u8],
+) -> Result<Decoded, ImagingError> {
+    let img = imaging::decode_within(bytes, super::rules::max_result_pixels(request))?;
+    let thumbnail = imaging::thumbnail(&img, imaging::THUMBNAIL_SIDE);
+    Ok(Decoded {
+        dims: (img.width(), img.height()),
+        thumbnail: std::sync::Arc::new(thumbnail),
+    })
+}
+
+/// The second half: the result's file (its PNG given the job's text, not re-encoded) and its
+/// thumbnail, each written atomically. Disk work: call off the async threads.
+pub fn write_result(
     paths: &Paths,
     job: &JobRecord,
     index: u32,
     bytes: &[u8],
-) -> Result<(ResultRecord, image::RgbaImage), ImagingError> {
-    let img = imaging::decode_within(bytes, super::rules::max_result_pixels(&job.request))?;
+    decoded: &Decoded,
+) -> Result<ResultRecord, ImagingError> {
     let format = imaging::sniff_format(bytes);
     let ext = format
         .and_then(|f| f.extensions_str().first().copied())
@@ -222,20 +246,18 @@ pub fn store_result_with_thumbnail(
         bytes.to_vec()
     };
     imaging::write_atomic(&path, &stored)?;
-    let thumb = imaging::thumbnail(&img, imaging::THUMBNAIL_SIDE);
     let thumb_path = thumbnail_path(paths, &job.id, index);
-    imaging::write_atomic(&thumb_path, &imaging::encode_png(&thumb, &[])?)?;
-    let record = ResultRecord {
+    imaging::write_atomic(&thumb_path, &imaging::encode_png(&decoded.thumbnail, &[])?)?;
+    Ok(ResultRecord {
         job_id: job.id.clone(),
         index,
         path,
         thumbnail: thumb_path,
-        width: img.width(),
-        height: img.height(),
+        width: decoded.dims.0,
+        height: decoded.dims.1,
         favourite: false,
         rating: 0,
-    };
-    Ok((record, thumb))
+    })
 }
 
 /// A file name for an exported result: a few words of the prompt, the job, the position.

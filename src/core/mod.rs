@@ -12,6 +12,7 @@ pub mod lease;
 pub mod lettering;
 pub mod library;
 pub mod palette;
+pub mod palettes;
 pub mod preflight;
 pub mod pricing;
 pub mod recovery;

@@ -14,9 +14,10 @@ use crate::backend::{self, Backend};
 use crate::core::client::{ApiClient, ClientConfig, KeyCheck};
 use crate::core::draft::{Draft, Reference, label_for_url};
 use crate::core::engine::{Command, Event, ExportDest, Submission};
-use crate::core::journal::{JobRecord, JobState, now_ms};
+use crate::core::journal::{JobRecord, JobState, LibraryQuery, now_ms};
 use crate::core::library::{export_name, result_link};
 use crate::core::palette::Palette;
+use crate::core::palettes::SavedPalettes;
 use crate::core::rules::{MAX_REFERENCES, random_seed, reference_url_problem};
 use crate::core::settings::{
     ApiKey, AppSettings, KeySource, KeyStore, KeyStoreError, Paths, Theme, default_export_dir,
@@ -25,7 +26,8 @@ use crate::core::undo::Undo;
 
 use super::compose::ComposeView;
 use super::cx::{
-    Action, Centre, ConnState, Edit, Jobs, KeyInfo, PaletteSource, PathPurpose, ViewCx,
+    Action, Centre, ConnState, Dropper, Edit, Hits, Jobs, KeyInfo, PaletteSource, PathPurpose,
+    ViewCx,
 };
 use super::dialogs::{self, AboutInfo, Confirm, FilePicker, NativePicker, PathPrompt, Picked};
 use super::gallery::{GalleryView, STRIP_TILE};
@@ -107,6 +109,8 @@ enum KeyChoice {
 struct Started {
     backend: Backend,
     settings: AppSettings,
+    /// The named palettes, read on the first start (a reconnect keeps the window's).
+    palettes: Option<SavedPalettes>,
     key: KeyInfo,
     notices: Vec<String>,
 }
@@ -232,6 +236,8 @@ pub struct StudioApp {
     last_sent: Option<(String, Instant)>,
     /// Tags the gallery's searches: only the latest answer is shown.
     search_generation: u64,
+    /// A search is with the engine (its answer not back yet).
+    search_in_flight: bool,
     /// Actions waiting for a job's whole record (see [`needs_job`]).
     waiting: Vec<Action>,
     /// The latest search the gallery shows the answer to.
@@ -248,6 +254,12 @@ pub struct StudioApp {
     saver: DraftSaver,
     /// `Pictures/Wan Studio`, found once.
     default_export: PathBuf,
+    /// The palettes the artist has named and kept.
+    palettes: SavedPalettes,
+    /// The palette colour the eyedropper sets, while armed.
+    picking: Option<usize>,
+    /// The colour the eyedropper's toolbar button arms it for.
+    picking_target: usize,
 }
 
 impl StudioApp {
@@ -292,6 +304,7 @@ impl StudioApp {
             chores: Vec::new(),
             last_sent: None,
             search_generation: 0,
+            search_in_flight: false,
             waiting: Vec::new(),
             answered_search: 0,
             generate_tried: false,
@@ -299,6 +312,9 @@ impl StudioApp {
             stages: Arc::default(),
             storage_secret: None,
             default_export: default_export_dir().unwrap_or_else(|| PathBuf::from("Wan Studio")),
+            palettes: SavedPalettes::default(),
+            picking: None,
+            picking_target: 0,
         };
         app.start(None, KeyChoice::Stored);
         let open = std::mem::take(&mut app.cfg.open);
@@ -420,12 +436,12 @@ impl StudioApp {
 
     /// Why Generate cannot run now, one sentence each; empty when it can.
     pub fn generate_blockers(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .draft
-            .problems()
-            .iter()
-            .map(|p| p.message.clone())
-            .collect();
+        self.blockers_given(&self.draft.problems())
+    }
+
+    /// [`StudioApp::generate_blockers`], with the form's problems already found.
+    fn blockers_given(&self, problems: &crate::core::rules::Problems) -> Vec<String> {
+        let mut out: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
         for (i, r) in self.draft.references.iter().enumerate() {
             if let Some(TexState::Failed(e)) = self.textures.peek(&TexKey::Reference(r.url.clone()))
             {
@@ -593,22 +609,8 @@ impl StudioApp {
             Action::OpenStoryboard(job_id) => self.centre = Centre::Storyboard(job_id),
             Action::ExportSheet(job_id) => self.ask_path(PathPurpose::Sheet(job_id)),
             Action::Search(_) => self.search(),
-            Action::Favourite(key, on) => {
-                self.jobs.mark(&key, Some(on), None);
-                self.send(Command::Favourite {
-                    job_id: key.job_id,
-                    index: key.index,
-                    on,
-                });
-            }
-            Action::Rate(key, rating) => {
-                self.jobs.mark(&key, None, Some(rating));
-                self.send(Command::Rate {
-                    job_id: key.job_id,
-                    index: key.index,
-                    rating,
-                });
-            }
+            Action::Favourite(key, on) => self.mark(key, Some(on), None),
+            Action::Rate(key, rating) => self.mark(key, None, Some(rating)),
             Action::AskLineage(job_id) => {
                 self.send(Command::Lineage { job_id });
             }
@@ -617,6 +619,11 @@ impl StudioApp {
                 self.send(Command::Spend);
             }
             Action::PaletteFrom(source) => self.palette_from(&source),
+            a @ (Action::Eyedropper(_)
+            | Action::PickColour { .. }
+            | Action::SavePalette(_)
+            | Action::LoadPalette(_)
+            | Action::DeletePalette(_)) => self.palette_action(a),
             Action::StepViewer(step) => self.step_viewer(step),
             Action::ToggleFullView => {
                 self.views.viewer.full = !self.views.viewer.full;
@@ -1147,12 +1154,17 @@ impl StudioApp {
         }
     }
 
-    /// Asks the library's index which jobs hold the query's words.
+    /// Asks the library's index which jobs hold the query's words. One search is in flight at a
+    /// time: words typed meanwhile are asked for when it answers (a burst of keys costs one more
+    /// search, not one each, and the engine's queue never fills with stale ones).
     fn ask_text_hits(&mut self) {
         self.search_generation += 1;
+        if self.search_in_flight {
+            return;
+        }
         let generation = self.search_generation;
         let text = self.jobs.query.text.clone();
-        self.send(Command::Search { text, generation });
+        self.search_in_flight = self.send(Command::Search { text, generation });
     }
 
     /// Draws a series' storyboard sheet and writes it, off the UI thread.
@@ -1181,14 +1193,27 @@ impl StudioApp {
     fn search(&mut self) {
         let query = self.views.gallery.query.clone();
         let words_changed = query.text.trim() != self.jobs.query.text.trim();
+        let filters_changed = LibraryQuery {
+            text: String::new(),
+            ..query.clone()
+        } != LibraryQuery {
+            text: String::new(),
+            ..self.jobs.query.clone()
+        };
         self.jobs.query = query;
         if !self.jobs.query.has_text() {
-            self.jobs.hits = None;
+            self.search_generation += 1;
             self.answered_search = self.search_generation;
-        } else if words_changed {
+            self.jobs.hits = None;
+            self.jobs.refilter();
+            return;
+        }
+        if words_changed {
             self.ask_text_hits();
         }
-        self.jobs.rebuild_tiles();
+        if filters_changed {
+            self.jobs.refilter();
+        }
     }
 
     /// Takes a palette from an image off the UI thread: 5 dominant colours and their shares.
@@ -1327,6 +1352,111 @@ impl StudioApp {
         });
     }
 
+    /// The eyedropper and the named palettes.
+    fn palette_action(&mut self, action: Action) {
+        match action {
+            Action::Eyedropper(swatch) => {
+                self.picking = swatch;
+                if let Some(i) = swatch {
+                    self.picking_target = i;
+                }
+            }
+            Action::PickColour { swatch, rgb } => self.pick_colour(swatch, rgb),
+            Action::SavePalette(name) => self.save_palette(&name),
+            Action::LoadPalette(name) => {
+                if let Some(p) = self.palettes.get(&name).cloned() {
+                    self.set_palette(p);
+                    self.notify(format!("Palette “{name}” is in the form."));
+                }
+            }
+            Action::DeletePalette(name) if self.palettes.remove(&name) => {
+                self.save_palettes();
+                self.notify(format!("Palette “{name}” deleted."));
+            }
+            _ => {}
+        }
+    }
+
+    /// Stars or rates a result: in the gallery at once (nothing moves), then in the journal.
+    fn mark(&mut self, key: ResultKey, favourite: Option<bool>, rating: Option<u8>) {
+        self.jobs.mark(&key, favourite, rating);
+        if let Some(on) = favourite {
+            self.send(Command::Favourite {
+                job_id: key.job_id.clone(),
+                index: key.index,
+                on,
+            });
+        }
+        if let Some(rating) = rating {
+            self.send(Command::Rate {
+                job_id: key.job_id,
+                index: key.index,
+                rating,
+            });
+        }
+    }
+
+    /// Puts a palette in the form and turns the palette on: one undo step.
+    fn set_palette(&mut self, palette: Palette) {
+        self.edit(Edit::Palette(palette), false);
+        if !self.draft.palette_on {
+            self.edit(Edit::PaletteOn(true), true);
+        }
+    }
+
+    /// The eyedropper's colour into one colour of the palette (turned on if it was off): one undo
+    /// step. The eyedropper stays armed for the next pick.
+    fn pick_colour(&mut self, swatch: usize, rgb: [u8; 3]) {
+        if let Some(why) = self.draft.why_no_palette() {
+            self.picking = None;
+            self.notify_error(why);
+            return;
+        }
+        let mut next = self.draft.palette.clone();
+        let swatch = swatch.min(next.len().saturating_sub(1));
+        if let Err(e) = next.set_colour(swatch, rgb) {
+            self.notify_error(format!("Colour palette: {e}."));
+            return;
+        }
+        self.set_palette(next);
+        self.picking_target = swatch;
+        self.notify(format!(
+            "Colour {} is now #{:02X}{:02X}{:02X}.",
+            swatch + 1,
+            rgb[0],
+            rgb[1],
+            rgb[2]
+        ));
+    }
+
+    /// Keeps the form's palette under `name`, then writes the list off the UI thread.
+    fn save_palette(&mut self, name: &str) {
+        match self.palettes.put(name, self.draft.palette.clone()) {
+            Ok(replaced) => {
+                self.save_palettes();
+                let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.notify(if replaced {
+                    format!("Palette “{name}” replaced.")
+                } else {
+                    format!("Palette “{name}” saved.")
+                });
+            }
+            Err(e) => self.notify_error(format!("The palette was not saved: {e}.")),
+        }
+    }
+
+    /// Writes the named palettes to disk off the UI thread; a failure becomes a notice.
+    fn save_palettes(&mut self) {
+        let (palettes, paths) = (self.palettes.clone(), self.cfg.paths.clone());
+        self.chore(async move {
+            match tokio::task::spawn_blocking(move || palettes.save(&paths)).await {
+                Ok(Ok(())) => Chore::Done,
+                Ok(Err(e)) => Chore::Error(format!("The palettes could not be saved: {e}")),
+                Err(e) => Chore::Error(e.to_string()),
+            }
+        });
+    }
+
     /// Writes the current settings to disk off the UI thread; a failure becomes a notice.
     fn save_settings(&mut self) {
         let (settings, paths) = (self.settings.clone(), self.cfg.paths.clone());
@@ -1409,10 +1539,7 @@ impl StudioApp {
             Chore::Error(text) => self.notify_error(text),
             Chore::Notice(text) => self.notify(text),
             Chore::Palette(palette) => {
-                self.edit(Edit::Palette(palette), false);
-                if !self.draft.palette_on {
-                    self.edit(Edit::PaletteOn(true), true);
-                }
+                self.set_palette(palette);
                 self.notify("Palette taken from the image: its 5 main colours and their shares.");
             }
             Chore::Repaired(done) => {
@@ -1436,6 +1563,9 @@ impl StudioApp {
             Ok(Ok(started)) => {
                 self.conn = Connection::Ready(Box::new(started.backend));
                 self.settings = started.settings;
+                if let Some(palettes) = started.palettes {
+                    self.palettes = palettes;
+                }
                 self.key = started.key;
                 theme::apply(&self.ctx, self.settings.theme);
                 for n in started.notices {
@@ -1484,7 +1614,7 @@ impl StudioApp {
             self.handle_event(ev);
         }
         while let Ok(loaded) = self.loaded.try_recv() {
-            if let (TexKey::Reference(url), Ok(img)) = (&loaded.key, &loaded.result) {
+            if let (TexKey::Reference(url), Ok((img, _))) = (&loaded.key, &loaded.result) {
                 for r in self.draft.references.iter_mut().filter(|r| r.url == *url) {
                     r.dims = Some(img.source_dims);
                     r.note.clone_from(&img.note);
@@ -1514,11 +1644,21 @@ impl StudioApp {
                 self.refresh_search();
             }
             Event::TextHits { generation, jobs } => {
-                if generation == self.search_generation {
-                    self.answered_search = generation;
-                    self.jobs.hits = Some(jobs);
-                    self.jobs.rebuild_tiles();
+                self.search_in_flight = false;
+                if generation != self.search_generation {
+                    // Words were typed since: ask for them now (unless they were cleared).
+                    if self.jobs.query.has_text() {
+                        self.search_generation -= 1;
+                        self.ask_text_hits();
+                    }
+                    return;
                 }
+                self.answered_search = generation;
+                match jobs {
+                    Ok(jobs) => self.jobs.hits = Some(Hits::new(&jobs)),
+                    Err(e) => self.notify_error(format!("The library could not be searched: {e}")),
+                }
+                self.jobs.refilter();
             }
             Event::Spend(spend) => self.jobs.spend = Some(spend),
             Event::Lineage {
@@ -1648,6 +1788,8 @@ impl StudioApp {
                 self.about = None;
             } else if self.views.settings.is_open() {
                 self.views.settings.close();
+            } else if self.picking.is_some() {
+                self.picking = None;
             } else if !self.views.viewer.leave_full() && self.centre != Centre::Gallery {
                 out.push(Action::ShowGallery);
             }
@@ -1925,6 +2067,19 @@ async fn startup(
     ctx: egui::Context,
 ) -> Result<Started, String> {
     let mut notices = Vec::new();
+    let palettes = if settings.is_some() {
+        None
+    } else {
+        let paths = cfg.paths.clone();
+        match tokio::task::spawn_blocking(move || SavedPalettes::load(&paths)).await {
+            Ok(Ok(p)) => Some(p),
+            Ok(Err(e)) => {
+                notices.push(format!("{e}."));
+                Some(SavedPalettes::default())
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    };
     let settings = if let Some(s) = settings {
         s
     } else {
@@ -1979,6 +2134,7 @@ async fn startup(
     Ok(Started {
         backend,
         settings,
+        palettes,
         key: info,
         notices,
     })
@@ -1997,7 +2153,8 @@ impl eframe::App for StudioApp {
         let mut out = Vec::new();
         self.shortcuts(&ctx, &mut out);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut out));
-        let blockers = self.generate_blockers();
+        let problems = self.draft.problems();
+        let blockers = self.blockers_given(&problems);
         let conn = self.conn_state();
         let export_dir = self.export_dir();
         let width = ctx.content_rect().width();
@@ -2023,12 +2180,20 @@ impl eframe::App for StudioApp {
                 textures: &self.textures,
                 centre: &self.centre,
                 blockers: &blockers,
+                problems: &problems,
                 generate_tried: self.generate_tried,
                 last_sent: self.last_sent.as_ref().map(|(_, at)| *at),
                 export_dir: &export_dir,
                 now_ms: now_ms(),
                 storage_secret_set: self.storage_secret.is_some(),
                 preparing: &preparing,
+                dropper: Dropper {
+                    armed: self.picking,
+                    target: self.picking_target,
+                    swatches: self.draft.palette.len(),
+                    blocked: self.draft.why_no_palette(),
+                },
+                palettes: &self.palettes,
             };
             let views = &mut self.views;
             let draft = &mut self.draft;

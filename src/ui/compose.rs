@@ -40,7 +40,7 @@ impl ComposeView {
         form: &mut Draft,
         out: &mut Vec<Action>,
     ) {
-        let problems = form.problems();
+        let problems = cx.problems;
         let form_height = (ui.available_height() - FOOTER_HEIGHT).max(80.0);
         egui::ScrollArea::vertical()
             .id_salt("compose_form")
@@ -50,15 +50,15 @@ impl ComposeView {
                 ui.add_space(4.0);
                 tier_ui(ui, form);
                 ui.add_space(6.0);
-                prompt_ui(ui, cx, form, &problems);
+                prompt_ui(ui, cx, form, problems);
                 ui.separator();
-                self.size_ui(ui, form, &problems);
+                self.size_ui(ui, form, problems);
                 ui.separator();
-                count_seed_ui(ui, form, &problems);
+                count_seed_ui(ui, form, problems);
                 ui.separator();
-                switches_ui(ui, form, &problems);
+                switches_ui(ui, form, problems);
                 ui.separator();
-                self.palette.ui(ui, cx, form, &problems, out);
+                self.palette.ui(ui, cx, form, problems, out);
                 ui.add_space(8.0);
             });
         if let Some(note) = form.settle() {

@@ -12,6 +12,7 @@ use crate::core::journal::{
     JobRecord, LibraryQuery, Parent, ResultRecord, Shelved, ShelvedResult, Spend,
 };
 use crate::core::palette::Palette;
+use crate::core::palettes::SavedPalettes;
 use crate::core::request::BBox;
 use crate::core::server::Server;
 use crate::core::settings::{ApiKey, AppSettings, KeySource};
@@ -94,9 +95,9 @@ pub struct Jobs {
     pub tiles: Vec<(u32, u32)>,
     /// The gallery's search and filters.
     pub query: LibraryQuery,
-    /// The jobs whose prompts hold the query's words (the library's latest answer); `None`
+    /// The jobs (by `seq`) whose prompts hold the query's words (the library's latest answer); `None`
     /// until it answers.
-    pub hits: Option<HashSet<String>>,
+    pub hits: Option<Hits>,
     /// Changes whenever `tiles` does (the gallery caches its rows by it).
     pub version: u64,
     /// Results in the whole library (the gallery says "k of n found").
@@ -107,6 +108,32 @@ pub struct Jobs {
     pub lineage: HashMap<String, Lineage>,
     /// What the library has cost, once known.
     pub spend: Option<Spend>,
+}
+
+/// The jobs a search found, by their key in the index ([`Shelved::seq`]): one bit each, so the
+/// gallery tests a job in a step.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hits(Vec<u64>);
+
+impl Hits {
+    pub fn new(seqs: &[i64]) -> Hits {
+        let top = seqs.iter().copied().max().unwrap_or(0).max(0);
+        let words = usize::try_from(top / 64 + 1).unwrap_or(0);
+        let mut bits = vec![0u64; words];
+        for &s in seqs {
+            if let Ok(s) = usize::try_from(s) {
+                bits[s / 64] |= 1 << (s % 64);
+            }
+        }
+        Hits(bits)
+    }
+
+    pub fn contains(&self, seq: i64) -> bool {
+        usize::try_from(seq)
+            .ok()
+            .and_then(|s| self.0.get(s / 64).map(|w| w & (1 << (s % 64)) != 0))
+            .unwrap_or(false)
+    }
 }
 
 /// How many whole records of jobs outside the queue are kept (the viewer's, the storyboard's…).
@@ -151,7 +178,7 @@ impl Jobs {
         !self.query.is_everything()
     }
 
-    /// Derives the tiles from the shelf, the filters and the words' hits.
+    /// The shelf changed: its index by id and the tiles anew.
     pub fn rebuild_tiles(&mut self) {
         self.by_id = self
             .shelf
@@ -159,10 +186,16 @@ impl Jobs {
             .enumerate()
             .map(|(i, j)| (id_hash(&j.id), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
+        self.results_total = self.shelf.iter().map(|j| j.results.len()).sum();
+        self.refilter();
+    }
+
+    /// The query or its answer changed: the tiles anew from the shelf, the filters and the hits.
+    pub fn refilter(&mut self) {
         let text = self.query.has_text();
         let mut tiles = Vec::with_capacity(self.tiles.len().max(self.shelf.len()));
         let mut add = |j: usize, job: &Shelved| {
-            if text && !self.hits.as_ref().is_some_and(|h| h.contains(&job.id)) {
+            if text && !self.hits.as_ref().is_some_and(|h| h.contains(job.seq)) {
                 return;
             }
             for (r, result) in job.results.iter().enumerate() {
@@ -184,7 +217,6 @@ impl Jobs {
             }
         }
         self.tiles = tiles;
-        self.results_total = self.shelf.iter().map(|j| j.results.len()).sum();
         self.version += 1;
     }
 
@@ -354,6 +386,8 @@ pub struct ViewCx<'a> {
     pub centre: &'a Centre,
     /// Why Generate cannot run now, one sentence each.
     pub blockers: &'a [String],
+    /// What the API's rules find wrong with the compose form (checked once a frame).
+    pub problems: &'a crate::core::rules::Problems,
     /// Whether Generate was tried since the form last changed (problems turn from hints to errors).
     pub generate_tried: bool,
     /// When the last request was sent (Generate says "Sent ✓" for a moment).
@@ -365,6 +399,23 @@ pub struct ViewCx<'a> {
     pub storage_secret_set: bool,
     /// References being prepared and uploaded for a send: (file name, stage in words).
     pub preparing: &'a [(String, String)],
+    /// The eyedropper: whether it is armed, and for which colour of the palette.
+    pub dropper: Dropper,
+    /// The palettes the artist has named and kept.
+    pub palettes: &'a SavedPalettes,
+}
+
+/// The eyedropper as views see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Dropper {
+    /// The palette colour a click on an image sets, while armed.
+    pub armed: Option<usize>,
+    /// The colour the toolbar's button arms it for (the last one picked into).
+    pub target: usize,
+    /// How many colours the palette has.
+    pub swatches: usize,
+    /// Why no colour can be picked into the palette now (a group series takes none).
+    pub blocked: Option<&'static str>,
 }
 
 impl ViewCx<'_> {
@@ -459,6 +510,19 @@ pub enum Action {
     OpenSpend,
     /// Takes a palette from an image (a reference's link or a result's file).
     PaletteFrom(PaletteSource),
+    /// Arms the eyedropper for a colour of the palette, or (`None`) puts it down.
+    Eyedropper(Option<usize>),
+    /// The eyedropper took a colour off an image for a colour of the palette.
+    PickColour {
+        swatch: usize,
+        rgb: [u8; 3],
+    },
+    /// Keeps the palette in the form under a name (one of the same name is replaced).
+    SavePalette(String),
+    /// Puts a kept palette in the form.
+    LoadPalette(String),
+    /// Forgets a kept palette.
+    DeletePalette(String),
     /// Steps through the whole gallery, newest first (+1 older, −1 newer).
     StepViewer(i64),
     ToggleFullView,

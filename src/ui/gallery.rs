@@ -367,14 +367,13 @@ impl GalleryView {
         }
         let painter = ui.painter();
         painter.rect_filled(image_rect, 4.0, ui.visuals().extreme_bg_color);
-        match cx.textures.get(
-            &TexKey::Thumb(key.clone()),
-            &Request::thumbnail(&crate::core::library::thumbnail_path(
+        match cx.textures.get_with(&TexKey::Thumb(key.clone()), || {
+            Request::thumbnail(&crate::core::library::thumbnail_path(
                 cx.paths,
                 &job.id,
                 result.index,
-            )),
-        ) {
+            ))
+        }) {
             TexState::Ready {
                 texture,
                 source_dims,
@@ -438,18 +437,22 @@ impl GalleryView {
                 } else {
                     format!("Series of {series} · ")
                 };
-                short + prompt
+                let room = chars.saturating_sub(short.chars().count());
+                short + &crate::core::explain::shorten(prompt, room)
             } else {
-                prompt.to_owned()
+                crate::core::explain::shorten(prompt, chars)
             };
         painter.text(
             egui::pos2(rect.min.x + 2.0, image_rect.max.y + 3.0),
             egui::Align2::LEFT_TOP,
-            crate::core::explain::shorten(&caption, chars),
+            caption,
             egui::FontId::proportional(12.0),
             ui.visuals().text_color(),
         );
-        let resp = resp.on_hover_text(format!("{prompt}\n{} × {} px", result.width, result.height));
+        // Made only while hovered (a tooltip's text is not built for every tile every frame).
+        let resp = resp.on_hover_ui(|ui| {
+            ui.label(format!("{prompt}\n{} × {} px", result.width, result.height));
+        });
         if resp.clicked() {
             if ui.input(|i| i.modifiers.command || i.modifiers.shift) {
                 self.toggle(&key);

@@ -5,6 +5,7 @@ mod app;
 mod compose;
 pub mod cx;
 pub mod dialogs;
+mod eyedropper;
 mod gallery;
 pub mod geometry;
 mod palette;
@@ -24,7 +25,10 @@ use std::sync::Arc;
 pub use crate::core::library::result_link;
 pub use app::{AppConfig, StudioApp};
 pub use compose::ComposeView;
-pub use cx::{Action, Centre, ConnState, Edit, Jobs, KeyInfo, PaletteSource, PathPurpose, ViewCx};
+pub use cx::{
+    Action, Centre, ConnState, Dropper, Edit, Hits, Jobs, KeyInfo, PaletteSource, PathPurpose,
+    ViewCx,
+};
 pub use gallery::{GalleryView, layout_rows};
 pub use geometry::ui_from_image;
 pub use palette::PaletteView;
@@ -54,7 +58,6 @@ pub fn window_icon() -> Result<eframe::egui::IconData, crate::core::imaging::Ima
     })
 }
 
-/// Opens the window and runs until it is closed.
 /// Opens the window; `open` are images to add as references (from "Open with" or the command line).
 pub fn run(open: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     let env = EnvConfig::from_env()?;

@@ -24,6 +24,8 @@ struct Drag {
 #[derive(Default)]
 pub struct PaletteView {
     drag: Option<Drag>,
+    /// The name being typed for "Save palette".
+    name: String,
 }
 
 /// One frame's change to one swatch.
@@ -40,7 +42,7 @@ impl PaletteView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        _cx: &ViewCx<'_>,
+        cx: &ViewCx<'_>,
         form: &Draft,
         problems: &Problems,
         out: &mut Vec<Action>,
@@ -73,12 +75,13 @@ impl PaletteView {
         let palette = &form.palette;
         let mut change = None;
         for i in 0..palette.len() {
-            if let Some(c) = swatch_row_ui(ui, palette, i)
+            if let Some(c) = swatch_row_ui(ui, cx, palette, i, out)
                 && change.is_none()
             {
                 change = Some((i, c));
             }
         }
+        super::eyedropper::armed_hint_ui(ui, cx);
         let mut add = false;
         ui.horizontal(|ui| {
             let room = palette.len() < MAX_PALETTE;
@@ -90,6 +93,7 @@ impl PaletteView {
                     "Always exactly 100.00%: moving one share rescales the unlocked others.",
                 );
         });
+        self.saved_ui(ui, cx, out);
         if !ui.input(|i| i.pointer.any_down()) {
             self.drag = None;
         }
@@ -108,6 +112,63 @@ impl PaletteView {
             }),
             Err(e) => out.push(Action::NotifyError(format!("Colour palette: {e}."))),
         }
+    }
+
+    /// Named palettes: put a kept one in the form, keep this one under a name, forget one.
+    fn saved_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
+        ui.horizontal_wrapped(|ui| {
+            ui.menu_button("Saved palettes", |ui| {
+                if cx.palettes.is_empty() {
+                    ui.label(RichText::new("None yet: name this palette and save it.").weak());
+                }
+                for saved in cx.palettes.iter() {
+                    ui.horizontal(|ui| {
+                        chips_ui(ui, &saved.palette);
+                        let r = ui
+                            .button(&saved.name)
+                            .on_hover_text("Put this palette in the form");
+                        if r.clicked() {
+                            out.push(Action::LoadPalette(saved.name.clone()));
+                            ui.close();
+                        }
+                        let r = named_button(
+                            ui,
+                            true,
+                            egui::Button::new("✖").small(),
+                            &format!("Delete palette {}", saved.name),
+                        )
+                        .on_hover_text("Forget this palette");
+                        if r.clicked() {
+                            out.push(Action::DeletePalette(saved.name.clone()));
+                        }
+                    });
+                }
+            })
+            .response
+            .on_hover_text("Palettes you named and kept");
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut self.name)
+                    .hint_text("Name this palette")
+                    .desired_width(120.0)
+                    .char_limit(crate::core::palettes::MAX_NAME_CHARS),
+            );
+            r.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Palette name")
+            });
+            let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let named = !self.name.trim().is_empty();
+            let replaces = cx.palettes.get(&self.name).is_some();
+            let save = named_button(ui, named, egui::Button::new("Save palette"), "Save palette")
+                .on_hover_text(if replaces {
+                    "Replaces the kept palette of that name"
+                } else {
+                    "Keep these colours and shares under this name"
+                })
+                .on_disabled_hover_text("Type a name first");
+            if named && (save.clicked() || entered) {
+                out.push(Action::SavePalette(std::mem::take(&mut self.name)));
+            }
+        });
     }
 
     /// The palette after a change, and whether it continues the current undo step.
@@ -148,8 +209,31 @@ impl PaletteView {
     }
 }
 
-/// One swatch: colour, hex, share, lock, remove.
-fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Change> {
+/// A palette's colours as small chips, each as wide as its share.
+fn chips_ui(ui: &mut egui::Ui, palette: &Palette) {
+    let width = 60.0;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
+    let mut x = rect.min.x;
+    for s in palette.swatches() {
+        let w = width * s.ratio as f32 / crate::core::palette::TOTAL as f32;
+        let chip = egui::Rect::from_min_size(egui::pos2(x, rect.min.y), egui::vec2(w, 14.0));
+        ui.painter().rect_filled(
+            chip,
+            0.0,
+            egui::Color32::from_rgb(s.rgb[0], s.rgb[1], s.rgb[2]),
+        );
+        x += w;
+    }
+}
+
+/// One swatch: colour, eyedropper, hex, share, lock, remove.
+fn swatch_row_ui(
+    ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
+    palette: &Palette,
+    i: usize,
+    out: &mut Vec<Action>,
+) -> Option<Change> {
     let s = palette.swatches()[i];
     let mut change = None;
     let n = i + 1;
@@ -162,6 +246,7 @@ fn swatch_row_ui(ui: &mut egui::Ui, palette: &Palette, i: usize) -> Option<Chang
         if rgb != s.rgb {
             change = Some(Change::Colour(rgb));
         }
+        super::eyedropper::swatch_button_ui(ui, cx, i, out);
         let hex_id = ui.make_persistent_id(("hex", i));
         let mut hex = ui
             .data_mut(|d| d.get_temp::<String>(hex_id))

@@ -12,6 +12,10 @@ use super::theme;
 use super::widgets::named_button;
 
 const ROW_HEIGHT: f32 = 112.0;
+/// A finished job's row: status and prompt on two lines, its buttons beside them.
+const DONE_HEIGHT: f32 = 50.0;
+/// The line between the jobs in flight and the recently finished.
+const HEADING_HEIGHT: f32 = 24.0;
 
 /// The colour of a state's badge.
 pub fn state_colour(state: JobState) -> Color32 {
@@ -132,12 +136,47 @@ impl QueueView {
                 &format!("{older} older finished jobs are in the library: search the gallery."),
             );
         }
+        // Jobs in flight, resumable or failed as whole cards; completed ones as compact rows under
+        // them. Only what is in view is laid out.
+        let (cards, done): (Vec<usize>, Vec<usize>) =
+            visible.into_iter().partition(|&i| !is_plain_done(&jobs[i]));
+        let gap = ui.spacing().item_spacing.y;
+        let cards_height = cards.len() as f32 * (ROW_HEIGHT + gap);
+        let heading = if done.is_empty() { 0.0 } else { HEADING_HEIGHT };
+        let total = cards_height + heading + done.len() as f32 * (DONE_HEIGHT + gap);
         egui::ScrollArea::vertical()
             .id_salt("queue")
             .auto_shrink([false, false])
-            .show_rows(ui, ROW_HEIGHT, visible.len(), |ui, range| {
-                for &i in &visible[range] {
-                    self.row_ui(ui, cx, &jobs[i], out);
+            .show_viewport(ui, |ui, viewport| {
+                ui.set_height(total);
+                let origin = ui.min_rect().min;
+                let width = ui.available_width();
+                let place = |y: f32, h: f32| {
+                    egui::Rect::from_min_size(origin + egui::vec2(0.0, y), egui::vec2(width, h))
+                };
+                let shown = |y: f32, h: f32| y + h >= viewport.min.y && y <= viewport.max.y;
+                for (n, &i) in cards.iter().enumerate() {
+                    let y = n as f32 * (ROW_HEIGHT + gap);
+                    if shown(y, ROW_HEIGHT) {
+                        ui.scope_builder(
+                            egui::UiBuilder::new().max_rect(place(y, ROW_HEIGHT)),
+                            |ui| {
+                                self.row_ui(ui, cx, &jobs[i], out);
+                            },
+                        );
+                    }
+                }
+                if !done.is_empty() && shown(cards_height, HEADING_HEIGHT) {
+                    ui.scope_builder(
+                        egui::UiBuilder::new().max_rect(place(cards_height, HEADING_HEIGHT)),
+                        |ui| ui.label(RichText::new("Recently finished").small().strong()),
+                    );
+                }
+                for (n, &i) in done.iter().enumerate() {
+                    let y = cards_height + heading + n as f32 * (DONE_HEIGHT + gap);
+                    if shown(y, DONE_HEIGHT) {
+                        done_row_ui(ui, cx, &jobs[i], place(y, DONE_HEIGHT), out);
+                    }
                 }
             });
     }
@@ -180,7 +219,9 @@ impl QueueView {
             });
             let prompt = job.request.prompt.as_deref().unwrap_or("(no prompt)");
             ui.add(egui::Label::new(RichText::new(explain::shorten(prompt, 80)).italics()).wrap())
-                .on_hover_text(prompt);
+                .on_hover_ui(|ui| {
+                    ui.label(prompt);
+                });
             if let Some(err) = job.error.as_ref().filter(|_| job.state != JobState::Completed) {
                 let plain = explain::job_error(err, job.state, &job.server);
                 let colour = match job.state {
@@ -212,6 +253,11 @@ impl QueueView {
     }
 
     fn buttons_ui(ui: &mut egui::Ui, job: &JobRecord, waiting: bool, out: &mut Vec<Action>) {
+        Self::dismiss_ui(ui, job, waiting, out);
+        Self::other_buttons_ui(ui, job, out);
+    }
+
+    fn dismiss_ui(ui: &mut egui::Ui, job: &JobRecord, waiting: bool, out: &mut Vec<Action>) {
         let dismiss_tip = if waiting {
             "Hide from the queue; it still finishes when its connection is back, and its results land in the gallery"
         } else {
@@ -225,6 +271,9 @@ impl QueueView {
         {
             out.push(Action::Dismiss(job.id.clone()));
         }
+    }
+
+    fn other_buttons_ui(ui: &mut egui::Ui, job: &JobRecord, out: &mut Vec<Action>) {
         let retryable = matches!(
             job.state,
             JobState::Failed | JobState::Refused | JobState::NotSent | JobState::UnknownOutcome
@@ -252,6 +301,107 @@ impl QueueView {
         {
             out.push(Action::OpenViewer(ResultKey::new(&job.id, first.index)));
         }
+    }
+}
+
+/// A job that finished as asked: nothing to tell but that it is done (a compact row).
+fn is_plain_done(job: &JobRecord) -> bool {
+    job.state == JobState::Completed && job.error.is_none()
+}
+
+/// A completed job in one compact row: its status and prompt drawn on two lines (the row is one
+/// accessible button that says both and opens the first result), and a ✖ that dismisses it. No
+/// labels or laid-out buttons: the queue keeps dozens of these in view every frame.
+fn done_row_ui(
+    ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
+    job: &JobRecord,
+    rect: egui::Rect,
+    out: &mut Vec<Action>,
+) {
+    let status = status_text(job, cx.now_ms);
+    let prompt = job.request.prompt.as_deref().unwrap_or("(no prompt)");
+    let close = egui::Rect::from_center_size(
+        egui::pos2(rect.max.x - 16.0, rect.center().y),
+        egui::vec2(24.0, 24.0),
+    );
+    let row = ui.interact(
+        rect,
+        ui.make_persistent_id(("queue_done", &job.id)),
+        egui::Sense::click(),
+    );
+    let dismiss = ui.interact(
+        close,
+        ui.make_persistent_id(("queue_dismiss", &job.id)),
+        egui::Sense::click(),
+    );
+    let detail = format!(
+        "{} · {}{}",
+        job.request.mode(),
+        job.request.model.tier_name(),
+        if job.server.is_sandbox() {
+            " · sandbox"
+        } else {
+            ""
+        }
+    );
+    row.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Button,
+            true,
+            format!("{status} · {detail} · {prompt}"),
+        )
+    });
+    dismiss.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Dismiss"));
+    let visuals = ui.visuals();
+    let painter = ui.painter_at(rect);
+    let stroke = if row.hovered() && !dismiss.hovered() {
+        visuals.widgets.hovered.bg_stroke
+    } else {
+        visuals.widgets.noninteractive.bg_stroke
+    };
+    painter.rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
+    let chars = (((close.min.x - rect.min.x - 10.0) / 6.5) as usize).max(8);
+    painter.text(
+        rect.min + egui::vec2(6.0, 6.0),
+        egui::Align2::LEFT_TOP,
+        explain::shorten(&format!("✔ {status} · {detail}"), chars),
+        egui::FontId::proportional(12.0),
+        theme::ok_text(visuals),
+    );
+    painter.text(
+        rect.min + egui::vec2(6.0, 26.0),
+        egui::Align2::LEFT_TOP,
+        explain::shorten(prompt, chars),
+        egui::FontId::proportional(12.0),
+        visuals.text_color(),
+    );
+    let cross = if dismiss.hovered() {
+        visuals.strong_text_color()
+    } else {
+        visuals.text_color()
+    };
+    painter.text(
+        close.center(),
+        egui::Align2::CENTER_CENTER,
+        "✖",
+        egui::FontId::proportional(13.0),
+        cross,
+    );
+    if dismiss
+        .on_hover_text("Hide from the queue; results stay in the gallery")
+        .clicked()
+    {
+        out.push(Action::Dismiss(job.id.clone()));
+    } else if row
+        .on_hover_ui(|ui| {
+            ui.label(prompt);
+            ui.label(RichText::new("Click to open its first result").weak());
+        })
+        .clicked()
+        && let Some(first) = job.results.first()
+    {
+        out.push(Action::OpenViewer(ResultKey::new(&job.id, first.index)));
     }
 }
 

@@ -102,7 +102,7 @@ impl ReferencesView {
                     }
                 });
             });
-        for p in form.problems().iter().filter(|p| {
+        for p in cx.problems.iter().filter(|p| {
             matches!(
                 p.field,
                 Field::ImageUrls | Field::ImageUrl(_) | Field::Boxes(_) | Field::BboxList

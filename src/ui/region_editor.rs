@@ -94,6 +94,16 @@ impl EditorView {
     }
 }
 
+/// What the pointer works on: reference `index` of `dims` pixels, its boxes, and whether the
+/// eyedropper has the left button.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    index: usize,
+    dims: (u32, u32),
+    boxes: &'a [BBox],
+    picking: bool,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Drag {
     Create {
@@ -149,23 +159,23 @@ impl EditorView {
             self.reference = Some(index);
         }
         let url = reference.url.clone();
-        let (texture, dims) = match cx.textures.get(
+        let (texture, dims, pixels) = match cx.textures.get(
             &TexKey::Reference(url.clone()),
             &Request::reference(&url, cx.settings.flatten_onto),
         ) {
             TexState::Ready {
                 texture,
                 source_dims,
-                ..
-            } => (Some(texture), Some(source_dims)),
+                pixels,
+            } => (Some(texture), Some(source_dims), pixels),
             TexState::Failed(e) => {
                 theme::problem(ui, &format!("Reference {} {e}", index + 1));
-                (None, None)
+                (None, None, None)
             }
-            TexState::Loading => (None, None),
+            TexState::Loading => (None, None, None),
         };
         let Some(dims) = dims.or(reference.dims) else {
-            self.toolbar_ui(ui, index, &reference.label, None, None, out);
+            self.toolbar_ui(ui, cx, index, &reference.label, None, None, out);
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Loading the reference…");
@@ -183,6 +193,7 @@ impl EditorView {
             Rect::from_min_size(ui.cursor().min + egui::vec2(0.0, toolbar_height), size);
         self.toolbar_ui(
             ui,
+            cx,
             index,
             &reference.label,
             Some(dims),
@@ -194,13 +205,17 @@ impl EditorView {
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Region editor"));
         let boxes = &reference.boxes;
         let to_screen = ui_from_image(canvas, dims, self.zoom, self.pan);
+        let picking = super::eyedropper::has_pointer(cx, &response, *to_screen.to());
         self.input(
             ui,
             &response,
             canvas,
-            index,
-            dims,
-            boxes,
+            Target {
+                index,
+                dims,
+                boxes,
+                picking,
+            },
             &to_screen.inverse(),
             out,
         );
@@ -209,6 +224,7 @@ impl EditorView {
         }
         let to_screen = ui_from_image(canvas, dims, self.zoom, self.pan);
         self.paint(ui, canvas, texture.as_ref(), boxes, &to_screen);
+        super::eyedropper::pick_ui(ui, &response, *to_screen.to(), pixels.as_deref(), cx, out);
         response.context_menu(|ui| {
             if ui
                 .add_enabled(self.selected_box.is_some(), egui::Button::new("Delete box"))
@@ -249,9 +265,11 @@ impl EditorView {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn toolbar_ui(
         &mut self,
         ui: &mut egui::Ui,
+        cx: &ViewCx<'_>,
         index: usize,
         label: &str,
         dims: Option<(u32, u32)>,
@@ -292,6 +310,8 @@ impl EditorView {
                 None => {}
             }
             ui.separator();
+            super::eyedropper::toolbar_ui(ui, cx, out);
+            ui.separator();
             ui.label("ℹ").on_hover_text(
                 "Drag: draw a box (two at most) · inside: move · edge or corner: resize · Delete: remove · right-drag: pan · scroll: zoom",
             );
@@ -308,18 +328,21 @@ impl EditorView {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn input(
         &mut self,
         ui: &egui::Ui,
         response: &egui::Response,
         canvas: Rect,
-        index: usize,
-        dims: (u32, u32),
-        boxes: &[BBox],
+        target: Target<'_>,
         to_image: &RectTransform,
         out: &mut Vec<Action>,
     ) {
+        let Target {
+            index,
+            dims,
+            boxes,
+            picking,
+        } = target;
         let scale = to_image.scale().x; // image pixels per screen point
         let tolerance = f64::from(GRIP_POINTS * scale);
         let pointer = ui.input(|i| i.pointer.latest_pos());
@@ -332,6 +355,9 @@ impl EditorView {
             let secondary = ui.input(|i| i.pointer.secondary_down() || i.pointer.middle_down());
             self.drag = if secondary {
                 Some(Drag::Pan)
+            } else if picking {
+                // The eyedropper has the left button: no box is drawn or moved.
+                None
             } else if let Some((i, grip)) = regions::hit(boxes, start, tolerance) {
                 self.selected_box = Some(i);
                 Some(match grip {
@@ -400,6 +426,7 @@ impl EditorView {
             self.drag = None;
         }
         if response.clicked()
+            && !picking
             && let Some(p) = pointer
         {
             let at = to_image_point(to_image.transform_pos(p));

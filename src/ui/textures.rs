@@ -79,7 +79,7 @@ pub struct Request {
     pub max_side: u32,
     /// Check the provider's reference limits too.
     pub reference: bool,
-    /// Keep the pixels on the CPU side as well (the viewer, for "Copy image").
+    /// Keep the pixels on the CPU side as well (the viewer, for "Copy image"; the eyedropper).
     pub keep_pixels: bool,
     /// What a local reference's transparency is flattened onto (its card says so).
     pub flatten_onto: [u8; 3],
@@ -117,7 +117,8 @@ impl Request {
             source,
             max_side: REFERENCE_SIDE,
             reference: true,
-            keep_pixels: false,
+            // The eyedropper reads them (counted in the budget).
+            keep_pixels: true,
             flatten_onto,
         }
     }
@@ -139,10 +140,17 @@ pub enum TexState {
     Failed(String),
 }
 
-/// A finished load, for [`Textures::loaded`].
+/// A finished load, for [`Textures::loaded`]: the image, and its pixels already in the form a
+/// texture takes (made on the loader's thread, so the UI thread only hands them over).
 pub struct Loaded {
     pub key: TexKey,
-    pub result: Result<LoadedImage, String>,
+    pub result: Result<(LoadedImage, egui::ColorImage), String>,
+}
+
+/// The pixels as egui takes them (premultiplied). CPU work: the loader does it off the UI thread.
+fn colour_image(img: &LoadedImage) -> egui::ColorImage {
+    let (w, h) = img.pixels.dimensions();
+    egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], img.pixels.as_raw())
 }
 
 struct LoadJob {
@@ -212,7 +220,7 @@ impl Loader {
 async fn load(
     request: &Request,
     client: Result<&reqwest::Client, &String>,
-) -> Result<LoadedImage, String> {
+) -> Result<(LoadedImage, egui::ColorImage), String> {
     let reference = request.reference;
     let bytes = match &request.source {
         ImageSource::File(path) => tokio::fs::read(path)
@@ -241,7 +249,7 @@ async fn load(
         _ => None,
     };
     tokio::task::spawn_blocking(move || {
-        if let Some(name) = local {
+        let loaded = if let Some(name) = local {
             // A file is prepared before it is sent: shown as a viewer shows it, with what will be
             // done to it said on its card; what cannot be fixed is refused here, before any cost.
             crate::core::preflight::preflight_with_image(
@@ -259,7 +267,11 @@ async fn load(
             references::check_reference(&bytes).map(|img| references::display_copy(&img, max_side))
         } else {
             references::load_for_display(&bytes, max_side).map_err(|e| e.to_string())
-        }
+        };
+        loaded.map(|img| {
+            let colour = colour_image(&img);
+            (img, colour)
+        })
     })
     .await
     .unwrap_or_else(|e| Err(format!("the decoder stopped: {e}")))
@@ -300,16 +312,23 @@ impl Textures {
 
     /// The state of `key`, queueing its load if it is not known yet.
     pub fn get(&self, key: &TexKey, request: &Request) -> TexState {
+        self.get_with(key, || request.clone())
+    }
+
+    /// [`Textures::get`], with the request made only if the key is not known yet (the gallery asks
+    /// for every visible tile every frame: no path is built for one already loaded).
+    pub fn get_with(&self, key: &TexKey, request: impl FnOnce() -> Request) -> TexState {
         let mut cache = self.cache.borrow_mut();
         let frame = cache.frame;
         if let Some(entry) = cache.entries.get_mut(key) {
             entry.last_used = frame;
             return entry.state.clone();
         }
+        let request = request();
         let queued = self
             .loader
             .as_ref()
-            .is_some_and(|l| l.request(key, request));
+            .is_some_and(|l| l.request(key, &request));
         if queued {
             cache.entries.insert(
                 key.clone(),
@@ -340,9 +359,9 @@ impl Textures {
             return;
         };
         match loaded.result {
-            Ok(img) => {
+            Ok((img, colour)) => {
                 let keep = entry.keep_pixels;
-                let (texture, bytes) = upload(ctx, &loaded.key, &img, keep);
+                let (texture, bytes) = upload(ctx, &loaded.key, &img, colour, keep);
                 entry.bytes = bytes;
                 entry.state = TexState::Ready {
                     texture,
@@ -356,7 +375,7 @@ impl Textures {
 
     /// Puts an image in directly (a thumbnail the engine has just made).
     pub fn insert(&self, ctx: &egui::Context, key: TexKey, img: &LoadedImage) {
-        let (texture, bytes) = upload(ctx, &key, img, false);
+        let (texture, bytes) = upload(ctx, &key, img, colour_image(img), false);
         let mut cache = self.cache.borrow_mut();
         let frame = cache.frame;
         cache.entries.insert(
@@ -438,11 +457,9 @@ fn upload(
     ctx: &egui::Context,
     key: &TexKey,
     img: &LoadedImage,
+    colour: egui::ColorImage,
     keep_pixels: bool,
 ) -> (egui::TextureHandle, usize) {
-    let (w, h) = img.pixels.dimensions();
-    let colour =
-        egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], img.pixels.as_raw());
     let texture = ctx.load_texture(key.name(), colour, egui::TextureOptions::LINEAR);
     let bytes = img.byte_size() * if keep_pixels { 2 } else { 1 };
     (texture, bytes)

@@ -90,20 +90,20 @@ impl ViewerView {
             super::gallery::rating_keys(ui, cx, key, out);
         }
         let position = cx.jobs.tile_of(key);
-        let (texture, dims) = match cx
+        let (texture, dims, pixels) = match cx
             .textures
             .get(&TexKey::Full(key.clone()), &Request::full(&result.path))
         {
             TexState::Ready {
                 texture,
                 source_dims,
-                ..
-            } => (Some(texture), source_dims),
+                pixels,
+            } => (Some(texture), source_dims, pixels),
             TexState::Failed(e) => {
                 theme::problem(ui, &e);
-                (None, (result.width, result.height))
+                (None, (result.width, result.height), None)
             }
-            TexState::Loading => (None, (result.width, result.height)),
+            TexState::Loading => (None, (result.width, result.height), None),
         };
         let before = self.before_texture(ui, cx, job);
         let avail = ui.available_size();
@@ -132,16 +132,16 @@ impl ViewerView {
             resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Viewer"));
             self.canvas = canvas;
             let shown = *ui_from_image(canvas, dims, self.zoom, self.pan).to();
-            self.input(ui, &resp, canvas, shown);
+            let picking = super::eyedropper::has_pointer(cx, &resp, shown);
+            self.input(ui, &resp, canvas, shown, picking);
             let shown = *ui_from_image(canvas, dims, self.zoom, self.pan).to();
-            paint(
-                ui,
-                canvas,
-                shown,
-                texture.as_ref(),
-                before.as_ref().filter(|_| self.compare),
-                self.split,
-            );
+            let before = before.as_ref().filter(|_| self.compare);
+            paint(ui, canvas, shown, texture.as_ref(), before, self.split);
+            // Left of the divide the reference is shown: the eyedropper reads only the result.
+            let divide = shown.min.x + shown.width() * self.split;
+            let on_result = before.is_none() || resp.hover_pos().is_some_and(|p| p.x >= divide);
+            let pixels = pixels.as_deref().filter(|_| on_result);
+            super::eyedropper::pick_ui(ui, &resp, shown, pixels, cx, out);
             if self.full {
                 return;
             }
@@ -269,6 +269,8 @@ impl ViewerView {
             {
                 self.full = !self.full;
             }
+            ui.separator();
+            super::eyedropper::toolbar_ui(ui, cx, out);
             let refs = job.request.image_urls.len();
             if refs > 0 {
                 ui.separator();
@@ -294,7 +296,16 @@ impl ViewerView {
         });
     }
 
-    fn input(&mut self, ui: &egui::Ui, resp: &egui::Response, canvas: Rect, shown: Rect) {
+    /// Drags pan (or move the divide), scroll zooms, a double-click fills the window; while the
+    /// eyedropper has the pointer (`picking`), drags do nothing.
+    fn input(
+        &mut self,
+        ui: &egui::Ui,
+        resp: &egui::Response,
+        canvas: Rect,
+        shown: Rect,
+        picking: bool,
+    ) {
         let divide_x = shown.min.x + shown.width() * self.split;
         if resp.drag_started() {
             let origin = ui.input(|i| i.pointer.press_origin());
@@ -302,7 +313,7 @@ impl ViewerView {
                 && origin
                     .is_some_and(|p| (p.x - divide_x).abs() <= DIVIDE_GRIP && shown.contains(p));
         }
-        if resp.dragged() {
+        if resp.dragged() && !picking {
             if self.dragging_divide {
                 if let Some(p) = ui.input(|i| i.pointer.latest_pos()) {
                     self.split = ((p.x - shown.min.x) / shown.width().max(1.0)).clamp(0.0, 1.0);

@@ -10,17 +10,33 @@ use crate::core::pricing::Rates;
 use crate::core::request::{GenerationRequest, Mode, Model};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(super) const VERSION: i64 = 2;
+pub(super) const VERSION: i64 = 3;
 
-/// The search index: prompts and negative prompts, any script, any 3 letters.
+/// The search index: prompts and negative prompts, any script, any 3 letters. It keeps no text of
+/// its own (external content: the `prompt` and `negative` columns of `jobs`), and its rows are
+/// keyed by `jobs.seq`, an explicit column (a table's implicit rowid may change under VACUUM), so
+/// a search answers with the keys alone, without reading a single job.
 const CREATE_PROMPTS: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS prompts USING fts5(
-    job_id UNINDEXED, prompt, negative, tokenize = 'trigram'
+    prompt, negative, content = 'jobs', content_rowid = 'seq', tokenize = 'trigram'
 );";
 
-/// Fills the search index from the jobs (an empty index: a new one, or one dropped as damaged).
-const FILL_PROMPTS: &str = "INSERT INTO prompts (job_id, prompt, negative)
-     SELECT id, COALESCE(json_extract(request, '$.prompt'), ''),
-            COALESCE(json_extract(request, '$.negative_prompt'), '') FROM jobs;";
+/// Fills the search index from the jobs (a new index, or one dropped as damaged).
+const FILL_PROMPTS: &str = "INSERT INTO prompts (prompts) VALUES ('rebuild');";
+
+/// Keeps the index in step with every write of `jobs`.
+const PROMPT_TRIGGERS: &str = "
+    CREATE TRIGGER IF NOT EXISTS prompts_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO prompts (rowid, prompt, negative) VALUES (new.seq, new.prompt, new.negative);
+    END;
+    CREATE TRIGGER IF NOT EXISTS prompts_delete AFTER DELETE ON jobs BEGIN
+        INSERT INTO prompts (prompts, rowid, prompt, negative)
+            VALUES ('delete', old.seq, old.prompt, old.negative);
+    END;
+    CREATE TRIGGER IF NOT EXISTS prompts_update AFTER UPDATE OF seq, prompt, negative ON jobs BEGIN
+        INSERT INTO prompts (prompts, rowid, prompt, negative)
+            VALUES ('delete', old.seq, old.prompt, old.negative);
+        INSERT INTO prompts (rowid, prompt, negative) VALUES (new.seq, new.prompt, new.negative);
+    END;";
 
 /// Brings a journal up to [`VERSION`], in one transaction.
 pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
@@ -34,7 +50,44 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     if version >= VERSION {
         return Ok(());
     }
+    if version < 2 {
+        to_v2(&tx)?;
+    }
+    to_v3(&tx)?;
+    tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Version 3: the columns the library reads (prompt, negative prompt, images asked for) as plain
+/// columns, a key per job that never changes (`seq`), and the search index over them by that key.
+fn to_v3(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
+    tx.execute_batch(
+        "
+        DROP TRIGGER IF EXISTS prompts_insert;
+        DROP TRIGGER IF EXISTS prompts_delete;
+        DROP TRIGGER IF EXISTS prompts_update;
+        DROP TABLE IF EXISTS prompts;
+        ALTER TABLE jobs ADD COLUMN seq INTEGER;
+        ALTER TABLE jobs ADD COLUMN prompt TEXT NOT NULL DEFAULT '';
+        ALTER TABLE jobs ADD COLUMN negative TEXT NOT NULL DEFAULT '';
+        ALTER TABLE jobs ADD COLUMN asked INTEGER NOT NULL DEFAULT 1;
+        UPDATE jobs SET
+            seq = rowid,
+            prompt = COALESCE(json_extract(request, '$.prompt'), ''),
+            negative = COALESCE(json_extract(request, '$.negative_prompt'), ''),
+            asked = MAX(1, COALESCE(json_extract(request, '$.n'), 1));
+        CREATE UNIQUE INDEX IF NOT EXISTS jobs_by_seq ON jobs(seq);
+        ",
+    )?;
     tx.execute_batch(CREATE_PROMPTS)?;
+    tx.execute_batch(FILL_PROMPTS)?;
+    tx.execute_batch(PROMPT_TRIGGERS)?;
+    Ok(())
+}
+
+/// Version 2: stars and ratings, what a job is (tier, mode, palette), lineage and the spend ledger.
+fn to_v2(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
     tx.execute_batch(
         "
         ALTER TABLE results ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
@@ -61,26 +114,8 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
             micro_usd INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS spend_by_at ON spend(at);
-        CREATE TRIGGER IF NOT EXISTS prompts_insert AFTER INSERT ON jobs BEGIN
-            INSERT INTO prompts (job_id, prompt, negative) VALUES (
-                new.id,
-                COALESCE(json_extract(new.request, '$.prompt'), ''),
-                COALESCE(json_extract(new.request, '$.negative_prompt'), ''));
-        END;
-        CREATE TRIGGER IF NOT EXISTS prompts_delete AFTER DELETE ON jobs BEGIN
-            DELETE FROM prompts WHERE job_id = old.id;
-        END;
-        CREATE TRIGGER IF NOT EXISTS prompts_update AFTER UPDATE OF request ON jobs BEGIN
-            DELETE FROM prompts WHERE job_id = old.id;
-            INSERT INTO prompts (job_id, prompt, negative) VALUES (
-                new.id,
-                COALESCE(json_extract(new.request, '$.prompt'), ''),
-                COALESCE(json_extract(new.request, '$.negative_prompt'), ''));
-        END;
         ",
     )?;
-    // Built once for a library that predates the index.
-    tx.execute_batch(FILL_PROMPTS)?;
     let mut filed = Vec::new();
     {
         let mut stmt = tx.prepare("SELECT id, request FROM jobs")?;
@@ -116,13 +151,18 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
             rate(&rates, Model::Standard)
         ],
     )?;
-    tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
-    tx.commit()?;
     Ok(())
 }
 
 fn rate(rates: &Rates, model: Model) -> i64 {
     i64::try_from(rates.per_image_micro_usd(model)).unwrap_or(i64::MAX)
+}
+
+/// A text column read in place (no copy), `None` for NULL.
+fn text_at<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    row.get_ref(i)?.as_str_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 /// Writes a completed job's images into the spend ledger (once per job).
@@ -244,6 +284,27 @@ impl LibraryQuery {
         } == *self
     }
 
+    /// The words, as the index is asked: words of three letters or more as one FTS5 query (each a
+    /// quoted string: with the trigram tokenizer, a substring match), and shorter ones as LIKE
+    /// patterns (too short for a trigram: the prompt columns are scanned instead).
+    fn words(&self) -> (Option<String>, Vec<String>) {
+        let mut phrases = Vec::new();
+        let mut short = Vec::new();
+        for word in self.text.split_whitespace() {
+            if word.chars().count() >= 3 {
+                phrases.push(format!("\"{}\"", word.replace('"', "\"\"")));
+            } else {
+                short.push(format!(
+                    "%{}%",
+                    word.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ));
+            }
+        }
+        ((!phrases.is_empty()).then(|| phrases.join(" AND ")), short)
+    }
+
     /// The WHERE clause (over `jobs j` and `results r`) and its arguments.
     fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
         use rusqlite::types::Value;
@@ -253,29 +314,17 @@ impl LibraryQuery {
             args.push(v);
             format!("?{}", args.len())
         };
-        let mut phrases = Vec::new();
-        for word in self.text.split_whitespace() {
-            if word.chars().count() >= 3 {
-                // A quoted FTS5 string: with the trigram tokenizer, a substring match.
-                phrases.push(format!("\"{}\"", word.replace('"', "\"\"")));
-            } else {
-                // Too short for a trigram: a scan of the (small) prompt table instead.
-                let pattern = format!(
-                    "%{}%",
-                    word.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                );
-                let p = arg(Value::Text(pattern), &mut args);
-                terms.push(format!(
-                    "j.id IN (SELECT job_id FROM prompts WHERE prompt LIKE {p} ESCAPE '\\' OR negative LIKE {p} ESCAPE '\\')"
-                ));
-            }
-        }
-        if !phrases.is_empty() {
-            let p = arg(Value::Text(phrases.join(" AND ")), &mut args);
+        let (phrases, short) = self.words();
+        for pattern in short {
+            let p = arg(Value::Text(pattern), &mut args);
             terms.push(format!(
-                "j.id IN (SELECT job_id FROM prompts WHERE prompts MATCH {p})"
+                "(j.prompt LIKE {p} ESCAPE '\\' OR j.negative LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        if let Some(phrases) = phrases {
+            let p = arg(Value::Text(phrases), &mut args);
+            terms.push(format!(
+                "j.seq IN (SELECT rowid FROM prompts WHERE prompts MATCH {p})"
             ));
         }
         if let Some(model) = self.model {
@@ -321,6 +370,8 @@ pub struct Found {
 /// more (about 300 bytes a job). The whole record is read from the journal when it is opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shelved {
+    /// The job's key in the search index (answers to a search name jobs by it).
+    pub seq: i64,
     pub id: String,
     pub created_at_ms: i64,
     pub prompt: Box<str>,
@@ -346,6 +397,7 @@ pub struct ShelvedResult {
 impl Shelved {
     pub fn of(job: &super::JobRecord) -> Shelved {
         Shelved {
+            seq: job.seq,
             id: job.id.clone(),
             created_at_ms: job.created_at_ms,
             prompt: job.request.prompt.as_deref().unwrap_or_default().into(),
@@ -480,14 +532,53 @@ impl super::Journal {
     /// Every job with a result, newest first, as the gallery keeps it.
     pub fn shelf(&self) -> Result<Vec<Shelved>, JournalError> {
         let conn = self.conn();
-        let mut results: std::collections::HashMap<String, Vec<ShelvedResult>> =
-            std::collections::HashMap::new();
+        // Both tables read straight through (an index walk would look every row up), the jobs
+        // put in gallery order here, and each result placed by its job's position.
+        let mut jobs: Vec<((i64, i64), Shelved)> = Vec::new();
         let mut stmt = conn.prepare(
-            "SELECT job_id, idx, width, height, favourite, rating FROM results ORDER BY job_id, idx",
+            "SELECT seq, id, created_at, model, mode, palette, prompt, asked, rowid FROM jobs",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(1)?;
+            let order = (r.get(2)?, r.get(8)?);
+            jobs.push((
+                order,
+                Shelved {
+                    seq: r.get(0)?,
+                    id,
+                    created_at_ms: r.get(2)?,
+                    model: text_at(r, 3)?
+                        .and_then(Model::from_id)
+                        .unwrap_or(Model::Standard),
+                    mode: text_at(r, 4)?
+                        .and_then(LibraryMode::parse)
+                        .unwrap_or(LibraryMode::TextToImage),
+                    palette: r.get(5)?,
+                    prompt: text_at(r, 6)?.unwrap_or_default().into(),
+                    asked: u32::try_from(r.get::<_, i64>(7)?.max(1)).unwrap_or(1),
+                    results: Vec::new(),
+                },
+            ));
+        }
+        // Newest first; the same moment in the order the journal took them.
+        jobs.sort_unstable_by_key(|j| std::cmp::Reverse(j.0));
+        let mut shelved: Vec<Shelved> = jobs.into_iter().map(|(_, job)| job).collect();
+        let at: std::collections::HashMap<&str, usize> = shelved
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.id.as_str(), i))
+            .collect();
+        let mut placed: Vec<(usize, ShelvedResult)> = Vec::new();
+        let mut stmt =
+            conn.prepare("SELECT job_id, idx, width, height, favourite, rating FROM results")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(&i) = text_at(r, 0)?.and_then(|id| at.get(id)) else {
+                continue;
+            };
+            placed.push((
+                i,
                 ShelvedResult {
                     index: r.get(1)?,
                     width: r.get(2)?,
@@ -495,68 +586,41 @@ impl super::Journal {
                     favourite: r.get(4)?,
                     rating: r.get(5)?,
                 },
-            ))
-        })?;
-        for row in rows {
-            let (job, result) = row?;
-            results.entry(job).or_default().push(result);
+            ));
         }
-        let mut stmt = conn.prepare(
-            "SELECT id, created_at, model, mode, palette,
-                    COALESCE(json_extract(request, '$.prompt'), ''), COALESCE(json_extract(request, '$.n'), 1)
-             FROM jobs ORDER BY created_at DESC, rowid DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
-            ))
-        })?;
-        let mut shelved = Vec::with_capacity(results.len());
-        for row in rows {
-            let (id, created_at_ms, model, mode, palette, prompt, n) = row?;
-            let Some(results) = results.remove(&id) else {
-                continue;
-            };
-            shelved.push(Shelved {
-                id,
-                created_at_ms,
-                prompt: prompt.into_boxed_str(),
-                model: model
-                    .as_deref()
-                    .and_then(Model::from_id)
-                    .unwrap_or(Model::Standard),
-                mode: mode
-                    .as_deref()
-                    .and_then(LibraryMode::parse)
-                    .unwrap_or(LibraryMode::TextToImage),
-                palette,
-                asked: u32::try_from(n.max(1)).unwrap_or(1),
-                results,
-            });
+        drop(at);
+        for (i, result) in placed {
+            shelved[i].results.push(result);
         }
+        for job in &mut shelved {
+            job.results.sort_unstable_by_key(|r| r.index);
+        }
+        shelved.retain(|j| !j.results.is_empty());
         Ok(shelved)
     }
 
-    /// The jobs whose prompt or negative prompt holds every word of `text` (any script, any
-    /// case), in no particular order.
-    pub fn text_hits(&self, text: &str) -> Result<std::collections::HashSet<String>, JournalError> {
+    /// The jobs (by [`Shelved::seq`]) whose prompt or negative prompt holds every word of `text`
+    /// (any script, any case), in no particular order.
+    pub fn text_hits(&self, text: &str) -> Result<std::collections::HashSet<i64>, JournalError> {
         let query = LibraryQuery {
             text: text.to_owned(),
             ..LibraryQuery::default()
         };
-        let run = || -> Result<std::collections::HashSet<String>, JournalError> {
-            let (clause, args) = query.clause();
+        let run = || -> Result<std::collections::HashSet<i64>, JournalError> {
             let conn = self.conn();
-            let mut stmt = conn.prepare(&format!("SELECT j.id FROM jobs j WHERE {clause}"))?;
-            let hits = stmt
-                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?
-                .collect::<Result<_, _>>()?;
+            let hits = match query.words() {
+                // Words of three letters or more only: the index answers with the keys alone.
+                (Some(phrases), short) if short.is_empty() => conn
+                    .prepare("SELECT rowid FROM prompts WHERE prompts MATCH ?1")?
+                    .query_map([phrases], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<_, _>>()?,
+                _ => {
+                    let (clause, args) = query.clause();
+                    conn.prepare(&format!("SELECT j.seq FROM jobs j WHERE {clause}"))?
+                        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0))?
+                        .collect::<Result<_, _>>()?
+                }
+            };
             Ok(hits)
         };
         match run() {
@@ -571,7 +635,7 @@ impl super::Journal {
         }
     }
 
-    /// Drops the search index and fills a new one from the jobs.
+    /// Drops the search index and builds a new one from the jobs.
     fn rebuild_index(&self) -> Result<(), JournalError> {
         let conn = self.write_conn()?;
         let tx = conn.unchecked_transaction()?;
