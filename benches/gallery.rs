@@ -68,6 +68,7 @@ fn main() {
         paths.clone(),
         Arc::new(MemoryKeyStore::default()),
     );
+    cfg.fonts = wan_studio::core::fonts::FontSource::None;
     cfg.restore = false;
     let mut h = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))

@@ -165,6 +165,7 @@ fn config(home: &Path) -> AppConfig {
         Paths::new(home),
         Arc::new(MemoryKeyStore::default()),
     );
+    cfg.fonts = wan_studio::core::fonts::FontSource::None;
     cfg.restore = false;
     std::mem::forget(rt);
     cfg

@@ -67,6 +67,9 @@ impl Parts {
 
     fn cx(&self) -> ViewCx<'_> {
         ViewCx {
+            tr: wan_studio::core::i18n::Tr(self.settings.language.unwrap_or_default()),
+            os_language: wan_studio::core::i18n::Lang::En,
+            cjk: &wan_studio::ui::CjkFont::Missing,
             jobs: &self.jobs,
             paths: &self.paths,
             settings: &self.settings,

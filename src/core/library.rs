@@ -260,30 +260,51 @@ pub fn write_result(
     })
 }
 
+/// The most bytes an export name's words take (file systems count bytes: 255 on most, and a
+/// Chinese character is three in UTF-8).
+const EXPORT_WORDS_BYTES: usize = 100;
+
 /// A file name for an exported result: a few words of the prompt, the job, the position.
+///
+/// The words keep any script (`花店-门前花开-a-flower-shop`); everything that is not a letter or
+/// a digit separates them, so no character a file system refuses (`/ \ : * ? " < > |`, control
+/// characters) survives, and the whole name stays far under 200 bytes.
 pub fn export_name(job: &JobRecord, index: u32) -> String {
-    let words: Vec<String> = job
-        .request
-        .prompt
-        .as_deref()
-        .unwrap_or("")
-        .split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-                .to_lowercase()
-        })
+    let prompt = job.request.prompt.as_deref().unwrap_or("");
+    let mut stem = String::new();
+    for word in prompt
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .take(5)
+        .take(6)
+    {
+        let sep = usize::from(!stem.is_empty());
+        let room = EXPORT_WORDS_BYTES.saturating_sub(stem.len() + sep);
+        if room == 0 {
+            break;
+        }
+        let word = word.to_lowercase();
+        let mut end = word.len().min(room);
+        while !word.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end == 0 {
+            break;
+        }
+        if sep == 1 {
+            stem.push('-');
+        }
+        stem.push_str(&word[..end]);
+    }
+    if stem.is_empty() {
+        stem.push_str("wan");
+    }
+    let id: String = job
+        .id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
         .collect();
-    let stem = if words.is_empty() {
-        "wan".to_owned()
-    } else {
-        words.join("-")
-    };
-    let stem: String = stem.chars().take(48).collect();
-    format!("{stem}-{}-{:02}", &job.id[..job.id.len().min(8)], index + 1)
+    format!("{stem}-{id}-{:02}", index + 1)
 }
 
 /// The PNG bytes to export for a result: the library file with its metadata, re-encoded only if the

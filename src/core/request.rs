@@ -152,15 +152,21 @@ pub enum Mode {
     GroupSeries,
 }
 
+impl Mode {
+    /// The mode in the catalogue's words.
+    pub fn message(&self) -> crate::core::i18n::Message {
+        match self {
+            Mode::TextToImage => crate::msg!("mode-text-to-image"),
+            Mode::Editing { references } => crate::msg!("mode-editing", n = *references),
+            Mode::RegionEdit { .. } => crate::msg!("mode-region-edit"),
+            Mode::GroupSeries => crate::msg!("mode-group-series"),
+        }
+    }
+}
+
 impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Mode::TextToImage => f.write_str("text-to-image"),
-            Mode::Editing { references: 1 } => f.write_str("editing with 1 reference"),
-            Mode::Editing { references } => write!(f, "editing with {references} references"),
-            Mode::RegionEdit { .. } => f.write_str("region edit"),
-            Mode::GroupSeries => f.write_str("group series"),
-        }
+        self.message().fmt(f)
     }
 }
 

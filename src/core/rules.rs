@@ -5,6 +5,9 @@
 
 use std::fmt;
 
+use crate::core::i18n::{Arg, Message};
+use crate::msg;
+
 use reqwest::Url;
 
 use super::request::{GenerationRequest, Model};
@@ -102,8 +105,10 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub field: Field,
-    /// A sentence an artist understands.
+    /// A sentence an artist understands (in English: the command line and the log).
     pub message: String,
+    /// The same in the catalogue's words (the window shows it in its language).
+    pub text: Message,
     /// The catalogue code the gateway answers for this mistake.
     pub code: &'static str,
 }
@@ -142,10 +147,12 @@ impl Problems {
             .join("\n")
     }
 
-    fn push(&mut self, field: Field, code: &'static str, message: impl Into<String>) {
+    fn push(&mut self, field: Field, code: &'static str, text: impl Into<Message>) {
+        let text = text.into();
         self.0.push(Problem {
             field,
-            message: message.into(),
+            message: text.to_string(),
+            text,
             code,
         });
     }
@@ -264,9 +271,11 @@ fn check_prompt(req: &GenerationRequest, p: &mut Problems) {
         p.push(
             Field::Prompt,
             "20007",
-            format!(
-                "The prompt is {chars} characters long; the limit is {MAX_PROMPT_CHARS}. Shorten it by {}.",
-                chars - MAX_PROMPT_CHARS
+            msg!(
+                "rule-prompt-long",
+                chars = chars,
+                max = MAX_PROMPT_CHARS,
+                over = chars - MAX_PROMPT_CHARS
             ),
         );
     }
@@ -283,9 +292,7 @@ fn check_prompt(req: &GenerationRequest, p: &mut Problems) {
             p.push(
                 Field::NegativePrompt,
                 "20007",
-                format!(
-                    "The negative prompt is {chars} characters long; the limit is {MAX_PROMPT_CHARS}."
-                ),
+                msg!("rule-negative-long", chars = chars, max = MAX_PROMPT_CHARS),
             );
         }
     }
@@ -336,7 +343,7 @@ fn check_references(req: &GenerationRequest, ctx: &Context, p: &mut Problems) {
         p.push(
             Field::ImageUrls,
             "20003",
-            format!("At most {MAX_REFERENCES} reference images; this request has {count}."),
+            msg!("rule-references-many", max = MAX_REFERENCES, count = count),
         );
     }
     for (i, raw) in req.image_urls.iter().enumerate() {
@@ -347,7 +354,7 @@ fn check_references(req: &GenerationRequest, ctx: &Context, p: &mut Problems) {
             p.push(
                 Field::ImageUrl(i),
                 "20003",
-                format!("Reference {} {why}", i + 1),
+                msg!("rule-reference", n = i + 1, why = Arg::English(why)),
             );
         }
     }
@@ -357,17 +364,16 @@ fn check_count(req: &GenerationRequest, p: &mut Problems) {
     let max = if req.is_group() { MAX_N_GROUP } else { MAX_N };
     if !(1..=max).contains(&req.n) {
         let msg = if req.is_group() {
-            format!(
-                "A group series has 1 to {MAX_N_GROUP} images; {} was asked for.",
-                req.n
-            )
+            msg!("rule-count-group", max = MAX_N_GROUP, n = req.n)
         } else if req.n > MAX_N && req.n <= MAX_N_GROUP {
-            format!(
-                "Count must be 1 to {MAX_N}; {} needs group series mode (up to {MAX_N_GROUP}).",
-                req.n
+            msg!(
+                "rule-count-needs-group",
+                max = MAX_N,
+                n = req.n,
+                group = MAX_N_GROUP
             )
         } else {
-            format!("Count must be 1 to {MAX_N}; {} was asked for.", req.n)
+            msg!("rule-count", max = MAX_N, n = req.n)
         };
         p.push(Field::N, "20003", msg);
     }
@@ -404,10 +410,7 @@ fn check_size(req: &GenerationRequest, p: &mut Problems) {
             p.push(
                 Field::Size,
                 "20005",
-                format!(
-                    "'{}' is not a size: use 1K, 2K or 4K, an aspect ratio (1:1, 16:9, 9:16, 4:3, 3:4, 3:2, 2:3) or pixels such as 1024x1024.",
-                    shorten(raw, 40)
-                ),
+                msg!("rule-size-unknown", size = shorten(raw, 40)),
             );
             None
         }
@@ -419,10 +422,7 @@ fn check_size(req: &GenerationRequest, p: &mut Problems) {
             p.push(
                 Field::Resolution,
                 "20006",
-                format!(
-                    "'{}' is not a resolution: use 1K, 2K or 4K.",
-                    shorten(raw, 40)
-                ),
+                msg!("rule-resolution-unknown", resolution = shorten(raw, 40)),
             );
             None
         }
@@ -444,18 +444,16 @@ fn check_size(req: &GenerationRequest, p: &mut Problems) {
         (Some(SizeSpec::Gear(g)), Some(r)) if g != r => p.push(
             Field::Resolution,
             "20003",
-            format!(
-                "Resolution {} contradicts size {}; pair a resolution with an aspect-ratio size instead.",
-                r.as_str(),
-                g.as_str()
+            msg!(
+                "rule-resolution-contradicts",
+                resolution = r.as_str(),
+                size = g.as_str()
             ),
         ),
         (Some(SizeSpec::Pixels(w, h)), Some(_)) => p.push(
             Field::Resolution,
             "20003",
-            format!(
-                "The size {w}x{h} already fixes the pixels; a resolution only goes with an aspect-ratio size."
-            ),
+            msg!("rule-resolution-with-pixels", w = w, h = h),
         ),
         _ => {}
     }
@@ -490,22 +488,24 @@ fn check_pixels(req: &GenerationRequest, w: u32, h: u32, p: &mut Problems) {
     let max = max_pixels(req);
     let total = u64::from(w) * u64::from(h);
     let limit_why = if max == MAX_PIXELS_4K {
-        ""
+        "any"
     } else if req.model == Model::Standard {
-        " on Standard"
+        "standard"
     } else if !req.image_urls.is_empty() {
-        " with reference images"
+        "references"
     } else {
-        " in a group series"
+        "group"
     };
     if total < MIN_PIXELS {
         p.push(
             Field::Size,
             "20005",
-            format!(
-                "{w}x{h} is too small: {} pixels, and at least 768×768 ({}) are needed.",
-                grouped(total),
-                grouped(MIN_PIXELS)
+            msg!(
+                "rule-pixels-few",
+                w = w,
+                h = h,
+                total = grouped(total),
+                min = grouped(MIN_PIXELS)
             ),
         );
     }
@@ -514,10 +514,14 @@ fn check_pixels(req: &GenerationRequest, w: u32, h: u32, p: &mut Problems) {
         p.push(
             Field::Size,
             "20005",
-            format!(
-                "{w}x{h} is too large: {} pixels, and at most {side}×{side} ({}) are allowed{limit_why}.",
-                grouped(total),
-                grouped(max)
+            msg!(
+                "rule-pixels-many",
+                w = w,
+                h = h,
+                total = grouped(total),
+                side = side,
+                max = grouped(max),
+                why = limit_why
             ),
         );
     }
@@ -525,7 +529,7 @@ fn check_pixels(req: &GenerationRequest, w: u32, h: u32, p: &mut Problems) {
         p.push(
             Field::Size,
             "20005",
-            format!("{w}x{h} is too narrow: the aspect ratio must lie between 1:8 and 8:1."),
+            msg!("rule-pixels-narrow", w = w, h = h),
         );
     }
 }
@@ -540,11 +544,7 @@ fn check_seed(req: &GenerationRequest, p: &mut Problems) {
     if let Some(seed) = req.seed
         && !(0..=MAX_SEED).contains(&seed)
     {
-        p.push(
-            Field::Seed,
-            "20003",
-            format!("Seed must be between 0 and 2147483647; it is {seed}."),
-        );
+        p.push(Field::Seed, "20003", msg!("rule-seed", seed = seed));
     }
 }
 
@@ -569,10 +569,10 @@ fn check_boxes(req: &GenerationRequest, ctx: &Context, p: &mut Problems) {
         p.push(
             Field::BboxList,
             "20003",
-            format!(
-                "The box list needs exactly one entry per reference image: {} references, {} entries.",
-                req.image_urls.len(),
-                list.len()
+            msg!(
+                "rule-box-list",
+                references = req.image_urls.len(),
+                entries = list.len()
             ),
         );
     }
@@ -581,29 +581,33 @@ fn check_boxes(req: &GenerationRequest, ctx: &Context, p: &mut Problems) {
             p.push(
                 Field::Boxes(i),
                 "20003",
-                format!(
-                    "Reference {} has {} boxes; at most {MAX_BOXES_PER_IMAGE} per image.",
-                    i + 1,
-                    boxes.len()
+                msg!(
+                    "rule-boxes-many",
+                    n = i + 1,
+                    boxes = boxes.len(),
+                    max = MAX_BOXES_PER_IMAGE
                 ),
             );
         }
         let dims = ctx.reference_dims.get(i).copied().flatten();
         for (j, b) in boxes.iter().enumerate() {
             let [x1, y1, x2, y2] = *b;
-            let name = format!("Box {} on reference {}", j + 1, i + 1);
+            let (bx, rf) = (j + 1, i + 1);
             if x1 < 0 || y1 < 0 {
                 p.push(
                     Field::Boxes(i),
                     "20003",
-                    format!("{name} starts outside the image: coordinates cannot be negative."),
+                    msg!("rule-box-negative", box_n = bx, n = rf),
                 );
             } else if x1 >= x2 || y1 >= y2 {
                 p.push(
                     Field::Boxes(i),
                     "20003",
-                    format!(
-                        "{name} is empty or inverted: [{x1}, {y1}, {x2}, {y2}] needs x1 < x2 and y1 < y2."
+                    msg!(
+                        "rule-box-inverted",
+                        box_n = bx,
+                        n = rf,
+                        coords = format!("[{x1}, {y1}, {x2}, {y2}]")
                     ),
                 );
             } else if let Some((w, h)) = dims
@@ -612,7 +616,7 @@ fn check_boxes(req: &GenerationRequest, ctx: &Context, p: &mut Problems) {
                 p.push(
                     Field::Boxes(i),
                     "20003",
-                    format!("{name} reaches past the edge of the {w}x{h} image."),
+                    msg!("rule-box-past-edge", box_n = bx, n = rf, w = w, h = h),
                 );
             }
         }
@@ -664,9 +668,11 @@ fn check_palette(req: &GenerationRequest, p: &mut Problems) {
         p.push(
             Field::ColorPalette,
             "20003",
-            format!(
-                "A palette needs {MIN_PALETTE} to {MAX_PALETTE} colours; this one has {}.",
-                palette.len()
+            msg!(
+                "rule-palette-size",
+                min = MIN_PALETTE,
+                max = MAX_PALETTE,
+                count = palette.len()
             ),
         );
     }
@@ -677,11 +683,7 @@ fn check_palette(req: &GenerationRequest, p: &mut Problems) {
             p.push(
                 Field::Swatch(i),
                 "20003",
-                format!(
-                    "Colour {}: '{}' is not a #RRGGBB hex colour.",
-                    i + 1,
-                    shorten(&entry.hex, 20)
-                ),
+                msg!("rule-colour-hex", n = i + 1, hex = shorten(&entry.hex, 20)),
             );
         }
         match parse_ratio(&entry.ratio) {
@@ -690,10 +692,7 @@ fn check_palette(req: &GenerationRequest, p: &mut Problems) {
                 p.push(
                     Field::Swatch(i),
                     "20003",
-                    format!(
-                        "Colour {}: a ratio of 0.00% leaves it out; remove the colour instead.",
-                        i + 1
-                    ),
+                    msg!("rule-colour-zero", n = i + 1),
                 );
             }
             Some(r) => total += r,
@@ -702,10 +701,10 @@ fn check_palette(req: &GenerationRequest, p: &mut Problems) {
                 p.push(
                     Field::Swatch(i),
                     "20003",
-                    format!(
-                        "Colour {}: ratio '{}' must be a percentage with two decimals, such as 23.51%.",
-                        i + 1,
-                        shorten(&entry.ratio, 20)
+                    msg!(
+                        "rule-colour-ratio",
+                        n = i + 1,
+                        ratio = shorten(&entry.ratio, 20)
                     ),
                 );
             }
@@ -715,10 +714,7 @@ fn check_palette(req: &GenerationRequest, p: &mut Problems) {
         p.push(
             Field::ColorPalette,
             "20003",
-            format!(
-                "The colour ratios add up to {}; they must total exactly 100.00%.",
-                format_ratio(total)
-            ),
+            msg!("rule-palette-total", total = format_ratio(total)),
         );
     }
 }

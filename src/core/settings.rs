@@ -210,6 +210,8 @@ pub struct AppSettings {
     /// The most the estimated spend may reach in a calendar month (micro-dollars); Generate is
     /// blocked before a send would go past it.
     pub monthly_budget_micro_usd: Option<u64>,
+    /// The language the window speaks; none: the OS's.
+    pub language: Option<super::i18n::Lang>,
 }
 
 /// The window's side panels, open or collapsed.
@@ -240,6 +242,7 @@ impl Default for AppSettings {
             reference_host: None,
             flatten_onto: [255, 255, 255],
             monthly_budget_micro_usd: None,
+            language: None,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::backend::{self, Backend};
 use crate::core::client::{ApiClient, ClientConfig, KeyCheck};
 use crate::core::draft::{Draft, Reference, label_for_url};
 use crate::core::engine::{Command, Event, ExportDest, Submission};
+use crate::core::i18n::{Arg, Tr};
 use crate::core::journal::{JobRecord, JobState, LibraryQuery, now_ms};
 use crate::core::library::{export_name, result_link};
 use crate::core::palette::Palette;
@@ -23,6 +24,7 @@ use crate::core::settings::{
     ApiKey, AppSettings, KeySource, KeyStore, KeyStoreError, Paths, Theme, default_export_dir,
 };
 use crate::core::undo::Undo;
+use crate::tr;
 
 use super::compose::ComposeView;
 use super::cx::{
@@ -69,6 +71,10 @@ pub struct AppConfig {
     pub storage_secrets: Arc<dyn KeyStore>,
     /// Images to add as references at start ("Open with", `wan-studio PHOTO…`).
     pub open: Vec<PathBuf>,
+    /// Where a font for Chinese, Japanese and Korean text is looked for (tests use a fixture).
+    pub fonts: crate::core::fonts::FontSource,
+    /// The OS's language: the window speaks it unless Settings names another.
+    pub os_language: crate::core::i18n::Lang,
 }
 
 impl AppConfig {
@@ -92,6 +98,8 @@ impl AppConfig {
             picker: Arc::new(NativePicker),
             storage_secrets: Arc::new(crate::core::settings::MemoryKeyStore::default()),
             open: Vec::new(),
+            fonts: crate::core::fonts::FontSource::System,
+            os_language: crate::core::i18n::Lang::En,
         }
     }
 }
@@ -139,18 +147,15 @@ struct EditSnapshot {
 
 /// A finished background chore.
 /// A reference's stage in words, for the queue.
-fn stage_text(stage: &crate::core::hosting::Stage) -> String {
+fn stage_text(tr: Tr, stage: &crate::core::hosting::Stage) -> String {
     use crate::core::hosting::Stage;
     match stage {
-        Stage::Preparing => "preparing…".to_owned(),
-        Stage::Uploading(p) => format!("uploading {p}"),
-        Stage::Hosted { summary, .. } if summary.is_empty() => "ready".to_owned(),
-        Stage::Hosted { summary, .. } => format!("ready · {summary}"),
+        Stage::Preparing => tr.t("stage-preparing").to_owned(),
+        Stage::Uploading(p) => tr!(tr, "stage-uploading", progress = p.to_string()),
+        Stage::Hosted { summary, .. } if summary.is_empty() => tr.t("stage-ready").to_owned(),
+        Stage::Hosted { summary, .. } => tr!(tr, "stage-ready-with", summary = summary.as_str()),
     }
 }
-
-/// Why files cannot be sent on this connection.
-const NO_HOST: &str = "A reference is a file on this computer, and the API only fetches links: set up Reference hosting in Settings (an S3-compatible bucket) to send it. Sandbox mode needs nothing.";
 
 enum Chore {
     Picked(Picked),
@@ -173,6 +178,8 @@ enum Chore {
     HostTested(Result<String, String>),
     /// A palette taken from an image.
     Palette(crate::core::palette::Palette),
+    /// The font for CJK text, looked for at start (none where the system has none).
+    Font(Option<crate::core::fonts::CjkFont>),
     Notice(String),
     Done,
 }
@@ -260,7 +267,15 @@ pub struct StudioApp {
     picking: Option<usize>,
     /// The colour the eyedropper's toolbar button arms it for.
     picking_target: usize,
+    /// The font for CJK text: being looked for, found (its family), or missing.
+    cjk: CjkFont,
+    /// The note that asks for a CJK font was shown (once a run).
+    cjk_noted: bool,
+    /// An input method is composing text in a field.
+    composing: bool,
 }
+
+pub use super::cx::CjkFont;
 
 impl StudioApp {
     /// Builds the window's state and starts connecting in the background.
@@ -315,7 +330,17 @@ impl StudioApp {
             palettes: SavedPalettes::default(),
             picking: None,
             picking_target: 0,
+            cjk: CjkFont::Looking,
+            cjk_noted: false,
+            composing: false,
         };
+        // The first frame never waits for it: egui's own fonts draw until it arrives.
+        let fonts = app.cfg.fonts.clone();
+        app.chore(async move {
+            let found =
+                tokio::task::spawn_blocking(move || crate::core::fonts::find_cjk(&fonts)).await;
+            Chore::Font(found.ok().flatten())
+        });
         app.start(None, KeyChoice::Stored);
         let open = std::mem::take(&mut app.cfg.open);
         if !open.is_empty() {
@@ -441,15 +466,21 @@ impl StudioApp {
 
     /// [`StudioApp::generate_blockers`], with the form's problems already found.
     fn blockers_given(&self, problems: &crate::core::rules::Problems) -> Vec<String> {
-        let mut out: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+        let tr = self.tr();
+        let mut out: Vec<String> = problems.iter().map(|p| tr.m(&p.text)).collect();
         for (i, r) in self.draft.references.iter().enumerate() {
             if let Some(TexState::Failed(e)) = self.textures.peek(&TexKey::Reference(r.url.clone()))
             {
-                out.push(format!("Reference {} {e}", i + 1));
+                out.push(tr!(
+                    tr,
+                    "rule-reference",
+                    n = i + 1,
+                    why = Arg::English(e.clone())
+                ));
             }
         }
         if !self.is_ready() {
-            out.push("Wan Studio is still connecting.".to_owned());
+            out.push(tr.t("app-connecting-blocker").to_owned());
         } else if self.reference_host().is_none()
             && self
                 .draft
@@ -457,10 +488,10 @@ impl StudioApp {
                 .iter()
                 .any(|r| crate::core::hosting::local_file(&r.url).is_some())
         {
-            out.push(NO_HOST.to_owned());
+            out.push(tr.t("app-no-host").to_owned());
         }
         if self.preparing {
-            out.push("Preparing and uploading the references…".to_owned());
+            out.push(tr.t("app-preparing").to_owned());
         }
         if let Some(why) = self.over_budget() {
             out.push(why);
@@ -473,16 +504,17 @@ impl StudioApp {
         use crate::core::pricing::format_usd;
         let budget = self.settings.monthly_budget_micro_usd?;
         let Some(ledger) = &self.jobs.spend else {
-            return Some("Checking this month's spend against the budget…".to_owned());
+            return Some(self.tr().t("app-budget-checking").to_owned());
         };
         let spent = ledger.month_of(now_ms());
         let costs = self.draft.estimate(&self.settings.rates).micro_usd;
         (spent + costs > budget).then(|| {
-            format!(
-                "This would take this month past its budget: {} spent of {}, and this costs up to {}. Raise the budget in Settings or wait for next month.",
-                format_usd(spent),
-                format_usd(budget),
-                format_usd(costs)
+            tr!(
+                self.tr(),
+                "app-over-budget",
+                spent = format_usd(spent),
+                budget = format_usd(budget),
+                costs = format_usd(costs)
             )
         })
     }
@@ -510,17 +542,85 @@ impl StudioApp {
         }
     }
 
+    /// Adds the CJK face after egui's fonts (it draws only what they cannot).
+    fn install_cjk(&mut self, found: Option<crate::core::fonts::CjkFont>) {
+        let Some(font) = found else {
+            self.cjk = CjkFont::Missing;
+            return;
+        };
+        let data: egui::epaint::text::Blob = font.data.clone();
+        let lowest = |family| egui::InsertFontFamily {
+            family,
+            priority: egui::FontPriority::Lowest,
+        };
+        self.ctx.add_font(egui::FontInsert::new(
+            "cjk",
+            egui::FontData::from_blob(data, font.index),
+            vec![
+                lowest(egui::FontFamily::Proportional),
+                lowest(egui::FontFamily::Monospace),
+            ],
+        ));
+        self.cjk = CjkFont::Found(font.family);
+        self.ctx.request_repaint();
+    }
+
+    /// The language the window speaks: the one Settings names, or the OS's.
+    pub fn language(&self) -> crate::core::i18n::Lang {
+        self.settings.language.unwrap_or(self.cfg.os_language)
+    }
+
+    /// The window's voice.
+    pub fn tr(&self) -> crate::core::i18n::Tr {
+        crate::core::i18n::Tr(self.language())
+    }
+
+    /// The font for CJK text as the window knows it.
+    pub fn cjk_font(&self) -> &CjkFont {
+        &self.cjk
+    }
+
+    /// Once a run, where no CJK font is installed and a prompt holds CJK text, says which
+    /// package brings one.
+    fn note_missing_font(&mut self) {
+        if self.cjk_noted || self.cjk != CjkFont::Missing {
+            return;
+        }
+        let needs = crate::core::fonts::needs_cjk(&self.draft.prompt)
+            || crate::core::fonts::needs_cjk(&self.draft.negative_prompt)
+            || self
+                .jobs
+                .shelf
+                .iter()
+                .any(|s| crate::core::fonts::needs_cjk(&s.prompt));
+        if needs {
+            self.cjk_noted = true;
+            let text = tr!(
+                self.tr(),
+                "app-no-cjk-font",
+                package = crate::core::fonts::install_hint()
+            );
+            self.notices.push(Notice {
+                text,
+                until: Instant::now() + Duration::from_secs(NOTICE_SECS * 6),
+                error: false,
+            });
+        }
+    }
+
     fn notify(&mut self, text: impl Into<String>) {
+        let text = text.into();
         self.notices.push(Notice {
-            text: text.into(),
+            text: self.tr().of(&text).to_owned(),
             until: Instant::now() + Duration::from_secs(NOTICE_SECS),
             error: false,
         });
     }
 
     fn notify_error(&mut self, text: impl Into<String>) {
+        let text = text.into();
         self.notices.push(Notice {
-            text: text.into(),
+            text: self.tr().of(&text).to_owned(),
             until: Instant::now() + Duration::from_secs(NOTICE_SECS * 2),
             error: true,
         });
@@ -654,6 +754,10 @@ impl StudioApp {
             Action::CopyImage(key) => self.copy_image(&key),
             Action::OpenSettings => self.views.settings.open(&self.settings),
             Action::SaveSettings(new) => self.apply_settings(new),
+            Action::SetLanguage(language) => {
+                self.settings.language = language;
+                self.save_settings();
+            }
             Action::SaveKey(key) => self.save_key(key),
             Action::ForgetKey => self.forget_key(),
             Action::ToggleTheme => {
@@ -747,7 +851,7 @@ impl StudioApp {
         {
             // Files become links first (prepared, uploaded); the send follows when they are.
             let Some(host) = self.reference_host() else {
-                self.notify_error(NO_HOST);
+                self.notify_error(self.tr().t("app-no-host"));
                 return;
             };
             let http = match crate::core::hosting::upload_client() {
@@ -821,7 +925,7 @@ impl StudioApp {
         let Some(secret) = secret.or_else(|| self.storage_secret.clone()) else {
             self.views
                 .settings
-                .set_test_result(Err("Enter the secret access key first.".to_owned()));
+                .set_test_result(Err(self.tr().t("note-secret-first").to_owned()));
             return;
         };
         self.chore(async move {
@@ -902,16 +1006,14 @@ impl StudioApp {
     ) {
         let url = url.trim();
         if self.draft.references.len() >= MAX_REFERENCES {
-            self.notify_error(format!(
-                "At most {MAX_REFERENCES} references: remove one first."
-            ));
+            self.notify_error(tr!(self.tr(), "app-references-full", max = MAX_REFERENCES));
             return;
         }
         // A result's local copy (its link has expired) comes as a file:// reference.
         if crate::core::hosting::local_file(url).is_none()
             && let Some(why) = reference_url_problem(url)
         {
-            self.notify_error(format!("That link cannot be used: it {why}"));
+            self.notify_error(tr!(self.tr(), "app-bad-link", why = Arg::English(why)));
             return;
         }
         let label = label.unwrap_or_else(|| label_for_url(url));
@@ -954,9 +1056,11 @@ impl StudioApp {
     fn add_files_now(&mut self, paths: Vec<PathBuf>) {
         for path in paths {
             if self.draft.references.len() >= MAX_REFERENCES {
-                self.notify_error(format!(
-                    "At most {MAX_REFERENCES} references: {} was not added.",
-                    path.display()
+                self.notify_error(tr!(
+                    self.tr(),
+                    "app-reference-not-added",
+                    max = MAX_REFERENCES,
+                    file = path.display().to_string()
                 ));
                 continue;
             }
@@ -1366,12 +1470,12 @@ impl StudioApp {
             Action::LoadPalette(name) => {
                 if let Some(p) = self.palettes.get(&name).cloned() {
                     self.set_palette(p);
-                    self.notify(format!("Palette “{name}” is in the form."));
+                    self.notify(tr!(self.tr(), "app-palette-loaded", name = &name));
                 }
             }
             Action::DeletePalette(name) if self.palettes.remove(&name) => {
                 self.save_palettes();
-                self.notify(format!("Palette “{name}” deleted."));
+                self.notify(tr!(self.tr(), "app-palette-deleted", name = &name));
             }
             _ => {}
         }
@@ -1436,9 +1540,9 @@ impl StudioApp {
                 self.save_palettes();
                 let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
                 self.notify(if replaced {
-                    format!("Palette “{name}” replaced.")
+                    tr!(self.tr(), "app-palette-replaced", name = &name)
                 } else {
-                    format!("Palette “{name}” saved.")
+                    tr!(self.tr(), "app-palette-saved", name = &name)
                 });
             }
             Err(e) => self.notify_error(format!("The palette was not saved: {e}.")),
@@ -1503,6 +1607,7 @@ impl StudioApp {
                 }
             }
             Chore::StorageSecret(secret) => self.storage_secret = secret,
+            Chore::Font(found) => self.install_cjk(found),
             Chore::LookedAt(files) => {
                 let mut plain = Vec::new();
                 for (path, made) in files {
@@ -1739,10 +1844,7 @@ impl StudioApp {
                     .map(|d| d.display().to_string())
                     .unwrap_or_default();
                 let n = paths.len();
-                self.notify(format!(
-                    "Exported {n} image{} to {where_}",
-                    if n == 1 { "" } else { "s" }
-                ));
+                self.notify(tr!(self.tr(), "app-exported", n = n, folder = where_));
             }
         }
     }
@@ -1772,11 +1874,39 @@ impl StudioApp {
         });
     }
 
+    /// Whether an input method is composing text in a field (from its preedit, until it commits
+    /// or clears), this frame included.
+    fn track_composition(&mut self, ctx: &egui::Context) -> bool {
+        let mut during = self.composing;
+        ctx.input(|i| {
+            for event in &i.events {
+                if let egui::Event::Ime(ime) = event {
+                    match ime {
+                        egui::ImeEvent::Preedit { text, .. } => {
+                            self.composing = !text.is_empty();
+                            during |= self.composing;
+                        }
+                        egui::ImeEvent::Commit(_) => {
+                            self.composing = false;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        });
+        if !ctx.egui_wants_keyboard_input() {
+            self.composing = false;
+        }
+        during
+    }
+
     fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Action>) {
         use egui::{Key, KeyboardShortcut, Modifiers};
         let generate = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
         let modal_open = self.confirm.is_some() || self.path_prompt.is_some();
-        if !modal_open && ctx.input_mut(|i| i.consume_shortcut(&generate)) {
+        // An input method's Enter confirms its composition; it never generates.
+        let composing = self.track_composition(ctx);
+        if !modal_open && !composing && ctx.input_mut(|i| i.consume_shortcut(&generate)) {
             out.push(Action::Generate);
         }
         if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
@@ -1889,40 +2019,45 @@ impl StudioApp {
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
         ui.horizontal(|ui| {
-            panel_toggle(ui, self.settings.panels.compose, true, out);
+            let tr = self.tr();
+            panel_toggle(ui, tr, self.settings.panels.compose, true, out);
             ui.heading("Wan Studio");
             ui.separator();
             match &self.conn {
                 Connection::Ready(b) if b.server.is_sandbox() => {
-                    theme::badge(ui, "SANDBOX", theme::SANDBOX)
-                        .on_hover_text("No API key is set: every request goes to the built-in simulator on this machine. Nothing is sent anywhere and nothing is charged. Add a key in Settings to use reAPI.");
+                    theme::badge(ui, tr.t("app-sandbox-badge"), theme::SANDBOX)
+                        .on_hover_text(tr.t("app-sandbox-tip"));
                 }
                 Connection::Ready(b) => {
-                    theme::badge(ui, &format!("LIVE · {}", b.server.label()), theme::LIVE)
-                        .on_hover_text("Requests go to reAPI and are charged per generated image.");
+                    theme::badge(
+                        ui,
+                        &tr!(tr, "app-live", server = b.server.label()),
+                        theme::LIVE,
+                    )
+                    .on_hover_text(tr.t("app-live-tip"));
                 }
                 Connection::Failed(_) => {
-                    theme::badge(ui, "NOT CONNECTED", theme::ERROR);
+                    theme::badge(ui, tr.t("app-not-connected-badge"), theme::ERROR);
                 }
                 Connection::Connecting(_) => {
                     ui.spinner();
-                    ui.label("Connecting…");
+                    ui.label(tr.t("app-connecting"));
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                panel_toggle(ui, self.settings.panels.queue, false, out);
+                panel_toggle(ui, tr, self.settings.panels.queue, false, out);
                 if ui
-                    .button("⚙ Settings")
-                    .on_hover_text("API key, address, prices, export folder, theme")
+                    .button(tr.t("app-settings"))
+                    .on_hover_text(tr.t("app-settings-tip"))
                     .clicked()
                 {
                     out.push(Action::OpenSettings);
                 }
                 let dark = ui.visuals().dark_mode;
                 let (icon, tip) = if dark {
-                    ("☀", "Switch to the light theme")
+                    ("☀", tr.t("app-light-theme"))
                 } else {
-                    ("🌙", "Switch to the dark theme")
+                    ("🌙", tr.t("app-dark-theme"))
                 };
                 if named_button(ui, true, egui::Button::new(icon), tip)
                     .on_hover_text(tip)
@@ -1930,8 +2065,8 @@ impl StudioApp {
                 {
                     out.push(Action::ToggleTheme);
                 }
-                if named_button(ui, true, egui::Button::new("ℹ"), "About Wan Studio")
-                    .on_hover_text("Version, data folder, log file, licences")
+                if named_button(ui, true, egui::Button::new("ℹ"), tr.t("app-about"))
+                    .on_hover_text(tr.t("app-about-tip"))
                     .clicked()
                 {
                     out.push(Action::OpenAbout);
@@ -1970,7 +2105,7 @@ impl StudioApp {
                                 ui,
                                 true,
                                 egui::Button::new("✖").small(),
-                                "Dismiss this message",
+                                self.tr().t("app-dismiss"),
                             )
                             .clicked()
                             {
@@ -1988,12 +2123,16 @@ impl StudioApp {
 
 /// The ⏴/⏵ button that opens or collapses the compose panel (left) or the queue (right); the
 /// arrow points the way the panel will go.
-fn panel_toggle(ui: &mut egui::Ui, open: bool, compose: bool, out: &mut Vec<Action>) {
-    let what = if compose { "compose" } else { "queue" };
-    let name = format!("{} the {what} panel", if open { "Hide" } else { "Show" });
+fn panel_toggle(ui: &mut egui::Ui, tr: Tr, open: bool, compose: bool, out: &mut Vec<Action>) {
+    let name = match (open, compose) {
+        (true, true) => tr.t("app-hide-compose"),
+        (false, true) => tr.t("app-show-compose"),
+        (true, false) => tr.t("app-hide-queue"),
+        (false, false) => tr.t("app-show-queue"),
+    };
     let face = if open == compose { "⏴" } else { "⏵" };
-    if named_button(ui, true, egui::Button::new(face), &name)
-        .on_hover_text(&name)
+    if named_button(ui, true, egui::Button::new(face), name)
+        .on_hover_text(name)
         .clicked()
     {
         out.push(Action::TogglePanel { compose });
@@ -2026,15 +2165,15 @@ fn centre_ui(
     out: &mut Vec<Action>,
 ) {
     if let ConnState::Failed(err) = cx.conn {
-        theme::problem(ui, &format!("Wan Studio could not connect: {err}"));
+        theme::problem(ui, &tr!(cx.tr, "app-not-connected", why = err.as_str()));
         ui.horizontal(|ui| {
-            if ui.button("Try again").clicked() {
+            if ui.button(cx.tr.t("app-try-again")).clicked() {
                 out.push(Action::Reconnect);
             }
             if err.contains("is damaged")
                 && ui
-                    .button("Rebuild the journal")
-                    .on_hover_text("Keep the damaged journal aside and rebuild one from the images in your library")
+                    .button(cx.tr.t("app-rebuild-journal"))
+                    .on_hover_text(cx.tr.t("app-rebuild-journal-tip"))
                     .clicked()
             {
                 out.push(Action::RepairJournal);
@@ -2146,6 +2285,7 @@ impl eframe::App for StudioApp {
         self.drain();
         self.ask_centre_details();
         self.autosave();
+        self.note_missing_font();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -2164,7 +2304,7 @@ impl eframe::App for StudioApp {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .values()
-                .map(|(name, stage)| (name.clone(), stage_text(stage)))
+                .map(|(name, stage)| (name.clone(), stage_text(self.tr(), stage)))
                 .collect()
         } else {
             Vec::new()
@@ -2172,6 +2312,9 @@ impl eframe::App for StudioApp {
         let running = {
             // Views read this; the draft is handed to them on its own (the compose panel edits it).
             let cx = ViewCx {
+                tr: self.tr(),
+                os_language: self.cfg.os_language,
+                cjk: &self.cjk,
                 jobs: &self.jobs,
                 paths: &self.cfg.paths,
                 settings: &self.settings,

@@ -17,6 +17,8 @@ use super::cx::{Action, ViewCx};
 use super::palette::PaletteView;
 use super::theme;
 use super::widgets::{NumberField, named_button};
+use crate::core::i18n::Tr;
+use crate::tr;
 
 /// How long Generate says "Sent ✔".
 const SENT_FOR: Duration = Duration::from_secs(2);
@@ -41,6 +43,7 @@ impl ComposeView {
         out: &mut Vec<Action>,
     ) {
         let problems = cx.problems;
+        let tr = cx.tr;
         let form_height = (ui.available_height() - FOOTER_HEIGHT).max(80.0);
         egui::ScrollArea::vertical()
             .id_salt("compose_form")
@@ -48,15 +51,15 @@ impl ComposeView {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.add_space(4.0);
-                tier_ui(ui, form);
+                tier_ui(ui, tr, form);
                 ui.add_space(6.0);
                 prompt_ui(ui, cx, form, problems);
                 ui.separator();
-                self.size_ui(ui, form, problems);
+                self.size_ui(ui, tr, form, problems);
                 ui.separator();
-                count_seed_ui(ui, form, problems);
+                count_seed_ui(ui, tr, form, problems);
                 ui.separator();
-                switches_ui(ui, form, problems);
+                switches_ui(ui, tr, form, problems);
                 ui.separator();
                 self.palette.ui(ui, cx, form, problems, out);
                 ui.add_space(8.0);
@@ -68,15 +71,23 @@ impl ComposeView {
         footer_ui(ui, cx, form, out);
     }
 
-    fn size_ui(&mut self, ui: &mut egui::Ui, form: &mut Draft, problems: &Problems) {
+    fn size_ui(&mut self, ui: &mut egui::Ui, tr: Tr, form: &mut Draft, problems: &Problems) {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Size").strong());
-            ui.selectable_value(&mut form.size_kind, SizeKind::Aspect, "Aspect ratio")
-                .on_hover_text("An aspect ratio at a resolution.");
-            ui.selectable_value(&mut form.size_kind, SizeKind::Gear, "Square")
-                .on_hover_text("A square image at a resolution (the size is the gear itself).");
-            ui.selectable_value(&mut form.size_kind, SizeKind::Custom, "Custom")
-                .on_hover_text("Exact pixels, bounded by their total: 768×768 to 2048×2048 pixels, up to 4096×4096 on Pro text-to-image; 1:8 to 8:1.");
+            ui.label(RichText::new(tr.t("compose-size")).strong());
+            ui.selectable_value(
+                &mut form.size_kind,
+                SizeKind::Aspect,
+                tr.t("compose-aspect"),
+            )
+            .on_hover_text(tr.t("compose-aspect-tip"));
+            ui.selectable_value(&mut form.size_kind, SizeKind::Gear, tr.t("compose-square"))
+                .on_hover_text(tr.t("compose-square-tip"));
+            ui.selectable_value(
+                &mut form.size_kind,
+                SizeKind::Custom,
+                tr.t("compose-custom"),
+            )
+            .on_hover_text(tr.t("compose-custom-tip"));
         });
         match form.size_kind {
             SizeKind::Aspect => {
@@ -87,7 +98,7 @@ impl ComposeView {
                             let chosen = applies && form.aspect == (a, b);
                             let r = ui
                                 .add(egui::Button::selectable(chosen, format!("{a}:{b}")))
-                                .on_hover_text(format!("Aspect ratio {a}:{b}"));
+                                .on_hover_text(tr!(tr, "compose-aspect-n", a = a, b = b));
                             if r.clicked() {
                                 form.aspect = (a, b);
                             }
@@ -97,20 +108,17 @@ impl ComposeView {
                 if !applies {
                     theme::hint(
                         ui,
-                        &format!(
-                            "Aspect ratio does not apply: the output takes the shape of reference {}.",
-                            form.references.len()
-                        ),
+                        &tr!(tr, "compose-aspect-follows", n = form.references.len()),
                     );
                 }
-                self.resolution_ui(ui, form);
+                self.resolution_ui(ui, tr, form);
             }
-            SizeKind::Gear => self.resolution_ui(ui, form),
+            SizeKind::Gear => self.resolution_ui(ui, tr, form),
             SizeKind::Custom => {
                 ui.horizontal(|ui| {
-                    ui.label("Width");
+                    ui.label(tr.t("compose-width"));
                     if let Some(w) = NumberField::new(
-                        "Width",
+                        tr.t("compose-width"),
                         i64::from(form.custom.0),
                         1..=i64::from(MAX_PIXEL_SIDE),
                     )
@@ -119,9 +127,9 @@ impl ComposeView {
                     {
                         form.custom.0 = u32::try_from(w).unwrap_or(1);
                     }
-                    ui.label("Height");
+                    ui.label(tr.t("compose-height"));
                     if let Some(h) = NumberField::new(
-                        "Height",
+                        tr.t("compose-height"),
                         i64::from(form.custom.1),
                         1..=i64::from(MAX_PIXEL_SIDE),
                     )
@@ -136,31 +144,32 @@ impl ComposeView {
                 } else {
                     2048
                 };
-                theme::hint(
-                    ui,
-                    &format!(
-                        "Any shape from 768×768 to {side}×{side} pixels in total, between 1:8 and 8:1."
-                    ),
-                );
+                theme::hint(ui, &tr!(tr, "compose-custom-hint", side = side));
             }
         }
         let (w, h) = form.output_dimensions();
-        let follows = if form.references.is_empty() || form.size_kind == SizeKind::Custom {
-            String::new()
+        let output = if form.references.is_empty() || form.size_kind == SizeKind::Custom {
+            tr!(tr, "compose-output", w = w, h = h)
         } else {
-            format!(" (shape of reference {})", form.references.len())
+            tr!(
+                tr,
+                "compose-output-follows",
+                w = w,
+                h = h,
+                n = form.references.len()
+            )
         };
-        theme::hint(ui, &format!("Output ≈ {w} × {h} px{follows}"));
-        theme_problems(ui, problems, &[Field::Size, Field::Resolution]);
+        theme::hint(ui, &output);
+        theme_problems(ui, tr, problems, &[Field::Size, Field::Resolution]);
     }
 
-    fn resolution_ui(&mut self, ui: &mut egui::Ui, form: &mut Draft) {
+    fn resolution_ui(&mut self, ui: &mut egui::Ui, tr: Tr, form: &mut Draft) {
         let why_no_4k = form.why_no_4k();
         if why_no_4k.is_none() {
             self.resolution_note = None;
         }
         ui.horizontal(|ui| {
-            ui.label("Resolution");
+            ui.label(tr.t("compose-resolution"));
             for gear in Gear::ALL {
                 let enabled = gear != Gear::K4 || why_no_4k.is_none();
                 let r = ui.add_enabled(
@@ -168,8 +177,8 @@ impl ComposeView {
                     egui::Button::selectable(form.resolution == gear, gear.as_str()),
                 );
                 let r = match (gear, why_no_4k) {
-                    (Gear::K4, Some(why)) => r.on_disabled_hover_text(why),
-                    _ => r.on_hover_text(format!("{} resolution", gear.as_str())),
+                    (Gear::K4, Some(why)) => r.on_disabled_hover_text(tr.of(why)),
+                    _ => r.on_hover_text(tr!(tr, "compose-resolution-tip", gear = gear.as_str())),
                 };
                 if r.clicked() {
                     form.resolution = gear;
@@ -178,45 +187,50 @@ impl ComposeView {
             }
         });
         if let Some(note) = self.resolution_note {
-            theme::hint(ui, note);
+            theme::hint(ui, tr.of(note));
         }
     }
 }
 
-fn theme_problems(ui: &mut egui::Ui, problems: &Problems, fields: &[Field]) {
+fn theme_problems(ui: &mut egui::Ui, tr: Tr, problems: &Problems, fields: &[Field]) {
     for p in problems.iter().filter(|p| fields.contains(&p.field)) {
-        theme::problem(ui, &p.message);
+        theme::problem(ui, &tr.m(&p.text));
     }
 }
 
-fn tier_ui(ui: &mut egui::Ui, form: &mut Draft) {
+fn tier_ui(ui: &mut egui::Ui, tr: Tr, form: &mut Draft) {
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Tier").strong());
+        ui.label(RichText::new(tr.t("compose-tier")).strong());
         for (model, tip) in [
-            (
-                Model::Standard,
-                "wan2.7-image: fast drafts, 1K and 2K in every mode.",
-            ),
-            (
-                Model::Pro,
-                "wan2.7-image-pro: up to 4K for text-to-image; print and retina assets.",
-            ),
+            (Model::Standard, tr.t("compose-tier-standard-tip")),
+            (Model::Pro, tr.t("compose-tier-pro-tip")),
         ] {
-            ui.selectable_value(&mut form.model, model, model.tier_name())
+            ui.selectable_value(&mut form.model, model, tr.of(model.tier_name()))
                 .on_hover_text(tip);
         }
     });
 }
 
+fn prompt_galley_id() -> egui::Id {
+    egui::Id::unique("compose-prompt-galley")
+}
+
+/// The prompt field's text as last laid out.
+pub fn prompt_galley(ctx: &egui::Context) -> Option<std::sync::Arc<egui::Galley>> {
+    ctx.data(|d| d.get_temp(prompt_galley_id()))
+}
+
 fn prompt_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut Draft, problems: &Problems) {
-    let label = ui.label(RichText::new("Prompt").strong());
-    ui.add(
-        egui::TextEdit::multiline(&mut form.prompt)
-            .desired_rows(4)
-            .desired_width(f32::INFINITY)
-            .hint_text("Describe the image… (Ctrl+Enter generates)"),
-    )
-    .labelled_by(label.id);
+    let tr = cx.tr;
+    let label = ui.label(RichText::new(tr.t("compose-prompt")).strong());
+    let field = egui::TextEdit::multiline(&mut form.prompt)
+        .desired_rows(4)
+        .desired_width(f32::INFINITY)
+        .hint_text(tr.t("compose-prompt-hint"))
+        .show(ui);
+    field.response.response.clone().labelled_by(label.id);
+    // What the field drew, for anyone who asks how it looks (the font tests do).
+    ui.data_mut(|d| d.insert_temp(prompt_galley_id(), field.galley));
     let count = form.prompt.chars().count();
     let text = RichText::new(format!("{count} / {MAX_PROMPT_CHARS}")).small();
     ui.label(if count > MAX_PROMPT_CHARS {
@@ -224,31 +238,31 @@ fn prompt_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut Draft, problems: &Pr
     } else {
         text.weak()
     })
-    .on_hover_text("Characters in the prompt, and the API's limit.");
+    .on_hover_text(tr.t("compose-prompt-count-tip"));
     for p in problems.iter().filter(|p| p.field == Field::Prompt) {
         // An empty prompt on a fresh form is a hint, not an error, until Generate is tried.
         if form.prompt.trim().is_empty() && !cx.generate_tried {
-            theme::hint(ui, &p.message);
+            theme::hint(ui, &tr.m(&p.text));
         } else {
-            theme::problem(ui, &p.message);
+            theme::problem(ui, &tr.m(&p.text));
         }
     }
-    let label = ui.label("Negative prompt");
+    let label = ui.label(tr.t("compose-negative"));
     ui.add(
         egui::TextEdit::multiline(&mut form.negative_prompt)
             .desired_rows(2)
             .desired_width(f32::INFINITY)
-            .hint_text("What to keep out of the image"),
+            .hint_text(tr.t("compose-negative-hint")),
     )
     .labelled_by(label.id)
-    .on_hover_text("Things the model should avoid, such as \"text, blur, extra fingers\".");
-    theme_problems(ui, problems, &[Field::NegativePrompt]);
+    .on_hover_text(tr.t("compose-negative-tip"));
+    theme_problems(ui, tr, problems, &[Field::NegativePrompt]);
 }
 
-fn count_seed_ui(ui: &mut egui::Ui, form: &mut Draft, problems: &Problems) {
+fn count_seed_ui(ui: &mut egui::Ui, tr: Tr, form: &mut Draft, problems: &Problems) {
     let max = form.max_n();
     ui.horizontal(|ui| {
-        let label = ui.label(RichText::new("Count").strong());
+        let label = ui.label(RichText::new(tr.t("compose-count")).strong());
         ui.add(
             egui::Slider::new(&mut form.n, 1..=max)
                 .clamping(egui::SliderClamping::Edits)
@@ -256,101 +270,122 @@ fn count_seed_ui(ui: &mut egui::Ui, form: &mut Draft, problems: &Problems) {
                 .integer(),
         )
         .labelled_by(label.id)
-        .on_hover_text("How many images; billed per image. 1–4, or up to 12 in a group series.");
+        .on_hover_text(tr.t("compose-count-tip"));
     });
-    theme_problems(ui, problems, &[Field::N]);
+    theme_problems(ui, tr, problems, &[Field::N]);
     ui.horizontal(|ui| {
-        ui.label(RichText::new("Seed").strong());
-        ui.checkbox(&mut form.random_seed, "Random")
-            .on_hover_text("A new seed for every generation. Turn off to fix one: the same seed and settings give a similar, stable result.");
+        ui.label(RichText::new(tr.t("compose-seed")).strong());
+        ui.checkbox(&mut form.random_seed, tr.t("compose-random"))
+            .on_hover_text(tr.t("compose-random-tip"));
         let fixed = !form.random_seed;
-        if let Some(v) = NumberField::new("Seed value", form.seed, 0..=MAX_SEED)
+        if let Some(v) = NumberField::new(tr.t("compose-seed-value"), form.seed, 0..=MAX_SEED)
             .width(92.0)
             .enabled(fixed)
             .show(ui)
         {
             form.seed = v;
         }
-        let roll = named_button(ui, fixed, egui::Button::new("🎲"), "Roll a new seed")
-            .on_hover_text("Roll a new seed");
+        let roll = named_button(ui, fixed, egui::Button::new("🎲"), tr.t("compose-roll"))
+            .on_hover_text(tr.t("compose-roll"));
         if roll.clicked() {
             form.seed = random_seed();
         }
     });
-    theme_problems(ui, problems, &[Field::Seed]);
+    theme_problems(ui, tr, problems, &[Field::Seed]);
 }
 
-fn switches_ui(ui: &mut egui::Ui, form: &mut Draft, problems: &Problems) {
-    ui.checkbox(&mut form.watermark, "Watermark")
-        .on_hover_text("Adds an \"AI-generated\" mark at the bottom right.");
+fn switches_ui(ui: &mut egui::Ui, tr: Tr, form: &mut Draft, problems: &Problems) {
+    ui.checkbox(&mut form.watermark, tr.t("compose-watermark"))
+        .on_hover_text(tr.t("compose-watermark-tip"));
     let why_no_thinking = form.why_no_thinking();
     match why_no_thinking {
         None => {
-            ui.checkbox(&mut form.thinking, "Thinking mode")
-                .on_hover_text("Extra reasoning for quality (text-to-image only); slower.");
+            ui.checkbox(&mut form.thinking, tr.t("compose-thinking"))
+                .on_hover_text(tr.t("compose-thinking-tip"));
         }
         Some(why) => {
             // Shown unticked: it is not sent. The artist's choice comes back with text-to-image.
             ui.horizontal(|ui| {
                 let mut shown = false;
-                ui.add_enabled(false, egui::Checkbox::new(&mut shown, "Thinking mode"))
-                    .on_disabled_hover_text(why);
-                ui.label(RichText::new("not applied").small().weak())
-                    .on_hover_text(why);
+                ui.add_enabled(
+                    false,
+                    egui::Checkbox::new(&mut shown, tr.t("compose-thinking")),
+                )
+                .on_disabled_hover_text(tr.of(why));
+                ui.label(RichText::new(tr.t("compose-not-applied")).small().weak())
+                    .on_hover_text(tr.of(why));
             });
         }
     }
     let why_no_group = form.why_no_group();
     let r = ui.add_enabled(
         why_no_group.is_none() || form.group,
-        egui::Checkbox::new(&mut form.group, "Group series"),
+        egui::Checkbox::new(&mut form.group, tr.t("compose-group")),
     );
     match why_no_group {
-        Some(why) => r.on_disabled_hover_text(why).on_hover_text(why),
-        None => r.on_hover_text(
-            "A consistent, connected set of up to 12 in one call: storyboards, comic panels.",
-        ),
+        Some(why) => r
+            .on_disabled_hover_text(tr.of(why))
+            .on_hover_text(tr.of(why)),
+        None => r.on_hover_text(tr.t("compose-group-tip")),
     };
-    theme_problems(ui, problems, &[Field::EnableSequential]);
+    theme_problems(ui, tr, problems, &[Field::EnableSequential]);
 }
 
 /// Mode, price, Generate and what became of the last send. Always in view.
 fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Action>) {
+    let tr = cx.tr;
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(form.mode().to_string()).strong())
-            .on_hover_text(
-                "Decided by the request: references make it an edit, boxes a region edit, group series a set.",
-            );
+        ui.label(RichText::new(tr.m(&form.mode().message())).strong())
+            .on_hover_text(tr.t("compose-mode-tip"));
         let estimate = form.estimate(&cx.settings.rates);
-        let text = format!(
-            "· {}{} credits ≈ {}",
-            if estimate.up_to { "up to " } else { "" },
-            estimate.credits,
-            format_usd(estimate.micro_usd)
-        );
-        ui.label(text).on_hover_text(format!(
-            "{}{} image(s) × {} per image on {}. Failed and rejected requests are not charged.{}",
-            if estimate.up_to { "Up to " } else { "" },
-            estimate.images,
-            format_usd(cx.settings.rates.per_image_micro_usd(form.model)),
-            form.model.tier_name(),
-            if estimate.up_to {
-                " A series may come back shorter: only the images returned are billed."
-            } else {
-                ""
-            }
-        ));
+        let usd = format_usd(estimate.micro_usd);
+        let rate = format_usd(cx.settings.rates.per_image_micro_usd(form.model));
+        let tier = tr.of(form.model.tier_name());
+        let (text, tip) = if estimate.up_to {
+            (
+                tr!(
+                    tr,
+                    "compose-estimate-up-to",
+                    credits = estimate.credits,
+                    usd = &usd
+                ),
+                tr!(
+                    tr,
+                    "compose-estimate-up-to-tip",
+                    images = estimate.images,
+                    rate = &rate,
+                    tier = tier
+                ),
+            )
+        } else {
+            (
+                tr!(
+                    tr,
+                    "compose-estimate",
+                    credits = estimate.credits,
+                    usd = &usd
+                ),
+                tr!(
+                    tr,
+                    "compose-estimate-tip",
+                    images = estimate.images,
+                    rate = &rate,
+                    tier = tier
+                ),
+            )
+        };
+        ui.label(text).on_hover_text(tip);
         if cx.conn.is_sandbox() {
-            ui.label(RichText::new("(sandbox: free)").weak());
+            ui.label(RichText::new(tr.t("compose-sandbox-free")).weak());
         }
     });
     let ready = cx.blockers.is_empty();
     let r = ui.add_enabled(
         ready,
-        theme::primary_button("Generate", ready, ui.available_width()),
+        theme::primary_button(tr.t("compose-generate"), ready, ui.available_width()),
     );
     let r = if ready {
-        r.on_hover_text("Send the request (Ctrl+Enter)")
+        r.on_hover_text(tr.t("compose-generate-tip"))
     } else {
         r.on_disabled_hover_text(cx.blockers.join("\n"))
     };
@@ -360,12 +395,12 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
     let sent_recently = cx.last_sent.is_some_and(|t| t.elapsed() < SENT_FOR);
     if sent_recently {
         let colour = theme::ok_text(ui.visuals());
-        ui.label(RichText::new("Sent ✔ — it is in the queue").color(colour));
+        ui.label(RichText::new(tr.t("compose-sent")).color(colour));
         ui.ctx().request_repaint_after(SENT_FOR);
     } else if let Some(first) = cx.blockers.first() {
         let more = cx.blockers.len() - 1;
         let text = if more > 0 {
-            format!("{first} (+{more} more)")
+            tr!(tr, "compose-more", first = first, more = more)
         } else {
             first.clone()
         };

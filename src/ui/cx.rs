@@ -376,6 +376,12 @@ impl Jobs {
 
 /// What every view may read while it draws.
 pub struct ViewCx<'a> {
+    /// The window's language.
+    pub tr: crate::core::i18n::Tr,
+    /// The OS's language (what "System" means in Settings).
+    pub os_language: crate::core::i18n::Lang,
+    /// The font for CJK text.
+    pub cjk: &'a CjkFont,
     pub jobs: &'a Jobs,
     /// Where the library's files are (a tile's thumbnail is found by its job and position).
     pub paths: &'a crate::core::settings::Paths,
@@ -403,6 +409,14 @@ pub struct ViewCx<'a> {
     pub dropper: Dropper,
     /// The palettes the artist has named and kept.
     pub palettes: &'a SavedPalettes,
+}
+
+/// The font for Chinese, Japanese and Korean text, as the window knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CjkFont {
+    Looking,
+    Found(String),
+    Missing,
 }
 
 /// The eyedropper as views see it.
@@ -544,6 +558,8 @@ pub enum Action {
     CopyImage(ResultKey),
     OpenSettings,
     SaveSettings(AppSettings),
+    /// The language the window speaks (none: the OS's), applied at once and kept.
+    SetLanguage(Option<crate::core::i18n::Lang>),
     SaveKey(ApiKey),
     ForgetKey,
     ToggleTheme,

@@ -23,8 +23,8 @@ pub mod widgets;
 use std::sync::Arc;
 
 pub use crate::core::library::result_link;
-pub use app::{AppConfig, StudioApp};
-pub use compose::ComposeView;
+pub use app::{AppConfig, CjkFont, StudioApp};
+pub use compose::{ComposeView, prompt_galley};
 pub use cx::{
     Action, Centre, ConnState, Dropper, Edit, Hits, Jobs, KeyInfo, PaletteSource, PathPurpose,
     ViewCx,
@@ -73,6 +73,7 @@ pub fn run(open: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     );
     cfg.storage_secrets = Arc::new(OsKeyring::storage_secret());
     cfg.open = open;
+    cfg.os_language = crate::core::i18n::Lang::from_os();
     cfg.env_key.clone_from(&env.api_key);
     if std::env::var(ENV_BASE_URL).is_ok_and(|v| !v.trim().is_empty()) {
         cfg.env_base_url = Some(env.base_url.clone());
@@ -92,6 +93,8 @@ pub fn run(open: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
         // Window size and panel widths live with the rest of the data (the compose form is saved
         // on every change, in draft.json).
         persistence_path: Some(env.paths.home.join("window-state.ron")),
+        // The window finds its own CJK face (one, at start, off the UI thread: core::fonts).
+        system_font_fallback: false,
         ..eframe::NativeOptions::default()
     };
     eframe::run_native(

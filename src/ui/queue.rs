@@ -10,6 +10,8 @@ use super::cx::{Action, ViewCx};
 use super::textures::ResultKey;
 use super::theme;
 use super::widgets::named_button;
+use crate::core::i18n::{Lang, Tr};
+use crate::tr;
 
 const ROW_HEIGHT: f32 = 112.0;
 /// A finished job's row: status and prompt on two lines, its buttons beside them.
@@ -29,42 +31,70 @@ pub fn state_colour(state: JobState) -> Color32 {
 
 /// The status as the queue words it: "Processing 12 s", "Downloading 1/2", …
 pub fn status_text(job: &JobRecord, now_ms: i64) -> String {
+    status_in(Tr(Lang::En), job, now_ms)
+}
+
+/// [`status_text`] in `tr`'s language.
+pub fn status_in(tr: Tr, job: &JobRecord, now_ms: i64) -> String {
     let secs = |from: Option<i64>| from.map_or(0, |t| (now_ms - t).max(0) / 1000);
     match job.state {
         JobState::Processing => {
             let remote = job.remote_status.as_deref().filter(|s| *s != "processing");
             match remote {
-                Some(other) => format!("Processing ({other}) {} s", secs(job.submitted_at_ms)),
-                None => format!("Processing {} s", secs(job.submitted_at_ms)),
+                Some(other) => tr!(
+                    tr,
+                    "queue-processing-remote",
+                    status = other,
+                    secs = secs(job.submitted_at_ms)
+                ),
+                None => tr!(tr, "queue-processing", secs = secs(job.submitted_at_ms)),
             }
         }
         JobState::Submitting
             if job.remote_status.as_deref() == Some(crate::core::engine::RATE_LIMITED) =>
         {
-            "Waiting: rate limited".to_owned()
+            tr.t("queue-rate-limited").to_owned()
         }
-        JobState::Downloading => format!(
-            "Downloading {}/{}",
-            job.results.len(),
-            job.result_urls.len()
+        JobState::Downloading => tr!(
+            tr,
+            "queue-downloading",
+            done = job.results.len(),
+            all = job.result_urls.len()
         ),
         JobState::Completed => {
             let k = job.results.len();
             let asked = usize::try_from(job.request.n).unwrap_or(k);
             if job.request.is_group() && k < asked {
                 // n is a maximum in a group series: a shorter series is a success.
-                format!("Done · {k} of {asked} images")
+                tr!(tr, "queue-done-short", k = k, asked = asked)
             } else {
-                format!("Done · {k} image{}", if k == 1 { "" } else { "s" })
+                tr!(tr, "queue-done", k = k)
             }
         }
-        other => other.label().to_owned(),
+        other => tr.of(other.label()).to_owned(),
     }
 }
 
 /// The status of a job in flight on another connection: it continues when that one is back.
 pub fn waiting_text(job: &JobRecord) -> String {
-    format!("Waiting for {}", job.server.label())
+    waiting_in(Tr(Lang::En), job)
+}
+
+/// [`waiting_text`] in `tr`'s language.
+pub fn waiting_in(tr: Tr, job: &JobRecord) -> String {
+    let server = job.server.label();
+    tr!(tr, "queue-waiting-for", server = tr.of(&server))
+}
+
+/// A job's mode and tier, and whether it went to the sandbox.
+fn detail_in(tr: Tr, job: &JobRecord) -> String {
+    let mode = tr.m(&job.request.mode().message());
+    let tier = tr.of(job.request.model.tier_name());
+    if job.server.is_sandbox() {
+        tr!(tr, "queue-detail-sandbox", mode = mode, tier = tier)
+    } else {
+        tr!(tr, "queue-detail", mode = mode, tier = tier)
+    }
 }
 
 /// How many finished jobs the queue keeps showing (newest first).
@@ -78,6 +108,7 @@ pub struct QueueView {
 
 impl QueueView {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
+        let tr = cx.tr;
         let jobs = &cx.jobs.live;
         // A queue, not the library: every job still in flight or resumable, and the most recent
         // finished ones. Older jobs live in the gallery.
@@ -98,43 +129,37 @@ impl QueueView {
         let older = cx.jobs.older + finished.saturating_sub(RECENT);
         let active = jobs.iter().filter(|j| cx.running_here(j)).count();
         ui.horizontal(|ui| {
-            ui.heading("Queue");
+            ui.heading(tr.t("queue-title"));
             if active > 0 {
-                ui.label(RichText::new(format!("{active} running")).weak());
+                ui.label(RichText::new(tr!(tr, "queue-running", n = active)).weak());
             }
         });
         if !cx.preparing.is_empty() {
             // Before a job exists: its files are being prepared and uploaded (nothing paid yet).
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                theme::badge(ui, "Preparing references", theme::RUNNING);
+                theme::badge(ui, tr.t("queue-preparing"), theme::RUNNING);
                 for (name, stage) in cx.preparing {
                     ui.add(
-                        egui::Label::new(RichText::new(format!("{name}: {stage}")).small()).wrap(),
+                        egui::Label::new(
+                            RichText::new(tr!(tr, "queue-stage", name = name, stage = stage))
+                                .small(),
+                        )
+                        .wrap(),
                     );
                 }
-                ui.label(
-                    RichText::new("Nothing is sent or paid until every file is a link.")
-                        .small()
-                        .weak(),
-                );
+                ui.label(RichText::new(tr.t("queue-nothing-paid")).small().weak());
             });
         }
         if visible.is_empty() {
             if !cx.preparing.is_empty() {
                 return;
             }
-            theme::hint(
-                ui,
-                "Nothing here yet. Generate sends a request; it waits here until its images are safely in your library.",
-            );
+            theme::hint(ui, tr.t("queue-empty"));
             return;
         }
         if older > 0 {
-            theme::hint(
-                ui,
-                &format!("{older} older finished jobs are in the library: search the gallery."),
-            );
+            theme::hint(ui, &tr!(tr, "queue-older", n = older));
         }
         // Jobs in flight, resumable or failed as whole cards; completed ones as compact rows under
         // them. Only what is in view is laid out.
@@ -169,7 +194,7 @@ impl QueueView {
                 if !done.is_empty() && shown(cards_height, HEADING_HEIGHT) {
                     ui.scope_builder(
                         egui::UiBuilder::new().max_rect(place(cards_height, HEADING_HEIGHT)),
-                        |ui| ui.label(RichText::new("Recently finished").small().strong()),
+                        |ui| ui.label(RichText::new(tr.t("queue-recent")).small().strong()),
                     );
                 }
                 for (n, &i) in done.iter().enumerate() {
@@ -188,6 +213,7 @@ impl QueueView {
         job: &JobRecord,
         out: &mut Vec<Action>,
     ) {
+        let tr = cx.tr;
         let here = cx.running_here(job);
         let waiting = job.state.is_active() && !here;
         egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -195,47 +221,63 @@ impl QueueView {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 if waiting {
-                    theme::badge(ui, &waiting_text(job), theme::WAITING).on_hover_text(
-                        "Sent from the other connection (Sandbox or the API). It is kept and picks up where it left off when Wan Studio is connected there again.",
-                    );
+                    theme::badge(ui, &waiting_in(tr, job), theme::WAITING)
+                        .on_hover_text(tr.t("queue-other-connection"));
                 } else {
-                    let mut status = status_text(job, cx.now_ms);
+                    let mut status = status_in(tr, job, cx.now_ms);
                     if job.state == JobState::Downloading
                         && let Some((index, progress)) = cx.jobs.downloads.get(&job.id)
                     {
-                        status = format!("Downloading {}/{} · {progress}", index + 1, job.result_urls.len());
+                        status = tr!(
+                            tr,
+                            "queue-downloading-progress",
+                            done = index + 1,
+                            all = job.result_urls.len(),
+                            progress = progress.to_string()
+                        );
                     }
                     theme::badge(ui, &status, state_colour(job.state));
                 }
-                ui.label(
-                    RichText::new(format!(
-                        "{} · {}{}",
-                        job.request.mode(),
-                        job.request.model.tier_name(),
-                        if job.server.is_sandbox() { " · sandbox" } else { "" }
-                    ))
-                    .small(),
-                );
+                ui.label(RichText::new(detail_in(tr, job)).small());
             });
-            let prompt = job.request.prompt.as_deref().unwrap_or("(no prompt)");
+            let prompt = job
+                .request
+                .prompt
+                .as_deref()
+                .unwrap_or(tr.t("queue-no-prompt"));
             ui.add(egui::Label::new(RichText::new(explain::shorten(prompt, 80)).italics()).wrap())
                 .on_hover_ui(|ui| {
                     ui.label(prompt);
                 });
-            if let Some(err) = job.error.as_ref().filter(|_| job.state != JobState::Completed) {
+            if let Some(err) = job
+                .error
+                .as_ref()
+                .filter(|_| job.state != JobState::Completed)
+            {
                 let plain = explain::job_error(err, job.state, &job.server);
+                let summary = tr.of(&plain.summary);
                 let colour = match job.state {
                     JobState::UnknownOutcome | JobState::Paused | JobState::DownloadFailed => {
                         theme::warn_text(ui.visuals())
                     }
                     _ => theme::error_text(ui.visuals()),
                 };
-                ui.add(egui::Label::new(RichText::new(&plain.summary).small().color(colour)).wrap());
+                ui.add(egui::Label::new(RichText::new(summary).small().color(colour)).wrap());
                 if let Some(detail) = plain.detail {
                     let open = self.details.contains(&job.id);
                     let r = ui
-                        .add(egui::Button::new(RichText::new(if open { "⏷ Details" } else { "⏵ Details" }).small()).frame(false))
-                        .on_hover_text("The technical message, for a bug report");
+                        .add(
+                            egui::Button::new(
+                                RichText::new(if open {
+                                    tr.t("queue-details-open")
+                                } else {
+                                    tr.t("queue-details")
+                                })
+                                .small(),
+                            )
+                            .frame(false),
+                        )
+                        .on_hover_text(tr.t("queue-details-tip"));
                     if r.clicked() {
                         if open {
                             self.details.remove(&job.id);
@@ -248,24 +290,36 @@ impl QueueView {
                     }
                 }
             }
-            ui.horizontal_wrapped(|ui| Self::buttons_ui(ui, job, waiting, out));
+            ui.horizontal_wrapped(|ui| Self::buttons_ui(ui, tr, job, waiting, out));
         });
     }
 
-    fn buttons_ui(ui: &mut egui::Ui, job: &JobRecord, waiting: bool, out: &mut Vec<Action>) {
-        Self::dismiss_ui(ui, job, waiting, out);
-        Self::other_buttons_ui(ui, job, out);
+    fn buttons_ui(
+        ui: &mut egui::Ui,
+        tr: Tr,
+        job: &JobRecord,
+        waiting: bool,
+        out: &mut Vec<Action>,
+    ) {
+        Self::dismiss_ui(ui, tr, job, waiting, out);
+        Self::other_buttons_ui(ui, tr, job, out);
     }
 
-    fn dismiss_ui(ui: &mut egui::Ui, job: &JobRecord, waiting: bool, out: &mut Vec<Action>) {
+    fn dismiss_ui(
+        ui: &mut egui::Ui,
+        tr: Tr,
+        job: &JobRecord,
+        waiting: bool,
+        out: &mut Vec<Action>,
+    ) {
         let dismiss_tip = if waiting {
-            "Hide from the queue; it still finishes when its connection is back, and its results land in the gallery"
+            tr.t("queue-dismiss-waiting-tip")
         } else {
-            "Hide from the queue; results stay in the gallery"
+            tr.t("queue-dismiss-tip")
         };
         if (waiting || !job.state.is_active())
             && ui
-                .small_button("Dismiss")
+                .small_button(tr.t("queue-dismiss"))
                 .on_hover_text(dismiss_tip)
                 .clicked()
         {
@@ -273,30 +327,35 @@ impl QueueView {
         }
     }
 
-    fn other_buttons_ui(ui: &mut egui::Ui, job: &JobRecord, out: &mut Vec<Action>) {
+    fn other_buttons_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, out: &mut Vec<Action>) {
         let retryable = matches!(
             job.state,
             JobState::Failed | JobState::Refused | JobState::NotSent | JobState::UnknownOutcome
         );
         if retryable
-            && named_button(ui, true, egui::Button::new("Retry…").small(), "Retry…")
-                .on_hover_text("Send the same request again as a new job (asks first).")
-                .clicked()
+            && named_button(
+                ui,
+                true,
+                egui::Button::new(tr.t("queue-retry")).small(),
+                tr.t("queue-retry"),
+            )
+            .on_hover_text(tr.t("queue-retry-tip"))
+            .clicked()
         {
             out.push(Action::AskRetry(job.id.clone()));
         }
         if matches!(job.state, JobState::Paused | JobState::DownloadFailed)
             && ui
-                .small_button("Resume")
-                .on_hover_text("Poll the task again and copy its results home")
+                .small_button(tr.t("queue-resume"))
+                .on_hover_text(tr.t("queue-resume-tip"))
                 .clicked()
         {
             out.push(Action::Resume);
         }
         if let Some(first) = job.results.first()
             && ui
-                .small_button("Show")
-                .on_hover_text("Open the first result")
+                .small_button(tr.t("queue-show"))
+                .on_hover_text(tr.t("queue-show-tip"))
                 .clicked()
         {
             out.push(Action::OpenViewer(ResultKey::new(&job.id, first.index)));
@@ -319,8 +378,13 @@ fn done_row_ui(
     rect: egui::Rect,
     out: &mut Vec<Action>,
 ) {
-    let status = status_text(job, cx.now_ms);
-    let prompt = job.request.prompt.as_deref().unwrap_or("(no prompt)");
+    let tr = cx.tr;
+    let status = status_in(tr, job, cx.now_ms);
+    let prompt = job
+        .request
+        .prompt
+        .as_deref()
+        .unwrap_or(tr.t("queue-no-prompt"));
     let close = egui::Rect::from_center_size(
         egui::pos2(rect.max.x - 16.0, rect.center().y),
         egui::vec2(24.0, 24.0),
@@ -335,16 +399,7 @@ fn done_row_ui(
         ui.make_persistent_id(("queue_dismiss", &job.id)),
         egui::Sense::click(),
     );
-    let detail = format!(
-        "{} · {}{}",
-        job.request.mode(),
-        job.request.model.tier_name(),
-        if job.server.is_sandbox() {
-            " · sandbox"
-        } else {
-            ""
-        }
-    );
+    let detail = detail_in(tr, job);
     row.widget_info(|| {
         egui::WidgetInfo::labeled(
             egui::Role::Button,
@@ -352,7 +407,8 @@ fn done_row_ui(
             format!("{status} · {detail} · {prompt}"),
         )
     });
-    dismiss.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Dismiss"));
+    dismiss
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, tr.t("queue-dismiss")));
     let visuals = ui.visuals();
     let painter = ui.painter_at(rect);
     let stroke = if row.hovered() && !dismiss.hovered() {
@@ -388,15 +444,12 @@ fn done_row_ui(
         egui::FontId::proportional(13.0),
         cross,
     );
-    if dismiss
-        .on_hover_text("Hide from the queue; results stay in the gallery")
-        .clicked()
-    {
+    if dismiss.on_hover_text(tr.t("queue-dismiss-tip")).clicked() {
         out.push(Action::Dismiss(job.id.clone()));
     } else if row
         .on_hover_ui(|ui| {
             ui.label(prompt);
-            ui.label(RichText::new("Click to open its first result").weak());
+            ui.label(RichText::new(tr.t("queue-click-to-open")).weak());
         })
         .clicked()
         && let Some(first) = job.results.first()
@@ -420,7 +473,7 @@ mod tests {
         j.remote_status = Some("queued".into());
         assert_eq!(status_text(&j, 13_500), "Processing (queued) 12 s");
         j.state = JobState::UnknownOutcome;
-        assert_eq!(status_text(&j, 0), "Unknown outcome");
+        assert_eq!(status_text(&j, 0), tr.t("state-unknown"));
     }
 
     #[test]

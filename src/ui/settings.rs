@@ -11,6 +11,8 @@ use crate::core::settings::{ApiKey, AppSettings, KeySource, Theme, parse_base_ur
 
 use super::cx::{Action, PathPurpose, ViewCx};
 use super::theme;
+use crate::core::i18n::{Lang, Tr};
+use crate::tr;
 
 /// Window heights under which the settings scroll (they need about 700 px).
 const SCROLL_BELOW: f32 = 800.0;
@@ -144,7 +146,7 @@ impl SettingsView {
         }
     }
 
-    /// A folder chosen for "Export folder" (by a dialog or the path field).
+    /// A folder chosen for tr.t("settings-export-folder") (by a dialog or the path field).
     pub fn set_export_dir(&mut self, dir: &std::path::Path) {
         if let Some(form) = &mut self.form {
             form.export_dir = dir.display().to_string();
@@ -157,16 +159,19 @@ impl SettingsView {
         };
         let mut open = true;
         let mut close = false;
-        egui::Window::new("Settings")
+        let tr = cx.tr;
+        egui::Window::new(tr.t("settings-title"))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
             .default_width(480.0)
             .show(ctx, |ui| {
                 let mut body = |ui: &mut egui::Ui| {
+                    language_ui(ui, cx, out);
+                    ui.separator();
                     key_ui(ui, cx, form, out);
                     ui.separator();
-                    if fields_ui(ui, form) {
+                    if fields_ui(ui, tr, form) {
                         out.push(Action::Ask(PathPurpose::SettingsExportDir));
                     }
                     ui.separator();
@@ -186,8 +191,8 @@ impl SettingsView {
                 }
                 ui.separator();
                 ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        match settings_from(form, cx.settings) {
+                    if ui.button(tr.t("settings-save")).clicked() {
+                        match settings_from(tr, form, cx.settings) {
                             Ok(new) => {
                                 if let Some(secret) = ApiKey::new(&form.host.secret_input) {
                                     out.push(Action::SaveStorageSecret(secret));
@@ -199,7 +204,7 @@ impl SettingsView {
                             Err(errors) => form.errors = errors,
                         }
                     }
-                    if ui.button("Cancel").clicked() {
+                    if ui.button(tr.t("settings-cancel")).clicked() {
                         close = true;
                     }
                 });
@@ -210,26 +215,69 @@ impl SettingsView {
     }
 }
 
+/// The window's language: applied at once, no restart; the OS's unless one is chosen.
+fn language_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
+    let tr = cx.tr;
+    let os = cx.os_language;
+    let chosen = cx.settings.language;
+    let name = |choice: Option<Lang>| match choice {
+        None => tr!(tr, "settings-language-system", language = os.native_name()),
+        Some(lang) => lang.native_name().to_owned(),
+    };
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new(tr.t("settings-language")).strong());
+        egui::ComboBox::from_id_salt("settings-language")
+            .selected_text(name(chosen))
+            .show_ui(ui, |ui| {
+                for choice in [None, Some(Lang::En), Some(Lang::ZhCn)] {
+                    if ui
+                        .selectable_label(chosen == choice, name(choice))
+                        .clicked()
+                        && chosen != choice
+                    {
+                        out.push(Action::SetLanguage(choice));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text(tr.t("settings-language-tip"));
+    });
+    let font = match &cx.cjk {
+        super::cx::CjkFont::Looking => tr.t("settings-font-looking").to_owned(),
+        super::cx::CjkFont::Found(family) => {
+            tr!(tr, "settings-font-found", family = family.as_str())
+        }
+        super::cx::CjkFont::Missing => tr!(
+            tr,
+            "settings-font-missing",
+            package = crate::core::fonts::install_hint()
+        ),
+    };
+    ui.add(egui::Label::new(RichText::new(font).small().weak()).wrap());
+}
+
 fn key_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut SettingsForm, out: &mut Vec<Action>) {
-    ui.label(RichText::new("API access").strong());
-    ui.add(egui::Label::new(cx.key.status()).wrap());
+    let tr = cx.tr;
+    ui.label(RichText::new(tr.t("settings-api-access")).strong());
+    ui.add(egui::Label::new(tr.of(&cx.key.status())).wrap());
     let env_key = cx.key.source == KeySource::Environment;
     ui.horizontal(|ui| {
-        let label = ui.label("New key");
+        let label = ui.label(tr.t("settings-new-key"));
         ui.add(
             egui::TextEdit::singleline(&mut form.key_input)
                 .password(true)
                 .desired_width(240.0)
-                .hint_text("paste your reAPI key"),
+                .hint_text(tr.t("settings-key-hint")),
         )
         .labelled_by(label.id)
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "API key"));
         if ui
             .add_enabled(
                 !form.key_input.trim().is_empty(),
-                egui::Button::new("Save key"),
+                egui::Button::new(tr.t("settings-save-key")),
             )
-            .on_hover_text("Check it with the API (free), keep it in the OS keyring where there is one, and switch to reAPI")
+            .on_hover_text(tr.t("settings-save-key-tip"))
             .clicked()
         {
             if let Some(key) = ApiKey::new(&form.key_input) {
@@ -239,30 +287,23 @@ fn key_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut SettingsForm, out: &mut
         }
         let has_key = matches!(cx.key.source, KeySource::Keyring | KeySource::Session);
         if ui
-            .add_enabled(has_key, egui::Button::new("Forget key"))
-            .on_hover_text("Remove the key (from the keyring too); back to Sandbox mode")
+            .add_enabled(has_key, egui::Button::new(tr.t("settings-forget-key")))
+            .on_hover_text(tr.t("settings-forget-key-tip"))
             .clicked()
         {
             out.push(Action::ForgetKey);
         }
     });
     if env_key {
-        theme::hint(
-            ui,
-            "REAPI_API_KEY is set: it is used whatever is stored here.",
-        );
+        theme::hint(ui, tr.t("settings-env-key"));
     }
 }
 
 /// Reference hosting: where local references are uploaded when sending to the API.
 fn host_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut HostForm, out: &mut Vec<Action>) {
-    ui.label(RichText::new("Reference hosting").strong());
-    ui.add(
-        egui::Label::new(
-            "The API only fetches links, so files used as references are uploaded to an S3-compatible bucket you control (AWS S3, Cloudflare R2, Backblaze B2, MinIO…) and sent as links that expire. Sandbox mode needs none of this.",
-        )
-        .wrap(),
-    );
+    let tr = cx.tr;
+    ui.label(RichText::new(tr.t("settings-hosting")).strong());
+    ui.add(egui::Label::new(tr.t("settings-hosting-about")).wrap());
     egui::Grid::new("hosting_grid")
         .num_columns(2)
         .spacing([12.0, 6.0])
@@ -277,34 +318,54 @@ fn host_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut HostForm, out: &mut Ve
                 .labelled_by(l.id);
                 ui.end_row();
             };
-            row(ui, "Storage endpoint", &mut form.endpoint, "https://s3.eu-west-1.amazonaws.com");
-            row(ui, "Region", &mut form.region, "us-east-1 (R2: auto)");
-            row(ui, "Bucket", &mut form.bucket, "my-references");
-            row(ui, "Key prefix", &mut form.prefix, "wan-studio/ (optional)");
-            row(ui, "Access key ID", &mut form.access_key_id, "");
-            let l = ui.label("Secret access key");
+            row(
+                ui,
+                tr.t("settings-endpoint"),
+                &mut form.endpoint,
+                "https://s3.eu-west-1.amazonaws.com",
+            );
+            row(
+                ui,
+                tr.t("settings-region"),
+                &mut form.region,
+                tr.t("settings-region-hint"),
+            );
+            row(
+                ui,
+                tr.t("settings-bucket"),
+                &mut form.bucket,
+                tr.t("settings-bucket-hint"),
+            );
+            row(
+                ui,
+                tr.t("settings-prefix"),
+                &mut form.prefix,
+                tr.t("settings-prefix-hint"),
+            );
+            row(ui, tr.t("settings-access-key"), &mut form.access_key_id, "");
+            let l = ui.label(tr.t("settings-secret"));
             ui.add(
                 egui::TextEdit::singleline(&mut form.secret_input)
                     .password(true)
                     .desired_width(260.0)
                     .hint_text(if cx.storage_secret_set {
-                        "stored (type to replace)"
+                        tr.t("settings-secret-stored")
                     } else {
-                        "kept in the OS keyring"
+                        tr.t("settings-secret-keyring")
                     }),
             )
             .labelled_by(l.id);
             ui.end_row();
-            row(ui, "Links last (minutes)", &mut form.expiry_minutes, "60");
+            row(ui, tr.t("settings-expiry"), &mut form.expiry_minutes, "60");
             ui.label("");
-            ui.checkbox(&mut form.path_style, "Path-style addressing")
-                .on_hover_text("endpoint/bucket/key instead of bucket.endpoint/key: MinIO and IP-address endpoints need it");
+            ui.checkbox(&mut form.path_style, tr.t("settings-path-style"))
+                .on_hover_text(tr.t("settings-path-style-tip"));
             ui.end_row();
         });
     ui.horizontal(|ui| {
         let test = ui
-            .add_enabled(!form.testing, egui::Button::new("Test"))
-            .on_hover_text("Upload a tiny image, read it back through its presigned link without credentials, and say what is wrong if anything is");
+            .add_enabled(!form.testing, egui::Button::new(tr.t("settings-test")))
+            .on_hover_text(tr.t("settings-test-tip"));
         if test.clicked() {
             match form.settings() {
                 Ok(Some(settings)) => {
@@ -315,59 +376,58 @@ fn host_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut HostForm, out: &mut Ve
                         secret: ApiKey::new(&form.secret_input),
                     });
                 }
-                Ok(None) => form.tested = Some(Err("Name an endpoint and a bucket first.".to_owned())),
+                Ok(None) => {
+                    form.tested = Some(Err(tr.t("settings-host-name-first").to_owned()));
+                }
                 Err(e) => form.tested = Some(Err(e)),
             }
         }
         if form.testing {
             ui.spinner();
-            ui.label("Testing…");
+            ui.label(tr.t("settings-testing"));
         }
     });
     match &form.tested {
         Some(Ok(_)) => {
-            ui.label(
-                RichText::new("✔ Works: uploaded, and read back through a presigned link.")
-                    .color(theme::ok_text(ui.visuals())),
-            );
+            ui.label(RichText::new(tr.t("settings-test-ok")).color(theme::ok_text(ui.visuals())));
         }
-        Some(Err(e)) => theme::problem(ui, &format!("Test failed: {e}")),
+        Some(Err(e)) => theme::problem(ui, &tr!(tr, "settings-test-failed", why = tr.of(e))),
         None => {}
     }
 }
 
-/// The address, prices, export folder and theme. Returns whether "Choose…" was clicked.
-fn fields_ui(ui: &mut egui::Ui, form: &mut SettingsForm) -> bool {
+/// The address, prices, export folder and theme. Returns whether tr.t("settings-choose") was clicked.
+fn fields_ui(ui: &mut egui::Ui, tr: Tr, form: &mut SettingsForm) -> bool {
     let mut pick_dir = false;
     egui::Grid::new("settings_grid")
         .num_columns(2)
         .spacing([12.0, 8.0])
         .show(ui, |ui| {
-            let l = ui.label("API base URL");
+            let l = ui.label(tr.t("settings-base-url"));
             ui.add(egui::TextEdit::singleline(&mut form.base_url).desired_width(280.0))
                 .labelled_by(l.id)
-                .on_hover_text("reAPI's address; REAPI_BASE_URL overrides it.");
+                .on_hover_text(tr.t("settings-base-url-tip"));
             ui.end_row();
-            let l = ui.label("Standard, $ per image");
+            let l = ui.label(tr.t("settings-standard-price"));
             ui.add(egui::TextEdit::singleline(&mut form.standard).desired_width(90.0))
                 .labelled_by(l.id)
-                .on_hover_text("From the model page; used for the price estimate.");
+                .on_hover_text(tr.t("settings-price-tip"));
             ui.end_row();
-            let l = ui.label("Pro, $ per image");
+            let l = ui.label(tr.t("settings-pro-price"));
             ui.add(egui::TextEdit::singleline(&mut form.pro).desired_width(90.0))
                 .labelled_by(l.id)
-                .on_hover_text("From the model page; used for the price estimate.");
+                .on_hover_text(tr.t("settings-price-tip"));
             ui.end_row();
-            let l = ui.label("Monthly budget, $");
+            let l = ui.label(tr.t("settings-budget"));
             ui.add(
                 egui::TextEdit::singleline(&mut form.budget)
                     .desired_width(90.0)
-                    .hint_text("none"),
+                    .hint_text(tr.t("settings-budget-hint")),
             )
             .labelled_by(l.id)
-            .on_hover_text("Generate is blocked, with the reason, before a send would take this month's estimated spend past it. Empty: no budget.");
+            .on_hover_text(tr.t("settings-budget-tip"));
             ui.end_row();
-            let l = ui.label("Export folder");
+            let l = ui.label(tr.t("settings-export-folder"));
             ui.horizontal(|ui| {
                 ui.add(
                     egui::TextEdit::singleline(&mut form.export_dir)
@@ -375,24 +435,30 @@ fn fields_ui(ui: &mut egui::Ui, form: &mut SettingsForm) -> bool {
                         .hint_text("Pictures/Wan Studio"),
                 )
                 .labelled_by(l.id);
-                if ui.button("Choose…").clicked() {
+                if ui.button(tr.t("settings-choose")).clicked() {
                     pick_dir = true;
                 }
             });
             ui.end_row();
-            ui.label("Theme");
+            ui.label(tr.t("settings-theme"));
             ui.horizontal(|ui| {
-                ui.selectable_value(&mut form.theme, Theme::System, "System");
-                ui.selectable_value(&mut form.theme, Theme::Light, "Light");
-                ui.selectable_value(&mut form.theme, Theme::Dark, "Dark");
+                ui.selectable_value(
+                    &mut form.theme,
+                    Theme::System,
+                    tr.t("settings-theme-system"),
+                );
+                ui.selectable_value(&mut form.theme, Theme::Light, tr.t("settings-theme-light"));
+                ui.selectable_value(&mut form.theme, Theme::Dark, tr.t("settings-theme-dark"));
             });
             ui.end_row();
-            let l = ui.label("Transparency becomes");
+            let l = ui.label(tr.t("settings-transparency"));
             ui.horizontal(|ui| {
                 egui::color_picker::color_edit_button_srgb(ui, &mut form.flatten_onto)
                     .labelled_by(l.id)
-                    .on_hover_text("The API takes no transparency: transparent parts of a reference file are flattened onto this colour before it is sent");
-                if form.flatten_onto != [255, 255, 255] && ui.small_button("White").clicked() {
+                    .on_hover_text(tr.t("settings-transparency-tip"));
+                if form.flatten_onto != [255, 255, 255]
+                    && ui.small_button(tr.t("settings-white")).clicked()
+                {
                     form.flatten_onto = [255, 255, 255];
                 }
             });
@@ -401,24 +467,22 @@ fn fields_ui(ui: &mut egui::Ui, form: &mut SettingsForm) -> bool {
     pick_dir
 }
 
-fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettings, Vec<String>> {
+fn settings_from(
+    tr: Tr,
+    form: &SettingsForm,
+    current: &AppSettings,
+) -> Result<AppSettings, Vec<String>> {
     let mut errors = Vec::new();
     if let Err(e) = parse_base_url(&form.base_url) {
-        errors.push(format!("API base URL: {e}"));
+        errors.push(tr!(tr, "settings-bad-url", why = e.to_string()));
     }
     let standard = parse_usd(&form.standard);
     let pro = parse_usd(&form.pro);
     if standard.is_none() {
-        errors.push(format!(
-            "Standard price: '{}' is not a dollar amount such as 0.030.",
-            form.standard
-        ));
+        errors.push(tr!(tr, "settings-bad-standard", value = &form.standard));
     }
     if pro.is_none() {
-        errors.push(format!(
-            "Pro price: '{}' is not a dollar amount such as 0.075.",
-            form.pro
-        ));
+        errors.push(tr!(tr, "settings-bad-pro", value = &form.pro));
     }
     let budget = form.budget.trim();
     let budget = if budget.is_empty() {
@@ -426,13 +490,11 @@ fn settings_from(form: &SettingsForm, current: &AppSettings) -> Result<AppSettin
     } else if let Some(b) = parse_usd(budget) {
         Some(b)
     } else {
-        errors.push(format!(
-            "Monthly budget: '{budget}' is not a dollar amount such as 20 or 12.50 (leave it empty for none)."
-        ));
+        errors.push(tr!(tr, "settings-bad-budget", value = budget));
         None
     };
     let reference_host = form.host.settings().unwrap_or_else(|e| {
-        errors.push(e);
+        errors.push(tr.of(&e).to_owned());
         None
     });
     if !errors.is_empty() {

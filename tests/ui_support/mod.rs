@@ -53,6 +53,7 @@ fn build(w: f32, h: f32, home: tempfile::TempDir, adjust: impl FnOnce(&mut AppCo
         Paths::new(home.path()),
         Arc::new(MemoryKeyStore::default()),
     );
+    cfg.fonts = wan_studio::core::fonts::FontSource::None;
     cfg.sandbox_delay = Duration::from_millis(150);
     cfg.sandbox_per_image = Duration::ZERO;
     cfg.poll_interval = Duration::from_millis(40);
