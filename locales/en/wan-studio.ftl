@@ -281,3 +281,300 @@ state-unknown = Unknown outcome
 state-paused = Paused
 state-download-failed = Download failed
 server-sandbox = Sandbox mode
+
+## Gallery
+gallery-title = Gallery
+gallery-found = { $n } of { $all } found
+gallery-count = { $n ->
+    [one] 1 result
+   *[other] { $shown } results
+}
+gallery-spend = Spend…
+gallery-spend-tip = What the library has cost, by day and month
+gallery-keys-hint = Click a result to open it · Ctrl+click selects · S stars · 1–5 rate
+gallery-export-selected = Export { $n } selected…
+gallery-export-tip = Choose a folder; existing files are never replaced
+gallery-quick-export = Quick export
+gallery-quick-export-tip = Save the selection into { $folder } without asking
+gallery-clear-selection = Clear selection
+gallery-nothing-matches = Nothing matches
+gallery-nothing-matches-hint = Try fewer words or clear the filters.
+gallery-empty = No results yet
+gallery-empty-hint = Write a prompt and press Generate: results land here the moment they are safely copied to your library.
+gallery-search-hint = Search prompts…
+gallery-search = Search prompts
+gallery-any-tier = Any tier
+gallery-any-mode = Any mode
+gallery-mode = Mode
+gallery-starred = ★ Starred
+gallery-starred-tip = Only starred results
+gallery-rating = Rating
+gallery-any-rating = Any rating
+gallery-rating-1 = 1★ or more
+gallery-rating-2 = 2★ or more
+gallery-rating-3 = 3★ or more
+gallery-rating-4 = 4★ or more
+gallery-palette = Palette
+gallery-palette-any = Palette or not
+gallery-palette-with = With palette
+gallery-palette-without = Without palette
+gallery-dates = Dates
+gallery-dates-tip = Only results made between these days
+gallery-from-tip = From this day
+gallery-to-tip = To this day, included
+gallery-order = Order
+gallery-newest = Newest first
+gallery-oldest = Oldest first
+gallery-clear-filters = Clear filters
+gallery-latest = Latest results
+gallery-latest-hint = Results land here as they arrive.
+gallery-result = Result { $n }
+gallery-star-result = Star result { $n }
+gallery-series-short = Series · { $k } of { $asked } · 
+gallery-series = Series of { $k } · 
+gallery-tile-tip = { $prompt }
+    { $w } × { $h } px
+gallery-open = Open
+gallery-open-storyboard = Open as storyboard
+gallery-select = Select / deselect
+gallery-unstar = Unstar
+gallery-star = Star
+gallery-rate = Rate
+gallery-no-rating = No rating
+gallery-use-as-reference = Use as reference
+gallery-reuse-settings = Reuse settings
+gallery-palette-from = Palette from this image
+gallery-export = Export…
+gallery-delete = Delete…
+library-text-to-image = Text to image
+library-editing = Editing
+library-region-edit = Region edit
+library-series = Group series
+
+## Gallery (shared)
+
+## Viewer
+viewer-canvas = Viewer
+viewer-reference-failed = The reference could not be loaded: { $why }
+viewer-gallery = ⬅ Gallery
+viewer-close-tip = Close the viewer (Escape)
+viewer-previous = Previous result
+viewer-newer-tip = Newer (←)
+viewer-position = { $n } of { $total }
+viewer-next = Next result
+viewer-older-tip = Older (→)
+viewer-fit-tip = Fit the image (double-click: full window)
+viewer-leave-full = Leave full window
+viewer-full = Full window
+viewer-full-tip = F; Escape leaves
+viewer-compare = Before / after
+viewer-compare-tip = Compare with a reference it was made from: drag the divide on the image.
+viewer-before-reference = Before: reference { $n }
+viewer-reference = Reference { $n }
+viewer-loading = Loading…
+viewer-before = before
+viewer-after = after
+viewer-none = (none)
+viewer-model = Model
+viewer-pixels = { $w } × { $h } px
+viewer-seed-random = random
+viewer-series = Series
+viewer-of = { $n } of { $total }
+viewer-server = Server
+viewer-task-id = Task id
+viewer-created = Created
+viewer-references = References
+viewer-request = Request as sent
+viewer-starred = ★ Starred
+viewer-unstar-tip = Unstar (S)
+viewer-star = ☆ Star
+viewer-star-tip = Star (S)
+viewer-rate-n = Rate { $n }
+viewer-rate-tip = Rate { $n } of 5 (key { $n }; again clears)
+viewer-made-from = Made from
+viewer-used-in = Used in
+viewer-link = { $title } { $n }
+viewer-gone = gone
+viewer-gone-tip = This result was deleted from the library
+viewer-export-tip = Save as PNG, with the prompt and settings inside
+viewer-quick-export-tip = Save into { $folder } without asking (never replaces a file)
+viewer-export-series = Export series…
+viewer-export-series-tip = All images of this series into a folder
+viewer-storyboard-tip = All panels large, in reading order
+viewer-palette-tip = Its 5 main colours and their real shares become the palette
+viewer-copy = Copy image
+viewer-copy-tip = Copy to the clipboard
+viewer-use-tip = Add this result to the references, to edit it further
+viewer-reuse-tip = Restore the whole compose form, seed included
+viewer-delete-tip = Remove these results from the library and disk
+
+## References
+refs-title = References
+refs-title-tip = Images to edit or fuse. The output takes the shape of the last one.
+refs-add-files = Add files…
+refs-add-files-tip = Images on this computer (several at once). You can also drop files on the window or paste an image with Ctrl+V.
+refs-url = Reference URL
+refs-add = Add
+refs-add-tip = Add this link as a reference (public https:// images)
+refs-samples = Samples:
+refs-samples-tip = Images served by the sandbox, to try editing without files of your own.
+refs-empty = No references: text-to-image. Add files (or drop them here, or paste an image), a link, a sample, or use a result as a reference.
+refs-add-sample = Add sample { $name }
+refs-add-sample-tip = Add the sample { $name } as a reference
+refs-tile-tip = { $url }
+    Click to draw region boxes on it.
+refs-last = The output takes this reference's shape (it is the last one).
+refs-a-reference = A reference
+refs-note-tip = What Wan Studio does to this file before it is sent (the file itself is not changed)
+refs-unusable = ⚠ cannot be used
+refs-move-earlier = Move reference { $n } earlier
+refs-move-earlier-tip = Move earlier
+refs-move-later = Move reference { $n } later
+refs-move-later-tip = Move later
+refs-remove = Remove reference { $n }
+refs-remove-tip = Remove this reference and its boxes (Ctrl+Z brings it back)
+refs-palette = Palette from reference { $n }
+refs-palette-tip = Palette from this image: its 5 main colours and their shares
+refs-boxes-tip = Region boxes on this reference
+
+## Palette
+palette-title = Colour palette
+palette-tip = Steer the colours: 3 to 10 swatches whose shares total 100%.
+palette-add = + Add colour
+palette-add-name = Add colour
+palette-max = A palette holds at most { $max } colours.
+palette-total = Total { $total }
+palette-total-tip = Always exactly 100.00%: moving one share rescales the unlocked others.
+palette-saved = Saved palettes
+palette-none-saved = None yet: name this palette and save it.
+palette-load-tip = Put this palette in the form
+palette-delete = Delete palette { $name }
+palette-delete-tip = Forget this palette
+palette-saved-tip = Palettes you named and kept
+palette-name-hint = Name this palette
+palette-name = Palette name
+palette-save = Save palette
+palette-replaces-tip = Replaces the kept palette of that name
+palette-keep-tip = Keep these colours and shares under this name
+palette-name-first = Type a name first
+palette-colour = Colour { $n }
+palette-hex = Hex { $n }
+palette-ratio = Ratio { $n }
+palette-locked = Locked: unlock it to change its share.
+palette-all-locked = Every other colour is locked: unlock one to make room.
+palette-percent = Percent { $n }
+palette-unlock-tip = Unlock this colour's share
+palette-lock-tip = Lock this colour's share
+palette-lock = Lock colour { $n }
+palette-remove = Remove colour { $n }
+palette-remove-tip = Remove this colour
+palette-min = A palette needs at least { $min } colours.
+
+## Region editor
+editor-boxes-full = At most { $max } boxes per image: delete one (select it, press Delete) to draw another.
+editor-loading = Loading the reference…
+editor-canvas = Region editor
+editor-delete-box = Delete box
+editor-fit = Fit to window
+editor-back-tip = Back to the gallery (Escape)
+editor-size =  · { $w } × { $h } px
+editor-heading = Reference { $n } · { $label }{ $size }
+editor-fit-tip = Fit the image to the editor
+editor-help = Drag: draw a box (two at most) · inside: move · edge or corner: resize · Delete: remove · right-drag: pan · scroll: zoom
+editor-no-boxes = No boxes: the whole image is edited. Drag on the image to box a region.
+editor-box = Box { $n }
+editor-select-tip = Select this box
+editor-box-coord = Box { $n } { $coord }
+editor-delete-box-n = Delete box { $n }
+editor-delete-box-tip = Delete this box
+
+## Spend
+spend-title = Spend
+spend-about = An estimate: completed images × the tier's rate when sent. Failed and refused requests are free.
+spend-this-month = This month
+spend-of-budget = of { $budget } budget
+spend-in-all = In all
+spend-in-all-value = { $usd } · { $images } images
+spend-month = Month
+spend-day = Day
+spend-by-day = By day
+spend-nothing = Nothing spent yet.
+spend-images = Images
+spend-spent = Spent
+
+## Storyboard
+storyboard-title = Storyboard
+storyboard-short = { $k } of { $asked } panels (the model decides how many)
+storyboard-count = { $k } panels
+storyboard-sheet = Export sheet…
+storyboard-sheet-tip = One PNG: the panels on a grid, numbered, under the prompt
+storyboard-files = Export numbered files…
+storyboard-files-tip = Each panel as its own PNG, numbered in order, into a folder
+storyboard-none = No panel has arrived yet.
+storyboard-panel = Panel { $n }
+storyboard-open-tip = Open this panel
+
+## Eyedropper
+eyedropper-button = 💧 Eyedropper
+eyedropper-name = Eyedropper
+eyedropper-tip = Take a colour from this image into the palette: click the image (Escape stops).
+eyedropper-into = into colour { $n }
+eyedropper-pick-tip = Pick this colour from an image: click the picture in the region editor or the viewer.
+eyedropper-pick = Pick colour { $n } from an image
+
+## Eyedropper (armed)
+eyedropper-armed = 💧 Click a colour in the region editor or the viewer for colour { $n } (Escape stops).
+
+## Zoom
+zoom-tip = 100 % shows one image pixel per screen pixel
+zoom-fit = Fit
+zoom-1-1 = Zoom 1:1
+zoom-1-1-tip = One image pixel per screen pixel
+zoom-out = Zoom out
+zoom-in = Zoom in
+zoom-in-tip = Zoom in (or scroll over the image)
+
+## Dialogs
+path-export-folder = Export to folder
+path-folder-for = { $n ->
+    [one] Folder for 1 image (created if missing; existing files are never replaced):
+   *[other] Folder for { $n } images (created if missing; existing files are never replaced):
+}
+path-export-image = Export image
+path-export-file = File to save the PNG as (an existing file is never replaced):
+path-add-references = Add reference images
+path-reference-file = Image file to add as a reference (JPEG, PNG, BMP, WEBP, GIF or TIFF):
+path-default-export = Default export folder
+path-quick-export = Folder for Quick export:
+path-sheet = Export storyboard sheet
+path-sheet-file = File to save the sheet as (an existing file is never replaced):
+path-type-instead = { $why }: type the path instead.
+path-no-dialog = No file dialog can open here (no desktop portal and no zenity)
+path-dialog-failed = The file dialog did not open
+path-path = Path
+path-use = Use this path
+about-what = A desktop studio for Alibaba's Wan 2.7 Image model on reAPI.
+about-data = Data folder
+about-open-data = Open data folder
+about-logs = Log files
+about-open-logs = Open log folder
+about-log-safe = The log never contains your API key. Attach it to a bug report.
+about-licences = Licences
+about-licence-text = Wan Studio is free software under the MIT or Apache-2.0 licence, at your choice. It is built with egui, eframe, tokio, reqwest, rusqlite (SQLite, public domain), image and many other open-source crates under MIT, Apache-2.0, BSD, Zlib or similar licences.
+about-close = Close
+confirm-send-it-again = Send it again?
+confirm-send-again-body = The same request was just sent. Send it again and pay again?
+confirm-send-again = Send again
+confirm-send-again-title = Send again?
+confirm-delete-title = Delete these results?
+confirm-delete-body = { $label }
+    
+    The images are removed from the library and from disk. This cannot be undone.
+confirm-delete = Delete
+confirm-restore = Restore its settings
+confirm-made-here = Made with Wan Studio
+confirm-made-here-body = { $name } was made with Wan Studio (“{ $prompt }”). Use it as a reference, or restore the settings it was made with (prompt, tier, size, seed, palette)?
+confirm-earlier-not-sent = The earlier attempt never left this machine: nothing was charged for it.
+confirm-earlier-refused = The earlier attempt was refused by the API: nothing was charged for it.
+confirm-earlier-failed = The earlier task failed, and failed tasks are refunded.
+confirm-earlier-unknown = The earlier request may have reached the server: if it did, you may be charged twice.

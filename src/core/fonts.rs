@@ -195,6 +195,33 @@ pub fn find_cjk(source: &FontSource) -> Option<CjkFont> {
     None
 }
 
+/// The system's CJK face, found once a process (the window and the sandbox's lettering share
+/// it: one copy of its file in memory).
+pub fn system_cjk() -> Option<CjkFont> {
+    static FOUND: std::sync::LazyLock<Option<CjkFont>> =
+        std::sync::LazyLock::new(|| find_cjk(&FontSource::System));
+    FOUND.clone()
+}
+
+/// [`system_cjk`] as a face to draw with.
+pub fn system_cjk_face() -> Option<&'static ab_glyph::FontRef<'static>> {
+    static DATA: std::sync::LazyLock<Option<CjkFont>> = std::sync::LazyLock::new(system_cjk);
+    static FACE: std::sync::LazyLock<Option<ab_glyph::FontRef<'static>>> =
+        std::sync::LazyLock::new(|| {
+            let font: &'static CjkFont = DATA.as_ref()?;
+            ab_glyph::FontRef::try_from_slice_and_index(font.data.as_slice(), font.index).ok()
+        });
+    FACE.as_ref()
+}
+
+/// One CJK face from `source`: the system's is looked for once a process.
+pub fn cjk_from(source: &FontSource) -> Option<CjkFont> {
+    match source {
+        FontSource::System => system_cjk(),
+        other => find_cjk(other),
+    }
+}
+
 fn source_path(source: &fontdb::Source) -> Option<PathBuf> {
     match source {
         fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => Some(p.clone()),

@@ -343,6 +343,19 @@ impl Tr {
         }
     }
 
+    /// A moment in the local time zone: "1 Dec 2026, 14:05", "2026年12月1日 14:05".
+    pub fn date_time(self, ms: i64) -> String {
+        let Ok(at) = jiff::Timestamp::from_millisecond(ms) else {
+            return crate::core::time::format_utc(ms);
+        };
+        let local = at.to_zoned(jiff::tz::TimeZone::system());
+        let time = local.strftime("%H:%M");
+        match self.0 {
+            Lang::En => format!("{}, {time}", self.date(local.date())),
+            Lang::ZhCn => format!("{} {time}", self.date(local.date())),
+        }
+    }
+
     /// A month: "Dec 2026", "2026年12月".
     pub fn month(self, year: i16, month: i8) -> String {
         match self.0 {

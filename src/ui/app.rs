@@ -338,7 +338,7 @@ impl StudioApp {
         let fonts = app.cfg.fonts.clone();
         app.chore(async move {
             let found =
-                tokio::task::spawn_blocking(move || crate::core::fonts::find_cjk(&fonts)).await;
+                tokio::task::spawn_blocking(move || crate::core::fonts::cjk_from(&fonts)).await;
             Chore::Font(found.ok().flatten())
         });
         app.start(None, KeyChoice::Stored);
@@ -2364,18 +2364,19 @@ impl eframe::App for StudioApp {
             views.spend.ui(&ctx, &cx);
             cx.jobs.live.iter().any(|j| cx.running_here(j))
         };
+        let tr = self.tr();
         if let Some(about) = &self.about
-            && !dialogs::about_ui(&ctx, about, &mut out)
+            && !dialogs::about_ui(&ctx, tr, about, &mut out)
         {
             self.about = None;
         }
         if let Some(prompt) = &mut self.path_prompt
-            && !prompt.ui(&ctx, &mut out)
+            && !prompt.ui(&ctx, tr, &mut out)
         {
             self.path_prompt = None;
         }
         if let Some(confirm) = &self.confirm {
-            let (answer, open) = dialogs::confirm_ui(&ctx, confirm);
+            let (answer, open) = dialogs::confirm_ui(&ctx, self.tr(), confirm);
             out.extend(answer);
             if !open {
                 self.confirm = None;

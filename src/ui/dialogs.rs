@@ -10,6 +10,8 @@ use eframe::egui::{self, RichText};
 
 use super::cx::{Action, PathPurpose};
 use super::theme;
+use crate::core::i18n::Tr;
+use crate::tr;
 
 /// Native file dialogs, behind a trait so tests can stand in for the desktop.
 pub trait FilePicker: Send + Sync {
@@ -168,50 +170,45 @@ impl PathPrompt {
     }
 
     /// Draws the prompt; false once it is answered or cancelled.
-    pub fn ui(&mut self, ctx: &egui::Context, out: &mut Vec<Action>) -> bool {
+    pub fn ui(&mut self, ctx: &egui::Context, tr: Tr, out: &mut Vec<Action>) -> bool {
         let (title, what) = match &self.purpose {
             PathPurpose::ExportFolder(items) => (
-                "Export to folder",
-                format!(
-                    "Folder for {} image{} (created if missing; existing files are never replaced):",
-                    items.len(),
-                    if items.len() == 1 { "" } else { "s" }
-                ),
+                tr.t("path-export-folder"),
+                tr!(tr, "path-folder-for", n = items.len()),
             ),
             PathPurpose::ExportFile(_) => (
-                "Export image",
-                "File to save the PNG as (an existing file is never replaced):".to_owned(),
+                tr.t("path-export-image"),
+                tr.t("path-export-file").to_owned(),
             ),
             PathPurpose::References => (
-                "Add reference images",
-                "Image file to add as a reference (JPEG, PNG, BMP, WEBP, GIF or TIFF):".to_owned(),
+                tr.t("path-add-references"),
+                tr.t("path-reference-file").to_owned(),
             ),
             PathPurpose::SettingsExportDir => (
-                "Default export folder",
-                "Folder for Quick export:".to_owned(),
+                tr.t("path-default-export"),
+                tr.t("path-quick-export").to_owned(),
             ),
-            PathPurpose::Sheet(_) => (
-                "Export storyboard sheet",
-                "File to save the sheet as (an existing file is never replaced):".to_owned(),
-            ),
+            PathPurpose::Sheet(_) => (tr.t("path-sheet"), tr.t("path-sheet-file").to_owned()),
         };
         let mut keep = true;
         let modal = egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
             ui.set_max_width(520.0);
             ui.heading(title);
-            theme::hint(ui, &format!("{}: type the path instead.", self.why));
+            theme::hint(ui, &tr!(tr, "path-type-instead", why = tr.of(&self.why)));
             ui.label(what);
             let r = ui.add(
                 egui::TextEdit::singleline(&mut self.text)
                     .desired_width(500.0)
                     .hint_text("/home/you/Pictures"),
             );
-            r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Path"));
+            r.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr.t("path-path"))
+            });
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
                 let ok = !self.text.trim().is_empty();
                 if ui
-                    .add_enabled(ok, egui::Button::new("Use this path"))
+                    .add_enabled(ok, egui::Button::new(tr.t("path-use")))
                     .clicked()
                     || (enter && ok)
                 {
@@ -221,7 +218,7 @@ impl PathPrompt {
                     ));
                     keep = false;
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(tr.t("settings-cancel")).clicked() {
                     keep = false;
                 }
             });
@@ -237,36 +234,44 @@ pub struct AboutInfo {
 }
 
 /// The About window; false once closed.
-pub fn about_ui(ctx: &egui::Context, info: &AboutInfo, out: &mut Vec<Action>) -> bool {
+pub fn about_ui(ctx: &egui::Context, tr: Tr, info: &AboutInfo, out: &mut Vec<Action>) -> bool {
     let mut open = true;
     let mut close = false;
-    egui::Window::new("About Wan Studio")
+    egui::Window::new(tr.t("app-about"))
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
         .show(ctx, |ui| {
             ui.label(RichText::new(format!("Wan Studio {}", env!("CARGO_PKG_VERSION"))).heading());
-            ui.label("A desktop studio for Alibaba's Wan 2.7 Image model on reAPI.");
+            ui.label(tr.t("about-what"));
             ui.add_space(6.0);
             egui::Grid::new("about_grid").num_columns(3).show(ui, |ui| {
-                ui.label("Data folder");
-                ui.add(egui::Label::new(RichText::new(info.data_dir.display().to_string()).monospace()).wrap());
-                if ui.button("Open data folder").clicked() {
+                ui.label(tr.t("about-data"));
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(info.data_dir.display().to_string()).monospace(),
+                    )
+                    .wrap(),
+                );
+                if ui.button(tr.t("about-open-data")).clicked() {
                     out.push(Action::OpenFolder(info.data_dir.clone()));
                 }
                 ui.end_row();
-                ui.label("Log files");
-                ui.add(egui::Label::new(RichText::new(info.log_dir.display().to_string()).monospace()).wrap());
-                if ui.button("Open log folder").clicked() {
+                ui.label(tr.t("about-logs"));
+                ui.add(
+                    egui::Label::new(RichText::new(info.log_dir.display().to_string()).monospace())
+                        .wrap(),
+                );
+                if ui.button(tr.t("about-open-logs")).clicked() {
                     out.push(Action::OpenFolder(info.log_dir.clone()));
                 }
                 ui.end_row();
             });
-            theme::hint(ui, "The log never contains your API key. Attach it to a bug report.");
+            theme::hint(ui, tr.t("about-log-safe"));
             ui.add_space(6.0);
-            ui.label(RichText::new("Licences").strong());
-            ui.label("Wan Studio is free software under the MIT or Apache-2.0 licence, at your choice. It is built with egui, eframe, tokio, reqwest, rusqlite (SQLite, public domain), image and many other open-source crates under MIT, Apache-2.0, BSD, Zlib or similar licences.");
-            if ui.button("Close").clicked() {
+            ui.label(RichText::new(tr.t("about-licences")).strong());
+            ui.label(tr.t("about-licence-text"));
+            if ui.button(tr.t("about-close")).clicked() {
                 close = true;
             }
         });
@@ -290,32 +295,30 @@ pub enum Confirm {
 }
 
 /// Draws the question; `Some(action)` when answered yes, and whether it is still open.
-pub fn confirm_ui(ctx: &egui::Context, confirm: &Confirm) -> (Option<Action>, bool) {
+pub fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: &Confirm) -> (Option<Action>, bool) {
     let mut second = None;
     let (title, body, yes, action) = match confirm {
         Confirm::SendAgain => (
-            "Send it again?",
-            "The same request was just sent. Send it again and pay again?".to_owned(),
-            "Send again",
+            tr.t("confirm-send-it-again"),
+            tr.t("confirm-send-again-body").to_owned(),
+            tr.t("confirm-send-again"),
             Action::GenerateAgain,
         ),
         Confirm::Retry { job_id, body } => (
-            "Send again?",
-            body.clone(),
-            "Send again",
+            tr.t("confirm-send-again-title"),
+            tr.of(body).to_owned(),
+            tr.t("confirm-send-again"),
             Action::Retry(job_id.clone()),
         ),
         Confirm::Delete { job_id, label } => (
-            "Delete these results?",
-            format!(
-                "{label}\n\nThe images are removed from the library and from disk. This cannot be undone."
-            ),
-            "Delete",
+            tr.t("confirm-delete-title"),
+            tr!(tr, "confirm-delete-body", label = label),
+            tr.t("confirm-delete"),
             Action::Delete(job_id.clone()),
         ),
         Confirm::MadeHere { path, request } => {
             second = Some((
-                "Restore its settings",
+                tr.t("confirm-restore"),
                 Action::RestoreSettings(request.clone()),
             ));
             let name = path.file_name().map_or_else(
@@ -330,11 +333,9 @@ pub fn confirm_ui(ctx: &egui::Context, confirm: &Confirm) -> (Option<Action>, bo
                 .take(120)
                 .collect();
             (
-                "Made with Wan Studio",
-                format!(
-                    "{name} was made with Wan Studio (\u{201c}{prompt}\u{201d}). Use it as a reference, or restore the settings it was made with (prompt, tier, size, seed, palette)?"
-                ),
-                "Use as reference",
+                tr.t("confirm-made-here"),
+                tr!(tr, "confirm-made-here-body", name = name, prompt = prompt),
+                tr.t("gallery-use-as-reference"),
                 Action::UseFileAsReference(path.clone()),
             )
         }
@@ -354,7 +355,7 @@ pub fn confirm_ui(ctx: &egui::Context, confirm: &Confirm) -> (Option<Action>, bo
             {
                 answer = Some(Some(other.clone()));
             }
-            if ui.button("Cancel").clicked() {
+            if ui.button(tr.t("settings-cancel")).clicked() {
                 answer = Some(None);
             }
         });

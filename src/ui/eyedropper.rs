@@ -10,6 +10,7 @@ use image::RgbaImage;
 
 use super::cx::{Action, Dropper, ViewCx};
 use super::widgets::named_button;
+use crate::tr;
 
 /// The pixel of `pixels` under `pointer`, where `shown` is where the whole image is drawn on
 /// screen. `None` outside the image.
@@ -26,8 +27,9 @@ pub fn colour_at(pixels: &RgbaImage, shown: Rect, pointer: egui::Pos2) -> Option
     Some([p[0], p[1], p[2]])
 }
 
-/// The toolbar's "💧 Eyedropper" toggle, and while armed, which colour of the palette it sets.
+/// The toolbar's tr.t("eyedropper-button") toggle, and while armed, which colour of the palette it sets.
 pub fn toolbar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
+    let tr = cx.tr;
     let Dropper {
         armed,
         target,
@@ -37,12 +39,10 @@ pub fn toolbar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
     let r = named_button(
         ui,
         blocked.is_none(),
-        egui::Button::selectable(armed.is_some(), "💧 Eyedropper"),
-        "Eyedropper",
+        egui::Button::selectable(armed.is_some(), tr.t("eyedropper-button")),
+        tr.t("eyedropper-name"),
     )
-    .on_hover_text(
-        "Take a colour from this image into the palette: click the image (Escape stops).",
-    );
+    .on_hover_text(tr.t("eyedropper-tip"));
     let r = match blocked {
         Some(why) => r.on_disabled_hover_text(why),
         None => r,
@@ -53,10 +53,10 @@ pub fn toolbar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
     if let Some(i) = armed {
         let mut chosen = i;
         egui::ComboBox::from_id_salt("eyedropper_target")
-            .selected_text(format!("into colour {}", i + 1))
+            .selected_text(tr!(tr, "eyedropper-into", n = i + 1))
             .show_ui(ui, |ui| {
                 for k in 0..swatches.max(1) {
-                    ui.selectable_value(&mut chosen, k, format!("Colour {}", k + 1));
+                    ui.selectable_value(&mut chosen, k, tr!(tr, "palette-colour", n = k + 1));
                 }
             });
         if chosen != i {
@@ -130,17 +130,18 @@ pub fn pick_ui(
 
 /// The palette row's 💧: arms the eyedropper for this swatch (or disarms it).
 pub fn swatch_button_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, i: usize, out: &mut Vec<Action>) {
+    let tr = cx.tr;
     let armed = cx.dropper.armed == Some(i);
     let n = i + 1;
-    let r = ui.add(egui::Button::selectable(armed, "💧")).on_hover_text(
-        "Pick this colour from an image: click the picture in the region editor or the viewer.",
-    );
+    let r = ui
+        .add(egui::Button::selectable(armed, "💧"))
+        .on_hover_text(tr.t("eyedropper-pick-tip"));
     r.widget_info(|| {
         egui::WidgetInfo::selected(
             egui::Role::CheckBox,
             true,
             armed,
-            format!("Pick colour {n} from an image"),
+            tr!(tr, "eyedropper-pick", n = n),
         )
     });
     if r.clicked() {
@@ -150,14 +151,9 @@ pub fn swatch_button_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, i: usize, out: &mut 
 
 /// The line under the palette while the eyedropper is armed.
 pub fn armed_hint_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>) {
+    let tr = cx.tr;
     if let Some(i) = cx.dropper.armed {
-        ui.label(
-            RichText::new(format!(
-                "💧 Click a colour in the region editor or the viewer for colour {} (Escape stops).",
-                i + 1
-            ))
-            .weak(),
-        );
+        ui.label(RichText::new(tr!(tr, "eyedropper-armed", n = i + 1)).weak());
     }
 }
 

@@ -18,6 +18,8 @@ use super::cx::{Action, Jobs, PaletteSource, PathPurpose, ViewCx};
 use super::geometry::fit_rect;
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
+use crate::core::i18n::Tr;
+use crate::tr;
 
 pub const TILE: f32 = 168.0;
 const CAPTION: f32 = 20.0;
@@ -98,27 +100,35 @@ impl GalleryView {
         let total = cx.jobs.tiles.len();
         let library = cx.jobs.results_total;
         let filtered = cx.jobs.is_filtered();
+        let tr = cx.tr;
         ui.horizontal_wrapped(|ui| {
-            ui.heading("Gallery");
+            ui.heading(tr.t("gallery-title"));
             let count = if filtered {
-                format!("{total} of {library} found")
+                tr!(
+                    tr,
+                    "gallery-found",
+                    n = tr.number(total as u64),
+                    all = tr.number(library as u64)
+                )
             } else {
-                format!("{total} result{}", if total == 1 { "" } else { "s" })
+                tr!(
+                    tr,
+                    "gallery-count",
+                    n = total,
+                    shown = tr.number(total as u64)
+                )
             };
             ui.label(RichText::new(count).weak());
             if ui
-                .button("Spend…")
-                .on_hover_text("What the library has cost, by day and month")
+                .button(tr.t("gallery-spend"))
+                .on_hover_text(tr.t("gallery-spend-tip"))
                 .clicked()
             {
                 out.push(Action::OpenSpend);
             }
             if self.selection.is_empty() {
                 if total > 0 {
-                    theme::hint(
-                        ui,
-                        "Click a result to open it · Ctrl+click selects · S stars · 1–5 rate",
-                    );
+                    theme::hint(ui, tr.t("gallery-keys-hint"));
                 }
                 return;
             }
@@ -126,36 +136,37 @@ impl GalleryView {
             let n = self.selection.len();
             let items: Vec<ResultKey> = self.selection.iter().cloned().collect();
             if ui
-                .button(format!("Export {n} selected…"))
-                .on_hover_text("Choose a folder; existing files are never replaced")
+                .button(tr!(tr, "gallery-export-selected", n = n))
+                .on_hover_text(tr.t("gallery-export-tip"))
                 .clicked()
             {
                 out.push(Action::Ask(PathPurpose::ExportFolder(items.clone())));
             }
             if ui
-                .button("Quick export")
-                .on_hover_text(format!(
-                    "Save the selection into {} without asking",
-                    cx.export_dir.display()
+                .button(tr.t("gallery-quick-export"))
+                .on_hover_text(tr!(
+                    tr,
+                    "gallery-quick-export-tip",
+                    folder = cx.export_dir.display().to_string()
                 ))
                 .clicked()
             {
                 out.push(Action::QuickExport(items));
             }
-            if ui.button("Clear selection").clicked() {
+            if ui.button(tr.t("gallery-clear-selection")).clicked() {
                 self.selection.clear();
             }
         });
-        self.filters_ui(ui, out);
+        self.filters_ui(ui, tr, out);
         if total == 0 {
             ui.add_space(40.0);
             ui.vertical_centered(|ui| {
                 if filtered || !self.query.is_everything() {
-                    ui.label(RichText::new("Nothing matches").heading());
-                    theme::hint(ui, "Try fewer words or clear the filters.");
+                    ui.label(RichText::new(tr.t("gallery-nothing-matches")).heading());
+                    theme::hint(ui, tr.t("gallery-nothing-matches-hint"));
                 } else {
-                    ui.label(RichText::new("No results yet").heading());
-                    theme::hint(ui, "Write a prompt and press Generate: results land here the moment they are safely copied to your library.");
+                    ui.label(RichText::new(tr.t("gallery-empty")).heading());
+                    theme::hint(ui, tr.t("gallery-empty-hint"));
                 }
             });
             return;
@@ -192,75 +203,79 @@ impl GalleryView {
     }
 
     /// The search field and the filters under the heading.
-    fn filters_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Action>) {
+    fn filters_ui(&mut self, ui: &mut egui::Ui, tr: Tr, out: &mut Vec<Action>) {
         let before = self.query.clone();
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("🔍");
             ui.add(
                 egui::TextEdit::singleline(&mut self.query.text)
-                    .hint_text("Search prompts…")
+                    .hint_text(tr.t("gallery-search-hint"))
                     .desired_width(200.0),
             )
             .labelled_by(label.id)
             .widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Search prompts")
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr.t("gallery-search"))
             });
             choice(
                 ui,
-                "Tier",
+                tr.t("compose-tier"),
                 &mut self.query.model,
                 &[
-                    (None, "Any tier"),
-                    (Some(Model::Standard), "Standard"),
-                    (Some(Model::Pro), "Pro"),
+                    (None, tr.t("gallery-any-tier")),
+                    (Some(Model::Standard), tr.t("tier-standard")),
+                    (Some(Model::Pro), tr.t("tier-pro")),
                 ],
             );
-            let modes: Vec<(Option<LibraryMode>, &str)> = std::iter::once((None, "Any mode"))
-                .chain(LibraryMode::ALL.map(|m| (Some(m), m.label())))
-                .collect();
-            choice(ui, "Mode", &mut self.query.mode, &modes);
-            ui.toggle_value(&mut self.query.favourites, "★ Starred")
-                .on_hover_text("Only starred results");
+            let modes: Vec<(Option<LibraryMode>, &str)> =
+                std::iter::once((None, tr.t("gallery-any-mode")))
+                    .chain(LibraryMode::ALL.map(|m| (Some(m), tr.of(m.label()))))
+                    .collect();
+            choice(ui, tr.t("gallery-mode"), &mut self.query.mode, &modes);
+            ui.toggle_value(&mut self.query.favourites, tr.t("gallery-starred"))
+                .on_hover_text(tr.t("gallery-starred-tip"));
             choice(
                 ui,
-                "Rating",
+                tr.t("gallery-rating"),
                 &mut self.query.min_rating,
                 &[
-                    (0, "Any rating"),
-                    (1, "1★ or more"),
-                    (2, "2★ or more"),
-                    (3, "3★ or more"),
-                    (4, "4★ or more"),
+                    (0, tr.t("gallery-any-rating")),
+                    (1, tr.t("gallery-rating-1")),
+                    (2, tr.t("gallery-rating-2")),
+                    (3, tr.t("gallery-rating-3")),
+                    (4, tr.t("gallery-rating-4")),
                     (5, "5★"),
                 ],
             );
             choice(
                 ui,
-                "Palette",
+                tr.t("gallery-palette"),
                 &mut self.query.palette,
                 &[
-                    (None, "Palette or not"),
-                    (Some(true), "With palette"),
-                    (Some(false), "Without palette"),
+                    (None, tr.t("gallery-palette-any")),
+                    (Some(true), tr.t("gallery-palette-with")),
+                    (Some(false), tr.t("gallery-palette-without")),
                 ],
             );
-            ui.checkbox(&mut self.dated, "Dates")
-                .on_hover_text("Only results made between these days");
+            ui.checkbox(&mut self.dated, tr.t("gallery-dates"))
+                .on_hover_text(tr.t("gallery-dates-tip"));
             if self.dated {
                 ui.add(egui_extras::DatePickerButton::new(&mut self.from).id_salt("gallery_from"))
-                    .on_hover_text("From this day");
+                    .on_hover_text(tr.t("gallery-from-tip"));
                 ui.label("–");
                 ui.add(egui_extras::DatePickerButton::new(&mut self.to).id_salt("gallery_to"))
-                    .on_hover_text("To this day, included");
+                    .on_hover_text(tr.t("gallery-to-tip"));
             }
             choice(
                 ui,
-                "Order",
+                tr.t("gallery-order"),
                 &mut self.query.oldest_first,
-                &[(false, "Newest first"), (true, "Oldest first")],
+                &[
+                    (false, tr.t("gallery-newest")),
+                    (true, tr.t("gallery-oldest")),
+                ],
             );
             if (!self.query.is_everything() || self.query.oldest_first || self.dated)
-                && ui.button("Clear filters").clicked()
+                && ui.button(tr.t("gallery-clear-filters")).clicked()
             {
                 self.query = LibraryQuery::default();
                 self.dated = false;
@@ -291,12 +306,13 @@ impl GalleryView {
     /// The newest results in one row, for beside the region editor.
     pub fn strip_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
         let total = cx.jobs.tiles.len();
+        let tr = cx.tr;
         ui.horizontal(|ui| {
-            ui.label(RichText::new("Latest results").strong());
+            ui.label(RichText::new(tr.t("gallery-latest")).strong());
             ui.label(RichText::new(format!("{total}")).weak());
         });
         if total == 0 {
-            theme::hint(ui, "Results land here as they arrive.");
+            theme::hint(ui, tr.t("gallery-latest-hint"));
             return;
         }
         let step = STRIP_TILE + CAPTION + GAP;
@@ -332,13 +348,18 @@ impl GalleryView {
             return;
         };
         let key = ResultKey::new(&job.id, result.index);
+        let tr = cx.tr;
         let series = job.results.len();
         let prompt = &*job.prompt;
         let selected = self.selection.contains(&key);
         let (rect, resp) =
             ui.allocate_exact_size(egui::vec2(side, side + CAPTION), egui::Sense::click());
         resp.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Result {}", k + 1))
+            egui::WidgetInfo::labeled(
+                egui::Role::Button,
+                true,
+                tr!(tr, "gallery-result", n = k + 1),
+            )
         });
         if !ui.is_rect_visible(rect) {
             return;
@@ -355,7 +376,7 @@ impl GalleryView {
                 egui::Role::CheckBox,
                 true,
                 result.favourite,
-                format!("Star result {}", k + 1),
+                tr!(tr, "gallery-star-result", n = k + 1),
             )
         });
         if star.clicked() {
@@ -433,9 +454,9 @@ impl GalleryView {
         let caption =
             if job.is_series() && job.results.first().is_some_and(|f| f.index == result.index) {
                 let short = if series < asked {
-                    format!("Series · {series} of {asked} · ")
+                    tr!(tr, "gallery-series-short", k = series, asked = asked)
                 } else {
-                    format!("Series of {series} · ")
+                    tr!(tr, "gallery-series", k = series)
                 };
                 let room = chars.saturating_sub(short.chars().count());
                 short + &crate::core::explain::shorten(prompt, room)
@@ -451,7 +472,13 @@ impl GalleryView {
         );
         // Made only while hovered (a tooltip's text is not built for every tile every frame).
         let resp = resp.on_hover_ui(|ui| {
-            ui.label(format!("{prompt}\n{} × {} px", result.width, result.height));
+            ui.label(tr!(
+                tr,
+                "gallery-tile-tip",
+                prompt = prompt,
+                w = result.width,
+                h = result.height
+            ));
         });
         if resp.clicked() {
             if ui.input(|i| i.modifiers.command || i.modifiers.shift) {
@@ -460,40 +487,45 @@ impl GalleryView {
                 out.push(Action::OpenViewer(key.clone()));
             }
         }
-        resp.context_menu(|ui| self.menu_ui(ui, job, result, &key, out));
+        resp.context_menu(|ui| self.menu_ui(ui, tr, job, result, &key, out));
     }
 
     /// A tile's right-click menu.
     fn menu_ui(
         &mut self,
         ui: &mut egui::Ui,
+        tr: Tr,
         job: &Shelved,
         result: &ShelvedResult,
         key: &ResultKey,
         out: &mut Vec<Action>,
     ) {
         let series = job.results.len();
-        if ui.button("Open").clicked() {
+        if ui.button(tr.t("gallery-open")).clicked() {
             out.push(Action::OpenViewer(key.clone()));
             ui.close();
         }
-        if series > 1 && ui.button("Open as storyboard").clicked() {
+        if series > 1 && ui.button(tr.t("gallery-open-storyboard")).clicked() {
             out.push(Action::OpenStoryboard(job.id.clone()));
             ui.close();
         }
-        if ui.button("Select / deselect").clicked() {
+        if ui.button(tr.t("gallery-select")).clicked() {
             self.toggle(key);
             ui.close();
         }
-        let star_text = if result.favourite { "Unstar" } else { "Star" };
+        let star_text = if result.favourite {
+            tr.t("gallery-unstar")
+        } else {
+            tr.t("gallery-star")
+        };
         if ui.button(star_text).clicked() {
             out.push(Action::Favourite(key.clone(), !result.favourite));
             ui.close();
         }
-        ui.menu_button("Rate", |ui| {
+        ui.menu_button(tr.t("gallery-rate"), |ui| {
             for n in 0..=5u8 {
                 let text = if n == 0 {
-                    "No rating".to_owned()
+                    tr.t("gallery-no-rating").to_owned()
                 } else {
                     "★".repeat(usize::from(n))
                 };
@@ -504,14 +536,23 @@ impl GalleryView {
             }
         });
         for (text, action) in [
-            ("Use as reference", Action::UseAsReference(key.clone())),
-            ("Reuse settings", Action::ReuseSettings(job.id.clone())),
             (
-                "Palette from this image",
+                tr.t("gallery-use-as-reference"),
+                Action::UseAsReference(key.clone()),
+            ),
+            (
+                tr.t("gallery-reuse-settings"),
+                Action::ReuseSettings(job.id.clone()),
+            ),
+            (
+                tr.t("gallery-palette-from"),
                 Action::PaletteFrom(PaletteSource::Result(key.clone())),
             ),
-            ("Export…", Action::Ask(PathPurpose::ExportFile(key.clone()))),
-            ("Delete…", Action::AskDelete(job.id.clone())),
+            (
+                tr.t("gallery-export"),
+                Action::Ask(PathPurpose::ExportFile(key.clone())),
+            ),
+            (tr.t("gallery-delete"), Action::AskDelete(job.id.clone())),
         ] {
             if ui.button(text).clicked() {
                 out.push(action);

@@ -12,6 +12,7 @@ use crate::core::rules::{Field, MAX_PALETTE, MIN_PALETTE, Problems, format_ratio
 use super::cx::{Action, Edit, ViewCx};
 use super::theme;
 use super::widgets::{NumberField, named_button};
+use crate::tr;
 
 /// A slider drag in progress.
 struct Drag {
@@ -24,7 +25,7 @@ struct Drag {
 #[derive(Default)]
 pub struct PaletteView {
     drag: Option<Drag>,
-    /// The name being typed for "Save palette".
+    /// The name being typed for tr.t("palette-save").
     name: String,
 }
 
@@ -47,15 +48,16 @@ impl PaletteView {
         problems: &Problems,
         out: &mut Vec<Action>,
     ) {
+        let tr = cx.tr;
         let why_not = form.why_no_palette();
         let mut on = form.palette_on;
         let r = ui.add_enabled(
             why_not.is_none() || on,
-            egui::Checkbox::new(&mut on, RichText::new("Colour palette").strong()),
+            egui::Checkbox::new(&mut on, RichText::new(tr.t("palette-title")).strong()),
         );
         let r = match why_not {
             Some(why) => r.on_hover_text(why).on_disabled_hover_text(why),
-            None => r.on_hover_text("Steer the colours: 3 to 10 swatches whose shares total 100%."),
+            None => r.on_hover_text(tr.t("palette-tip")),
         };
         if r.changed() {
             out.push(Action::Edit {
@@ -85,13 +87,23 @@ impl PaletteView {
         let mut add = false;
         ui.horizontal(|ui| {
             let room = palette.len() < MAX_PALETTE;
-            let r = named_button(ui, room, egui::Button::new("+ Add colour"), "Add colour")
-                .on_disabled_hover_text(format!("A palette holds at most {MAX_PALETTE} colours."));
+            let r = named_button(
+                ui,
+                room,
+                egui::Button::new(tr.t("palette-add")),
+                tr.t("palette-add-name"),
+            )
+            .on_disabled_hover_text(tr!(tr, "palette-max", max = MAX_PALETTE));
             add = r.clicked();
-            ui.label(RichText::new(format!("Total {}", format_ratio(palette.total()))).weak())
-                .on_hover_text(
-                    "Always exactly 100.00%: moving one share rescales the unlocked others.",
-                );
+            ui.label(
+                RichText::new(tr!(
+                    tr,
+                    "palette-total",
+                    total = format_ratio(palette.total())
+                ))
+                .weak(),
+            )
+            .on_hover_text(tr.t("palette-total-tip"));
         });
         self.saved_ui(ui, cx, out);
         if !ui.input(|i| i.pointer.any_down()) {
@@ -116,17 +128,18 @@ impl PaletteView {
 
     /// Named palettes: put a kept one in the form, keep this one under a name, forget one.
     fn saved_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
+        let tr = cx.tr;
         ui.horizontal_wrapped(|ui| {
-            ui.menu_button("Saved palettes", |ui| {
+            ui.menu_button(tr.t("palette-saved"), |ui| {
                 if cx.palettes.is_empty() {
-                    ui.label(RichText::new("None yet: name this palette and save it.").weak());
+                    ui.label(RichText::new(tr.t("palette-none-saved")).weak());
                 }
                 for saved in cx.palettes.iter() {
                     ui.horizontal(|ui| {
                         chips_ui(ui, &saved.palette);
                         let r = ui
                             .button(&saved.name)
-                            .on_hover_text("Put this palette in the form");
+                            .on_hover_text(tr.t("palette-load-tip"));
                         if r.clicked() {
                             out.push(Action::LoadPalette(saved.name.clone()));
                             ui.close();
@@ -135,9 +148,9 @@ impl PaletteView {
                             ui,
                             true,
                             egui::Button::new("✖").small(),
-                            &format!("Delete palette {}", saved.name),
+                            &tr!(tr, "palette-delete", name = &saved.name),
                         )
-                        .on_hover_text("Forget this palette");
+                        .on_hover_text(tr.t("palette-delete-tip"));
                         if r.clicked() {
                             out.push(Action::DeletePalette(saved.name.clone()));
                         }
@@ -145,26 +158,31 @@ impl PaletteView {
                 }
             })
             .response
-            .on_hover_text("Palettes you named and kept");
+            .on_hover_text(tr.t("palette-saved-tip"));
             let r = ui.add(
                 egui::TextEdit::singleline(&mut self.name)
-                    .hint_text("Name this palette")
+                    .hint_text(tr.t("palette-name-hint"))
                     .desired_width(120.0)
                     .char_limit(crate::core::palettes::MAX_NAME_CHARS),
             );
             r.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Palette name")
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr.t("palette-name"))
             });
             let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let named = !self.name.trim().is_empty();
             let replaces = cx.palettes.get(&self.name).is_some();
-            let save = named_button(ui, named, egui::Button::new("Save palette"), "Save palette")
-                .on_hover_text(if replaces {
-                    "Replaces the kept palette of that name"
-                } else {
-                    "Keep these colours and shares under this name"
-                })
-                .on_disabled_hover_text("Type a name first");
+            let save = named_button(
+                ui,
+                named,
+                egui::Button::new(tr.t("palette-save")),
+                tr.t("palette-save"),
+            )
+            .on_hover_text(if replaces {
+                tr.t("palette-replaces-tip")
+            } else {
+                tr.t("palette-keep-tip")
+            })
+            .on_disabled_hover_text(tr.t("palette-name-first"));
             if named && (save.clicked() || entered) {
                 out.push(Action::SavePalette(std::mem::take(&mut self.name)));
             }
@@ -234,6 +252,7 @@ fn swatch_row_ui(
     i: usize,
     out: &mut Vec<Action>,
 ) -> Option<Change> {
+    let tr = cx.tr;
     let s = palette.swatches()[i];
     let mut change = None;
     let n = i + 1;
@@ -241,7 +260,11 @@ fn swatch_row_ui(
         let mut rgb = s.rgb;
         let r = egui::widgets::color_picker::color_edit_button_srgb(ui, &mut rgb);
         r.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::ColorWell, true, format!("Colour {n}"))
+            egui::WidgetInfo::labeled(
+                egui::Role::ColorWell,
+                true,
+                tr!(tr, "palette-colour", n = n),
+            )
         });
         if rgb != s.rgb {
             change = Some(Change::Colour(rgb));
@@ -257,7 +280,7 @@ fn swatch_row_ui(
                 .char_limit(7),
         );
         r.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("Hex {n}"))
+            egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr!(tr, "palette-hex", n = n))
         });
         if r.has_focus() {
             ui.data_mut(|d| d.insert_temp(hex_id, hex));
@@ -283,11 +306,13 @@ fn swatch_row_ui(
                 .show_value(false)
                 .step_by(0.01),
         );
-        r.widget_info(|| egui::WidgetInfo::slider(movable, percent, format!("Ratio {n}")));
+        r.widget_info(|| {
+            egui::WidgetInfo::slider(movable, percent, tr!(tr, "palette-ratio", n = n))
+        });
         let r = r.on_disabled_hover_text(if s.locked {
-            "Locked: unlock it to change its share."
+            tr.t("palette-locked")
         } else {
-            "Every other colour is locked: unlock one to make room."
+            tr.t("palette-all-locked")
         });
         // Float steps can report a change of nothing (25.000000000000004): compare hundredths.
         let hundredths = (percent * 100.0).round() as u32;
@@ -295,7 +320,7 @@ fn swatch_row_ui(
             let dragging = r.dragged() || r.is_pointer_button_down_on();
             change = Some(Change::Slider(hundredths, dragging));
         }
-        let label = format!("Percent {n}");
+        let label = tr!(tr, "palette-percent", n = n);
         if let Some(v) = NumberField::new(
             &label,
             i64::from(s.ratio),
@@ -310,9 +335,9 @@ fn swatch_row_ui(
             change = Some(Change::Typed(u32::try_from(v).unwrap_or(1)));
         }
         let (icon, tip) = if s.locked {
-            ("🔒", "Unlock this colour's share")
+            ("🔒", tr.t("palette-unlock-tip"))
         } else {
-            ("🔓", "Lock this colour's share")
+            ("🔓", tr.t("palette-lock-tip"))
         };
         let r = ui
             .add(egui::Button::selectable(s.locked, icon))
@@ -322,7 +347,7 @@ fn swatch_row_ui(
                 egui::Role::CheckBox,
                 true,
                 s.locked,
-                format!("Lock colour {n}"),
+                tr!(tr, "palette-lock", n = n),
             )
         });
         if r.clicked() {
@@ -333,10 +358,10 @@ fn swatch_row_ui(
             ui,
             can_remove,
             egui::Button::new("✖"),
-            &format!("Remove colour {n}"),
+            &tr!(tr, "palette-remove", n = n),
         )
-        .on_hover_text("Remove this colour")
-        .on_disabled_hover_text(format!("A palette needs at least {MIN_PALETTE} colours."));
+        .on_hover_text(tr.t("palette-remove-tip"))
+        .on_disabled_hover_text(tr!(tr, "palette-min", min = MIN_PALETTE));
         if r.clicked() {
             change = Some(Change::Remove);
         }

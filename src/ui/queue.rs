@@ -473,7 +473,7 @@ mod tests {
         j.remote_status = Some("queued".into());
         assert_eq!(status_text(&j, 13_500), "Processing (queued) 12 s");
         j.state = JobState::UnknownOutcome;
-        assert_eq!(status_text(&j, 0), tr.t("state-unknown"));
+        assert_eq!(status_text(&j, 0), "Unknown outcome");
     }
 
     #[test]

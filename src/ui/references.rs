@@ -11,6 +11,8 @@ use super::geometry::fit_rect;
 use super::textures::{Request, TexKey, TexState};
 use super::theme;
 use super::widgets::named_button;
+use crate::core::i18n::Tr;
+use crate::tr;
 
 const TILE_W: f32 = 96.0;
 const TILE_H: f32 = 64.0;
@@ -23,22 +25,19 @@ pub struct ReferencesView {
 
 impl ReferencesView {
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Action>) {
+        let tr = cx.tr;
         let count = form.references.len();
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("References").strong())
-                .on_hover_text(
-                    "Images to edit or fuse. The output takes the shape of the last one.",
-                );
+            ui.label(RichText::new(tr.t("refs-title")).strong())
+                .on_hover_text(tr.t("refs-title-tip"));
             ui.label(RichText::new(format!("{count} / {MAX_REFERENCES}")).weak());
             let files = named_button(
                 ui,
                 count < MAX_REFERENCES,
-                egui::Button::new("Add files…"),
-                "Add files…",
+                egui::Button::new(tr.t("refs-add-files")),
+                tr.t("refs-add-files"),
             )
-            .on_hover_text(
-                "Images on this computer (several at once). You can also drop files on the window or paste an image with Ctrl+V.",
-            );
+            .on_hover_text(tr.t("refs-add-files-tip"));
             if files.clicked() {
                 out.push(Action::Ask(super::cx::PathPurpose::References));
             }
@@ -48,13 +47,13 @@ impl ReferencesView {
                     .desired_width(220.0),
             );
             r.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Reference URL")
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr.t("refs-url"))
             });
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let typed = !self.url_input.trim().is_empty();
             let add = ui
-                .add_enabled(typed, egui::Button::new("Add"))
-                .on_hover_text("Add this link as a reference (public https:// images)");
+                .add_enabled(typed, egui::Button::new(tr.t("refs-add")))
+                .on_hover_text(tr.t("refs-add-tip"));
             if (add.clicked() || enter) && typed {
                 out.push(Action::AddReferenceUrl {
                     url: std::mem::take(&mut self.url_input).trim().to_owned(),
@@ -65,18 +64,21 @@ impl ReferencesView {
                 && !samples.is_empty()
             {
                 ui.separator();
-                ui.label("Samples:").on_hover_text(
-                    "Images served by the sandbox, to try editing without files of your own.",
-                );
+                ui.label(tr.t("refs-samples"))
+                    .on_hover_text(tr.t("refs-samples-tip"));
                 for url in samples {
                     let name = label_for_url(url);
                     let r = named_button(
                         ui,
                         true,
                         egui::Button::new(format!("+ {name}")),
-                        &format!("Add sample {name}"),
+                        &tr!(tr, "refs-add-sample", name = &name),
                     )
-                    .on_hover_text(format!("Add the sample {name} as a reference"));
+                    .on_hover_text(tr!(
+                        tr,
+                        "refs-add-sample-tip",
+                        name = &name
+                    ));
                     if r.clicked() {
                         out.push(Action::AddReferenceUrl {
                             url: url.clone(),
@@ -87,10 +89,7 @@ impl ReferencesView {
             }
         });
         if count == 0 {
-            theme::hint(
-                ui,
-                "No references: text-to-image. Add files (or drop them here, or paste an image), a link, a sample, or use a result as a reference.",
-            );
+            theme::hint(ui, tr.t("refs-empty"));
             return;
         }
         egui::ScrollArea::horizontal()
@@ -114,6 +113,7 @@ impl ReferencesView {
 }
 
 fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut Vec<Action>) {
+    let tr = cx.tr;
     let n = i + 1;
     let count = form.references.len();
     let r = &form.references[i];
@@ -129,7 +129,11 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
             let (rect, resp) =
                 ui.allocate_exact_size(egui::vec2(TILE_W, TILE_H), egui::Sense::click());
             resp.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Reference {n}"))
+                egui::WidgetInfo::labeled(
+                    egui::Role::Button,
+                    true,
+                    tr!(tr, "viewer-reference", n = n),
+                )
             });
             let state = cx.textures.get(
                 &TexKey::Reference(r.url.clone()),
@@ -184,7 +188,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
                 }
             }
             if resp
-                .on_hover_text(format!("{}\nClick to draw region boxes on it.", r.url))
+                .on_hover_text(tr!(tr, "refs-tile-tip", url = &r.url))
                 .clicked()
             {
                 out.push(Action::OpenEditor(i));
@@ -195,20 +199,21 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
             }
             ui.add(egui::Label::new(RichText::new(caption).small()).truncate())
                 .on_hover_text(if i + 1 == count {
-                    "The output takes this reference's shape (it is the last one)."
+                    tr.t("refs-last")
                 } else {
-                    "A reference"
+                    tr.t("refs-a-reference")
                 });
-            ui.horizontal(|ui| card_buttons(ui, i, count, r, out));
+            ui.horizontal(|ui| card_buttons(ui, tr, i, count, r, out));
             if let Some(note) = &r.note {
                 ui.add(
-                    egui::Label::new(RichText::new(format!("ℹ {note}")).small().weak()).wrap(),
+                    egui::Label::new(RichText::new(format!("ℹ {}", tr.of(note))).small().weak())
+                        .wrap(),
                 )
-                .on_hover_text("What Wan Studio does to this file before it is sent (the file itself is not changed)");
+                .on_hover_text(tr.t("refs-note-tip"));
             }
             if let Some(e) = error {
                 ui.label(
-                    RichText::new("⚠ cannot be used")
+                    RichText::new(tr.t("refs-unusable"))
                         .small()
                         .color(theme::error_text(ui.visuals())),
                 )
@@ -221,6 +226,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
 /// A reference card's buttons: move, remove, palette; and its box count.
 fn card_buttons(
     ui: &mut egui::Ui,
+    tr: Tr,
     i: usize,
     count: usize,
     r: &crate::core::draft::Reference,
@@ -232,9 +238,9 @@ fn card_buttons(
         ui,
         i > 0,
         egui::Button::new("◀").small(),
-        &format!("Move reference {n} earlier"),
+        &tr!(tr, "refs-move-earlier", n = n),
     )
-    .on_hover_text("Move earlier");
+    .on_hover_text(tr.t("refs-move-earlier-tip"));
     if left.clicked() {
         out.push(Action::Edit {
             edit: Edit::MoveReference { from: i, to: i - 1 },
@@ -245,9 +251,9 @@ fn card_buttons(
         ui,
         i + 1 < count,
         egui::Button::new("▶").small(),
-        &format!("Move reference {n} later"),
+        &tr!(tr, "refs-move-later", n = n),
     )
-    .on_hover_text("Move later");
+    .on_hover_text(tr.t("refs-move-later-tip"));
     if right.clicked() {
         out.push(Action::Edit {
             edit: Edit::MoveReference { from: i, to: i + 1 },
@@ -258,9 +264,9 @@ fn card_buttons(
         ui,
         true,
         egui::Button::new("✖").small(),
-        &format!("Remove reference {n}"),
+        &tr!(tr, "refs-remove", n = n),
     )
-    .on_hover_text("Remove this reference and its boxes (Ctrl+Z brings it back)");
+    .on_hover_text(tr.t("refs-remove-tip"));
     if rm.clicked() {
         out.push(Action::Edit {
             edit: Edit::RemoveReference(i),
@@ -271,14 +277,14 @@ fn card_buttons(
         ui,
         true,
         egui::Button::new("🎨").small(),
-        &format!("Palette from reference {n}"),
+        &tr!(tr, "refs-palette", n = n),
     )
-    .on_hover_text("Palette from this image: its 5 main colours and their shares");
+    .on_hover_text(tr.t("refs-palette-tip"));
     if palette.clicked() {
         out.push(Action::PaletteFrom(super::cx::PaletteSource::Reference(i)));
     }
     if !r.boxes.is_empty() {
         ui.label(RichText::new(format!("▣{}", r.boxes.len())).small())
-            .on_hover_text("Region boxes on this reference");
+            .on_hover_text(tr.t("refs-boxes-tip"));
     }
 }

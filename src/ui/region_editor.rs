@@ -19,6 +19,8 @@ use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, TexKey, TexState};
 use super::theme;
 use super::widgets::{NumberField, ZoomAsk, named_button, zoom_controls};
+use crate::core::i18n::Tr;
+use crate::tr;
 
 /// Pointer slack for grabbing an edge or corner, in screen points.
 const GRIP_POINTS: f32 = 8.0;
@@ -41,7 +43,7 @@ pub struct EditorView {
     drag: Option<Drag>,
     /// The box as it will be if the current drag ends here: (index or new, box).
     preview: Option<(Option<usize>, BBox)>,
-    hint: Option<(String, Instant)>,
+    hint: Option<(crate::core::i18n::Message, Instant)>,
 }
 
 impl Default for EditorView {
@@ -86,9 +88,7 @@ impl EditorView {
 
     fn refuse_box(&mut self) {
         self.hint = Some((
-            format!(
-                "At most {MAX_BOXES_PER_IMAGE} boxes per image: delete one (select it, press Delete) to draw another."
-            ),
+            crate::msg!("editor-boxes-full", max = MAX_BOXES_PER_IMAGE),
             Instant::now(),
         ));
     }
@@ -150,6 +150,7 @@ impl EditorView {
         index: usize,
         out: &mut Vec<Action>,
     ) {
+        let tr = cx.tr;
         let Some(reference) = form.references.get(index) else {
             out.push(Action::ShowGallery);
             return;
@@ -169,7 +170,15 @@ impl EditorView {
                 pixels,
             } => (Some(texture), Some(source_dims), pixels),
             TexState::Failed(e) => {
-                theme::problem(ui, &format!("Reference {} {e}", index + 1));
+                theme::problem(
+                    ui,
+                    &tr!(
+                        tr,
+                        "rule-reference",
+                        n = index + 1,
+                        why = crate::core::i18n::Arg::English(e.clone())
+                    ),
+                );
                 (None, None, None)
             }
             TexState::Loading => (None, None, None),
@@ -178,7 +187,7 @@ impl EditorView {
             self.toolbar_ui(ui, cx, index, &reference.label, None, None, out);
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("Loading the reference…");
+                ui.label(tr.t("editor-loading"));
             });
             return;
         };
@@ -201,8 +210,9 @@ impl EditorView {
             out,
         );
         let (canvas, response) = ui.allocate_exact_size(size, egui::Sense::click_and_drag());
-        response
-            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Region editor"));
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Canvas, true, tr.t("editor-canvas"))
+        });
         let boxes = &reference.boxes;
         let to_screen = ui_from_image(canvas, dims, self.zoom, self.pan);
         let picking = super::eyedropper::has_pointer(cx, &response, *to_screen.to());
@@ -227,7 +237,10 @@ impl EditorView {
         super::eyedropper::pick_ui(ui, &response, *to_screen.to(), pixels.as_deref(), cx, out);
         response.context_menu(|ui| {
             if ui
-                .add_enabled(self.selected_box.is_some(), egui::Button::new("Delete box"))
+                .add_enabled(
+                    self.selected_box.is_some(),
+                    egui::Button::new(tr.t("editor-delete-box")),
+                )
                 .clicked()
             {
                 if let Some(b) = self.selected_box.take() {
@@ -239,12 +252,12 @@ impl EditorView {
                 }
                 ui.close();
             }
-            if ui.button("Fit to window").clicked() {
+            if ui.button(tr.t("editor-fit")).clicked() {
                 self.reset_view();
                 ui.close();
             }
         });
-        self.box_list_ui(ui, index, dims, boxes, out);
+        self.box_list_ui(ui, tr, index, dims, boxes, out);
     }
 
     /// Delete or Backspace removes the selected box (text fields keep their own keys).
@@ -276,18 +289,26 @@ impl EditorView {
         canvas: Option<Rect>,
         out: &mut Vec<Action>,
     ) {
+        let tr = cx.tr;
         ui.horizontal_wrapped(|ui| {
             if ui
-                .button("⬅ Gallery")
-                .on_hover_text("Back to the gallery (Escape)")
+                .button(tr.t("viewer-gallery"))
+                .on_hover_text(tr.t("editor-back-tip"))
                 .clicked()
             {
                 out.push(Action::ShowGallery);
             }
-            let size = dims.map_or(String::new(), |(w, h)| format!(" · {w} × {h} px"));
+            let size = dims.map_or(String::new(), |(w, h)| tr!(tr, "editor-size", w = w, h = h));
             ui.add(
                 egui::Label::new(
-                    RichText::new(format!("Reference {} · {label}{size}", index + 1)).strong(),
+                    RichText::new(tr!(
+                        tr,
+                        "editor-heading",
+                        n = index + 1,
+                        label = label,
+                        size = size
+                    ))
+                    .strong(),
                 )
                 .truncate(),
             );
@@ -297,7 +318,7 @@ impl EditorView {
             ui.separator();
             let ppp = ui.ctx().pixels_per_point();
             let true_zoom = fit_scale(canvas, dims) * self.zoom * ppp;
-            match zoom_controls(ui, true_zoom, "Fit the image to the editor") {
+            match zoom_controls(ui, tr, true_zoom, tr.t("editor-fit-tip")) {
                 Some(ZoomAsk::Fit) => {
                     self.zoom = 1.0;
                     self.pan = Vec2::ZERO;
@@ -312,9 +333,7 @@ impl EditorView {
             ui.separator();
             super::eyedropper::toolbar_ui(ui, cx, out);
             ui.separator();
-            ui.label("ℹ").on_hover_text(
-                "Drag: draw a box (two at most) · inside: move · edge or corner: resize · Delete: remove · right-drag: pan · scroll: zoom",
-            );
+            ui.label("ℹ").on_hover_text(tr.t("editor-help"));
         });
         if let Some((text, at)) = &self.hint {
             let left = Duration::from_secs(HINT_SECS).saturating_sub(at.elapsed());
@@ -322,7 +341,7 @@ impl EditorView {
                 self.hint = None;
             } else {
                 let colour = theme::error_text(ui.visuals());
-                ui.label(RichText::new(text).color(colour).strong());
+                ui.label(RichText::new(tr.m(text)).color(colour).strong());
                 ui.ctx().request_repaint_after(left);
             }
         }
@@ -546,16 +565,14 @@ impl EditorView {
     fn box_list_ui(
         &mut self,
         ui: &mut egui::Ui,
+        tr: Tr,
         index: usize,
         dims: (u32, u32),
         boxes: &[BBox],
         out: &mut Vec<Action>,
     ) {
         if boxes.is_empty() {
-            theme::hint(
-                ui,
-                "No boxes: the whole image is edited. Drag on the image to box a region.",
-            );
+            theme::hint(ui, tr.t("editor-no-boxes"));
             return;
         }
         for (i, b) in boxes.iter().enumerate() {
@@ -565,11 +582,11 @@ impl EditorView {
                 if ui
                     .selectable_label(
                         selected,
-                        RichText::new(format!("Box {n}"))
+                        RichText::new(tr!(tr, "editor-box", n = n))
                             .color(theme::BOX_COLOURS[i % 2])
                             .strong(),
                     )
-                    .on_hover_text("Select this box")
+                    .on_hover_text(tr.t("editor-select-tip"))
                     .clicked()
                 {
                     self.selected_box = Some(i);
@@ -577,7 +594,7 @@ impl EditorView {
                 let maxes = [dims.0, dims.1, dims.0, dims.1];
                 for (k, name) in ["x1", "y1", "x2", "y2"].iter().enumerate() {
                     ui.label(*name);
-                    let label = format!("Box {n} {name}");
+                    let label = tr!(tr, "editor-box-coord", n = n, coord = *name);
                     if let Some(v) =
                         NumberField::new(&label, b[k], 0..=i64::from(maxes[k])).show(ui)
                     {
@@ -590,16 +607,23 @@ impl EditorView {
                         }
                     }
                 }
-                let del =
-                    named_button(ui, true, egui::Button::new("🗑"), &format!("Delete box {n}"))
-                        .on_hover_text("Delete this box");
+                let del = named_button(
+                    ui,
+                    true,
+                    egui::Button::new("🗑"),
+                    &tr!(tr, "editor-delete-box-n", n = n),
+                )
+                .on_hover_text(tr.t("editor-delete-box-tip"));
                 if del.clicked() {
                     let mut next = boxes.to_vec();
                     next.remove(i);
                     self.selected_box = None;
                     set_boxes(out, index, next);
                 }
-                ui.label(RichText::new(format!("{} × {} px", b[2] - b[0], b[3] - b[1])).weak());
+                ui.label(
+                    RichText::new(tr!(tr, "viewer-pixels", w = b[2] - b[0], h = b[3] - b[1]))
+                        .weak(),
+                );
             });
         }
     }

@@ -9,6 +9,8 @@ use crate::core::pricing::format_usd;
 
 use super::cx::ViewCx;
 use super::theme;
+use crate::core::i18n::Tr;
+use crate::tr;
 
 /// Whether the window is open.
 #[derive(Default)]
@@ -18,11 +20,12 @@ pub struct SpendView {
 
 impl SpendView {
     pub fn ui(&mut self, ctx: &egui::Context, cx: &ViewCx<'_>) {
+        let tr = cx.tr;
         if !self.open {
             return;
         }
         let mut open = true;
-        egui::Window::new("Spend")
+        egui::Window::new(tr.t("spend-title"))
             .open(&mut open)
             .default_width(380.0)
             .collapsible(false)
@@ -31,43 +34,62 @@ impl SpendView {
                     ui.spinner();
                     return;
                 };
-                theme::hint(
-                    ui,
-                    "An estimate: completed images × the tier's rate when sent. Failed and refused requests are free.",
-                );
+                theme::hint(ui, tr.t("spend-about"));
                 let month = spend.month_of(cx.now_ms);
                 ui.horizontal(|ui| {
-                    ui.label("This month");
+                    ui.label(tr.t("spend-this-month"));
                     ui.label(RichText::new(format_usd(month)).strong());
                     if let Some(budget) = cx.settings.monthly_budget_micro_usd {
-                        ui.label(format!("of {} budget", format_usd(budget)));
+                        ui.label(tr!(tr, "spend-of-budget", budget = format_usd(budget)));
                     }
                 });
                 ui.horizontal(|ui| {
-                    ui.label("In all");
+                    ui.label(tr.t("spend-in-all"));
                     ui.label(
-                        RichText::new(format!(
-                            "{} · {} images",
-                            format_usd(spend.micro_usd),
-                            spend.images
+                        RichText::new(tr!(
+                            tr,
+                            "spend-in-all-value",
+                            usd = format_usd(spend.micro_usd),
+                            images = tr.number(spend.images)
                         ))
                         .strong(),
                     );
                 });
                 ui.separator();
-                table(ui, "spend_months", "Month", &spend.by_month, 140.0);
+                table(
+                    ui,
+                    tr,
+                    "spend_months",
+                    tr.t("spend-month"),
+                    &spend.by_month,
+                    140.0,
+                );
                 ui.separator();
-                ui.label(RichText::new("By day").strong());
-                table(ui, "spend_days", "Day", &spend.by_day, 220.0);
+                ui.label(RichText::new(tr.t("spend-by-day")).strong());
+                table(
+                    ui,
+                    tr,
+                    "spend_days",
+                    tr.t("spend-day"),
+                    &spend.by_day,
+                    220.0,
+                );
             });
         self.open = open;
     }
 }
 
 /// Periods as rows (virtualised: only visible rows are laid out).
-fn table(ui: &mut egui::Ui, salt: &str, period: &str, rows: &[(String, u64, u64)], height: f32) {
+fn table(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    salt: &str,
+    period: &str,
+    rows: &[(String, u64, u64)],
+    height: f32,
+) {
     if rows.is_empty() {
-        theme::hint(ui, "Nothing spent yet.");
+        theme::hint(ui, tr.t("spend-nothing"));
         return;
     }
     ui.push_id(salt, |ui| {
@@ -82,10 +104,10 @@ fn table(ui: &mut egui::Ui, salt: &str, period: &str, rows: &[(String, u64, u64)
                     ui.strong(period);
                 });
                 h.col(|ui| {
-                    ui.strong("Images");
+                    ui.strong(tr.t("spend-images"));
                 });
                 h.col(|ui| {
-                    ui.strong("Spent");
+                    ui.strong(tr.t("spend-spent"));
                 });
             })
             .body(|body| {

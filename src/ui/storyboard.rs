@@ -7,11 +7,13 @@ use super::cx::{Action, PathPurpose, ViewCx};
 use super::geometry::fit_rect;
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
+use crate::tr;
 
 const GAP: f32 = 12.0;
 
 /// Draws the storyboard of `job_id`.
 pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action>) {
+    let tr = cx.tr;
     let Some(job) = cx.jobs.get(job_id) else {
         if cx.jobs.shelved(job_id).is_some() {
             // Its whole record is on its way from the journal (a frame or two).
@@ -25,30 +27,27 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
     results.sort_by_key(|r| r.index);
     let asked = usize::try_from(job.request.n).unwrap_or(results.len());
     ui.horizontal_wrapped(|ui| {
-        if ui.button("⬅ Gallery").clicked() {
+        if ui.button(tr.t("viewer-gallery")).clicked() {
             out.push(Action::ShowGallery);
         }
-        ui.heading("Storyboard");
+        ui.heading(tr.t("storyboard-title"));
         let count = if job.request.is_group() && results.len() < asked {
-            format!(
-                "{} of {asked} panels (the model decides how many)",
-                results.len()
-            )
+            tr!(tr, "storyboard-short", k = results.len(), asked = asked)
         } else {
-            format!("{} panels", results.len())
+            tr!(tr, "storyboard-count", k = results.len())
         };
         ui.label(RichText::new(count).weak());
         ui.separator();
         if ui
-            .button("Export sheet…")
-            .on_hover_text("One PNG: the panels on a grid, numbered, under the prompt")
+            .button(tr.t("storyboard-sheet"))
+            .on_hover_text(tr.t("storyboard-sheet-tip"))
             .clicked()
         {
             out.push(Action::ExportSheet(job.id.clone()));
         }
         if ui
-            .button("Export numbered files…")
-            .on_hover_text("Each panel as its own PNG, numbered in order, into a folder")
+            .button(tr.t("storyboard-files"))
+            .on_hover_text(tr.t("storyboard-files-tip"))
             .clicked()
         {
             let all = results
@@ -63,7 +62,7 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
     }
     ui.add_space(6.0);
     if results.is_empty() {
-        theme::hint(ui, "No panel has arrived yet.");
+        theme::hint(ui, tr.t("storyboard-none"));
         return;
     }
     let width = ui.available_width();
@@ -109,9 +108,12 @@ fn panel(
     side: f32,
     out: &mut Vec<Action>,
 ) {
+    let tr = cx.tr;
     let (rect, resp) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::click());
     let n = key.index + 1;
-    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Panel {n}")));
+    resp.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Button, true, tr!(tr, "storyboard-panel", n = n))
+    });
     if !ui.is_rect_visible(rect) {
         return;
     }
@@ -158,7 +160,7 @@ fn panel(
             egui::StrokeKind::Inside,
         );
     }
-    if resp.on_hover_text("Open this panel").clicked() {
+    if resp.on_hover_text(tr.t("storyboard-open-tip")).clicked() {
         out.push(Action::OpenViewer(key.clone()));
     }
 }

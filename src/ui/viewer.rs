@@ -11,6 +11,8 @@ use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
 use super::widgets::{ZoomAsk, named_button, zoom_controls};
+use crate::core::i18n::Tr;
+use crate::tr;
 
 const SIDEBAR: f32 = 280.0;
 /// Below this width the metadata goes under the image instead of beside it.
@@ -27,7 +29,7 @@ pub struct ViewerView {
     pub compare: bool,
     /// Where the before/after divide sits, 0..1 across the image.
     pub split: f32,
-    /// Which reference is "before" (the last by default: the output takes its shape).
+    /// Which reference is tr.t("viewer-before") (the last by default: the output takes its shape).
     before: Option<usize>,
     /// The image fills the whole window.
     pub full: bool,
@@ -129,14 +131,24 @@ impl ViewerView {
         };
         ui.with_layout(layout, |ui| {
             let (canvas, resp) = ui.allocate_exact_size(canvas_size, egui::Sense::click_and_drag());
-            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Viewer"));
+            resp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Canvas, true, cx.tr.t("viewer-canvas"))
+            });
             self.canvas = canvas;
             let shown = *ui_from_image(canvas, dims, self.zoom, self.pan).to();
             let picking = super::eyedropper::has_pointer(cx, &resp, shown);
             self.input(ui, &resp, canvas, shown, picking);
             let shown = *ui_from_image(canvas, dims, self.zoom, self.pan).to();
             let before = before.as_ref().filter(|_| self.compare);
-            paint(ui, canvas, shown, texture.as_ref(), before, self.split);
+            paint(
+                ui,
+                cx.tr,
+                canvas,
+                shown,
+                texture.as_ref(),
+                before,
+                self.split,
+            );
             // Left of the divide the reference is shown: the eyedropper reads only the result.
             let divide = shown.min.x + shown.width() * self.split;
             let on_result = before.is_none() || resp.hover_pos().is_some_and(|p| p.x >= divide);
@@ -153,8 +165,8 @@ impl ViewerView {
                     .id_salt("viewer_meta")
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
-                        marks_ui(ui, key, result, out);
-                        metadata_ui(ui, job, result);
+                        marks_ui(ui, cx.tr, key, result, out);
+                        metadata_ui(ui, cx.tr, job, result);
                         lineage_ui(ui, cx, job, out);
                         ui.separator();
                         actions_ui(ui, cx, job, result, out);
@@ -202,7 +214,10 @@ impl ViewerView {
         ) {
             TexState::Ready { texture, .. } => Some(texture),
             TexState::Failed(e) => {
-                theme::problem(ui, &format!("The reference could not be loaded: {e}"));
+                theme::problem(
+                    ui,
+                    &tr!(cx.tr, "viewer-reference-failed", why = cx.tr.of(&e)),
+                );
                 None
             }
             TexState::Loading => None,
@@ -219,24 +234,36 @@ impl ViewerView {
         dims: (u32, u32),
         out: &mut Vec<Action>,
     ) {
+        let tr = cx.tr;
         ui.horizontal_wrapped(|ui| {
             if ui
-                .button("⬅ Gallery")
-                .on_hover_text("Close the viewer (Escape)")
+                .button(tr.t("viewer-gallery"))
+                .on_hover_text(tr.t("viewer-close-tip"))
                 .clicked()
             {
                 out.push(Action::ShowGallery);
             }
             let total = cx.jobs.tiles.len();
             if let Some(p) = position {
-                let newer = named_button(ui, p > 0, egui::Button::new("◀"), "Previous result")
-                    .on_hover_text("Newer (←)");
+                let newer =
+                    named_button(ui, p > 0, egui::Button::new("◀"), tr.t("viewer-previous"))
+                        .on_hover_text(tr.t("viewer-newer-tip"));
                 if newer.clicked() {
                     out.push(Action::StepViewer(-1));
                 }
-                ui.label(format!("{} of {total}", p + 1));
-                let older = named_button(ui, p + 1 < total, egui::Button::new("▶"), "Next result")
-                    .on_hover_text("Older (→)");
+                ui.label(tr!(
+                    tr,
+                    "viewer-position",
+                    n = p + 1,
+                    total = tr.number(total as u64)
+                ));
+                let older = named_button(
+                    ui,
+                    p + 1 < total,
+                    egui::Button::new("▶"),
+                    tr.t("viewer-next"),
+                )
+                .on_hover_text(tr.t("viewer-older-tip"));
                 if older.clicked() {
                     out.push(Action::StepViewer(1));
                 }
@@ -244,7 +271,7 @@ impl ViewerView {
             ui.separator();
             let ppp = ui.ctx().pixels_per_point();
             let true_zoom = fit_scale(self.canvas, dims) * self.zoom * ppp;
-            match zoom_controls(ui, true_zoom, "Fit the image (double-click: full window)") {
+            match zoom_controls(ui, tr, true_zoom, tr.t("viewer-fit-tip")) {
                 Some(ZoomAsk::Fit) => {
                     self.zoom = 1.0;
                     self.pan = Vec2::ZERO;
@@ -258,13 +285,13 @@ impl ViewerView {
                 None => {}
             }
             let full_text = if self.full {
-                "Leave full window"
+                tr.t("viewer-leave-full")
             } else {
-                "Full window"
+                tr.t("viewer-full")
             };
             if ui
                 .button(full_text)
-                .on_hover_text("F; Escape leaves")
+                .on_hover_text(tr.t("viewer-full-tip"))
                 .clicked()
             {
                 self.full = !self.full;
@@ -274,20 +301,18 @@ impl ViewerView {
             let refs = job.request.image_urls.len();
             if refs > 0 {
                 ui.separator();
-                ui.checkbox(&mut self.compare, "Before / after")
-                    .on_hover_text(
-                        "Compare with a reference it was made from: drag the divide on the image.",
-                    );
+                ui.checkbox(&mut self.compare, tr.t("viewer-compare"))
+                    .on_hover_text(tr.t("viewer-compare-tip"));
                 if self.compare && refs > 1 {
                     let current = self.before.filter(|&i| i < refs).unwrap_or(refs - 1);
                     egui::ComboBox::from_id_salt("before_reference")
-                        .selected_text(format!("Before: reference {}", current + 1))
+                        .selected_text(tr!(tr, "viewer-before-reference", n = current + 1))
                         .show_ui(ui, |ui| {
                             for i in 0..refs {
                                 ui.selectable_value(
                                     &mut self.before,
                                     Some(i),
-                                    format!("Reference {}", i + 1),
+                                    tr!(tr, "viewer-reference", n = i + 1),
                                 );
                             }
                         });
@@ -352,8 +377,10 @@ impl ViewerView {
 }
 
 /// The image, or the reference left of the divide and the result right of it.
+#[allow(clippy::too_many_arguments)]
 fn paint(
     ui: &egui::Ui,
+    tr: Tr,
     canvas: Rect,
     shown: Rect,
     after: Option<&egui::TextureHandle>,
@@ -366,7 +393,7 @@ fn paint(
         painter.text(
             canvas.center(),
             egui::Align2::CENTER_CENTER,
-            "Loading…",
+            tr.t("viewer-loading"),
             egui::FontId::proportional(16.0),
             ui.visuals().weak_text_color(),
         );
@@ -408,12 +435,12 @@ fn paint(
     painter.rect_filled(handle, 4.0, egui::Color32::WHITE);
     for (text, pos, align) in [
         (
-            "before",
+            tr.t("viewer-before"),
             left.left_top() + egui::vec2(8.0, 8.0),
             egui::Align2::LEFT_TOP,
         ),
         (
-            "after",
+            tr.t("viewer-after"),
             right.right_top() + egui::vec2(-8.0, 8.0),
             egui::Align2::RIGHT_TOP,
         ),
@@ -446,12 +473,12 @@ fn row(ui: &mut egui::Ui, name: &str, value: &str) {
     ui.end_row();
 }
 
-fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, result: &ResultRecord) {
+fn metadata_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, result: &ResultRecord) {
     let req = &job.request;
-    ui.label(RichText::new("Prompt").strong());
-    ui.add(egui::Label::new(req.prompt.as_deref().unwrap_or("(none)")).wrap());
+    ui.label(RichText::new(tr.t("compose-prompt")).strong());
+    ui.add(egui::Label::new(req.prompt.as_deref().unwrap_or(tr.t("viewer-none"))).wrap());
     if let Some(neg) = &req.negative_prompt {
-        ui.label(RichText::new("Negative prompt").strong());
+        ui.label(RichText::new(tr.t("compose-negative")).strong());
         ui.add(egui::Label::new(neg).wrap());
     }
     ui.add_space(4.0);
@@ -461,51 +488,67 @@ fn metadata_ui(ui: &mut egui::Ui, job: &JobRecord, result: &ResultRecord) {
         .show(ui, |ui| {
             row(
                 ui,
-                "Model",
-                &format!("{} ({})", req.model.id(), req.model.tier_name()),
+                tr.t("viewer-model"),
+                &format!("{} ({})", req.model.id(), tr.of(req.model.tier_name())),
             );
-            row(ui, "Mode", &req.mode().to_string());
+            row(ui, tr.t("gallery-mode"), &tr.m(&req.mode().message()));
             row(
                 ui,
-                "Size",
-                &format!("{} × {} px", result.width, result.height),
+                tr.t("compose-size"),
+                &tr!(tr, "viewer-pixels", w = result.width, h = result.height),
             );
             row(
                 ui,
-                "Seed",
-                &req.seed.map_or("random".to_owned(), |s| s.to_string()),
+                tr.t("compose-seed"),
+                &req.seed
+                    .map_or_else(|| tr.t("viewer-seed-random").to_owned(), |s| s.to_string()),
             );
             if job.results.len() > 1 {
                 row(
                     ui,
-                    "Series",
-                    &format!("{} of {}", result.index + 1, job.results.len()),
+                    tr.t("viewer-series"),
+                    &tr!(
+                        tr,
+                        "viewer-of",
+                        n = result.index + 1,
+                        total = job.results.len()
+                    ),
                 );
             }
-            row(ui, "Server", &job.server.label());
-            row(ui, "Task id", job.task_id.as_deref().unwrap_or("—"));
+            row(ui, tr.t("viewer-server"), tr.of(&job.server.label()));
             row(
                 ui,
-                "Created",
-                &crate::core::time::format_utc(job.created_at_ms),
+                tr.t("viewer-task-id"),
+                job.task_id.as_deref().unwrap_or("—"),
             );
+            row(ui, tr.t("viewer-created"), &tr.date_time(job.created_at_ms));
             if !req.image_urls.is_empty() {
-                row(ui, "References", &req.image_urls.len().to_string());
+                row(
+                    ui,
+                    tr.t("viewer-references"),
+                    &req.image_urls.len().to_string(),
+                );
             }
         });
-    ui.collapsing("Request as sent", |ui| {
+    ui.collapsing(tr.t("viewer-request"), |ui| {
         let json = serde_json::to_string_pretty(req).unwrap_or_default();
         ui.add(egui::Label::new(RichText::new(json).monospace().small()).wrap());
     });
 }
 
 /// The star and the 1–5 rating (S and 1–5 do the same).
-fn marks_ui(ui: &mut egui::Ui, key: &ResultKey, result: &ResultRecord, out: &mut Vec<Action>) {
+fn marks_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    key: &ResultKey,
+    result: &ResultRecord,
+    out: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         let (face, tip) = if result.favourite {
-            ("★ Starred", "Unstar (S)")
+            (tr.t("viewer-starred"), tr.t("viewer-unstar-tip"))
         } else {
-            ("☆ Star", "Star (S)")
+            (tr.t("viewer-star"), tr.t("viewer-star-tip"))
         };
         if ui
             .add(egui::Button::selectable(result.favourite, face))
@@ -524,8 +567,8 @@ fn marks_ui(ui: &mut egui::Ui, key: &ResultKey, result: &ResultRecord, out: &mut
                     ui.visuals().weak_text_color()
                 }))
                 .frame(false);
-            if named_button(ui, true, face, &format!("Rate {n}"))
-                .on_hover_text(format!("Rate {n} of 5 (key {n}; again clears)"))
+            if named_button(ui, true, face, &tr!(tr, "viewer-rate-n", n = n))
+                .on_hover_text(tr!(tr, "viewer-rate-tip", n = n))
                 .clicked()
             {
                 let rating = if result.rating == n { 0 } else { n };
@@ -536,12 +579,13 @@ fn marks_ui(ui: &mut egui::Ui, key: &ResultKey, result: &ResultRecord, out: &mut
     ui.add_space(4.0);
 }
 
-/// "Made from" and "Used in": the results this job used as references and the jobs made from
+/// tr.t("viewer-made-from") and tr.t("viewer-used-in"): the results this job used as references and the jobs made from
 /// its results, as thumbnails one click away.
 fn lineage_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job: &JobRecord, out: &mut Vec<Action>) {
     let Some(lineage) = cx.jobs.lineage.get(&job.id) else {
         return;
     };
+    let tr = cx.tr;
     let made_from: Vec<ResultKey> = lineage
         .made_from
         .iter()
@@ -555,7 +599,10 @@ fn lineage_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job: &JobRecord, out: &mut Vec
             Some(ResultKey::new(child, first))
         })
         .collect();
-    for (title, keys) in [("Made from", made_from), ("Used in", used_in)] {
+    for (title, keys) in [
+        (tr.t("viewer-made-from"), made_from),
+        (tr.t("viewer-used-in"), used_in),
+    ] {
         if keys.is_empty() {
             continue;
         }
@@ -580,7 +627,8 @@ fn link_thumb(
 ) {
     const SIDE: f32 = 56.0;
     let (rect, resp) = ui.allocate_exact_size(egui::vec2(SIDE, SIDE), egui::Sense::click());
-    let name = format!("{title} {}", i + 1);
+    let tr = cx.tr;
+    let name = tr!(tr, "viewer-link", title = title, n = i + 1);
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Link, true, name.clone()));
     let painter = ui.painter();
     painter.rect_filled(rect, 3.0, ui.visuals().extreme_bg_color);
@@ -588,11 +636,11 @@ fn link_thumb(
         painter.text(
             rect.center(),
             egui::Align2::CENTER_CENTER,
-            "gone",
+            tr.t("viewer-gone"),
             egui::FontId::proportional(11.0),
             ui.visuals().weak_text_color(),
         );
-        resp.on_hover_text("This result was deleted from the library");
+        resp.on_hover_text(tr.t("viewer-gone-tip"));
         return;
     };
     if let TexState::Ready {
@@ -628,28 +676,30 @@ fn actions_ui(
     out: &mut Vec<Action>,
 ) {
     let key = ResultKey::new(&job.id, result.index);
+    let tr = cx.tr;
     let width = ui.available_width().min(SIDEBAR - 8.0);
     let wide = |ui: &mut egui::Ui, text: &str| {
         ui.add(egui::Button::new(text).min_size(egui::vec2(width, 0.0)))
     };
-    if wide(ui, "Export…")
-        .on_hover_text("Save as PNG, with the prompt and settings inside")
+    if wide(ui, tr.t("gallery-export"))
+        .on_hover_text(tr.t("viewer-export-tip"))
         .clicked()
     {
         out.push(Action::Ask(PathPurpose::ExportFile(key.clone())));
     }
-    if wide(ui, "Quick export")
-        .on_hover_text(format!(
-            "Save into {} without asking (never replaces a file)",
-            cx.export_dir.display()
+    if wide(ui, tr.t("gallery-quick-export"))
+        .on_hover_text(tr!(
+            tr,
+            "viewer-quick-export-tip",
+            folder = cx.export_dir.display().to_string()
         ))
         .clicked()
     {
         out.push(Action::QuickExport(vec![key.clone()]));
     }
     if job.results.len() > 1
-        && wide(ui, "Export series…")
-            .on_hover_text("All images of this series into a folder")
+        && wide(ui, tr.t("viewer-export-series"))
+            .on_hover_text(tr.t("viewer-export-series-tip"))
             .clicked()
     {
         let all = job
@@ -660,20 +710,20 @@ fn actions_ui(
         out.push(Action::Ask(PathPurpose::ExportFolder(all)));
     }
     if job.results.len() > 1
-        && wide(ui, "Open as storyboard")
-            .on_hover_text("All panels large, in reading order")
+        && wide(ui, tr.t("gallery-open-storyboard"))
+            .on_hover_text(tr.t("viewer-storyboard-tip"))
             .clicked()
     {
         out.push(Action::OpenStoryboard(job.id.clone()));
     }
-    if wide(ui, "Palette from this image")
-        .on_hover_text("Its 5 main colours and their real shares become the palette")
+    if wide(ui, tr.t("gallery-palette-from"))
+        .on_hover_text(tr.t("viewer-palette-tip"))
         .clicked()
     {
         out.push(Action::PaletteFrom(PaletteSource::Result(key.clone())));
     }
-    if wide(ui, "Copy image")
-        .on_hover_text("Copy to the clipboard")
+    if wide(ui, tr.t("viewer-copy"))
+        .on_hover_text(tr.t("viewer-copy-tip"))
         .clicked()
     {
         out.push(Action::CopyImage(key.clone()));
@@ -681,23 +731,23 @@ fn actions_ui(
     let link = crate::core::library::result_link(job, result.index);
     let r = ui.add_enabled(
         link.is_ok(),
-        egui::Button::new("Use as reference").min_size(egui::vec2(width, 0.0)),
+        egui::Button::new(tr.t("gallery-use-as-reference")).min_size(egui::vec2(width, 0.0)),
     );
     let r = match &link {
-        Ok(_) => r.on_hover_text("Add this result to the references, to edit it further"),
-        Err(why) => r.on_disabled_hover_text(why),
+        Ok(_) => r.on_hover_text(tr.t("viewer-use-tip")),
+        Err(why) => r.on_disabled_hover_text(tr.of(why)),
     };
     if r.clicked() {
         out.push(Action::UseAsReference(key.clone()));
     }
-    if wide(ui, "Reuse settings")
-        .on_hover_text("Restore the whole compose form, seed included")
+    if wide(ui, tr.t("gallery-reuse-settings"))
+        .on_hover_text(tr.t("viewer-reuse-tip"))
         .clicked()
     {
         out.push(Action::ReuseSettings(job.id.clone()));
     }
-    if wide(ui, "Delete…")
-        .on_hover_text("Remove these results from the library and disk")
+    if wide(ui, tr.t("gallery-delete"))
+        .on_hover_text(tr.t("viewer-delete-tip"))
         .clicked()
     {
         out.push(Action::AskDelete(job.id.clone()));

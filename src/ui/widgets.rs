@@ -179,27 +179,32 @@ pub enum ZoomAsk {
 
 /// The zoom controls the image views share: the true zoom (100 % is one image pixel per screen
 /// pixel), then Fit, 1:1, − and +.
-pub fn zoom_controls(ui: &mut egui::Ui, true_zoom: f32, fit_tip: &str) -> Option<ZoomAsk> {
+pub fn zoom_controls(
+    ui: &mut egui::Ui,
+    tr: crate::core::i18n::Tr,
+    true_zoom: f32,
+    fit_tip: &str,
+) -> Option<ZoomAsk> {
     ui.label(format!("{:.0} %", true_zoom * 100.0))
-        .on_hover_text("100 % shows one image pixel per screen pixel");
+        .on_hover_text(tr.t("zoom-tip"));
     let mut ask = None;
-    if ui.button("Fit").on_hover_text(fit_tip).clicked() {
+    if ui.button(tr.t("zoom-fit")).on_hover_text(fit_tip).clicked() {
         ask = Some(ZoomAsk::Fit);
     }
-    if named_button(ui, true, egui::Button::new("1:1"), "Zoom 1:1")
-        .on_hover_text("One image pixel per screen pixel")
+    if named_button(ui, true, egui::Button::new("1:1"), tr.t("zoom-1-1"))
+        .on_hover_text(tr.t("zoom-1-1-tip"))
         .clicked()
     {
         ask = Some(ZoomAsk::OneToOne);
     }
-    if named_button(ui, true, egui::Button::new("−"), "Zoom out")
-        .on_hover_text("Zoom out")
+    if named_button(ui, true, egui::Button::new("−"), tr.t("zoom-out"))
+        .on_hover_text(tr.t("zoom-out"))
         .clicked()
     {
         ask = Some(ZoomAsk::Out);
     }
-    if named_button(ui, true, egui::Button::new("+"), "Zoom in")
-        .on_hover_text("Zoom in (or scroll over the image)")
+    if named_button(ui, true, egui::Button::new("+"), tr.t("zoom-in"))
+        .on_hover_text(tr.t("zoom-in-tip"))
         .clicked()
     {
         ask = Some(ZoomAsk::In);
