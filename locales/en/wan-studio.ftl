@@ -578,3 +578,33 @@ confirm-earlier-not-sent = The earlier attempt never left this machine: nothing 
 confirm-earlier-refused = The earlier attempt was refused by the API: nothing was charged for it.
 confirm-earlier-failed = The earlier task failed, and failed tasks are refunded.
 confirm-earlier-unknown = The earlier request may have reached the server: if it did, you may be charged twice.
+
+## API key
+key-environment = Using { $hint } from REAPI_API_KEY (the environment wins over the keyring).
+key-keyring = Key { $hint } stored in { $store }.
+key-session = Key { $hint } held for this session only: no keyring here, so it is forgotten when Wan Studio closes. Set REAPI_API_KEY to keep one.
+key-none = No key: Wan Studio runs in Sandbox mode.
+key-store-os = the OS keyring
+
+## Retry
+retry-current-connection = the current connection
+retry-what = "{ $prompt }" — { $mode } on { $tier }, { $credits } credits, sent to { $target }.
+
+## Errors (the first part of "what went wrong: the detail")
+notice-with-detail = { $what }: { $detail }
+err-journal-rebuild = The journal could not be rebuilt
+err-not-sent = Not sent
+err-keyring = The keyring stopped
+err-look = The files could not be looked at
+err-dialog = The file dialog stopped
+err-sheet = The sheet was not saved
+err-palette = No palette was taken
+err-not-removed = It could not be removed from the keyring
+err-colour-palette = Colour palette
+err-palette-save = The palette was not saved
+err-palettes-save = The palettes could not be saved
+err-search = The library could not be searched
+err-draft = The compose form could not be saved
+err-secret = The storage secret is used for this session but could not be kept
+err-link = That link cannot be used
+err-reference-hosting = Reference hosting

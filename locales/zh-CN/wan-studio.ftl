@@ -561,3 +561,33 @@ confirm-earlier-not-sent = 之前的尝试没有离开这台电脑：没有为�
 confirm-earlier-refused = 之前的尝试被 API 拒绝：没有为它扣费。
 confirm-earlier-failed = 之前的任务失败了，失败的任务会退款。
 confirm-earlier-unknown = 之前的请求可能已到达服务器：如果是这样，你可能会被重复扣费。
+
+## API key
+key-environment = 正在使用来自 REAPI_API_KEY 的 { $hint }（环境变量优先于密钥环）。
+key-keyring = 密钥 { $hint } 保存在{ $store }中。
+key-session = 密钥 { $hint } 仅在本次会话中保留：此处没有密钥环，关闭 Wan Studio 后会被遗忘。设置 REAPI_API_KEY 可长期保留。
+key-none = 没有密钥：Wan Studio 以沙盒模式运行。
+key-store-os = 系统密钥环
+
+## Retry
+retry-current-connection = 当前连接
+retry-what = “{ $prompt }”— { $tier } { $mode }，{ $credits } 点数，发送到{ $target }。
+
+## Errors (the first part of "what went wrong: the detail")
+notice-with-detail = { $what }：{ $detail }
+err-journal-rebuild = 日志库无法重建
+err-not-sent = 未发送
+err-keyring = 密钥环出错
+err-look = 无法读取这些文件
+err-dialog = 文件对话框出错
+err-sheet = 分镜表未保存
+err-palette = 未能提取色板
+err-not-removed = 无法从密钥环中移除
+err-colour-palette = 色板
+err-palette-save = 色板未保存
+err-palettes-save = 色板无法保存
+err-search = 无法搜索图库
+err-draft = 创作表单无法保存
+err-secret = 存储密钥将在本次会话中使用，但无法长期保存
+err-link = 这个链接无法使用
+err-reference-hosting = 参考图托管

@@ -110,6 +110,33 @@ fn sentence(text: &str) -> String {
 
 /// Shortens `text` to at most `max` characters at a word boundary, with an ellipsis: never
 /// mid-word (a single over-long word is cut at a character boundary).
+/// Columns a character takes in a line: two for the wide CJK ones, one for the rest.
+pub fn columns_of(c: char) -> usize {
+    if super::fonts::is_cjk(c) { 2 } else { 1 }
+}
+
+/// `text` within `max` columns (a CJK character takes two), cut with "…" where it had to be: for
+/// one line of painted text, whose width is known only roughly.
+pub fn shorten_cols(text: &str, max: usize) -> String {
+    let total: usize = text.chars().map(columns_of).sum();
+    if total <= max {
+        return text.to_owned();
+    }
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        used += columns_of(c);
+        if used > max.saturating_sub(1) {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    format!(
+        "{}…",
+        text[..end].trim_end_matches([',', ';', ':', ' ', '，'])
+    )
+}
+
 pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
@@ -125,6 +152,13 @@ pub fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_characters_take_two_columns_when_shortened() {
+        assert_eq!(shorten_cols("a flower shop", 20), "a flower shop");
+        assert_eq!(shorten_cols("一间有着精致窗户的花店", 10), "一间有着…");
+        assert_eq!(shorten_cols("abcdefghij", 5), "abcd…");
+    }
 
     fn err(code: &str, message: &str) -> ApiErrorBody {
         ApiErrorBody {

@@ -300,7 +300,7 @@ impl Tr {
 
     /// A fixed English sentence of the core's (a reason, a note) in this language, where the
     /// catalogue has it; as it is otherwise.
-    pub fn of<'a>(self, english: &'a str) -> &'a str {
+    pub fn of(self, english: &str) -> &str {
         if self.0 == Lang::En {
             return english;
         }

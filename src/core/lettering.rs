@@ -65,8 +65,9 @@ pub fn wrap(text: &str, size: f32, max_width: f32, max_lines: usize) -> Vec<Stri
     let mut current = String::new();
     for word in words(text) {
         let word = word.as_str();
+        // CJK characters join without a space (the text had none between them).
         let joined = current.chars().last().is_some_and(super::fonts::is_cjk)
-            || word.chars().next().is_some_and(super::fonts::is_cjk);
+            && word.chars().next().is_some_and(super::fonts::is_cjk);
         let candidate = if current.is_empty() {
             word.to_owned()
         } else if joined {

@@ -526,4 +526,40 @@ mod tests {
         let thumb = imaging::decode_limited(&std::fs::read(&r.thumbnail).unwrap()).unwrap();
         assert_eq!(thumb.width(), imaging::THUMBNAIL_SIDE);
     }
+
+    #[test]
+    fn export_names_from_chinese_prompts_are_readable_safe_file_names_under_200_bytes() {
+        let name_for = |prompt: &str, index: u32| {
+            let mut req = GenerationRequest::new(Model::Standard);
+            req.prompt = Some(prompt.to_owned());
+            export_name(&JobRecord::new(Server::Sandbox, req), index)
+        };
+        let forbidden = |n: &str| {
+            n.chars().any(|c| {
+                c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+            })
+        };
+        let flower = name_for("一间有着精致窗户的花店，门前花开 — a flower shop", 0);
+        assert!(
+            flower.starts_with("一间有着精致窗户的花店-门前花开-a-flower-shop-"),
+            "{flower}"
+        );
+        assert!(flower.ends_with("-01"), "{flower}");
+        for name in [
+            flower,
+            name_for(&"花".repeat(5000), 11),
+            name_for(&"漂亮的花店 ".repeat(1000), 0),
+            name_for("a/b\\c:d*e?f\"g<h>i|j\u{0}k\nl", 3),
+            name_for("🌸🌸🌸 ", 0),
+            name_for("", 0),
+        ] {
+            // With " (12).png" added by a folder export, still far under 255.
+            assert!(name.len() <= 200, "{} bytes: {name}", name.len());
+            assert!(!forbidden(&name), "{name}");
+            assert!(!name.starts_with('-') && !name.contains("--"), "{name}");
+            assert!(std::str::from_utf8(name.as_bytes()).is_ok());
+        }
+        assert!(name_for(&"花".repeat(5000), 11).len() <= 120);
+        assert!(name_for("", 0).starts_with("wan-"));
+    }
 }

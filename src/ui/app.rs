@@ -269,10 +269,17 @@ pub struct StudioApp {
     picking_target: usize,
     /// The font for CJK text: being looked for, found (its family), or missing.
     cjk: CjkFont,
-    /// The note that asks for a CJK font was shown (once a run).
-    cjk_noted: bool,
-    /// An input method is composing text in a field.
-    composing: bool,
+    /// When the note that asks for a CJK font was shown (once a run).
+    cjk_noted: Option<Instant>,
+    /// Whether an input method is composing text in a field.
+    ime: Ime,
+}
+
+/// An input method's state, as the shortcuts need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ime {
+    Idle,
+    Composing,
 }
 
 pub use super::cx::CjkFont;
@@ -331,8 +338,8 @@ impl StudioApp {
             picking: None,
             picking_target: 0,
             cjk: CjkFont::Looking,
-            cjk_noted: false,
-            composing: false,
+            cjk_noted: None,
+            ime: Ime::Idle,
         };
         // The first frame never waits for it: egui's own fonts draw until it arrives.
         let fonts = app.cfg.fonts.clone();
@@ -583,7 +590,7 @@ impl StudioApp {
     /// Once a run, where no CJK font is installed and a prompt holds CJK text, says which
     /// package brings one.
     fn note_missing_font(&mut self) {
-        if self.cjk_noted || self.cjk != CjkFont::Missing {
+        if self.cjk_noted.is_some() || self.cjk != CjkFont::Missing {
             return;
         }
         let needs = crate::core::fonts::needs_cjk(&self.draft.prompt)
@@ -594,7 +601,7 @@ impl StudioApp {
                 .iter()
                 .any(|s| crate::core::fonts::needs_cjk(&s.prompt));
         if needs {
-            self.cjk_noted = true;
+            self.cjk_noted = Some(Instant::now());
             let text = tr!(
                 self.tr(),
                 "app-no-cjk-font",
@@ -608,10 +615,26 @@ impl StudioApp {
         }
     }
 
+    /// A notice's text in the window's language: a sentence the catalogue has, or "what went
+    /// wrong: the detail" with its first part translated (the detail is the system's own words).
+    fn in_language(&self, text: &str) -> String {
+        let tr = self.tr();
+        let whole = tr.of(text);
+        if !std::ptr::eq(whole, text) || tr.0 == crate::core::i18n::Lang::En {
+            return whole.to_owned();
+        }
+        match text.split_once(": ") {
+            Some((head, rest)) if !std::ptr::eq(tr.of(head), head) => {
+                tr!(tr, "notice-with-detail", what = tr.of(head), detail = rest)
+            }
+            _ => text.to_owned(),
+        }
+    }
+
     fn notify(&mut self, text: impl Into<String>) {
         let text = text.into();
         self.notices.push(Notice {
-            text: self.tr().of(&text).to_owned(),
+            text: self.in_language(&text),
             until: Instant::now() + Duration::from_secs(NOTICE_SECS),
             error: false,
         });
@@ -620,7 +643,7 @@ impl StudioApp {
     fn notify_error(&mut self, text: impl Into<String>) {
         let text = text.into();
         self.notices.push(Notice {
-            text: self.tr().of(&text).to_owned(),
+            text: self.in_language(&text),
             until: Instant::now() + Duration::from_secs(NOTICE_SECS * 2),
             error: true,
         });
@@ -1100,18 +1123,21 @@ impl StudioApp {
             .settings
             .rates
             .estimate(job.request.model, u32::try_from(job.request.n).unwrap_or(1));
+        let tr = self.tr();
         let target = self.server().map_or_else(
-            || "the current connection".to_owned(),
-            crate::core::server::Server::label,
+            || tr.t("retry-current-connection").to_owned(),
+            |s| tr.of(&s.label()).to_owned(),
         );
-        let what = format!(
-            "\"{}\" — {} on {}, {} credits, sent to {target}.",
-            job.request.prompt_excerpt(60),
-            job.request.mode(),
-            job.request.model.tier_name(),
-            est.credits
+        let what = tr!(
+            tr,
+            "retry-what",
+            prompt = job.request.prompt_excerpt(60),
+            mode = tr.m(&job.request.mode().message()),
+            tier = tr.of(job.request.model.tier_name()),
+            credits = est.credits,
+            target = target
         );
-        let charge = match job.state {
+        let charge = tr.of(match job.state {
             JobState::NotSent => {
                 "The earlier attempt never left this machine: nothing was charged for it."
             }
@@ -1122,7 +1148,7 @@ impl StudioApp {
             _ => {
                 "The earlier request may have reached the server: if it did, you may be charged twice."
             }
-        };
+        });
         self.confirm = Some(Confirm::Retry {
             job_id: job_id.to_owned(),
             body: format!("{what}\n\n{charge}"),
@@ -1877,17 +1903,17 @@ impl StudioApp {
     /// Whether an input method is composing text in a field (from its preedit, until it commits
     /// or clears), this frame included.
     fn track_composition(&mut self, ctx: &egui::Context) -> bool {
-        let mut during = self.composing;
+        let mut during = self.ime == Ime::Composing;
         ctx.input(|i| {
             for event in &i.events {
                 if let egui::Event::Ime(ime) = event {
                     match ime {
-                        egui::ImeEvent::Preedit { text, .. } => {
-                            self.composing = !text.is_empty();
-                            during |= self.composing;
+                        egui::ImeEvent::Preedit { text, .. } if !text.is_empty() => {
+                            self.ime = Ime::Composing;
+                            during = true;
                         }
-                        egui::ImeEvent::Commit(_) => {
-                            self.composing = false;
+                        egui::ImeEvent::Preedit { .. } | egui::ImeEvent::Commit(_) => {
+                            self.ime = Ime::Idle;
                         }
                         _ => {}
                     }
@@ -1895,7 +1921,7 @@ impl StudioApp {
             }
         });
         if !ctx.egui_wants_keyboard_input() {
-            self.composing = false;
+            self.ime = Ime::Idle;
         }
         during
     }

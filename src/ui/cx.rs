@@ -72,6 +72,18 @@ impl KeyInfo {
         self.source
             .describe(self.hint.as_deref().unwrap_or(""), self.store)
     }
+
+    /// [`KeyInfo::status`] in `tr`'s language.
+    pub fn status_in(&self, tr: crate::core::i18n::Tr) -> String {
+        use crate::tr;
+        let hint = self.hint.as_deref().unwrap_or("");
+        match self.source {
+            KeySource::Environment => tr!(tr, "key-environment", hint = hint),
+            KeySource::Keyring => tr!(tr, "key-keyring", hint = hint, store = tr.of(self.store)),
+            KeySource::Session => tr!(tr, "key-session", hint = hint),
+            KeySource::None => tr.t("key-none").to_owned(),
+        }
+    }
 }
 
 /// The library as the window keeps it: every job with a result as the gallery draws it (a few

@@ -458,10 +458,15 @@ impl GalleryView {
                 } else {
                     tr!(tr, "gallery-series", k = series)
                 };
-                let room = chars.saturating_sub(short.chars().count());
-                short + &crate::core::explain::shorten(prompt, room)
+                let room = chars.saturating_sub(
+                    short
+                        .chars()
+                        .map(crate::core::explain::columns_of)
+                        .sum::<usize>(),
+                );
+                short + &crate::core::explain::shorten_cols(prompt, room)
             } else {
-                crate::core::explain::shorten(prompt, chars)
+                crate::core::explain::shorten_cols(prompt, chars)
             };
         painter.text(
             egui::pos2(rect.min.x + 2.0, image_rect.max.y + 3.0),

@@ -421,14 +421,14 @@ fn done_row_ui(
     painter.text(
         rect.min + egui::vec2(6.0, 6.0),
         egui::Align2::LEFT_TOP,
-        explain::shorten(&format!("✔ {status} · {detail}"), chars),
+        explain::shorten_cols(&format!("✔ {status} · {detail}"), chars),
         egui::FontId::proportional(12.0),
         theme::ok_text(visuals),
     );
     painter.text(
         rect.min + egui::vec2(6.0, 26.0),
         egui::Align2::LEFT_TOP,
-        explain::shorten(prompt, chars),
+        explain::shorten_cols(prompt, chars),
         egui::FontId::proportional(12.0),
         visuals.text_color(),
     );

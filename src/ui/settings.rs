@@ -260,7 +260,7 @@ fn language_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
 fn key_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut SettingsForm, out: &mut Vec<Action>) {
     let tr = cx.tr;
     ui.label(RichText::new(tr.t("settings-api-access")).strong());
-    ui.add(egui::Label::new(tr.of(&cx.key.status())).wrap());
+    ui.add(egui::Label::new(cx.key.status_in(tr)).wrap());
     let env_key = cx.key.source == KeySource::Environment;
     ui.horizontal(|ui| {
         let label = ui.label(tr.t("settings-new-key"));
