@@ -276,3 +276,22 @@ fn a_decompression_bomb_is_refused_from_its_header() {
         "bomb.png is too large to open safely (20000×20000, more than 64 megapixels)."
     );
 }
+
+#[test]
+fn what_preflight_did_is_said_in_the_windows_language() {
+    use wan_studio::core::i18n::{Lang, Message};
+    use wan_studio::core::preflight::summary_of;
+    let notes = [
+        Message::new("preflight-rotated"),
+        Message::new("preflight-reencoded").with("format", "JPEG"),
+    ];
+    assert_eq!(
+        summary_of(&notes, Lang::En),
+        "Rotated as its camera recorded; re-encoded as JPEG."
+    );
+    assert_eq!(
+        summary_of(&notes, Lang::ZhCn),
+        "已按相机记录的方向旋转；已重新编码为 JPEG。"
+    );
+    assert_eq!(summary_of(&[], Lang::ZhCn), "");
+}

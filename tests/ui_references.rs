@@ -361,9 +361,13 @@ fn transparency_is_flattened_onto_the_colour_chosen_in_settings() {
             .is_some_and(|r| r.note.is_some())
     });
     assert_eq!(
-        s.app().draft.references[0].note.as_deref(),
-        Some("Transparency flattened onto #202020.")
+        s.app().draft.references[0]
+            .note
+            .as_deref()
+            .map(|n| wan_studio::core::preflight::summary_of(n, wan_studio::core::i18n::Lang::En)),
+        Some("Transparency flattened onto #202020.".to_owned())
     );
+    assert!(s.has_label_containing("ℹ Transparency flattened onto #202020."));
     s.write_prompt("a blue shape on grey");
     s.click("Generate");
     s.wait("the job to finish", |app| {

@@ -608,3 +608,38 @@ err-draft = The compose form could not be saved
 err-secret = The storage secret is used for this session but could not be kept
 err-link = That link cannot be used
 err-reference-hosting = Reference hosting
+
+## Errors explained
+explain-not-sent = Could not reach { $place }: { $why }. Nothing was sent and nothing was charged.
+explain-unknown-outcome = The connection to { $place } broke after the request was sent ({ $why }), so it may have been charged. Wait for a result before sending it again.
+explain-key-refused = { $place } refused the API key. Check it in Settings; nothing was charged.
+explain-no-credits = Not enough credits on { $place }; nothing was charged.
+explain-rate-limited = { $place } is rate limiting requests; nothing was charged. Try again in a minute.
+explain-no-such-task = { $place } does not know this task (it may belong to another API key).
+explain-server-says = { $text }
+place-sandbox = the sandbox
+why-lookup = the address could not be looked up
+why-refused = nothing answered at that address (connection refused)
+why-timeout = it did not answer in time
+why-certificate = its security certificate could not be checked
+why-dropped = the connection was dropped
+why-offline = this computer seems to be offline
+why-failed = the connection failed
+
+## Preflight notes
+preflight-rotated = rotated as its camera recorded
+preflight-flattened-white = transparency flattened onto white
+preflight-flattened = transparency flattened onto { $colour }
+preflight-downscaled = downscaled from { $w }×{ $h } to { $nw }×{ $nh } (the limit is { $max } pixels a side)
+preflight-converted = converted from { $from } to { $to }
+preflight-reencoded = re-encoded as { $format }
+preflight-lighter = made lighter: { $from } → { $to } (the limit is 20 MB)
+
+## Reference hosting errors
+host-config = reference hosting is not set up right: { $why }
+host-unreachable = the storage at { $at } could not be reached: { $why }
+host-credentials = the storage refused the access key or secret ({ $code }); check both in Settings › Reference hosting
+host-no-bucket = the bucket '{ $bucket }' does not exist at this endpoint
+host-clock = this computer's clock is too far from the storage's ({ $why }); set the clock right and try again
+host-not-readable = the upload worked, but the presigned link could not be read back without credentials ({ $why }); the API could not fetch it either
+host-refused = the storage refused the upload: HTTP { $status } { $code }: { $message }

@@ -591,3 +591,38 @@ err-draft = 创作表单无法保存
 err-secret = 存储密钥将在本次会话中使用，但无法长期保存
 err-link = 这个链接无法使用
 err-reference-hosting = 参考图托管
+
+## Errors explained
+explain-not-sent = 无法连接{ $place }：{ $why }。没有发送任何内容，也没有扣费。
+explain-unknown-outcome = 请求发出后与{ $place }的连接中断（{ $why }），可能已经扣费。请等待结果出现后再决定是否重新发送。
+explain-key-refused = { $place }拒绝了 API 密钥。请在设置中检查；没有扣费。
+explain-no-credits = { $place }上的点数不足；没有扣费。
+explain-rate-limited = { $place }正在限流；没有扣费。请一分钟后再试。
+explain-no-such-task = { $place }不认识这个任务（它可能属于另一个 API 密钥）。
+explain-server-says = { $text }
+place-sandbox = 沙盒
+why-lookup = 无法解析该地址
+why-refused = 该地址没有响应（连接被拒绝）
+why-timeout = 未能及时响应
+why-certificate = 无法验证其安全证书
+why-dropped = 连接被中断
+why-offline = 这台电脑似乎没有联网
+why-failed = 连接失败
+
+## Preflight notes
+preflight-rotated = 已按相机记录的方向旋转
+preflight-flattened-white = 透明部分已填充为白色
+preflight-flattened = 透明部分已填充为 { $colour }
+preflight-downscaled = 已从 { $w }×{ $h } 缩小到 { $nw }×{ $nh }（每边上限 { $max } 像素）
+preflight-converted = 已从 { $from } 转换为 { $to }
+preflight-reencoded = 已重新编码为 { $format }
+preflight-lighter = 已压缩：{ $from } → { $to }（上限 20 MB）
+
+## Reference hosting errors
+host-config = 参考图托管配置有误：{ $why }
+host-unreachable = 无法连接到 { $at } 的存储：{ $why }
+host-credentials = 存储拒绝了访问密钥或秘密密钥（{ $code }）；请在 设置 › 参考图托管 中检查两者
+host-no-bucket = 该端点上不存在存储桶“{ $bucket }”
+host-clock = 这台电脑的时钟与存储的时钟相差太多（{ $why }）；请校准时钟后重试
+host-not-readable = 上传成功，但不带凭证无法通过预签名链接读回（{ $why }）；API 同样无法读取
+host-refused = 存储拒绝了上传：HTTP { $status } { $code }：{ $message }

@@ -487,7 +487,9 @@ async fn host_local_references(
                     eprintln!("Reference {index}: {name}: uploading {p}");
                 }
             }
-            Stage::Hosted { summary, uploaded } => {
+            Stage::Hosted { notes, uploaded } => {
+                let summary =
+                    crate::core::preflight::summary_of(&notes, crate::core::i18n::Lang::En);
                 let how = if uploaded {
                     "uploaded"
                 } else {

@@ -41,7 +41,7 @@ pub struct Reference {
     /// What preflight will do to a local file before it is sent ("Rotated as its camera
     /// recorded."), once it has been looked at. Not saved: it is looked at again.
     #[serde(skip)]
-    pub note: Option<String>,
+    pub note: Option<Vec<crate::core::i18n::Message>>,
     /// The earlier result it is (job id, result index): the new job records it as its parent.
     #[serde(default)]
     pub from_result: Option<(String, u32)>,

@@ -3,15 +3,19 @@
 
 use std::fmt::Write as _;
 
+use super::i18n::{Arg, Message};
 use super::journal::JobState;
 use super::request::ApiErrorBody;
 use super::server::Server;
+use crate::msg;
 
 /// An error as the artist reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plain {
-    /// One or two whole sentences.
+    /// One or two whole sentences (in English: the command line and the log).
     pub summary: String,
+    /// The same in the catalogue's words (the window shows it in its language).
+    pub text: Message,
     /// The technical text (transport error, server message, request id), when it says more.
     pub detail: Option<String>,
 }
@@ -54,33 +58,29 @@ pub fn job_error(error: &ApiErrorBody, state: JobState, server: &Server) -> Plai
         Server::Sandbox => "the sandbox".to_owned(),
         Server::Api(_) => server.label(),
     };
+    let at = || Arg::English(place.clone());
+    let why = || Arg::English(transport_reason(&error.message).to_owned());
     let mut detail = error.message.clone();
     if let Some(id) = &error.request_id {
         let _ = write!(detail, " (request_id {id})");
     }
-    let summary = match (error.code.as_str(), state) {
-        ("not_sent", _) | (_, JobState::NotSent) => format!(
-            "Could not reach {place}: {}. Nothing was sent and nothing was charged.",
-            transport_reason(&error.message)
-        ),
-        ("unknown_outcome", _) | (_, JobState::UnknownOutcome) => format!(
-            "The connection to {place} broke after the request was sent ({}), so it may have been charged. Wait for a result before sending it again.",
-            transport_reason(&error.message)
-        ),
-        (code, _) if code.starts_with("1000") => {
-            format!("{place} refused the API key. Check it in Settings; nothing was charged.")
+    let text = match (error.code.as_str(), state) {
+        ("not_sent", _) | (_, JobState::NotSent) => {
+            msg!("explain-not-sent", place = at(), why = why())
         }
-        ("30001", _) => format!("Not enough credits on {place}; nothing was charged."),
-        ("50001", _) => format!(
-            "{place} is rate limiting requests; nothing was charged. Try again in a minute."
-        ),
-        ("40001", _) => {
-            format!("{place} does not know this task (it may belong to another API key).")
+        ("unknown_outcome", _) | (_, JobState::UnknownOutcome) => {
+            msg!("explain-unknown-outcome", place = at(), why = why())
         }
+        (code, _) if code.starts_with("1000") => msg!("explain-key-refused", place = at()),
+        ("30001", _) => msg!("explain-no-credits", place = at()),
+        ("50001", _) => msg!("explain-rate-limited", place = at()),
+        ("40001", _) => msg!("explain-no-such-task", place = at()),
         _ => {
             // The server's own message is already words; keep it whole.
+            let summary = sentence(&error.message);
             return Plain {
-                summary: sentence(&error.message),
+                text: msg!("explain-server-says", text = summary.clone()),
+                summary,
                 detail: error
                     .request_id
                     .as_ref()
@@ -89,7 +89,8 @@ pub fn job_error(error: &ApiErrorBody, state: JobState, server: &Server) -> Plai
         }
     };
     Plain {
-        summary,
+        summary: text.to_string(),
+        text,
         detail: Some(detail),
     }
 }

@@ -107,6 +107,33 @@ pub enum HostError {
     },
 }
 
+impl HostError {
+    /// The error in the catalogue's words (the window shows it in its language).
+    pub fn message(&self) -> crate::core::i18n::Message {
+        use crate::msg;
+        match self {
+            HostError::Config(why) => msg!("host-config", why = why.as_str()),
+            HostError::Unreachable(at, why) => {
+                msg!("host-unreachable", at = at.as_str(), why = why.as_str())
+            }
+            HostError::BadCredentials(code) => msg!("host-credentials", code = code.as_str()),
+            HostError::NoSuchBucket(bucket) => msg!("host-no-bucket", bucket = bucket.as_str()),
+            HostError::ClockSkew(why) => msg!("host-clock", why = why.as_str()),
+            HostError::NotReadable(why) => msg!("host-not-readable", why = why.as_str()),
+            HostError::Refused {
+                status,
+                code,
+                message,
+            } => msg!(
+                "host-refused",
+                status = *status,
+                code = code.as_str(),
+                message = message.as_str()
+            ),
+        }
+    }
+}
+
 /// Where local references are uploaded.
 #[derive(Clone)]
 pub enum ReferenceHost {
@@ -460,8 +487,11 @@ pub enum Stage {
     Preparing,
     /// Being uploaded.
     Uploading(super::client::Progress),
-    /// A link now; what preflight did ("" when sent as it is) and whether it was uploaded now.
-    Hosted { summary: String, uploaded: bool },
+    /// A link now; what preflight did (nothing when sent as it is) and whether it was uploaded now.
+    Hosted {
+        notes: Vec<crate::core::i18n::Message>,
+        uploaded: bool,
+    },
 }
 
 /// Told of each reference's stage: its position, its file name, the stage.
@@ -526,7 +556,7 @@ pub async fn host_local_references(
                         index,
                         &name,
                         Stage::Hosted {
-                            summary: prepared.summary(),
+                            notes: prepared.notes.clone(),
                             uploaded: hosted.uploaded,
                         },
                     );

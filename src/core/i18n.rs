@@ -194,7 +194,7 @@ macro_rules! int_arg {
         }
     )*};
 }
-int_arg!(i32, i64, u8, u32, u64, usize);
+int_arg!(i32, i64, u8, u16, u32, u64, usize);
 
 /// Text in the catalogue's words: a key and its arguments. A key that names no message is an
 /// English sentence, shown in the asking language where the catalogue has that sentence.

@@ -46,7 +46,7 @@ pub struct Prepared {
     pub sent: (u32, u32),
     /// What was done, one short phrase each ("rotated as its camera recorded"); empty when the file
     /// is sent untouched.
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::core::i18n::Message>,
 }
 
 impl Prepared {
@@ -71,12 +71,26 @@ impl Prepared {
     /// The notes as one sentence for a reference's card: "Rotated as its camera recorded;
     /// downscaled from 9000×6000 to 8000×5333." Empty when untouched.
     pub fn summary(&self) -> String {
-        let mut s = self.notes.join("; ");
-        if let Some(first) = s.get(..1) {
-            s = first.to_uppercase() + &s[1..];
-            s.push('.');
+        summary_of(&self.notes, crate::core::i18n::Lang::En)
+    }
+}
+
+/// What preflight did, as one sentence in `lang`: "Rotated as its camera recorded; re-encoded as
+/// JPEG.", "已按相机记录旋转；已重新编码为 JPEG。".
+pub fn summary_of(notes: &[crate::core::i18n::Message], lang: crate::core::i18n::Lang) -> String {
+    use crate::core::i18n::Lang;
+    let parts: Vec<String> = notes.iter().map(|n| n.render(lang)).collect();
+    match lang {
+        Lang::En => {
+            let mut s = parts.join("; ");
+            if let Some(first) = s.chars().next() {
+                s = first.to_uppercase().collect::<String>() + &s[first.len_utf8()..];
+                s.push('.');
+            }
+            s
         }
-        s
+        Lang::ZhCn if parts.is_empty() => String::new(),
+        Lang::ZhCn => parts.join("；") + "。",
     }
 }
 
@@ -175,16 +189,19 @@ pub fn preflight_with_image(
 
     let mut notes = Vec::new();
     if rotated {
-        notes.push("rotated as its camera recorded".to_owned());
+        notes.push(crate::msg!("preflight-rotated"));
     }
     let original = img;
     // Work on RGB: flattened if transparent, the decoded picture itself when it already is RGB.
     let mut work: std::borrow::Cow<'_, DynamicImage> = if transparent {
         notes.push(if opts.flatten_onto == [255, 255, 255] {
-            "transparency flattened onto white".to_owned()
+            crate::msg!("preflight-flattened-white")
         } else {
             let [r, g, b] = opts.flatten_onto;
-            format!("transparency flattened onto #{r:02X}{g:02X}{b:02X}")
+            crate::msg!(
+                "preflight-flattened",
+                colour = format!("#{r:02X}{g:02X}{b:02X}")
+            )
         });
         std::borrow::Cow::Owned(DynamicImage::ImageRgb8(flatten(
             &original,
@@ -197,8 +214,13 @@ pub fn preflight_with_image(
     };
     if too_large {
         let (nw, nh) = fit_within(shown, MAX_REFERENCE_SIDE);
-        notes.push(format!(
-            "downscaled from {w}×{h} to {nw}×{nh} (the limit is {MAX_REFERENCE_SIDE} pixels a side)"
+        notes.push(crate::msg!(
+            "preflight-downscaled",
+            w = w,
+            h = h,
+            nw = nw,
+            nh = nh,
+            max = MAX_REFERENCE_SIDE
         ));
         work = std::borrow::Cow::Owned(work.resize_exact(
             nw,
@@ -212,19 +234,22 @@ pub fn preflight_with_image(
     let (bytes_out, format_out) = encode_to_fit(&img, lossless)
         .map_err(|e| refuse(name, format!("could not be prepared: {e}.")))?;
     if foreign {
-        notes.push(format!(
-            "converted from {} to {}",
-            format_name(format),
-            format_name(format_out)
+        notes.push(crate::msg!(
+            "preflight-converted",
+            from = format_name(format),
+            to = format_name(format_out)
         ));
     } else if format_out != format {
-        notes.push(format!("re-encoded as {}", format_name(format_out)));
+        notes.push(crate::msg!(
+            "preflight-reencoded",
+            format = format_name(format_out)
+        ));
     }
     if too_heavy {
-        notes.push(format!(
-            "made lighter: {} → {} (the limit is 20 MB)",
-            megabytes(bytes.len()),
-            megabytes(bytes_out.len())
+        notes.push(crate::msg!(
+            "preflight-lighter",
+            from = megabytes(bytes.len()),
+            to = megabytes(bytes_out.len())
         ));
     }
     let prepared = Prepared {

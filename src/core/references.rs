@@ -58,7 +58,7 @@ pub struct LoadedImage {
     /// At most `max_side` on the longest side.
     pub pixels: Arc<RgbaImage>,
     /// What preflight will do to it before it is sent (a local reference's card says so).
-    pub note: Option<String>,
+    pub note: Option<Vec<crate::core::i18n::Message>>,
 }
 
 impl LoadedImage {

@@ -152,8 +152,12 @@ fn stage_text(tr: Tr, stage: &crate::core::hosting::Stage) -> String {
     match stage {
         Stage::Preparing => tr.t("stage-preparing").to_owned(),
         Stage::Uploading(p) => tr!(tr, "stage-uploading", progress = p.to_string()),
-        Stage::Hosted { summary, .. } if summary.is_empty() => tr.t("stage-ready").to_owned(),
-        Stage::Hosted { summary, .. } => tr!(tr, "stage-ready-with", summary = summary.as_str()),
+        Stage::Hosted { notes, .. } if notes.is_empty() => tr.t("stage-ready").to_owned(),
+        Stage::Hosted { notes, .. } => tr!(
+            tr,
+            "stage-ready-with",
+            summary = crate::core::preflight::summary_of(notes, tr.0)
+        ),
     }
 }
 
@@ -951,6 +955,7 @@ impl StudioApp {
                 .set_test_result(Err(self.tr().t("note-secret-first").to_owned()));
             return;
         };
+        let lang = self.language();
         self.chore(async move {
             let tested = async {
                 let host = crate::core::hosting::ReferenceHost::S3(Box::new(
@@ -958,7 +963,7 @@ impl StudioApp {
                 ));
                 host.test(&crate::core::hosting::upload_client()?).await
             };
-            Chore::HostTested(tested.await.map_err(|e| e.to_string()))
+            Chore::HostTested(tested.await.map_err(|e| e.message().render(lang)))
         });
     }
 

@@ -255,7 +255,7 @@ impl QueueView {
                 .filter(|_| job.state != JobState::Completed)
             {
                 let plain = explain::job_error(err, job.state, &job.server);
-                let summary = tr.of(&plain.summary);
+                let summary = tr.m(&plain.text);
                 let colour = match job.state {
                     JobState::UnknownOutcome | JobState::Paused | JobState::DownloadFailed => {
                         theme::warn_text(ui.visuals())

@@ -206,8 +206,15 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
             ui.horizontal(|ui| card_buttons(ui, tr, i, count, r, out));
             if let Some(note) = &r.note {
                 ui.add(
-                    egui::Label::new(RichText::new(format!("ℹ {}", tr.of(note))).small().weak())
-                        .wrap(),
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "ℹ {}",
+                            crate::core::preflight::summary_of(note, tr.0)
+                        ))
+                        .small()
+                        .weak(),
+                    )
+                    .wrap(),
                 )
                 .on_hover_text(tr.t("refs-note-tip"));
             }

@@ -259,7 +259,7 @@ async fn load(
             )
             .map(|(prepared, img)| {
                 let mut shown = references::display_copy(&img, max_side);
-                shown.note = (!prepared.untouched()).then(|| prepared.summary());
+                shown.note = (!prepared.untouched()).then(|| prepared.notes.clone());
                 shown
             })
             .map_err(|r| format!("({}) {}", r.name, r.why))
