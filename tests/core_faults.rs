@@ -452,9 +452,10 @@ async fn a_journal_that_cannot_take_the_task_id_loses_nothing_and_pays_once() {
     let sb = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let (first, mut events) = engine(&sb, home.path());
+    // The disk fills up while the submit is on the wire: the journal refuses every write after
+    // the job's own insert (armed first, so a fast submit cannot be journalled before it).
+    first.journal().fail_writes(1, 1000);
     let job = first.submit(text(Model::Standard, "a fox")).unwrap();
-    // The disk fills up while the submit is on the wire: the journal refuses every write.
-    first.journal().fail_next_writes(1000);
     let shown = finish(&mut events, &job.id).await;
     assert_eq!(
         shown.state,
@@ -498,22 +499,31 @@ async fn a_task_id_the_journal_refuses_for_a_while_is_polled_in_memory_and_compl
     let sb = sandbox_with(Duration::from_millis(300)).await;
     let home = tempfile::tempdir().unwrap();
     let (engine, mut events) = engine(&sb, home.path());
+    // Armed before the submit (after it, a fast submit could be journalled first): the job's own
+    // insert goes through, then the four tries right after the submit fail, and two rounds more:
+    // then the disk has room.
+    engine.journal().fail_writes(1, 6);
     let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
-    // The four tries right after the submit fail, and two rounds more: then the disk has room.
-    engine.journal().fail_next_writes(6);
+    // The engine says so once the recovery file holds the id (it appends first, then tells);
+    // reading the file from here instead would race the journal taking the id back.
+    let mut told_kept = false;
     let mut saw_in_memory = false;
     let done = loop {
-        let Some(Event::Job(j)) = events.recv().await else {
-            continue;
+        let j = match events.recv().await {
+            Some(Event::Notice(text)) => {
+                told_kept |= text.contains("could not record task");
+                continue;
+            }
+            Some(Event::Job(j)) => j,
+            Some(_) => continue,
+            None => panic!("the engine stopped"),
         };
         if j.id != job.id {
             continue;
         }
         if j.task_id.is_some() && j.state == JobState::Processing {
-            // Shown while only memory and the recovery file hold its id.
-            saw_in_memory |= !wan_studio::core::recovery::read(&Paths::new(home.path()))
-                .unwrap()
-                .is_empty();
+            // Shown polling while only memory and the recovery file hold its id.
+            saw_in_memory |= told_kept;
         }
         if !j.state.is_active() {
             break *j;
