@@ -69,7 +69,11 @@ fn a_cjk_face_from_a_fixture_draws_the_chinese_prompt_with_no_replacement_glyphs
     assert_eq!(replaced(&s), Vec::<char>::new());
     // Kana and hangul come with the same face.
     let font = egui::TextStyle::Body.resolve(&s.harness.ctx.global_style());
-    assert!(s.harness.ctx.fonts_mut(|f| f.has_glyphs(&font, "ひらがな한국어")));
+    assert!(
+        s.harness
+            .ctx
+            .fonts_mut(|f| f.has_glyphs(&font, "ひらがな한국어"))
+    );
     assert!(
         !s.has_label_containing("no font for it is installed"),
         "no note when the face is there"
