@@ -424,6 +424,34 @@ mod tests {
     }
 
     #[test]
+    fn multi_line_messages_keep_their_line_breaks() {
+        let args = [("label", Arg::from("3 images"))];
+        assert_eq!(
+            format(Lang::En, "confirm-delete-body", &args),
+            "3 images\n\nThe images are removed from the library and from disk. This cannot be undone."
+        );
+        let tip = [
+            ("prompt", Arg::from("a fox")),
+            ("w", Arg::Int(800)),
+            ("h", Arg::Int(600)),
+        ];
+        assert_eq!(
+            format(Lang::En, "gallery-tile-tip", &tip),
+            "a fox\n800 × 600 px"
+        );
+        assert_eq!(
+            format(Lang::ZhCn, "gallery-tile-tip", &tip),
+            "a fox\n800 × 600 像素"
+        );
+        // Numbers are written plainly (no grouping inside sentences that carry ids and seeds).
+        let seed = [("seed", Arg::Int(2_147_483_648))];
+        assert_eq!(
+            format(Lang::En, "rule-seed", &seed),
+            "Seed must be between 0 and 2147483647; it is 2147483648."
+        );
+    }
+
+    #[test]
     fn locales_map_to_the_languages_the_window_speaks() {
         assert_eq!(Lang::from_locale("zh_CN.UTF-8"), Lang::ZhCn);
         assert_eq!(Lang::from_locale("zh-Hans-CN"), Lang::ZhCn);
