@@ -198,17 +198,17 @@ pub fn find_cjk(source: &FontSource) -> Option<CjkFont> {
 /// The system's CJK face, found once a process (the window and the sandbox's lettering share
 /// it: one copy of its file in memory).
 pub fn system_cjk() -> Option<CjkFont> {
-    static FOUND: std::sync::LazyLock<Option<CjkFont>> =
-        std::sync::LazyLock::new(|| find_cjk(&FontSource::System));
-    FOUND.clone()
+    SYSTEM.as_ref().cloned()
 }
 
-/// [`system_cjk`] as a face to draw with.
+static SYSTEM: std::sync::LazyLock<Option<CjkFont>> =
+    std::sync::LazyLock::new(|| find_cjk(&FontSource::System));
+
+/// [`system_cjk`] as a face to draw with (over the same bytes).
 pub fn system_cjk_face() -> Option<&'static ab_glyph::FontRef<'static>> {
-    static DATA: std::sync::LazyLock<Option<CjkFont>> = std::sync::LazyLock::new(system_cjk);
     static FACE: std::sync::LazyLock<Option<ab_glyph::FontRef<'static>>> =
         std::sync::LazyLock::new(|| {
-            let font: &'static CjkFont = DATA.as_ref()?;
+            let font: &'static CjkFont = SYSTEM.as_ref()?;
             ab_glyph::FontRef::try_from_slice_and_index(font.data.as_slice(), font.index).ok()
         });
     FACE.as_ref()

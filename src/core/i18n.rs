@@ -266,6 +266,19 @@ pub fn format(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
     Tr(lang).of(key).to_owned()
 }
 
+/// `1234567` as `1,234,567` (how both languages the window speaks group digits).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The text of a catalogue key with named arguments, in `tr`'s language:
 /// `tr!(tr, "queue-images", n = 3)`.
 #[macro_export]
@@ -324,15 +337,7 @@ impl Tr {
 
     /// A number with the locale's grouping (1,234,567 in both languages this window speaks).
     pub fn number(self, n: u64) -> String {
-        let digits = n.to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        grouped(n)
     }
 
     /// A day as the locale writes it: "1 Dec 2026", "2026年12月1日".

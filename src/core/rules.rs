@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::core::i18n::{Arg, Message};
+use crate::core::i18n::{Arg, Message, grouped};
 use crate::msg;
 
 use reqwest::Url;
@@ -460,19 +460,6 @@ fn check_size(req: &GenerationRequest, p: &mut Problems) {
     if let Some(SizeSpec::Pixels(w, h)) = size {
         check_pixels(req, w, h, p);
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The most pixels a custom size may have in this request.

@@ -275,6 +275,8 @@ pub struct StudioApp {
     cjk: CjkFont,
     /// When the note that asks for a CJK font was shown (once a run).
     cjk_noted: Option<Instant>,
+    /// The library version whose prompts were last looked through for CJK text.
+    cjk_scanned: Option<u64>,
     /// Whether an input method is composing text in a field.
     ime: Ime,
 }
@@ -343,6 +345,7 @@ impl StudioApp {
             picking_target: 0,
             cjk: CjkFont::Looking,
             cjk_noted: None,
+            cjk_scanned: None,
             ime: Ime::Idle,
         };
         // The first frame never waits for it: egui's own fonts draw until it arrives.
@@ -597,13 +600,17 @@ impl StudioApp {
         if self.cjk_noted.is_some() || self.cjk != CjkFont::Missing {
             return;
         }
+        // The library's prompts are looked through once each time it changes, not every frame.
+        let library_changed = self.cjk_scanned != Some(self.jobs.version);
+        self.cjk_scanned = Some(self.jobs.version);
         let needs = crate::core::fonts::needs_cjk(&self.draft.prompt)
             || crate::core::fonts::needs_cjk(&self.draft.negative_prompt)
-            || self
-                .jobs
-                .shelf
-                .iter()
-                .any(|s| crate::core::fonts::needs_cjk(&s.prompt));
+            || (library_changed
+                && self
+                    .jobs
+                    .shelf
+                    .iter()
+                    .any(|s| crate::core::fonts::needs_cjk(&s.prompt)));
         if needs {
             self.cjk_noted = Some(Instant::now());
             let text = tr!(
