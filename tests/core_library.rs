@@ -381,6 +381,68 @@ fn the_index_follows_insert_delete_and_a_rebuild_and_marks_survive_a_re_add() {
 }
 
 #[test]
+fn short_words_follow_inserts_deletes_a_reused_key_and_another_process() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let find = |j: &Journal, t: &str| {
+        let mut ids: Vec<(String, u32)> = ids(&j
+            .search(&LibraryQuery {
+                text: t.into(),
+                ..query()
+            })
+            .unwrap());
+        ids.sort();
+        ids
+    };
+    let a = put(
+        &j,
+        request(Model::Standard, "Harbour at dusk", 0, false, false),
+        1,
+        1,
+    );
+    let b = put(
+        &j,
+        request(Model::Pro, "moon over 花店", 0, false, false),
+        1,
+        1,
+    );
+    j.warm_text_search().unwrap();
+    assert_eq!(find(&j, "ha"), vec![(a.id.clone(), 0)]);
+    assert_eq!(find(&j, "花"), vec![(b.id.clone(), 0)]);
+    // Short and long words together: both must hold.
+    assert_eq!(find(&j, "ha dusk"), vec![(a.id.clone(), 0)]);
+    assert!(find(&j, "ha moon").is_empty());
+    // The newest job deleted, and the next one takes its key: its own words, not the old ones.
+    j.delete(&b.id).unwrap();
+    assert!(find(&j, "花").is_empty());
+    let c = put(
+        &j,
+        request(Model::Standard, "hat shop", 0, false, false),
+        1,
+        1,
+    );
+    assert!(
+        find(&j, "花").is_empty(),
+        "the deleted job's words are gone"
+    );
+    let mut both = vec![(a.id.clone(), 0), (c.id.clone(), 0)];
+    both.sort();
+    assert_eq!(find(&j, "HA"), both);
+    // Another process (the command line) adds a job: found here too.
+    let other = Journal::open(&paths).unwrap();
+    let d = put(
+        &other,
+        request(Model::Standard, "zebra 花", 0, false, false),
+        1,
+        1,
+    );
+    assert_eq!(find(&j, "花"), vec![(d.id.clone(), 0)]);
+    other.delete(&d.id).unwrap();
+    assert!(find(&j, "花").is_empty());
+}
+
+#[test]
 fn a_damaged_search_index_is_rebuilt_not_a_reason_to_refuse_the_journal() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::new(home.path());

@@ -700,6 +700,10 @@ impl Engine {
                 }),
                 Err(e) => inner.send(Event::Notice(e.to_string())),
             }
+            // Once the gallery has it: the prompts for one- and two-letter searches.
+            if let Err(e) = inner.journal.warm_text_search() {
+                tracing::warn!("the prompts for short-word search were not read: {e}");
+            }
         });
     }
 

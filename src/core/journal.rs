@@ -221,6 +221,7 @@ pub enum JournalError {
 }
 
 mod catalog;
+mod corpus;
 
 pub use catalog::{
     Found, LibraryMode, LibraryQuery, Shelved, ShelvedResult, Spend, local_date, local_day,
@@ -265,6 +266,8 @@ pub struct Journal {
     /// Fault injection: this many coming writes fail as on a full disk.
     failing_writes: std::sync::atomic::AtomicU32,
     writes_before_failing: std::sync::atomic::AtomicU32,
+    /// Prompts in memory for words too short for the search index (taken after `conn`).
+    corpus: Mutex<corpus::Corpus>,
 }
 
 /// SQLite's unix VFS can deadlock when one thread opens a database file while another closes a
@@ -395,6 +398,7 @@ impl Journal {
             paths: paths.clone(),
             failing_writes: std::sync::atomic::AtomicU32::new(0),
             writes_before_failing: std::sync::atomic::AtomicU32::new(0),
+            corpus: Mutex::default(),
         })
     }
 
@@ -594,8 +598,13 @@ impl Journal {
 
     /// Forgets a job and its result rows (files are the caller's).
     pub fn delete(&self, id: &str) -> Result<(), JournalError> {
-        self.write_conn()?
-            .execute("DELETE FROM jobs WHERE id = ?1", params![id])?;
+        let conn = self.write_conn()?;
+        conn.execute("DELETE FROM jobs WHERE id = ?1", params![id])?;
+        // The next job may take the deleted one's key: the short-word copy is read anew.
+        self.corpus
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .invalidate();
         Ok(())
     }
 

@@ -284,28 +284,24 @@ impl LibraryQuery {
         } == *self
     }
 
-    /// The words, as the index is asked: words of three letters or more as one FTS5 query (each a
-    /// quoted string: with the trigram tokenizer, a substring match), and shorter ones as LIKE
-    /// patterns (too short for a trigram: the prompt columns are scanned instead).
-    fn words(&self) -> (Option<String>, Vec<String>) {
+    /// The words, as they are looked for: words of three letters or more as one FTS5 query (each
+    /// a quoted string: with the trigram tokenizer, a substring match), and shorter ones (too
+    /// short for a trigram) to be matched in memory against every prompt.
+    fn words(&self) -> (Option<String>, Vec<&str>) {
         let mut phrases = Vec::new();
         let mut short = Vec::new();
         for word in self.text.split_whitespace() {
             if word.chars().count() >= 3 {
                 phrases.push(format!("\"{}\"", word.replace('"', "\"\"")));
             } else {
-                short.push(format!(
-                    "%{}%",
-                    word.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                ));
+                short.push(word);
             }
         }
         ((!phrases.is_empty()).then(|| phrases.join(" AND ")), short)
     }
 
-    /// The WHERE clause (over `jobs j` and `results r`) and its arguments.
+    /// The WHERE clause (over `jobs j` and `results r`) and its arguments, for every filter but
+    /// the words (those are [`super::Journal::text_hits`]'s).
     fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
         use rusqlite::types::Value;
         let mut terms = vec!["1 = 1".to_owned()];
@@ -314,19 +310,6 @@ impl LibraryQuery {
             args.push(v);
             format!("?{}", args.len())
         };
-        let (phrases, short) = self.words();
-        for pattern in short {
-            let p = arg(Value::Text(pattern), &mut args);
-            terms.push(format!(
-                "(j.prompt LIKE {p} ESCAPE '\\' OR j.negative LIKE {p} ESCAPE '\\')"
-            ));
-        }
-        if let Some(phrases) = phrases {
-            let p = arg(Value::Text(phrases), &mut args);
-            terms.push(format!(
-                "j.seq IN (SELECT rowid FROM prompts WHERE prompts MATCH {p})"
-            ));
-        }
         if let Some(model) = self.model {
             let p = arg(Value::Text(model.id().to_owned()), &mut args);
             terms.push(format!("j.model = {p}"));
@@ -494,38 +477,33 @@ impl super::Journal {
     /// The results a query finds, in gallery order: jobs newest (or oldest) first, each job's
     /// results in their own order, so a series stays together and reads in order.
     pub fn search(&self, query: &LibraryQuery) -> Result<Vec<Found>, JournalError> {
-        match self.search_once(query) {
-            Err(JournalError::Sql(e))
-                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt)
-                    && !query.text.trim().is_empty() =>
-            {
-                // The search index is derived from the jobs: rebuild it, then ask again.
-                tracing::warn!("the search index was damaged ({e}); rebuilding it");
-                self.rebuild_index()?;
-                self.search_once(query)
-            }
-            other => other,
-        }
-    }
-
-    fn search_once(&self, query: &LibraryQuery) -> Result<Vec<Found>, JournalError> {
+        // The words first (the index and the in-memory prompts), then the filters in SQL.
+        let hits = if query.has_text() {
+            Some(self.text_hits(&query.text)?)
+        } else {
+            None
+        };
         let (clause, args) = query.clause();
         let order = if query.oldest_first { "ASC" } else { "DESC" };
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT r.job_id, r.idx, r.favourite, r.rating FROM results r JOIN jobs j ON j.id = r.job_id
+            "SELECT r.job_id, r.idx, r.favourite, r.rating, j.seq FROM results r JOIN jobs j ON j.id = r.job_id
              WHERE {clause} ORDER BY j.created_at {order}, j.rowid {order}, r.idx ASC"
         ))?;
-        let found = stmt
-            .query_map(rusqlite::params_from_iter(args), |r| {
-                Ok(Found {
-                    job_id: r.get(0)?,
-                    index: r.get(1)?,
-                    favourite: r.get(2)?,
-                    rating: r.get(3)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut found = Vec::new();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(4)?;
+            if hits.as_ref().is_some_and(|h| !h.contains(&seq)) {
+                continue;
+            }
+            found.push(Found {
+                job_id: r.get(0)?,
+                index: r.get(1)?,
+                favourite: r.get(2)?,
+                rating: r.get(3)?,
+            });
+        }
         Ok(found)
     }
 
@@ -600,39 +578,60 @@ impl super::Journal {
     }
 
     /// The jobs (by [`Shelved::seq`]) whose prompt or negative prompt holds every word of `text`
-    /// (any script, any case), in no particular order.
+    /// (any script, any case), in no particular order. Words of three letters or more are the
+    /// index's to answer; shorter ones are matched against the prompts held in memory.
     pub fn text_hits(&self, text: &str) -> Result<std::collections::HashSet<i64>, JournalError> {
         let query = LibraryQuery {
             text: text.to_owned(),
             ..LibraryQuery::default()
         };
-        let run = || -> Result<std::collections::HashSet<i64>, JournalError> {
-            let conn = self.conn();
-            let hits = match query.words() {
-                // Words of three letters or more only: the index answers with the keys alone.
-                (Some(phrases), short) if short.is_empty() => conn
-                    .prepare("SELECT rowid FROM prompts WHERE prompts MATCH ?1")?
-                    .query_map([phrases], |r| r.get::<_, i64>(0))?
-                    .collect::<Result<_, _>>()?,
-                _ => {
-                    let (clause, args) = query.clause();
-                    conn.prepare(&format!("SELECT j.seq FROM jobs j WHERE {clause}"))?
-                        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0))?
-                        .collect::<Result<_, _>>()?
-                }
+        let (phrases, short) = query.words();
+        let indexed = || -> Result<std::collections::HashSet<i64>, JournalError> {
+            let Some(phrases) = &phrases else {
+                return Ok(std::collections::HashSet::new());
             };
+            let conn = self.conn();
+            let hits = conn
+                .prepare_cached("SELECT rowid FROM prompts WHERE prompts MATCH ?1")?
+                .query_map([phrases], |r| r.get::<_, i64>(0))?
+                .collect::<Result<_, _>>()?;
             Ok(hits)
         };
-        match run() {
+        let long = match indexed() {
             Err(JournalError::Sql(e))
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) =>
             {
                 tracing::warn!("the search index was damaged ({e}); rebuilding it");
                 self.rebuild_index()?;
-                run()
+                indexed()?
             }
-            other => other,
+            other => other?,
+        };
+        if short.is_empty() {
+            return Ok(long);
         }
+        let conn = self.conn();
+        let mut corpus = self
+            .corpus
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        corpus.refresh(&conn)?;
+        let mut hits = corpus.hits(&short);
+        if phrases.is_some() {
+            hits.retain(|seq| long.contains(seq));
+        }
+        Ok(hits)
+    }
+
+    /// Reads the prompts the short-word search keeps in memory, so the first one-letter search
+    /// answers as fast as the next (the engine calls it once the library is listed).
+    pub fn warm_text_search(&self) -> Result<(), JournalError> {
+        let conn = self.conn();
+        self.corpus
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .refresh(&conn)?;
+        Ok(())
     }
 
     /// Drops the search index and builds a new one from the jobs.
