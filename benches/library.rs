@@ -271,6 +271,15 @@ fn still_frames(h: &mut Harness<'static, StudioApp>, n: usize) {
     }
 }
 
+/// `n` frames scrolling down (callgrind: `--toggle-collect=*scrolling_frames*`).
+#[inline(never)]
+fn scrolling_frames(h: &mut Harness<'static, StudioApp>, n: usize) {
+    for _ in 0..n {
+        wheel(h, -220.0);
+        h.step();
+    }
+}
+
 /// In a fresh process: open the window on a library, draw and scroll it, say what is resident.
 fn child(home: &Path, expect: usize) {
     let mut h = harness(home);
@@ -286,6 +295,10 @@ fn child(home: &Path, expect: usize) {
             std::thread::sleep(Duration::from_millis(2));
         }
         still_frames(&mut h, n);
+        // What a still frame holds: every node is rebuilt by egui and compared by the harness.
+        let nodes = h.query_all_by(|_| true).count();
+        let tiles = h.query_all_by_label_contains("Result ").count();
+        println!("accessibility nodes in a still frame: {nodes} ({tiles} gallery tiles)");
     }
     let over = h.get_by_label("Result 1").rect().center();
     h.hover_at(over);
@@ -294,10 +307,7 @@ fn child(home: &Path, expect: usize) {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(60);
-    for _ in 0..frames {
-        wheel(&mut h, -220.0);
-        h.step();
-    }
+    scrolling_frames(&mut h, frames);
     for _ in 0..30 {
         h.step();
         std::thread::sleep(Duration::from_millis(2));

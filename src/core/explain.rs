@@ -119,23 +119,24 @@ pub fn columns_of(c: char) -> usize {
 /// `text` within `max` columns (a CJK character takes two), cut with "…" where it had to be: for
 /// one line of painted text, whose width is known only roughly.
 pub fn shorten_cols(text: &str, max: usize) -> String {
-    let total: usize = text.chars().map(columns_of).sum();
-    if total <= max {
-        return text.to_owned();
-    }
+    // One pass, stopping where the text overflows (prompts run to thousands of characters).
     let mut used = 0;
-    let mut end = 0;
+    let mut fits = None;
     for (i, c) in text.char_indices() {
         used += columns_of(c);
-        if used > max.saturating_sub(1) {
-            break;
+        if used > max.saturating_sub(1) && fits.is_none() {
+            // What comes before this character fits with room for the "…".
+            fits = Some(i);
         }
-        end = i + c.len_utf8();
+        if used > max {
+            let end = fits.unwrap_or(i);
+            return format!(
+                "{}…",
+                text[..end].trim_end_matches([',', ';', ':', ' ', '，'])
+            );
+        }
     }
-    format!(
-        "{}…",
-        text[..end].trim_end_matches([',', ';', ':', ' ', '，'])
-    )
+    text.to_owned()
 }
 
 pub fn shorten(text: &str, max: usize) -> String {
@@ -159,6 +160,11 @@ mod tests {
         assert_eq!(shorten_cols("a flower shop", 20), "a flower shop");
         assert_eq!(shorten_cols("一间有着精致窗户的花店", 10), "一间有着…");
         assert_eq!(shorten_cols("abcdefghij", 5), "abcd…");
+        // Exactly full is not cut; one column over is, with room left for the "…".
+        assert_eq!(shorten_cols("abcde", 5), "abcde");
+        assert_eq!(shorten_cols("ab一", 4), "ab一");
+        assert_eq!(shorten_cols("ab一c", 4), "ab…");
+        assert_eq!(shorten_cols("", 3), "");
     }
 
     fn err(code: &str, message: &str) -> ApiErrorBody {

@@ -2137,7 +2137,9 @@ impl StudioApp {
                     egui::Frame::popup(ui.style()).fill(fill).show(ui, |ui| {
                         ui.horizontal(|ui| {
                             ui.add(
-                                egui::Label::new(egui::RichText::new(&n.text).color(text)).wrap(),
+                                egui::Label::new(egui::RichText::new(&n.text).color(text))
+                                    .wrap()
+                                    .selectable(true),
                             );
                             if named_button(
                                 ui,

@@ -251,7 +251,8 @@ pub fn about_ui(ctx: &egui::Context, tr: Tr, info: &AboutInfo, out: &mut Vec<Act
                     egui::Label::new(
                         RichText::new(info.data_dir.display().to_string()).monospace(),
                     )
-                    .wrap(),
+                    .wrap()
+                    .selectable(true),
                 );
                 if ui.button(tr.t("about-open-data")).clicked() {
                     out.push(Action::OpenFolder(info.data_dir.clone()));
@@ -260,7 +261,8 @@ pub fn about_ui(ctx: &egui::Context, tr: Tr, info: &AboutInfo, out: &mut Vec<Act
                 ui.label(tr.t("about-logs"));
                 ui.add(
                     egui::Label::new(RichText::new(info.log_dir.display().to_string()).monospace())
-                        .wrap(),
+                        .wrap()
+                        .selectable(true),
                 );
                 if ui.button(tr.t("about-open-logs")).clicked() {
                     out.push(Action::OpenFolder(info.log_dir.clone()));

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::rc::Rc;
 
 use eframe::egui::{self, RichText};
 
@@ -16,9 +17,10 @@ use crate::core::request::Model;
 
 use super::cx::{Action, Jobs, PaletteSource, PathPurpose, ViewCx};
 use super::geometry::fit_rect;
-use super::textures::{Request, ResultKey, TexKey, TexState};
+use super::text_cache::TextCache;
+use super::textures::{Request, ResultKey, Shown, TexKey};
 use super::theme;
-use crate::core::i18n::Tr;
+use crate::core::i18n::{Lang, Tr};
 use crate::tr;
 
 pub const TILE: f32 = 168.0;
@@ -43,6 +45,21 @@ pub struct GalleryView {
     rows: (u64, usize, Vec<Range<usize>>),
     /// The result under the pointer, for S and 1–5.
     hovered: Option<ResultKey>,
+    /// Each tile's texts by (position, caption width), for (tiles version, language).
+    texts: TextCache<(u64, Lang), (usize, usize), Rc<TileTexts>>,
+}
+
+/// What a tile says (its accessible names, its caption and place in a series) and the keys it
+/// looks its result and thumbnail up by: made once, not every frame.
+#[derive(Debug)]
+struct TileTexts {
+    key: ResultKey,
+    thumb: TexKey,
+    name: String,
+    star: String,
+    caption: String,
+    /// "3/12" for a series' panel.
+    place: Option<String>,
 }
 
 impl Default for GalleryView {
@@ -56,6 +73,7 @@ impl Default for GalleryView {
             to: today,
             rows: (u64::MAX, 0, Vec::new()),
             hovered: None,
+            texts: TextCache::default(),
         }
     }
 }
@@ -347,20 +365,20 @@ impl GalleryView {
         let Some((job, result)) = cx.jobs.tile(k) else {
             return;
         };
-        let key = ResultKey::new(&job.id, result.index);
         let tr = cx.tr;
-        let series = job.results.len();
         let prompt = &*job.prompt;
-        let selected = self.selection.contains(&key);
+        let chars = ((side / 6.5) as usize).max(8);
+        let texts = Rc::clone(self.texts.get(
+            (cx.jobs.version, tr.0),
+            &(k, chars),
+            |_| true,
+            || Rc::new(tile_texts(tr, job, result, k, chars)),
+        ));
+        let key = &texts.key;
+        let selected = self.selection.contains(key);
         let (rect, resp) =
             ui.allocate_exact_size(egui::vec2(side, side + CAPTION), egui::Sense::click());
-        resp.widget_info(|| {
-            egui::WidgetInfo::labeled(
-                egui::Role::Button,
-                true,
-                tr!(tr, "gallery-result", n = k + 1),
-            )
-        });
+        resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &texts.name));
         if !ui.is_rect_visible(rect) {
             return;
         }
@@ -372,12 +390,7 @@ impl GalleryView {
         );
         let star = ui.interact(star_rect, resp.id.with("star"), egui::Sense::click());
         star.widget_info(|| {
-            egui::WidgetInfo::selected(
-                egui::Role::CheckBox,
-                true,
-                result.favourite,
-                tr!(tr, "gallery-star-result", n = k + 1),
-            )
+            egui::WidgetInfo::selected(egui::Role::CheckBox, true, result.favourite, &texts.star)
         });
         if star.clicked() {
             out.push(Action::Favourite(key.clone(), !result.favourite));
@@ -388,27 +401,23 @@ impl GalleryView {
         }
         let painter = ui.painter();
         painter.rect_filled(image_rect, 4.0, ui.visuals().extreme_bg_color);
-        match cx.textures.get_with(&TexKey::Thumb(key.clone()), || {
+        match cx.textures.shown_with(&texts.thumb, || {
             Request::thumbnail(&crate::core::library::thumbnail_path(
                 cx.paths,
                 &job.id,
                 result.index,
             ))
         }) {
-            TexState::Ready {
-                texture,
-                source_dims,
-                ..
-            } => {
+            Shown::Ready { id, source_dims } => {
                 let fit = fit_rect(image_rect.shrink(2.0), source_dims);
                 painter.image(
-                    texture.id(),
+                    id,
                     fit,
                     egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
                     egui::Color32::WHITE,
                 );
             }
-            TexState::Failed(_) => {
+            Shown::Failed => {
                 painter.text(
                     image_rect.center(),
                     egui::Align2::CENTER_CENTER,
@@ -417,7 +426,7 @@ impl GalleryView {
                     theme::error_text(ui.visuals()),
                 );
             }
-            TexState::Loading => {
+            Shown::Loading => {
                 painter.text(
                     image_rect.center(),
                     egui::Align2::CENTER_CENTER,
@@ -445,33 +454,13 @@ impl GalleryView {
             image_rect,
             star_rect,
             result,
-            series,
+            texts.place.as_deref(),
             (hovered, star.hovered()),
         );
-        let chars = ((side / 6.5) as usize).max(8);
-        // The first panel of a series says how many came of how many were asked for.
-        let asked = usize::try_from(job.asked).unwrap_or(series);
-        let caption =
-            if job.is_series() && job.results.first().is_some_and(|f| f.index == result.index) {
-                let short = if series < asked {
-                    tr!(tr, "gallery-series-short", k = series, asked = asked)
-                } else {
-                    tr!(tr, "gallery-series", k = series)
-                };
-                let room = chars.saturating_sub(
-                    short
-                        .chars()
-                        .map(crate::core::explain::columns_of)
-                        .sum::<usize>(),
-                );
-                short + &crate::core::explain::shorten_cols(prompt, room)
-            } else {
-                crate::core::explain::shorten_cols(prompt, chars)
-            };
         painter.text(
             egui::pos2(rect.min.x + 2.0, image_rect.max.y + 3.0),
             egui::Align2::LEFT_TOP,
-            caption,
+            &texts.caption,
             egui::FontId::proportional(12.0),
             ui.visuals().text_color(),
         );
@@ -487,12 +476,12 @@ impl GalleryView {
         });
         if resp.clicked() {
             if ui.input(|i| i.modifiers.command || i.modifiers.shift) {
-                self.toggle(&key);
+                self.toggle(key);
             } else {
                 out.push(Action::OpenViewer(key.clone()));
             }
         }
-        resp.context_menu(|ui| self.menu_ui(ui, tr, job, result, &key, out));
+        resp.context_menu(|ui| self.menu_ui(ui, tr, job, result, key, out));
     }
 
     /// A tile's right-click menu.
@@ -573,6 +562,39 @@ impl GalleryView {
     }
 }
 
+/// What tile `k` (of `job`'s `result`) says, its caption within `chars` columns. The first panel
+/// of a series says how many came of how many were asked for.
+fn tile_texts(tr: Tr, job: &Shelved, result: &ShelvedResult, k: usize, chars: usize) -> TileTexts {
+    let series = job.results.len();
+    let asked = usize::try_from(job.asked).unwrap_or(series);
+    let caption = if job.is_series() && job.results.first().is_some_and(|f| f.index == result.index)
+    {
+        let short = if series < asked {
+            tr!(tr, "gallery-series-short", k = series, asked = asked)
+        } else {
+            tr!(tr, "gallery-series", k = series)
+        };
+        let room = chars.saturating_sub(
+            short
+                .chars()
+                .map(crate::core::explain::columns_of)
+                .sum::<usize>(),
+        );
+        short + &crate::core::explain::shorten_cols(&job.prompt, room)
+    } else {
+        crate::core::explain::shorten_cols(&job.prompt, chars)
+    };
+    let key = ResultKey::new(&job.id, result.index);
+    TileTexts {
+        thumb: TexKey::Thumb(key.clone()),
+        key,
+        name: tr!(tr, "gallery-result", n = k + 1),
+        star: tr!(tr, "gallery-star-result", n = k + 1),
+        caption,
+        place: (series > 1).then(|| format!("{}/{series}", result.index + 1)),
+    }
+}
+
 /// S toggles the star, 1–5 rate and 0 clears the rating of `key` (the gallery's hovered result,
 /// the viewer's shown one).
 pub fn rating_keys(ui: &egui::Ui, cx: &ViewCx<'_>, key: &ResultKey, out: &mut Vec<Action>) {
@@ -629,7 +651,7 @@ fn paint_tags(
     image_rect: egui::Rect,
     star_rect: egui::Rect,
     result: &ShelvedResult,
-    series: usize,
+    place: Option<&str>,
     (hovered, star_hovered): (bool, bool),
 ) {
     if result.favourite || hovered {
@@ -667,7 +689,7 @@ fn paint_tags(
             egui::Color32::from_rgb(255, 200, 40),
         );
     }
-    if series > 1 {
+    if let Some(place) = place {
         let tag = egui::Rect::from_min_size(
             image_rect.min + egui::vec2(4.0, 4.0),
             egui::vec2(44.0, 18.0),
@@ -676,7 +698,7 @@ fn paint_tags(
         painter.text(
             tag.center(),
             egui::Align2::CENTER_CENTER,
-            format!("{}/{series}", result.index + 1),
+            place,
             egui::FontId::proportional(12.0),
             egui::Color32::WHITE,
         );

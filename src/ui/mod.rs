@@ -15,6 +15,7 @@ mod region_editor;
 mod settings;
 mod spend;
 mod storyboard;
+mod text_cache;
 pub mod textures;
 pub mod theme;
 mod viewer;

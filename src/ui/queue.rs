@@ -7,6 +7,7 @@ use crate::core::explain;
 use crate::core::journal::{JobRecord, JobState};
 
 use super::cx::{Action, ViewCx};
+use super::text_cache::TextCache;
 use super::textures::ResultKey;
 use super::theme;
 use super::widgets::named_button;
@@ -104,6 +105,18 @@ pub const RECENT: usize = 30;
 #[derive(Default)]
 pub struct QueueView {
     details: std::collections::HashSet<String>,
+    /// Each finished row's texts by job id, for (language, line width).
+    done: TextCache<(Lang, usize), String, DoneTexts>,
+}
+
+/// What a finished row says: its two painted lines and its accessible name, as of the job's last
+/// change.
+#[derive(Debug)]
+struct DoneTexts {
+    updated_at_ms: i64,
+    status: String,
+    prompt: String,
+    name: String,
 }
 
 impl QueueView {
@@ -200,7 +213,7 @@ impl QueueView {
                 for (n, &i) in done.iter().enumerate() {
                     let y = cards_height + heading + n as f32 * (DONE_HEIGHT + gap);
                     if shown(y, DONE_HEIGHT) {
-                        done_row_ui(ui, cx, &jobs[i], place(y, DONE_HEIGHT), out);
+                        done_row_ui(ui, cx, &mut self.done, &jobs[i], place(y, DONE_HEIGHT), out);
                     }
                 }
             });
@@ -245,10 +258,14 @@ impl QueueView {
                 .prompt
                 .as_deref()
                 .unwrap_or(tr.t("queue-no-prompt"));
-            ui.add(egui::Label::new(RichText::new(explain::shorten(prompt, 80)).italics()).wrap())
-                .on_hover_ui(|ui| {
-                    ui.label(prompt);
-                });
+            ui.add(
+                egui::Label::new(RichText::new(explain::shorten(prompt, 80)).italics())
+                    .wrap()
+                    .selectable(true),
+            )
+            .on_hover_ui(|ui| {
+                ui.label(prompt);
+            });
             if let Some(err) = job
                 .error
                 .as_ref()
@@ -262,7 +279,11 @@ impl QueueView {
                     }
                     _ => theme::error_text(ui.visuals()),
                 };
-                ui.add(egui::Label::new(RichText::new(summary).small().color(colour)).wrap());
+                ui.add(
+                    egui::Label::new(RichText::new(summary).small().color(colour))
+                        .wrap()
+                        .selectable(true),
+                );
                 if let Some(detail) = plain.detail {
                     let open = self.details.contains(&job.id);
                     let r = ui
@@ -286,7 +307,11 @@ impl QueueView {
                         }
                     }
                     if open {
-                        ui.add(egui::Label::new(RichText::new(detail).small().monospace()).wrap());
+                        ui.add(
+                            egui::Label::new(RichText::new(detail).small().monospace())
+                                .wrap()
+                                .selectable(true),
+                        );
                     }
                 }
             }
@@ -374,12 +399,12 @@ fn is_plain_done(job: &JobRecord) -> bool {
 fn done_row_ui(
     ui: &mut egui::Ui,
     cx: &ViewCx<'_>,
+    texts: &mut TextCache<(Lang, usize), String, DoneTexts>,
     job: &JobRecord,
     rect: egui::Rect,
     out: &mut Vec<Action>,
 ) {
     let tr = cx.tr;
-    let status = status_in(tr, job, cx.now_ms);
     let prompt = job
         .request
         .prompt
@@ -388,6 +413,23 @@ fn done_row_ui(
     let close = egui::Rect::from_center_size(
         egui::pos2(rect.max.x - 16.0, rect.center().y),
         egui::vec2(24.0, 24.0),
+    );
+    let chars = (((close.min.x - rect.min.x - 10.0) / 6.5) as usize).max(8);
+    let texts = texts.get(
+        (tr.0, chars),
+        job.id.as_str(),
+        |t| t.updated_at_ms == job.updated_at_ms,
+        || {
+            // A finished job's status does not change with the clock.
+            let status = status_in(tr, job, cx.now_ms);
+            let detail = detail_in(tr, job);
+            DoneTexts {
+                updated_at_ms: job.updated_at_ms,
+                status: explain::shorten_cols(&format!("✔ {status} · {detail}"), chars),
+                prompt: explain::shorten_cols(prompt, chars),
+                name: format!("{status} · {detail} · {prompt}"),
+            }
+        },
     );
     let row = ui.interact(
         rect,
@@ -399,14 +441,7 @@ fn done_row_ui(
         ui.make_persistent_id(("queue_dismiss", &job.id)),
         egui::Sense::click(),
     );
-    let detail = detail_in(tr, job);
-    row.widget_info(|| {
-        egui::WidgetInfo::labeled(
-            egui::Role::Button,
-            true,
-            format!("{status} · {detail} · {prompt}"),
-        )
-    });
+    row.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &texts.name));
     dismiss
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, tr.t("queue-dismiss")));
     let visuals = ui.visuals();
@@ -417,18 +452,17 @@ fn done_row_ui(
         visuals.widgets.noninteractive.bg_stroke
     };
     painter.rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
-    let chars = (((close.min.x - rect.min.x - 10.0) / 6.5) as usize).max(8);
     painter.text(
         rect.min + egui::vec2(6.0, 6.0),
         egui::Align2::LEFT_TOP,
-        explain::shorten_cols(&format!("✔ {status} · {detail}"), chars),
+        &texts.status,
         egui::FontId::proportional(12.0),
         theme::ok_text(visuals),
     );
     painter.text(
         rect.min + egui::vec2(6.0, 26.0),
         egui::Align2::LEFT_TOP,
-        explain::shorten_cols(prompt, chars),
+        &texts.prompt,
         egui::FontId::proportional(12.0),
         visuals.text_color(),
     );

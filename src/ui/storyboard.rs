@@ -58,7 +58,11 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
         }
     });
     if let Some(prompt) = &job.request.prompt {
-        ui.add(egui::Label::new(RichText::new(prompt).italics()).wrap());
+        ui.add(
+            egui::Label::new(RichText::new(prompt).italics())
+                .wrap()
+                .selectable(true),
+        );
     }
     ui.add_space(6.0);
     if results.is_empty() {

@@ -140,6 +140,17 @@ pub enum TexState {
     Failed(String),
 }
 
+/// What a gallery tile draws of a texture ([`Textures::shown_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Loading,
+    Ready {
+        id: egui::TextureId,
+        source_dims: (u32, u32),
+    },
+    Failed,
+}
+
 /// A finished load, for [`Textures::loaded`]: the image, and its pixels already in the form a
 /// texture takes (made on the loader's thread, so the UI thread only hands them over).
 pub struct Loaded {
@@ -315,14 +326,44 @@ impl Textures {
         self.get_with(key, || request.clone())
     }
 
-    /// [`Textures::get`], with the request made only if the key is not known yet (the gallery asks
-    /// for every visible tile every frame: no path is built for one already loaded).
+    /// [`Textures::get`], with the request made only if the key is not known yet.
     pub fn get_with(&self, key: &TexKey, request: impl FnOnce() -> Request) -> TexState {
+        self.touch(key, request, TexState::clone)
+            .unwrap_or(TexState::Loading)
+    }
+
+    /// What a tile draws of `key`, queueing its load if it is not known yet: the texture's id and
+    /// the source's size, not a new handle (the gallery asks for every visible tile every frame,
+    /// and a handle's clone and drop each take the texture manager's lock).
+    pub fn shown_with(&self, key: &TexKey, request: impl FnOnce() -> Request) -> Shown {
+        self.touch(key, request, |state| match state {
+            TexState::Loading => Shown::Loading,
+            TexState::Ready {
+                texture,
+                source_dims,
+                ..
+            } => Shown::Ready {
+                id: texture.id(),
+                source_dims: *source_dims,
+            },
+            TexState::Failed(_) => Shown::Failed,
+        })
+        .unwrap_or(Shown::Loading)
+    }
+
+    /// `see` of `key`'s state, marked used this frame; or its load queued (with the request made
+    /// only then) and `None`.
+    fn touch<R>(
+        &self,
+        key: &TexKey,
+        request: impl FnOnce() -> Request,
+        see: impl FnOnce(&TexState) -> R,
+    ) -> Option<R> {
         let mut cache = self.cache.borrow_mut();
         let frame = cache.frame;
         if let Some(entry) = cache.entries.get_mut(key) {
             entry.last_used = frame;
-            return entry.state.clone();
+            return Some(see(&entry.state));
         }
         let request = request();
         let queued = self
@@ -340,7 +381,7 @@ impl Textures {
                 },
             );
         }
-        TexState::Loading
+        None
     }
 
     /// The state of `key` without asking for it.

@@ -27,6 +27,10 @@ pub fn install(ctx: &egui::Context) {
     ctx.all_styles_mut(|style| {
         style.spacing.item_spacing = egui::vec2(8.0, 6.0);
         style.spacing.button_padding = egui::vec2(8.0, 4.0);
+        // Labels that name things are not text to select; what an artist may copy (prompts,
+        // errors, metadata, paths, notices) says so where it is shown. A selectable label also
+        // costs its selection bookkeeping every frame, for every label in the window.
+        style.interaction.selectable_labels = false;
     });
     ctx.style_mut_of(egui::Theme::Light, |style| tune(&mut style.visuals));
     ctx.style_mut_of(egui::Theme::Dark, |style| tune(&mut style.visuals));

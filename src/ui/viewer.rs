@@ -469,17 +469,21 @@ fn paint(
 
 fn row(ui: &mut egui::Ui, name: &str, value: &str) {
     ui.label(RichText::new(name).weak());
-    ui.add(egui::Label::new(value).wrap());
+    ui.add(egui::Label::new(value).wrap().selectable(true));
     ui.end_row();
 }
 
 fn metadata_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, result: &ResultRecord) {
     let req = &job.request;
     ui.label(RichText::new(tr.t("compose-prompt")).strong());
-    ui.add(egui::Label::new(req.prompt.as_deref().unwrap_or(tr.t("viewer-none"))).wrap());
+    ui.add(
+        egui::Label::new(req.prompt.as_deref().unwrap_or(tr.t("viewer-none")))
+            .wrap()
+            .selectable(true),
+    );
     if let Some(neg) = &req.negative_prompt {
         ui.label(RichText::new(tr.t("compose-negative")).strong());
-        ui.add(egui::Label::new(neg).wrap());
+        ui.add(egui::Label::new(neg).wrap().selectable(true));
     }
     ui.add_space(4.0);
     egui::Grid::new("viewer_meta_grid")
@@ -532,7 +536,11 @@ fn metadata_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, result: &ResultRecord
         });
     ui.collapsing(tr.t("viewer-request"), |ui| {
         let json = serde_json::to_string_pretty(req).unwrap_or_default();
-        ui.add(egui::Label::new(RichText::new(json).monospace().small()).wrap());
+        ui.add(
+            egui::Label::new(RichText::new(json).monospace().small())
+                .wrap()
+                .selectable(true),
+        );
     });
 }
 
