@@ -91,6 +91,28 @@ fn typing_in_search_narrows_the_gallery_to_matching_prompts() {
 }
 
 #[test]
+fn one_and_two_letter_words_narrow_the_gallery_as_they_are_typed() {
+    let home = tempfile::tempdir().unwrap();
+    let jobs: Vec<(String, u32, bool)> = (0..40)
+        .map(|i| {
+            let subject = if i % 10 == 3 { "Lighthouse" } else { "meadow" };
+            (format!("{subject} number {i}"), 1, false)
+        })
+        .collect();
+    library(home.path(), &jobs);
+    let mut s = window_on(1400.0, 900.0, home);
+    s.harness.get_by_label("Search prompts").click();
+    // Shorter than the index's trigrams: matched against the prompts in memory, any case.
+    s.harness.get_by_label("Search prompts").type_text("li");
+    s.wait("two letters to answer", |app| app.gallery_keys().len() == 4);
+    // Two short words: both must be there ("Lighthouse number 13").
+    s.harness.get_by_label("Search prompts").type_text(" 13");
+    s.wait("both words to answer", |app| app.gallery_keys().len() == 1);
+    s.settle();
+    assert!(s.has_label_containing("1 of 40 found"));
+}
+
+#[test]
 fn starring_far_down_the_gallery_keeps_the_scroll_position() {
     let home = tempfile::tempdir().unwrap();
     let jobs: Vec<(String, u32, bool)> = (0..300)
