@@ -184,7 +184,10 @@ impl Loader {
     ) -> (Loader, mpsc::Receiver<Loaded>) {
         let (jobs, mut queue) = mpsc::channel::<LoadJob>(QUEUE);
         let (done, results) = mpsc::channel::<Loaded>(QUEUE);
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+        // One core is left to the window: on a two-core machine two decodes at once made every
+        // scrolling frame wait for a core (the p95 frame doubled).
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get().saturating_sub(1).clamp(1, 4));
         let pool = Arc::new(Semaphore::new(workers));
         let client = media_client(
             std::time::Duration::from_secs(10),
