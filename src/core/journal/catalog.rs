@@ -284,22 +284,6 @@ impl LibraryQuery {
         } == *self
     }
 
-    /// The words, as they are looked for: words of three letters or more as one FTS5 query (each
-    /// a quoted string: with the trigram tokenizer, a substring match), and shorter ones (too
-    /// short for a trigram) to be matched in memory against every prompt.
-    fn words(&self) -> (Option<String>, Vec<&str>) {
-        let mut phrases = Vec::new();
-        let mut short = Vec::new();
-        for word in self.text.split_whitespace() {
-            if word.chars().count() >= 3 {
-                phrases.push(format!("\"{}\"", word.replace('"', "\"\"")));
-            } else {
-                short.push(word);
-            }
-        }
-        ((!phrases.is_empty()).then(|| phrases.join(" AND ")), short)
-    }
-
     /// The WHERE clause (over `jobs j` and `results r`) and its arguments, for every filter but
     /// the words (those are [`super::Journal::text_hits`]'s).
     fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
@@ -338,6 +322,22 @@ impl LibraryQuery {
         }
         (terms.join(" AND "), args)
     }
+}
+
+/// The words of a search, as they are looked for: words of three letters or more as one FTS5
+/// query (each a quoted string: with the trigram tokenizer, a substring match), and shorter ones
+/// (too short for a trigram) to be matched in memory against every prompt.
+fn words(text: &str) -> (Option<String>, Vec<&str>) {
+    let mut phrases = Vec::new();
+    let mut short = Vec::new();
+    for word in text.split_whitespace() {
+        if word.chars().count() >= 3 {
+            phrases.push(format!("\"{}\"", word.replace('"', "\"\"")));
+        } else {
+            short.push(word);
+        }
+    }
+    ((!phrases.is_empty()).then(|| phrases.join(" AND ")), short)
 }
 
 /// One result as the gallery lists it: just what a tile draws. Details are read when it is opened.
@@ -581,11 +581,7 @@ impl super::Journal {
     /// (any script, any case), in no particular order. Words of three letters or more are the
     /// index's to answer; shorter ones are matched against the prompts held in memory.
     pub fn text_hits(&self, text: &str) -> Result<std::collections::HashSet<i64>, JournalError> {
-        let query = LibraryQuery {
-            text: text.to_owned(),
-            ..LibraryQuery::default()
-        };
-        let (phrases, short) = query.words();
+        let (phrases, short) = words(text);
         let indexed = || -> Result<std::collections::HashSet<i64>, JournalError> {
             let Some(phrases) = &phrases else {
                 return Ok(std::collections::HashSet::new());
