@@ -29,6 +29,8 @@ pub struct Options {
     pub retry_base: Duration,
     /// Capacity of the command channel from the front end.
     pub command_capacity: usize,
+    /// Read the library while the journal is checked ([`EngineConfig::shelve_at_open`]).
+    pub shelve_at_open: bool,
 }
 
 impl Options {
@@ -43,6 +45,7 @@ impl Options {
             poll_interval: Duration::from_millis(1500),
             retry_base: Duration::from_secs(2),
             command_capacity: 64,
+            shelve_at_open: false,
         }
     }
 
@@ -149,6 +152,7 @@ pub async fn connect(
     client.retry_base = opts.retry_base;
     let mut cfg = EngineConfig::new(opts.paths.clone(), client, server.clone());
     cfg.poll_interval = opts.poll_interval;
+    cfg.shelve_at_open = opts.shelve_at_open;
     let (engine, events) = Engine::start(cfg, tokio::runtime::Handle::current(), waker)?;
     let (commands, rx) = mpsc::channel(opts.command_capacity.max(1));
     engine.serve(rx);

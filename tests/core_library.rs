@@ -554,6 +554,30 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
     assert_eq!(j.search(&query()).unwrap().len(), 3);
 }
 
+/// Back to version 2 as the last release left it: the search index kept its own copy of the
+/// prompts, keyed by job id, kept by triggers on `request`; no `seq`, `prompt`, `asked`.
+fn back_to_version_2(paths: &Paths) {
+    let c = rusqlite::Connection::open(paths.journal()).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER prompts_insert; DROP TRIGGER prompts_delete; DROP TRIGGER prompts_update;
+         DROP TABLE prompts; DROP INDEX jobs_by_seq;
+         ALTER TABLE jobs DROP COLUMN seq; ALTER TABLE jobs DROP COLUMN prompt;
+         ALTER TABLE jobs DROP COLUMN negative; ALTER TABLE jobs DROP COLUMN asked;
+         CREATE VIRTUAL TABLE prompts USING fts5(job_id UNINDEXED, prompt, negative, tokenize = 'trigram');
+         INSERT INTO prompts (job_id, prompt, negative)
+             SELECT id, COALESCE(json_extract(request, '$.prompt'), ''), '' FROM jobs;
+         CREATE TRIGGER prompts_insert AFTER INSERT ON jobs BEGIN
+             INSERT INTO prompts (job_id, prompt, negative)
+             VALUES (new.id, COALESCE(json_extract(new.request, '$.prompt'), ''), '');
+         END;
+         CREATE TRIGGER prompts_delete AFTER DELETE ON jobs BEGIN
+             DELETE FROM prompts WHERE job_id = old.id;
+         END;
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+}
+
 #[test]
 fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over_them() {
     let home = tempfile::tempdir().unwrap();
@@ -571,29 +595,7 @@ fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over
         let b = put(&j, two, 1, 2);
         vec![a.id, b.id]
     };
-    {
-        // Back to version 2 as the last release left it: the search index kept its own copy of the
-        // prompts, keyed by job id, kept by triggers on `request`; no `seq`, `prompt`, `asked`.
-        let c = rusqlite::Connection::open(paths.journal()).unwrap();
-        c.execute_batch(
-            "DROP TRIGGER prompts_insert; DROP TRIGGER prompts_delete; DROP TRIGGER prompts_update;
-             DROP TABLE prompts; DROP INDEX jobs_by_seq;
-             ALTER TABLE jobs DROP COLUMN seq; ALTER TABLE jobs DROP COLUMN prompt;
-             ALTER TABLE jobs DROP COLUMN negative; ALTER TABLE jobs DROP COLUMN asked;
-             CREATE VIRTUAL TABLE prompts USING fts5(job_id UNINDEXED, prompt, negative, tokenize = 'trigram');
-             INSERT INTO prompts (job_id, prompt, negative)
-                 SELECT id, COALESCE(json_extract(request, '$.prompt'), ''), '' FROM jobs;
-             CREATE TRIGGER prompts_insert AFTER INSERT ON jobs BEGIN
-                 INSERT INTO prompts (job_id, prompt, negative)
-                 VALUES (new.id, COALESCE(json_extract(new.request, '$.prompt'), ''), '');
-             END;
-             CREATE TRIGGER prompts_delete AFTER DELETE ON jobs BEGIN
-                 DELETE FROM prompts WHERE job_id = old.id;
-             END;
-             PRAGMA user_version = 2;",
-        )
-        .unwrap();
-    }
+    back_to_version_2(&paths);
     let j = Journal::open(&paths).unwrap();
     assert_eq!(j.version().unwrap(), 3);
     // The gallery's shelf and the index agree on every job's key.
@@ -712,4 +714,197 @@ async fn lineage_a_result_used_as_a_reference_links_both_ways() {
     // A retry keeps the chain.
     let again = engine.retry(&child.id).unwrap();
     assert_eq!(again.made_from, made_from);
+}
+
+/// A journal of `n` finished jobs (one result each), closed again.
+fn library_of(paths: &Paths, n: usize) -> Vec<JobRecord> {
+    let j = Journal::open(paths).unwrap();
+    (0..n)
+        .map(|k| {
+            put(
+                &j,
+                request(Model::Standard, &format!("lantern {k}"), 0, false, false),
+                i64::try_from(k % 30).unwrap(),
+                1,
+            )
+        })
+        .collect()
+}
+
+/// Overwrites one page of the journal's file: the root page of `name` (a table or an index).
+fn scribble_over(paths: &Paths, name: &str) {
+    let db = rusqlite::Connection::open(paths.journal()).unwrap();
+    let root: i64 = db
+        .query_row(
+            "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    drop(db);
+    let mut file = std::fs::read(paths.journal()).unwrap();
+    let at = usize::try_from((root - 1) * size).unwrap();
+    let len = usize::try_from(size).unwrap();
+    file[at..at + len].fill(0x5A);
+    std::fs::write(paths.journal(), file).unwrap();
+}
+
+#[test]
+fn the_shelf_read_beside_the_check_is_the_shelf_and_comes_only_from_a_sound_journal() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    library_of(&paths, 300);
+    let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
+    assert_eq!(opened.shelf.len(), 300);
+    assert_eq!(
+        opened.shelf,
+        j.shelf().unwrap(),
+        "the same shelf as read alone"
+    );
+    assert_eq!(j.stamp().unwrap(), opened.stamp, "reads change nothing");
+    drop(j);
+
+    // An index the shelf never reads is damaged: the shelf would read fine, but the check
+    // refuses the journal, so nothing from it is shown (and nothing paid starts on it).
+    scribble_over(&paths, "jobs_by_seq");
+    let err = Journal::open_with_shelf(&paths)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is damaged"), "{err}");
+    assert!(
+        err.contains("wan-studio repair"),
+        "it says what to do: {err}"
+    );
+    let err = Journal::open(&paths).map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains("is damaged"), "the plain open agrees: {err}");
+
+    // The jobs' own pages damaged: the shelf's read fails too, and it is still "damaged".
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    library_of(&paths, 300);
+    scribble_over(&paths, "jobs");
+    let err = Journal::open_with_shelf(&paths)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is damaged"), "{err}");
+}
+
+#[test]
+fn a_journal_to_migrate_is_checked_first_and_still_gives_its_shelf() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    library_of(&paths, 5);
+    // Written by the last version: this open migrates (a write), so it checks first.
+    back_to_version_2(&paths);
+    let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 3);
+    assert_eq!(opened.shelf.len(), 5);
+    assert_eq!(opened.shelf, j.shelf().unwrap());
+}
+
+#[test]
+fn the_stamp_changes_with_every_commit_here_or_elsewhere() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let first = j.stamp().unwrap();
+    let job = put(
+        &j,
+        request(Model::Standard, "a kite", 0, false, false),
+        0,
+        1,
+    );
+    let after_insert = j.stamp().unwrap();
+    assert_ne!(first, after_insert, "a write of this connection");
+    j.search(&query()).unwrap();
+    assert_eq!(j.stamp().unwrap(), after_insert, "a read is no change");
+    j.set_favourite(&job.id, 0, true).unwrap();
+    let after_star = j.stamp().unwrap();
+    assert_ne!(after_insert, after_star, "a star is a change");
+    let other = Journal::open(&paths).unwrap();
+    put(
+        &other,
+        request(Model::Standard, "a boat", 0, false, false),
+        0,
+        1,
+    );
+    assert_ne!(j.stamp().unwrap(), after_star, "another connection's write");
+}
+
+/// The next library the engine lists.
+async fn listed(
+    events: &mut tokio::sync::mpsc::Receiver<wan_studio::core::engine::Event>,
+) -> Vec<wan_studio::core::journal::Shelved> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(wan_studio::core::engine::Event::Library { shelf, .. })) => return shelf,
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the engine stopped before listing the library"),
+            Err(_) => panic!("no library listed in time"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_s_engine_lists_the_shelf_read_at_open_unless_the_journal_moved_on() {
+    use wan_studio::core::engine::{Command, Engine, EngineConfig};
+    let sb = common::sandbox().await;
+    let start = |home: &std::path::Path| {
+        let mut cfg = EngineConfig::new(
+            Paths::new(home),
+            common::client_config(&sb),
+            Server::Sandbox,
+        );
+        cfg.shelve_at_open = true;
+        Engine::start(cfg, tokio::runtime::Handle::current(), None).unwrap()
+    };
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    library_of(&paths, 20);
+
+    let (engine, mut events) = start(home.path());
+    engine.handle(Command::ListJobs { recent: 5 });
+    let shelf = listed(&mut events).await;
+    assert_eq!(shelf, Journal::open(&paths).unwrap().shelf().unwrap());
+    // Asked again: read afresh (the shelf from the open is used once).
+    let other = Journal::open(&paths).unwrap();
+    let added = put(
+        &other,
+        request(Model::Standard, "a new kite", 0, false, false),
+        0,
+        1,
+    );
+    engine.handle(Command::ListJobs { recent: 5 });
+    assert!(listed(&mut events).await.iter().any(|s| s.id == added.id));
+    drop(engine);
+
+    // Another process writes between the open and the first listing: the listing has it.
+    let (engine, mut events) = start(home.path());
+    let late = put(
+        &other,
+        request(Model::Standard, "a late boat", 0, false, false),
+        0,
+        1,
+    );
+    engine.handle(Command::ListJobs { recent: 5 });
+    let shelf = listed(&mut events).await;
+    assert_eq!(shelf.len(), 22);
+    assert!(shelf.iter().any(|s| s.id == late.id), "not the stale shelf");
+    // This engine's own write between the open and the listing: the same.
+    let (engine, mut events) = {
+        drop(engine);
+        start(home.path())
+    };
+    let own = put(
+        engine.journal(),
+        request(Model::Standard, "an own lamp", 0, false, false),
+        0,
+        1,
+    );
+    engine.handle(Command::ListJobs { recent: 5 });
+    assert!(listed(&mut events).await.iter().any(|s| s.id == own.id));
 }

@@ -17,7 +17,7 @@ use super::client::{
     ApiClient, ClientBuildError, ClientConfig, DownloadError, PollError, Progress, SubmitError,
     backoff,
 };
-use super::journal::{JobRecord, JobState, Journal, JournalError, Parent, Shelved, Spend};
+use super::journal::{JobRecord, JobState, Journal, JournalError, Opened, Parent, Shelved, Spend};
 use super::lease;
 use super::library;
 use super::recovery;
@@ -187,6 +187,9 @@ pub struct EngineConfig {
     pub lost_task_patience: Duration,
     /// Capacity of the event channel.
     pub event_capacity: usize,
+    /// Read the gallery's shelf while the journal is checked at start (a window, which asks for
+    /// the library first thing), for the first [`Command::ListJobs`] to answer from.
+    pub shelve_at_open: bool,
 }
 
 impl EngineConfig {
@@ -199,6 +202,7 @@ impl EngineConfig {
             download_attempts: 6,
             lost_task_patience: Duration::from_mins(2),
             event_capacity: 256,
+            shelve_at_open: false,
         }
     }
 }
@@ -242,6 +246,8 @@ struct Inner {
     stop: watch::Sender<bool>,
     /// Bounds decodes running at once (each can take a few hundred MB at 4K).
     decoders: tokio::sync::Semaphore,
+    /// The shelf read at open ([`EngineConfig::shelve_at_open`]), until the first listing.
+    opened: Mutex<Option<Opened>>,
     rt: Handle,
 }
 
@@ -266,7 +272,13 @@ impl Engine {
         rt: Handle,
         waker: Option<Waker>,
     ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
-        let journal = Arc::new(Journal::open(&cfg.paths)?);
+        let (journal, opened) = if cfg.shelve_at_open {
+            let (journal, opened) = Journal::open_with_shelf(&cfg.paths)?;
+            (journal, Some(opened))
+        } else {
+            (Journal::open(&cfg.paths)?, None)
+        };
+        let journal = Arc::new(journal);
         let client = ApiClient::new(cfg.client.clone())?;
         // Room for a charged task id on a disk that fills up later (made before any submit).
         recovery::ensure_reserve(&cfg.paths);
@@ -294,6 +306,7 @@ impl Engine {
             decoders: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
             ),
+            opened: Mutex::new(opened),
             rt,
         };
         Ok((
@@ -689,8 +702,8 @@ impl Engine {
         let inner = Arc::clone(&self.inner);
         self.inner.rt.spawn_blocking(move || {
             let read = inner
-                .journal
-                .shelf()
+                .opened_shelf()
+                .map_or_else(|| inner.journal.shelf(), Ok)
                 .and_then(|shelved| Ok((shelved, inner.journal.live(recent)?)));
             match read {
                 Ok((shelved, (live, older))) => inner.send(Event::Library {
@@ -871,6 +884,17 @@ enum Phase {
 }
 
 impl Inner {
+    /// The shelf read at open, once, and only while nothing has been committed since.
+    fn opened_shelf(&self) -> Option<Vec<Shelved>> {
+        let opened = self
+            .opened
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()?;
+        let unchanged = self.journal.stamp().is_ok_and(|now| now == opened.stamp);
+        unchanged.then_some(opened.shelf)
+    }
+
     fn refuse_if_stopped(&self) -> Result<(), EngineError> {
         if self.stopping() {
             Err(EngineError::ShutDown)

@@ -276,6 +276,24 @@ pub struct Journal {
 /// journal connection therefore take this process-wide lock; both are rare.
 static LIFECYCLE: Mutex<()> = Mutex::new(());
 
+/// The gallery's shelf as [`Journal::open_with_shelf`] read it.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub shelf: Vec<Shelved>,
+    /// What the journal held when the shelf was read (taken just before it).
+    pub stamp: Stamp,
+}
+
+/// What a journal held at one moment ([`Journal::stamp`]): equal stamps mean nothing was
+/// committed in between, by this connection or any other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// SQLite's `data_version`: changes when another connection commits.
+    data_version: i64,
+    /// Rows this connection has changed since it opened.
+    changes: u64,
+}
+
 /// The connection, closed under [`LIFECYCLE`] when the journal goes.
 struct Handle(Option<Connection>);
 
@@ -353,12 +371,44 @@ const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, 
 
 impl Journal {
     pub fn open(paths: &Paths) -> Result<Journal, JournalError> {
+        Journal::opening(paths, false).map(|(journal, _)| journal)
+    }
+
+    /// Opens the journal and reads the gallery's shelf ([`Journal::shelf`]) while SQLite checks
+    /// the file on a second connection: a window opening on a large library waits for the longer
+    /// of the two, not both. The shelf is only ever returned from a journal that passed its check
+    /// ([`JournalError::Damaged`] otherwise, as from [`Journal::open`]). With it comes the
+    /// [`Stamp`] it was read at, to tell later whether it is still what the journal holds.
+    pub fn open_with_shelf(paths: &Paths) -> Result<(Journal, Opened), JournalError> {
+        let (journal, opened) = Journal::opening(paths, true)?;
+        // Read after the open when the check had to come first (a migration to write).
+        let opened = match opened {
+            Some(opened) => opened,
+            None => journal.read_opened()?,
+        };
+        Ok((journal, opened))
+    }
+
+    /// The shelf, with the stamp taken just before it (so a commit during the read can only
+    /// make the stamp look older than the shelf, never newer).
+    fn read_opened(&self) -> Result<Opened, JournalError> {
+        let stamp = self.stamp()?;
+        Ok(Opened {
+            shelf: self.shelf()?,
+            stamp,
+        })
+    }
+
+    /// Opens and checks the journal; with `shelve`, and nothing to migrate, also reads the shelf
+    /// while the check runs.
+    fn opening(paths: &Paths, shelve: bool) -> Result<(Journal, Option<Opened>), JournalError> {
         std::fs::create_dir_all(&paths.home).map_err(|source| JournalError::Folder {
             path: paths.home.clone(),
             source,
         })?;
         let path = paths.journal();
-        // Opened under the lifecycle lock: see [`LIFECYCLE`].
+        // Opened under the lifecycle lock: see [`LIFECYCLE`]. Nothing below may drop a `Journal`
+        // while it is held (closing one takes it too).
         let lifecycle = LIFECYCLE
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -366,15 +416,7 @@ impl Journal {
             path: path.clone(),
             source,
         })?;
-        let damaged = |e: rusqlite::Error| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                JournalError::Damaged {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                }
-            }
-            _ => JournalError::Sql(e),
-        };
+        let damaged = |e: rusqlite::Error| damaged_at(&path, e);
 
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -382,7 +424,31 @@ impl Journal {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA).map_err(damaged)?;
-        // Sound before anything paid starts on it.
+        if shelve && catalog::current(&conn).map_err(damaged)? {
+            // Nothing to migrate, so nothing is written before the check has answered: the shelf
+            // is read on this connection while the check runs on its own.
+            let journal = Journal::on(conn, paths);
+            let (check, read) = std::thread::scope(|s| {
+                let checking = s.spawn(|| check_apart(&path));
+                (checking.join(), journal.read_opened())
+            });
+            // The check's connection opened and closed under the lock held here.
+            drop(lifecycle);
+            let verdict = check.unwrap_or_else(|_| Ok("the integrity check stopped".to_owned()));
+            let verdict = verdict.map_err(damaged)?;
+            if verdict != "ok" {
+                return Err(JournalError::Damaged {
+                    path: path.clone(),
+                    detail: verdict,
+                });
+            }
+            let opened = read.map_err(|e| match e {
+                JournalError::Sql(e) => damaged(e),
+                other => other,
+            })?;
+            return Ok((journal, Some(opened)));
+        }
+        // Sound before anything paid starts on it, and before a migration writes to it.
         let check = quick_check(&conn).map_err(damaged)?;
         if check != "ok" {
             return Err(JournalError::Damaged {
@@ -393,12 +459,26 @@ impl Journal {
         catalog::migrate(&conn)?;
         // WAL setup takes an exclusive lock: also under the lifecycle lock.
         drop(lifecycle);
-        Ok(Journal {
+        Ok((Journal::on(conn, paths), None))
+    }
+
+    fn on(conn: Connection, paths: &Paths) -> Journal {
+        Journal {
             conn: Mutex::new(Handle(Some(conn))),
             paths: paths.clone(),
             failing_writes: std::sync::atomic::AtomicU32::new(0),
             writes_before_failing: std::sync::atomic::AtomicU32::new(0),
             corpus: Mutex::default(),
+        }
+    }
+
+    /// What the journal holds now, as a value that changes whenever a commit changes it (this
+    /// connection's writes, or another connection's, another process's included).
+    pub fn stamp(&self) -> Result<Stamp, JournalError> {
+        let conn = self.conn();
+        Ok(Stamp {
+            data_version: conn.query_row("PRAGMA data_version", [], |r| r.get(0))?,
+            changes: conn.total_changes(),
         })
     }
 
@@ -871,6 +951,30 @@ fn quick_check(conn: &Connection) -> rusqlite::Result<String> {
         }
     }
     Ok("ok".to_owned())
+}
+
+/// [`quick_check`] on a read-only connection of its own (for a check that runs beside a read).
+fn check_apart(path: &Path) -> rusqlite::Result<String> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    quick_check(&conn)
+}
+
+/// SQLite's "this file is damaged" as [`JournalError::Damaged`]; anything else as it is.
+fn damaged_at(path: &Path, e: rusqlite::Error) -> JournalError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+            JournalError::Damaged {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            }
+        }
+        _ => JournalError::Sql(e),
+    }
 }
 
 /// Writes one job and its lineage inside a transaction.

@@ -2306,6 +2306,8 @@ async fn startup(
     opts.sandbox_per_image = cfg.sandbox_per_image;
     opts.poll_interval = cfg.poll_interval;
     opts.retry_base = cfg.retry_base;
+    // The window lists the library first thing: read it while the journal is checked.
+    opts.shelve_at_open = true;
     let waker: crate::core::engine::Waker = Arc::new(move || ctx.request_repaint());
     let backend = backend::connect(&opts, false, Some(waker))
         .await

@@ -39,9 +39,14 @@ const PROMPT_TRIGGERS: &str = "
     END;";
 
 /// Brings a journal up to [`VERSION`], in one transaction.
-pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
+/// Whether the journal's layout is this version's (nothing for [`migrate`] to do).
+pub(super) fn current(conn: &Connection) -> rusqlite::Result<bool> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version >= VERSION {
+    Ok(version >= VERSION)
+}
+
+pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
+    if current(conn)? {
         return Ok(());
     }
     // Immediate: a second process opening the same journal waits, then finds it done.
