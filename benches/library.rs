@@ -244,6 +244,30 @@ fn step_until_loaded(h: &mut Harness<'static, StudioApp>, results: usize) {
     }
 }
 
+/// Steps the window as eframe's event loop drives it until the library is in the gallery: a frame
+/// when the app or egui asks for one (at once, or after the delay asked for), and otherwise
+/// asleep, leaving the cores to the journal. A real window draws nothing while it waits.
+fn open_as_a_window(h: &mut Harness<'static, StudioApp>, results: usize) {
+    let due = Arc::new(std::sync::Mutex::new(Some(Instant::now())));
+    let asked = Arc::clone(&due);
+    h.ctx.set_request_repaint_callback(move |info| {
+        let at = Instant::now() + info.delay;
+        let mut due = asked.lock().unwrap();
+        *due = Some(due.map_or(at, |d| d.min(at)));
+    });
+    let deadline = Instant::now() + Duration::from_mins(10);
+    while h.state().gallery_len() != results {
+        assert!(Instant::now() < deadline, "the library never loaded");
+        let now = due.lock().unwrap().is_some_and(|d| d <= Instant::now());
+        if now {
+            *due.lock().unwrap() = None;
+            h.step();
+        } else {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
+
 fn wheel(h: &mut Harness<'static, StudioApp>, dy: f32) {
     h.event(egui::Event::MouseWheel {
         unit: egui::MouseWheelUnit::Point,
@@ -407,11 +431,21 @@ fn main() {
     }
 
     // Opening: the journal opened (with its integrity check), every job listed, the first frame.
+    // Once with frames only when asked for, as a window draws them; once with frames back to back
+    // all the while (the window's thread busy on one of the two cores).
+    let started = Instant::now();
+    let mut h = harness(&large);
+    open_as_a_window(&mut h, LARGE);
+    println!(
+        "{LARGE} results: window created → journal open, listed, first gallery frame: {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    drop(h);
     let started = Instant::now();
     let mut h = harness(&large);
     step_until_loaded(&mut h, LARGE);
     println!(
-        "{LARGE} results: window created → journal open, listed, first gallery frame: {:.0} ms",
+        "{LARGE} results: the same, with frames drawn back to back while it loads: {:.0} ms",
         started.elapsed().as_secs_f64() * 1e3
     );
 

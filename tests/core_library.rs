@@ -528,7 +528,7 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
         }
     }
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 3);
+    assert_eq!(j.version().unwrap(), 4);
     let found = j
         .search(&LibraryQuery {
             text: "castle".into(),
@@ -597,7 +597,7 @@ fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over
     };
     back_to_version_2(&paths);
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 3);
+    assert_eq!(j.version().unwrap(), 4);
     // The gallery's shelf and the index agree on every job's key.
     let shelf = j.shelf().unwrap();
     assert_eq!(shelf.len(), 2);
@@ -800,7 +800,7 @@ fn a_journal_to_migrate_is_checked_first_and_still_gives_its_shelf() {
     // Written by the last version: this open migrates (a write), so it checks first.
     back_to_version_2(&paths);
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 3);
+    assert_eq!(j.version().unwrap(), 4);
     assert_eq!(opened.shelf.len(), 5);
     assert_eq!(opened.shelf, j.shelf().unwrap());
 }
@@ -844,7 +844,7 @@ async fn listed(
             Ok(Some(wan_studio::core::engine::Event::Library { shelf, .. })) => return shelf,
             Ok(Some(_)) => {}
             Ok(None) => panic!("the engine stopped before listing the library"),
-            Err(_) => panic!("no library listed in time"),
+            Err(elapsed) => panic!("no library listed in time: {elapsed}"),
         }
     }
 }
@@ -907,4 +907,32 @@ async fn a_window_s_engine_lists_the_shelf_read_at_open_unless_the_journal_moved
     );
     engine.handle(Command::ListJobs { recent: 5 });
     assert!(listed(&mut events).await.iter().any(|s| s.id == own.id));
+}
+
+#[test]
+fn a_journal_of_version_3_gains_the_queue_s_index() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    library_of(&paths, 3);
+    let has_index = || {
+        rusqlite::Connection::open(paths.journal())
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'jobs_live'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
+    };
+    rusqlite::Connection::open(paths.journal())
+        .unwrap()
+        .execute_batch("DROP INDEX jobs_live; PRAGMA user_version = 3;")
+        .unwrap();
+    assert!(!has_index());
+    let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 4);
+    assert_eq!(opened.shelf.len(), 3, "the jobs are all there");
+    drop(j);
+    assert!(has_index());
 }

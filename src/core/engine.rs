@@ -696,24 +696,27 @@ impl Engine {
         })
     }
 
-    /// Reads the library off the async threads and sends [`Event::Library`] (the queue's
-    /// `recent` finished jobs whole).
+    /// Reads the library and sends [`Event::Library`] (the queue's `recent` finished jobs
+    /// whole), then reads the prompts for short-word search in the background. Blocking: the
+    /// command loop runs it in its turn, so the commands sent after it (the spend panel's) wait
+    /// for the gallery rather than share the journal with it.
     pub fn list_jobs(&self, recent: usize) {
+        let inner = &self.inner;
+        let read = inner
+            .opened_shelf()
+            .map_or_else(|| inner.journal.shelf(), Ok)
+            .and_then(|shelved| Ok((shelved, inner.journal.live(recent)?)));
+        match read {
+            Ok((shelved, (live, older))) => inner.send(Event::Library {
+                shelf: shelved,
+                live,
+                older,
+            }),
+            Err(e) => inner.send(Event::Notice(e.to_string())),
+        }
+        // Once the gallery has it: the prompts for one- and two-letter searches.
         let inner = Arc::clone(&self.inner);
         self.inner.rt.spawn_blocking(move || {
-            let read = inner
-                .opened_shelf()
-                .map_or_else(|| inner.journal.shelf(), Ok)
-                .and_then(|shelved| Ok((shelved, inner.journal.live(recent)?)));
-            match read {
-                Ok((shelved, (live, older))) => inner.send(Event::Library {
-                    shelf: shelved,
-                    live,
-                    older,
-                }),
-                Err(e) => inner.send(Event::Notice(e.to_string())),
-            }
-            // Once the gallery has it: the prompts for one- and two-letter searches.
             if let Err(e) = inner.journal.warm_text_search() {
                 tracing::warn!("the prompts for short-word search were not read: {e}");
             }

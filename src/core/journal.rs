@@ -731,7 +731,9 @@ impl Journal {
         let limit = i64::try_from(recent).unwrap_or(i64::MAX);
         let finished = self.query_jobs(
             &format!(
-                "rowid IN (SELECT rowid FROM jobs WHERE dismissed = 0 AND state NOT IN ({states}) ORDER BY created_at DESC, rowid DESC LIMIT ?1)"
+                // Newest first by walking the time index until enough are found (`+` keeps
+                // SQLite from picking the queue's index instead and sorting every job).
+                "rowid IN (SELECT rowid FROM jobs WHERE +dismissed = 0 AND +state NOT IN ({states}) ORDER BY created_at DESC, rowid DESC LIMIT ?1)"
             ),
             &[&limit as &dyn rusqlite::ToSql],
         )?;

@@ -10,7 +10,7 @@ use crate::core::pricing::Rates;
 use crate::core::request::{GenerationRequest, Mode, Model};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(super) const VERSION: i64 = 3;
+pub(super) const VERSION: i64 = 4;
 
 /// The search index: prompts and negative prompts, any script, any 3 letters. It keeps no text of
 /// its own (external content: the `prompt` and `negative` columns of `jobs`), and its rows are
@@ -38,13 +38,13 @@ const PROMPT_TRIGGERS: &str = "
         INSERT INTO prompts (rowid, prompt, negative) VALUES (new.seq, new.prompt, new.negative);
     END;";
 
-/// Brings a journal up to [`VERSION`], in one transaction.
 /// Whether the journal's layout is this version's (nothing for [`migrate`] to do).
 pub(super) fn current(conn: &Connection) -> rusqlite::Result<bool> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     Ok(version >= VERSION)
 }
 
+/// Brings a journal up to [`VERSION`], in one transaction.
 pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     if current(conn)? {
         return Ok(());
@@ -58,9 +58,19 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     if version < 2 {
         to_v2(&tx)?;
     }
-    to_v3(&tx)?;
+    if version < 3 {
+        to_v3(&tx)?;
+    }
+    to_v4(&tx)?;
     tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Version 4: the queue's count of older finished jobs read from an index, not a scan of every
+/// job (tens of milliseconds at 100,000 results, on every listing).
+fn to_v4(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
+    tx.execute_batch("CREATE INDEX IF NOT EXISTS jobs_live ON jobs(dismissed, state);")?;
     Ok(())
 }
 
@@ -461,6 +471,26 @@ pub fn local_day(at_ms: i64) -> String {
     )
 }
 
+/// The local day a time falls on, as [`local_day`] names it, with the span of times (ms) that
+/// fall on it too; a time jiff cannot place spans itself alone.
+fn day_span(tz: &jiff::tz::TimeZone, at_ms: i64) -> (std::ops::Range<i64>, String) {
+    let alone = at_ms..at_ms.saturating_add(1);
+    let Ok(t) = jiff::Timestamp::from_millisecond(at_ms) else {
+        return (alone, "unknown".to_owned());
+    };
+    let date = t.to_zoned(tz.clone()).date();
+    let start_of = |d: jiff::civil::Date| {
+        d.to_zoned(tz.clone())
+            .ok()
+            .map(|z| z.timestamp().as_millisecond())
+    };
+    let span = match (start_of(date), date.tomorrow().ok().and_then(start_of)) {
+        (Some(start), Some(end)) if start <= at_ms && at_ms < end => start..end,
+        _ => alone,
+    };
+    (span, date.to_string())
+}
+
 /// `YYYY-MM` of a time in the local time zone.
 pub fn local_month(at_ms: i64) -> String {
     local_day(at_ms).get(..7).unwrap_or("unknown").to_owned()
@@ -681,6 +711,9 @@ impl super::Journal {
                 r.get::<_, i64>(2)?,
             ))
         })?;
+        let tz = jiff::tz::TimeZone::system();
+        // The rows come newest first: each local day is worked out once, and its span reused.
+        let mut day: Option<(std::ops::Range<i64>, String)> = None;
         for row in rows {
             let (at, images, micro) = row?;
             let (images, micro) = (
@@ -689,16 +722,18 @@ impl super::Journal {
             );
             spend.images += images;
             spend.micro_usd += micro;
-            for (key, list) in [
-                (local_day(at), &mut spend.by_day),
-                (local_month(at), &mut spend.by_month),
-            ] {
+            if !day.as_ref().is_some_and(|(span, _)| span.contains(&at)) {
+                day = Some(day_span(&tz, at));
+            }
+            let key = day.as_ref().map_or("unknown", |(_, key)| key.as_str());
+            let month = key.get(..7).unwrap_or("unknown");
+            for (key, list) in [(key, &mut spend.by_day), (month, &mut spend.by_month)] {
                 match list.last_mut() {
-                    Some((k, i, m)) if *k == key => {
+                    Some((k, i, m)) if k == key => {
                         *i += images;
                         *m += micro;
                     }
-                    _ => list.push((key, images, micro)),
+                    _ => list.push((key.to_owned(), images, micro)),
                 }
             }
         }
@@ -710,5 +745,45 @@ impl super::Journal {
         Ok(self
             .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_s_span_holds_exactly_the_times_of_that_local_day() {
+        // Central Europe, with its clock changes (days of 23 and 25 hours), and UTC.
+        for tz in [
+            jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap(),
+            jiff::tz::TimeZone::UTC,
+        ] {
+            let day_of = |at: i64| {
+                jiff::Timestamp::from_millisecond(at)
+                    .unwrap()
+                    .to_zoned(tz.clone())
+                    .date()
+                    .to_string()
+            };
+            // 2026-01-01 00:00 UTC, then every 37 minutes for a year.
+            let first = 1_767_225_600_000_i64;
+            for step in 0..14_300 {
+                let at = first + step * 37 * 60_000;
+                let (span, key) = day_span(&tz, at);
+                assert_eq!(key, day_of(at), "at {at}");
+                assert!(span.contains(&at));
+                assert_eq!(day_of(span.start), key, "the span starts on that day");
+                assert_eq!(day_of(span.end - 1), key, "and ends on it");
+                assert_ne!(day_of(span.end), key, "up to the next day");
+                let hours = (span.end - span.start) / 3_600_000;
+                assert!((23..=25).contains(&hours), "{key}: {hours} h");
+            }
+        }
+        assert_eq!(
+            day_span(&jiff::tz::TimeZone::UTC, i64::MAX).1,
+            "unknown",
+            "a time jiff cannot place"
+        );
     }
 }
