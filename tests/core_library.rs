@@ -750,6 +750,14 @@ fn scribble_over(paths: &Paths, name: &str) {
     std::fs::write(paths.journal(), file).unwrap();
 }
 
+/// Why the window's open refuses the journal at `paths` (it must refuse it).
+fn refusal(paths: &Paths) -> String {
+    Journal::open_with_shelf(paths)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+}
+
 #[test]
 fn the_shelf_read_beside_the_check_is_the_shelf_and_comes_only_from_a_sound_journal() {
     let home = tempfile::tempdir().unwrap();
@@ -768,10 +776,7 @@ fn the_shelf_read_beside_the_check_is_the_shelf_and_comes_only_from_a_sound_jour
     // An index the shelf never reads is damaged: the shelf would read fine, but the check
     // refuses the journal, so nothing from it is shown (and nothing paid starts on it).
     scribble_over(&paths, "jobs_by_seq");
-    let err = Journal::open_with_shelf(&paths)
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+    let err = refusal(&paths);
     assert!(err.contains("is damaged"), "{err}");
     assert!(
         err.contains("wan-studio repair"),
@@ -785,10 +790,7 @@ fn the_shelf_read_beside_the_check_is_the_shelf_and_comes_only_from_a_sound_jour
     let paths = Paths::new(home.path());
     library_of(&paths, 300);
     scribble_over(&paths, "jobs");
-    let err = Journal::open_with_shelf(&paths)
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+    let err = refusal(&paths);
     assert!(err.contains("is damaged"), "{err}");
 }
 

@@ -435,13 +435,7 @@ impl Journal {
             // The check's connection opened and closed under the lock held here.
             drop(lifecycle);
             let verdict = check.unwrap_or_else(|_| Ok("the integrity check stopped".to_owned()));
-            let verdict = verdict.map_err(damaged)?;
-            if verdict != "ok" {
-                return Err(JournalError::Damaged {
-                    path: path.clone(),
-                    detail: verdict,
-                });
-            }
+            sound(&path, verdict.map_err(damaged)?)?;
             let opened = read.map_err(|e| match e {
                 JournalError::Sql(e) => damaged(e),
                 other => other,
@@ -449,13 +443,7 @@ impl Journal {
             return Ok((journal, Some(opened)));
         }
         // Sound before anything paid starts on it, and before a migration writes to it.
-        let check = quick_check(&conn).map_err(damaged)?;
-        if check != "ok" {
-            return Err(JournalError::Damaged {
-                path: path.clone(),
-                detail: check,
-            });
-        }
+        sound(&path, quick_check(&conn).map_err(damaged)?)?;
         catalog::migrate(&conn)?;
         // WAL setup takes an exclusive lock: also under the lifecycle lock.
         drop(lifecycle);
@@ -964,6 +952,18 @@ fn check_apart(path: &Path) -> rusqlite::Result<String> {
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     quick_check(&conn)
+}
+
+/// A [`quick_check`] verdict: "ok", or the journal is damaged for the reason it gives.
+fn sound(path: &Path, verdict: String) -> Result<(), JournalError> {
+    if verdict == "ok" {
+        Ok(())
+    } else {
+        Err(JournalError::Damaged {
+            path: path.to_path_buf(),
+            detail: verdict,
+        })
+    }
 }
 
 /// SQLite's "this file is damaged" as [`JournalError::Damaged`]; anything else as it is.
