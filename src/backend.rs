@@ -61,6 +61,8 @@ pub enum ConnectError {
     Sandbox(#[from] SandboxError),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error("the engine could not start: the runtime is shutting down")]
+    ShuttingDown,
 }
 
 /// A connected engine with its channels. Dropping it stops the sandbox (if any); jobs already
@@ -153,7 +155,15 @@ pub async fn connect(
     let mut cfg = EngineConfig::new(opts.paths.clone(), client, server.clone());
     cfg.poll_interval = opts.poll_interval;
     cfg.shelve_at_open = opts.shelve_at_open;
-    let (engine, events) = Engine::start(cfg, tokio::runtime::Handle::current(), waker)?;
+    // Opening the journal reads and checks it (a quarter of a second at 100,000 results): on a
+    // blocking thread, so the runtime's workers (the sandbox among them) keep serving meanwhile.
+    let rt = tokio::runtime::Handle::current();
+    let (engine, events) =
+        match tokio::task::spawn_blocking(move || Engine::start(cfg, rt, waker)).await {
+            Ok(started) => started?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => return Err(ConnectError::ShuttingDown),
+        };
     let (commands, rx) = mpsc::channel(opts.command_capacity.max(1));
     engine.serve(rx);
     Ok(Backend {

@@ -434,7 +434,12 @@ impl Journal {
             });
             // The check's connection opened and closed under the lock held here.
             drop(lifecycle);
-            let verdict = check.unwrap_or_else(|_| Ok("the integrity check stopped".to_owned()));
+            // A check that panicked said nothing about the file: it runs again here, on this
+            // connection, rather than calling a sound journal damaged.
+            let verdict = match check {
+                Ok(verdict) => verdict,
+                Err(_) => quick_check(&journal.conn()),
+            };
             sound(&path, verdict.map_err(damaged)?)?;
             let opened = read.map_err(|e| match e {
                 JournalError::Sql(e) => damaged(e),

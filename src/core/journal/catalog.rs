@@ -656,13 +656,23 @@ impl super::Journal {
 
     /// Reads the prompts the short-word search keeps in memory, so the first one-letter search
     /// answers as fast as the next (the engine calls it once the library is listed).
+    ///
+    /// It reads a few thousand jobs at a time, letting go of the connection in between, so a
+    /// write that comes meanwhile (a submit's record, a finished task) waits milliseconds, not
+    /// the whole read.
     pub fn warm_text_search(&self) -> Result<(), JournalError> {
-        let conn = self.conn();
-        self.corpus
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .refresh(&conn)?;
-        Ok(())
+        const PART: usize = 4096;
+        loop {
+            let conn = self.conn();
+            let done = self
+                .corpus
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .read_on(&conn, Some(PART))?;
+            if done {
+                return Ok(());
+            }
+        }
     }
 
     /// Drops the search index and builds a new one from the jobs.

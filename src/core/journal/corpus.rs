@@ -34,14 +34,30 @@ impl Corpus {
 
     /// Brings the copy up to date with the journal.
     pub(super) fn refresh(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.read_on(conn, None).map(|_| ())
+    }
+
+    /// Reads at most `limit` more jobs (all with `None`); true once the copy is up to date. A
+    /// copy read a part at a time stays whole: each part starts where the last ended, and a
+    /// commit from elsewhere in between starts it again.
+    pub(super) fn read_on(
+        &mut self,
+        conn: &Connection,
+        limit: Option<usize>,
+    ) -> rusqlite::Result<bool> {
         let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         if self.data_version != Some(version) {
             *self = Corpus::default();
         }
-        let mut stmt = conn
-            .prepare_cached("SELECT seq, prompt, negative FROM jobs WHERE seq > ?1 ORDER BY seq")?;
-        let mut rows = stmt.query([self.max_seq])?;
+        // SQLite reads a negative limit as none.
+        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, prompt, negative FROM jobs WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let mut rows = stmt.query([self.max_seq, limit])?;
+        let mut read = 0_i64;
         while let Some(row) = rows.next()? {
+            read += 1;
             let seq: i64 = row.get(0)?;
             self.starts.push(self.text.len());
             self.seqs.push(seq);
@@ -57,7 +73,7 @@ impl Corpus {
             self.text.push('\0');
         }
         self.data_version = Some(version);
-        Ok(())
+        Ok(limit < 0 || read < limit)
     }
 
     /// The keys of the jobs whose text holds every word (any case).
@@ -190,5 +206,39 @@ mod tests {
         c.refresh(&conn).unwrap();
         assert_eq!(c.hits(&["ha"]), set(&[1, 2]));
         assert!(c.hits(&["mo"]).is_empty());
+    }
+
+    #[test]
+    fn a_copy_read_a_part_at_a_time_is_the_whole_and_restarts_after_another_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE jobs (seq INTEGER, prompt TEXT, negative TEXT);")
+            .unwrap();
+        for seq in 1..=7 {
+            conn.execute(
+                "INSERT INTO jobs VALUES (?1, ?2, '')",
+                rusqlite::params![seq, format!("p{seq}")],
+            )
+            .unwrap();
+        }
+        let mut c = Corpus::default();
+        assert!(!c.read_on(&conn, Some(3)).unwrap());
+        assert_eq!(c.hits(&["p"]), set(&[1, 2, 3]));
+        // Another connection changes a job already read: the next part starts again.
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE jobs SET prompt = 'moon' WHERE seq = 2", [])
+            .unwrap();
+        assert!(!c.read_on(&conn, Some(3)).unwrap());
+        assert!(!c.read_on(&conn, Some(3)).unwrap());
+        // Seven jobs in parts of three: the third part holds one, so the copy is up to date.
+        assert!(c.read_on(&conn, Some(3)).unwrap());
+        assert_eq!(c.hits(&["p"]), set(&[1, 3, 4, 5, 6, 7]));
+        assert_eq!(c.hits(&["mo"]), set(&[2]));
+        let mut whole = Corpus::default();
+        assert!(whole.read_on(&conn, None).unwrap());
+        assert_eq!(whole.text, c.text);
+        assert_eq!(whole.seqs, c.seqs);
     }
 }
