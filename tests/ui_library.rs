@@ -312,3 +312,33 @@ fn a_monthly_budget_blocks_generate_with_the_reason() {
     s.click("Save");
     s.wait("the new budget", |app| app.generate_blockers().is_empty());
 }
+
+#[test]
+fn a_result_whose_file_is_gone_shows_its_thumbnail_and_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let ids = library(home.path(), &[("a harbour at dawn".to_owned(), 2, false)]);
+    let paths = Paths::new(home.path());
+    // The first result has a thumbnail of its own; neither has its full-size file any more.
+    let thumb = wan_studio::core::library::thumbnail_path(&paths, &ids[0], 0);
+    std::fs::create_dir_all(thumb.parent().unwrap()).unwrap();
+    std::fs::copy(home.path().join("thumb.png"), &thumb).unwrap();
+    std::fs::remove_file(home.path().join("thumb.png")).unwrap();
+    let mut s = window_on(1500.0, 950.0, home);
+    s.app_mut()
+        .handle(wan_studio::ui::Action::OpenViewer(ResultKey::new(
+            &ids[0], 0,
+        )));
+    s.wait_for_label("thumb.png could not be read");
+    s.wait_for_label("Showing its thumbnail: the full-size file could not be read.");
+    // The second has neither: the error says so, and no thumbnail is claimed.
+    s.app_mut()
+        .handle(wan_studio::ui::Action::OpenViewer(ResultKey::new(
+            &ids[0], 1,
+        )));
+    s.wait("the second result in the viewer", |app| {
+        app.centre() == &Centre::Viewer(ResultKey::new(&ids[0], 1))
+    });
+    s.wait_for_label("thumb.png could not be read");
+    s.idle(Duration::from_millis(300));
+    assert!(!s.has_label_containing("Showing its thumbnail"));
+}

@@ -92,6 +92,7 @@ impl ViewerView {
             super::gallery::rating_keys(ui, cx, key, out);
         }
         let position = cx.jobs.tile_of(key);
+        let mut failed = false;
         let (texture, dims, pixels) = match cx
             .textures
             .get(&TexKey::Full(key.clone()), &Request::full(&result.path))
@@ -103,7 +104,23 @@ impl ViewerView {
             } => (Some(texture), source_dims, pixels),
             TexState::Failed(e) => {
                 theme::problem(ui, &e);
-                (None, (result.width, result.height), None)
+                // The full-size file is gone or unreadable: its gallery thumbnail, if it has one,
+                // still shows which image this is (at the result's size, so zoom and boxes agree).
+                let thumb = match cx.textures.get_with(&TexKey::Thumb(key.clone()), || {
+                    Request::thumbnail(&crate::core::library::thumbnail_path(
+                        cx.paths,
+                        &job.id,
+                        result.index,
+                    ))
+                }) {
+                    TexState::Ready { texture, .. } => Some(texture),
+                    TexState::Loading | TexState::Failed(_) => None,
+                };
+                if thumb.is_some() {
+                    theme::hint(ui, cx.tr.t("viewer-thumbnail-only"));
+                }
+                failed = true;
+                (thumb, (result.width, result.height), None)
             }
             TexState::Loading => (None, (result.width, result.height), None),
         };
@@ -140,9 +157,15 @@ impl ViewerView {
             self.input(ui, &resp, canvas, shown, picking);
             let shown = *ui_from_image(canvas, dims, self.zoom, self.pan).to();
             let before = before.as_ref().filter(|_| self.compare);
+            let empty = if failed {
+                cx.tr.t("viewer-unreadable")
+            } else {
+                cx.tr.t("viewer-loading")
+            };
             paint(
                 ui,
                 cx.tr,
+                empty,
                 canvas,
                 shown,
                 texture.as_ref(),
@@ -381,6 +404,7 @@ impl ViewerView {
 fn paint(
     ui: &egui::Ui,
     tr: Tr,
+    empty: &str,
     canvas: Rect,
     shown: Rect,
     after: Option<&egui::TextureHandle>,
@@ -393,7 +417,7 @@ fn paint(
         painter.text(
             canvas.center(),
             egui::Align2::CENTER_CENTER,
-            tr.t("viewer-loading"),
+            empty,
             egui::FontId::proportional(16.0),
             ui.visuals().weak_text_color(),
         );
