@@ -561,11 +561,22 @@ async fn history_searches_filters_and_says_what_was_spent() {
     let o = output(history(&["--since", "yesterday"])).await;
     assert_eq!(o.status.code(), Some(2), "a bad date is refused");
     assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
-    // 2 Standard images at $0.030 and 1 Pro at $0.075.
+    // All three ran in the sandbox: nothing was paid, and the sandbox's ledger says what they
+    // would have cost (2 Standard images at $0.030 and 1 Pro at $0.075).
     let o = output(history(&["--spend", "--json"])).await;
     let v = json(&o);
-    assert_eq!(v["images"], 3);
-    assert_eq!(v["micro_usd"], 135_000);
-    assert_eq!(v["usd"], "$0.135");
-    assert_eq!(v["months"].as_array().unwrap().len(), 1);
+    assert_eq!(v["images"], 0);
+    assert_eq!(v["micro_usd"], 0);
+    assert_eq!(v["months"].as_array().unwrap().len(), 0);
+    assert_eq!(v["sandbox"]["paid"], false);
+    assert_eq!(v["sandbox"]["images"], 3);
+    assert_eq!(v["sandbox"]["micro_usd"], 135_000);
+    assert_eq!(v["sandbox"]["usd"], "$0.135");
+    let o = output(history(&["--spend"])).await;
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("In all: 0 images, $0.00"), "{text}");
+    assert!(
+        text.contains("Sandbox results, not counted above (nothing was paid): 3 images, $0.135"),
+        "{text}"
+    );
 }

@@ -376,8 +376,9 @@ fn the_index_follows_insert_delete_and_a_rebuild_and_marks_survive_a_re_add() {
     assert_eq!(repaired.results, 1);
     let j = Journal::open(&paths).unwrap();
     assert_eq!(find(&j, "harbour"), 1);
-    // What the rebuilt job cost is in the ledger again.
-    assert_eq!(j.spend().unwrap().images, 1);
+    // What the rebuilt job cost is in the ledger again (the sandbox's: it ran there).
+    assert_eq!(j.spend(true).unwrap().images, 1);
+    assert_eq!(j.spend(false).unwrap().images, 0);
 }
 
 #[test]
@@ -504,20 +505,27 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
                 PRIMARY KEY (job_id, idx));",
         )
         .unwrap();
-        for (id, model, prompt, urls) in [
+        for (id, backend, model, prompt, urls) in [
             (
                 "old1",
+                "https://api.reapi.example/",
                 "wan2.7-image-pro",
                 "an old castle on a hill",
                 r#"["u1","u2"]"#,
             ),
-            ("old2", "wan2.7-image", "a cat asleep", r#"["u1"]"#),
-            ("old3", "wan2.7-image", "a failed try", "[]"),
+            (
+                "old2",
+                "sandbox",
+                "wan2.7-image",
+                "a cat asleep",
+                r#"["u1"]"#,
+            ),
+            ("old3", "sandbox", "wan2.7-image", "a failed try", "[]"),
         ] {
             c.execute(
                 "INSERT INTO jobs (id, created_at, updated_at, backend, request, state, result_urls, finished_at)
-                 VALUES (?1, ?2, ?2, 'sandbox', ?3, 'completed', ?4, ?2)",
-                rusqlite::params![id, BASE, format!(r#"{{"model":"{model}","prompt":"{prompt}","n":1}}"#), urls],
+                 VALUES (?1, ?2, ?2, ?5, ?3, 'completed', ?4, ?2)",
+                rusqlite::params![id, BASE, format!(r#"{{"model":"{model}","prompt":"{prompt}","n":1}}"#), urls, backend],
             )
             .unwrap();
             c.execute(
@@ -528,7 +536,7 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
         }
     }
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 4);
+    assert_eq!(j.version().unwrap(), 5);
     let found = j
         .search(&LibraryQuery {
             text: "castle".into(),
@@ -543,14 +551,19 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
         })
         .unwrap();
     assert_eq!(pro.len(), 1);
-    // Spend from what finished: 2 Pro images + 1 Standard at the published rates.
-    let spend = j.spend().unwrap();
-    assert_eq!(spend.images, 3);
-    assert_eq!(spend.micro_usd, 2 * 75_000 + 30_000);
+    // Spend from what finished, at the published rates: 2 Pro images on the API, and apart
+    // from them 1 Standard in the sandbox (nothing paid).
+    let spend = j.spend(false).unwrap();
+    assert_eq!(spend.images, 2);
+    assert_eq!(spend.micro_usd, 2 * 75_000);
+    let sandbox = j.spend(true).unwrap();
+    assert!(sandbox.sandbox);
+    assert_eq!((sandbox.images, sandbox.micro_usd), (1, 30_000));
     drop(j);
     // A second open changes nothing.
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.spend().unwrap().images, 3);
+    assert_eq!(j.spend(false).unwrap().images, 2);
+    assert_eq!(j.spend(true).unwrap().images, 1);
     assert_eq!(j.search(&query()).unwrap().len(), 3);
 }
 
@@ -560,7 +573,7 @@ fn back_to_version_2(paths: &Paths) {
     let c = rusqlite::Connection::open(paths.journal()).unwrap();
     c.execute_batch(
         "DROP TRIGGER prompts_insert; DROP TRIGGER prompts_delete; DROP TRIGGER prompts_update;
-         DROP TABLE prompts; DROP INDEX jobs_by_seq;
+         DROP TABLE prompts; DROP INDEX jobs_by_seq; ALTER TABLE spend DROP COLUMN sandbox;
          ALTER TABLE jobs DROP COLUMN seq; ALTER TABLE jobs DROP COLUMN prompt;
          ALTER TABLE jobs DROP COLUMN negative; ALTER TABLE jobs DROP COLUMN asked;
          CREATE VIRTUAL TABLE prompts USING fts5(job_id UNINDEXED, prompt, negative, tokenize = 'trigram');
@@ -597,7 +610,7 @@ fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over
     };
     back_to_version_2(&paths);
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 4);
+    assert_eq!(j.version().unwrap(), 5);
     // The gallery's shelf and the index agree on every job's key.
     let shelf = j.shelf().unwrap();
     assert_eq!(shelf.len(), 2);
@@ -635,28 +648,35 @@ fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over
 }
 
 #[test]
-fn spend_counts_completed_images_at_the_rate_when_sent_and_outlives_deletion() {
+fn spend_counts_completed_api_images_at_the_rate_when_sent_apart_from_the_sandbox_and_outlives_deletion()
+ {
     let home = tempfile::tempdir().unwrap();
     let j = Journal::open(&Paths::new(home.path())).unwrap();
+    let api = Server::Api(reqwest::Url::parse("https://api.reapi.example/").unwrap());
     // Completed: 1 Standard at its recorded rate, a Pro series that returned 3 of 4.
-    let mut a = JobRecord::new(
-        Server::Sandbox,
-        request(Model::Standard, "a", 0, false, false),
-    );
+    let mut a = JobRecord::new(api.clone(), request(Model::Standard, "a", 0, false, false));
     a.rate_micro_usd = Some(40_000);
     j.insert(&a).unwrap();
     j.set_result_urls(&a.id, &["u".into()]).unwrap();
-    let b = JobRecord::new(Server::Sandbox, request(Model::Pro, "b", 0, false, true));
+    let b = JobRecord::new(api.clone(), request(Model::Pro, "b", 0, false, true));
     j.insert(&b).unwrap();
     j.set_result_urls(&b.id, &["u1".into(), "u2".into(), "u3".into()])
         .unwrap();
     // Failed and refused: free.
     for state in [JobState::Failed, JobState::Refused] {
-        let c = JobRecord::new(Server::Sandbox, request(Model::Pro, "c", 0, false, false));
+        let c = JobRecord::new(api.clone(), request(Model::Pro, "c", 0, false, false));
         j.insert(&c).unwrap();
         j.set_state(&c.id, state, None).unwrap();
     }
-    let spend = j.spend().unwrap();
+    // A sandbox result: what it would have cost is its own ledger's, never the API's.
+    let d = JobRecord::new(Server::Sandbox, request(Model::Pro, "d", 0, false, false));
+    j.insert(&d).unwrap();
+    j.set_result_urls(&d.id, &["u".into()]).unwrap();
+    let sandbox = j.spend(true).unwrap();
+    assert!(sandbox.sandbox);
+    assert_eq!((sandbox.images, sandbox.micro_usd), (1, 75_000));
+    let spend = j.spend(false).unwrap();
+    assert!(!spend.sandbox);
     assert_eq!(spend.images, 4);
     assert_eq!(spend.micro_usd, 40_000 + 3 * 75_000);
     assert_eq!(spend.by_month.len(), 1);
@@ -668,7 +688,7 @@ fn spend_counts_completed_images_at_the_rate_when_sent_and_outlives_deletion() {
     j.set_result_urls(&b.id, &["u1".into(), "u2".into(), "u3".into()])
         .unwrap();
     j.delete(&b.id).unwrap();
-    assert_eq!(j.spend().unwrap().micro_usd, 265_000);
+    assert_eq!(j.spend(false).unwrap().micro_usd, 265_000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -802,7 +822,7 @@ fn a_journal_to_migrate_is_checked_first_and_still_gives_its_shelf() {
     // Written by the last version: this open migrates (a write), so it checks first.
     back_to_version_2(&paths);
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 4);
+    assert_eq!(j.version().unwrap(), 5);
     assert_eq!(opened.shelf.len(), 5);
     assert_eq!(opened.shelf, j.shelf().unwrap());
 }
@@ -929,12 +949,39 @@ fn a_journal_of_version_3_gains_the_queue_s_index() {
     };
     rusqlite::Connection::open(paths.journal())
         .unwrap()
-        .execute_batch("DROP INDEX jobs_live; PRAGMA user_version = 3;")
+        .execute_batch(
+            "DROP INDEX jobs_live; ALTER TABLE spend DROP COLUMN sandbox; PRAGMA user_version = 3;",
+        )
         .unwrap();
     assert!(!has_index());
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 4);
+    assert_eq!(j.version().unwrap(), 5);
     assert_eq!(opened.shelf.len(), 3, "the jobs are all there");
     drop(j);
     assert!(has_index());
+}
+
+#[test]
+fn a_journal_of_version_4_keeps_its_sandbox_results_out_of_the_api_s_spend() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let api = Server::Api(reqwest::Url::parse("https://api.reapi.example/").unwrap());
+    for (server, model) in [(api, Model::Pro), (Server::Sandbox, Model::Standard)] {
+        let job = JobRecord::new(server, request(model, "a", 0, false, false));
+        j.insert(&job).unwrap();
+        j.set_result_urls(&job.id, &["u".into()]).unwrap();
+    }
+    drop(j);
+    // As version 4 left it: one ledger for both.
+    rusqlite::Connection::open(paths.journal())
+        .unwrap()
+        .execute_batch("ALTER TABLE spend DROP COLUMN sandbox; PRAGMA user_version = 4;")
+        .unwrap();
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 5);
+    let paid = j.spend(false).unwrap();
+    assert_eq!((paid.images, paid.micro_usd), (1, 75_000));
+    let sandbox = j.spend(true).unwrap();
+    assert_eq!((sandbox.images, sandbox.micro_usd), (1, 30_000));
 }

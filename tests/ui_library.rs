@@ -277,6 +277,8 @@ fn a_result_used_as_a_reference_is_made_from_it_and_used_in_the_new_one() {
     s.click("Spend…");
     s.wait_for_label("2 images");
     assert!(s.has_label_containing("$0.06"));
+    // In the sandbox nothing was paid, and the window says so.
+    assert!(s.has_label_containing("Sandbox mode: what these results would have cost"));
 }
 
 #[test]

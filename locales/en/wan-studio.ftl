@@ -493,6 +493,7 @@ editor-delete-box-tip = Delete this box
 ## Spend
 spend-title = Spend
 spend-about = An estimate: completed images × the tier's rate when sent. Failed and refused requests are free.
+spend-sandbox = Sandbox mode: what these results would have cost on the API. Nothing was paid, and none of it counts toward the API's spend or budget.
 spend-this-month = This month
 spend-of-budget = of { $budget } budget
 spend-in-all = In all

@@ -479,6 +479,7 @@ editor-delete-box-tip = 删除这个框
 ## Spend
 spend-title = 花费
 spend-about = 估算值：已完成的图片张数 × 发送时该版本的单价。失败和被拒的请求不收费。
+spend-sandbox = 沙盒模式：这些结果在 API 上会花费的金额。实际未付费，也不计入 API 的花费和预算。
 spend-this-month = 本月
 spend-of-budget = （预算 { $budget }）
 spend-in-all = 总计

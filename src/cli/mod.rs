@@ -872,7 +872,12 @@ fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let journal = crate::core::journal::Journal::open(&paths)?;
     let mut stdout = std::io::stdout().lock();
     if args.spend {
-        return print_spend(&journal.spend()?, args.json, &mut stdout);
+        return print_spend(
+            &journal.spend(false)?,
+            &journal.spend(true)?,
+            args.json,
+            &mut stdout,
+        );
     }
     let query = args.query();
     let mut jobs = journal.list()?;
@@ -945,7 +950,13 @@ fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
 }
 
 /// `history --spend`: months, the last 31 days and the total.
-fn print_spend(spend: &Spend, json: bool, out: &mut impl std::io::Write) -> anyhow::Result<Exit> {
+/// The API's spend, and apart from it what the sandbox's results would have cost.
+fn print_spend(
+    spend: &Spend,
+    sandbox: &Spend,
+    json: bool,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<Exit> {
     #[derive(serde::Serialize)]
     struct Period<'a> {
         name: &'a str,
@@ -973,6 +984,12 @@ fn print_spend(spend: &Spend, json: bool, out: &mut impl std::io::Write) -> anyh
                 "usd": format_usd(spend.micro_usd),
                 "months": periods(&spend.by_month),
                 "days": periods(&spend.by_day),
+                "sandbox": {
+                    "paid": false,
+                    "images": sandbox.images,
+                    "micro_usd": sandbox.micro_usd,
+                    "usd": format_usd(sandbox.micro_usd),
+                },
             }),
         )?;
         writeln!(out)?;
@@ -1004,6 +1021,14 @@ fn print_spend(spend: &Spend, json: bool, out: &mut impl std::io::Write) -> anyh
         spend.images,
         format_usd(spend.micro_usd)
     )?;
+    if sandbox.images > 0 {
+        writeln!(
+            out,
+            "Sandbox results, not counted above (nothing was paid): {} images, {} at the API's rates",
+            sandbox.images,
+            format_usd(sandbox.micro_usd)
+        )?;
+    }
     Ok(Exit::Done)
 }
 

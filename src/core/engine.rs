@@ -637,7 +637,7 @@ impl Engine {
                 Ok(())
             }
             Command::Spend => {
-                match self.inner.journal.spend() {
+                match self.inner.journal.spend(self.inner.cfg.server.is_sandbox()) {
                     Ok(spend) => self.inner.send(Event::Spend(spend)),
                     Err(e) => self.inner.send(Event::Notice(e.to_string())),
                 }

@@ -1718,6 +1718,8 @@ impl StudioApp {
                 self.send(Command::ListJobs {
                     recent: crate::ui::queue::RECENT,
                 });
+                // The sandbox's ledger and the API's are apart: the budget waits for this one's.
+                self.jobs.spend = None;
                 self.send(Command::Spend);
                 // The sandbox's links may have changed port: load references anew.
                 self.textures.forget_references();

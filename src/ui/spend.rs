@@ -35,6 +35,9 @@ impl SpendView {
                     return;
                 };
                 theme::hint(ui, tr.t("spend-about"));
+                if spend.sandbox {
+                    theme::hint(ui, tr.t("spend-sandbox"));
+                }
                 let month = spend.month_of(cx.now_ms);
                 ui.horizontal(|ui| {
                     ui.label(tr.t("spend-this-month"));

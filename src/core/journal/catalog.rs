@@ -10,7 +10,7 @@ use crate::core::pricing::Rates;
 use crate::core::request::{GenerationRequest, Mode, Model};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(super) const VERSION: i64 = 4;
+pub(super) const VERSION: i64 = 5;
 
 /// The search index: prompts and negative prompts, any script, any 3 letters. It keeps no text of
 /// its own (external content: the `prompt` and `negative` columns of `jobs`), and its rows are
@@ -62,10 +62,29 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
         to_v3(&tx)?;
     }
     to_v4(&tx)?;
+    to_v5(&tx)?;
     tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
     tx.commit()?;
     Ok(())
 }
+
+/// Version 5: the spend ledger says which results came from the sandbox (nothing was paid for
+/// them), so the API's spend and its budget count only what the API charged. A sandbox job deleted
+/// before this version left no trace of where it ran: its row stays counted as paid.
+fn to_v5(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
+    tx.execute_batch(&format!(
+        "ALTER TABLE spend ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0;
+         UPDATE spend SET sandbox = 1
+         WHERE job_id IN (SELECT id FROM jobs WHERE {SANDBOX_BACKEND});"
+    ))?;
+    Ok(())
+}
+
+/// A job row's `backend` is the sandbox's (what [`Server::from_key`] reads as the sandbox: not a
+/// URL).
+///
+/// [`Server::from_key`]: crate::core::server::Server::from_key
+const SANDBOX_BACKEND: &str = "instr(backend, ':') = 0";
 
 /// Version 4: the queue's count of older finished jobs read from an index, not a scan of every
 /// job (tens of milliseconds at 100,000 results, on every listing).
@@ -189,10 +208,13 @@ pub(super) fn record_spend(
 ) -> Result<(), JournalError> {
     let rates = Rates::default();
     conn.execute(
-        "INSERT OR IGNORE INTO spend (job_id, at, model, images, micro_usd)
-         SELECT id, ?2, COALESCE(model, ''), ?3,
-                ?3 * COALESCE(rate_micro_usd, CASE model WHEN ?4 THEN ?5 ELSE ?6 END)
-         FROM jobs WHERE id = ?1",
+        &format!(
+            "INSERT OR IGNORE INTO spend (job_id, at, model, images, micro_usd, sandbox)
+             SELECT id, ?2, COALESCE(model, ''), ?3,
+                    ?3 * COALESCE(rate_micro_usd, CASE model WHEN ?4 THEN ?5 ELSE ?6 END),
+                    {SANDBOX_BACKEND}
+             FROM jobs WHERE id = ?1"
+        ),
         params![
             job_id,
             at,
@@ -444,6 +466,8 @@ impl LibraryQuery {
 /// Spend per period: (period, images, micro-dollars), newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Spend {
+    /// The sandbox's ledger (what its results would have cost), not the API's.
+    pub sandbox: bool,
     pub images: u64,
     pub micro_usd: u64,
     /// `2026-11-24` → images, micro-dollars (local days).
@@ -709,12 +733,18 @@ impl super::Journal {
         Ok(rows)
     }
 
-    /// What the library has cost, by local day and month and in all.
-    pub fn spend(&self) -> Result<Spend, JournalError> {
+    /// What the library has cost on the API, by local day and month and in all; with `sandbox`,
+    /// what the sandbox's results would have cost there (nothing was paid for them).
+    pub fn spend(&self, sandbox: bool) -> Result<Spend, JournalError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT at, images, micro_usd FROM spend ORDER BY at DESC")?;
-        let mut spend = Spend::default();
-        let rows = stmt.query_map([], |r| {
+        let mut stmt = conn.prepare(
+            "SELECT at, images, micro_usd FROM spend WHERE sandbox = ?1 ORDER BY at DESC",
+        )?;
+        let mut spend = Spend {
+            sandbox,
+            ..Spend::default()
+        };
+        let rows = stmt.query_map([sandbox], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
