@@ -402,11 +402,7 @@ impl GalleryView {
         let painter = ui.painter();
         painter.rect_filled(image_rect, 4.0, ui.visuals().extreme_bg_color);
         match cx.textures.shown_with(&texts.thumb, || {
-            Request::thumbnail(&crate::core::library::thumbnail_path(
-                cx.paths,
-                &job.id,
-                result.index,
-            ))
+            Request::result_thumbnail(cx.paths, &job.id, result.index)
         }) {
             Shown::Ready { id, source_dims } => {
                 let fit = fit_rect(image_rect.shrink(2.0), source_dims);

@@ -86,6 +86,15 @@ pub struct Request {
 }
 
 impl Request {
+    /// A result's gallery thumbnail, where the library keeps it.
+    pub fn result_thumbnail(
+        paths: &crate::core::settings::Paths,
+        job_id: &str,
+        index: u32,
+    ) -> Request {
+        Request::thumbnail(&crate::core::library::thumbnail_path(paths, job_id, index))
+    }
+
     pub fn thumbnail(path: &std::path::Path) -> Request {
         Request {
             source: ImageSource::File(path.to_path_buf()),

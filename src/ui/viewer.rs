@@ -107,11 +107,7 @@ impl ViewerView {
                 // The full-size file is gone or unreadable: its gallery thumbnail, if it has one,
                 // still shows which image this is (at the result's size, so zoom and boxes agree).
                 let thumb = match cx.textures.get_with(&TexKey::Thumb(key.clone()), || {
-                    Request::thumbnail(&crate::core::library::thumbnail_path(
-                        cx.paths,
-                        &job.id,
-                        result.index,
-                    ))
+                    Request::result_thumbnail(cx.paths, &job.id, result.index)
                 }) {
                     TexState::Ready { texture, .. } => Some(texture),
                     TexState::Loading | TexState::Failed(_) => None,
@@ -681,11 +677,7 @@ fn link_thumb(
         ..
     } = cx.textures.get(
         &TexKey::Thumb(key.clone()),
-        &Request::thumbnail(&crate::core::library::thumbnail_path(
-            cx.paths,
-            &job.id,
-            result.index,
-        )),
+        &Request::result_thumbnail(cx.paths, &job.id, result.index),
     ) {
         painter.image(
             texture.id(),
