@@ -536,7 +536,7 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
         }
     }
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 5);
+    assert_eq!(j.version().unwrap(), 6);
     let found = j
         .search(&LibraryQuery {
             text: "castle".into(),
@@ -574,6 +574,7 @@ fn back_to_version_2(paths: &Paths) {
     c.execute_batch(
         "DROP TRIGGER prompts_insert; DROP TRIGGER prompts_delete; DROP TRIGGER prompts_update;
          DROP TABLE prompts; DROP INDEX jobs_by_seq; ALTER TABLE spend DROP COLUMN sandbox;
+         ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
          ALTER TABLE jobs DROP COLUMN seq; ALTER TABLE jobs DROP COLUMN prompt;
          ALTER TABLE jobs DROP COLUMN negative; ALTER TABLE jobs DROP COLUMN asked;
          CREATE VIRTUAL TABLE prompts USING fts5(job_id UNINDEXED, prompt, negative, tokenize = 'trigram');
@@ -610,7 +611,7 @@ fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over
     };
     back_to_version_2(&paths);
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 5);
+    assert_eq!(j.version().unwrap(), 6);
     // The gallery's shelf and the index agree on every job's key.
     let shelf = j.shelf().unwrap();
     assert_eq!(shelf.len(), 2);
@@ -822,7 +823,7 @@ fn a_journal_to_migrate_is_checked_first_and_still_gives_its_shelf() {
     // Written by the last version: this open migrates (a write), so it checks first.
     back_to_version_2(&paths);
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 5);
+    assert_eq!(j.version().unwrap(), 6);
     assert_eq!(opened.shelf.len(), 5);
     assert_eq!(opened.shelf, j.shelf().unwrap());
 }
@@ -950,12 +951,14 @@ fn a_journal_of_version_3_gains_the_queue_s_index() {
     rusqlite::Connection::open(paths.journal())
         .unwrap()
         .execute_batch(
-            "DROP INDEX jobs_live; ALTER TABLE spend DROP COLUMN sandbox; PRAGMA user_version = 3;",
+            "DROP INDEX jobs_live; ALTER TABLE spend DROP COLUMN sandbox;
+             ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
+             PRAGMA user_version = 3;",
         )
         .unwrap();
     assert!(!has_index());
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 5);
+    assert_eq!(j.version().unwrap(), 6);
     assert_eq!(opened.shelf.len(), 3, "the jobs are all there");
     drop(j);
     assert!(has_index());
@@ -976,12 +979,63 @@ fn a_journal_of_version_4_keeps_its_sandbox_results_out_of_the_api_s_spend() {
     // As version 4 left it: one ledger for both.
     rusqlite::Connection::open(paths.journal())
         .unwrap()
-        .execute_batch("ALTER TABLE spend DROP COLUMN sandbox; PRAGMA user_version = 4;")
+        .execute_batch(
+            "ALTER TABLE spend DROP COLUMN sandbox;
+             ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
+             PRAGMA user_version = 4;",
+        )
         .unwrap();
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 5);
+    assert_eq!(j.version().unwrap(), 6);
     let paid = j.spend(false).unwrap();
     assert_eq!((paid.images, paid.micro_usd), (1, 75_000));
     let sandbox = j.spend(true).unwrap();
     assert_eq!((sandbox.images, sandbox.micro_usd), (1, 30_000));
+}
+
+#[test]
+fn a_journal_of_version_5_gains_each_job_s_seed_and_size_for_the_captions() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let mut wide = request(Model::Pro, "a lighthouse", 0, false, false);
+    wide.seed = Some(201);
+    wide.size = Some("16:9".into());
+    wide.resolution = Some("1K".into());
+    let job = JobRecord::new(Server::Sandbox, wide);
+    j.insert(&job).unwrap();
+    j.add_result(&wan_studio::core::journal::ResultRecord {
+        job_id: job.id.clone(),
+        index: 0,
+        path: "library/x.png".into(),
+        thumbnail: "thumbnails/x.png".into(),
+        width: 10,
+        height: 10,
+        favourite: false,
+        rating: 0,
+    })
+    .unwrap();
+    drop(j);
+    // As version 5 left it: no seed or size columns.
+    rusqlite::Connection::open(paths.journal())
+        .unwrap()
+        .execute_batch(
+            "ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 6);
+    let shelf = j.shelf().unwrap();
+    assert_eq!(shelf[0].seed, Some(201));
+    assert_eq!(&*shelf[0].size, "16:9 1K");
+    // And seed:201 finds it, seed:202 does not.
+    let query = |text: &str| LibraryQuery {
+        text: text.into(),
+        ..LibraryQuery::default()
+    };
+    assert_eq!(j.search(&query("seed:201")).unwrap().len(), 1);
+    assert!(j.search(&query("seed:202")).unwrap().is_empty());
+    assert_eq!(j.search(&query("light seed:201")).unwrap().len(), 1);
+    assert!(j.search(&query("harbour seed:201")).unwrap().is_empty());
 }

@@ -121,3 +121,120 @@ fn the_viewer_fills_the_window_steps_through_results_and_zooms_truly() {
     s.click("Zoom 1:1");
     assert!(s.has_label_containing("100 %"));
 }
+
+/// The compose panel's content edge, read off Generate (it spans the panel's width).
+fn panel_edges(s: &ui_support::Studio) -> (f32, f32) {
+    let g = s.rect_of("Generate");
+    (g.min.x, g.max.x)
+}
+
+fn check_palette_fits(w: f32, h: f32) {
+    let mut s = studio(w, h);
+    let before = panel_edges(&s);
+    s.reveal_in_compose("Colour palette");
+    s.click("Colour palette");
+    assert!(s.app().draft.palette_on);
+    assert_eq!(
+        panel_edges(&s),
+        before,
+        "{w}×{h}: the palette does not widen the panel"
+    );
+    // An out-of-range share, still being typed: its hint wraps inside the panel, and the row's
+    // lock and remove stay in view.
+    s.reveal_in_compose("Ratio 2");
+    s.harness.get_by_label("Percent 1").click();
+    s.settle();
+    s.harness.get_by_label("Percent 1").type_text("120");
+    s.settle();
+    let (left, right) = panel_edges(&s);
+    assert_eq!(
+        (left, right),
+        before,
+        "{w}×{h}: the hint does not widen the panel"
+    );
+    let hints: Vec<Rect> = s
+        .harness
+        .query_all_by_label_contains("on Enter")
+        .map(|n| n.rect())
+        .collect();
+    assert!(!hints.is_empty(), "{w}×{h}: the hint is shown");
+    for r in hints {
+        assert!(
+            r.min.x >= left - 1.0 && r.max.x <= right + 1.0,
+            "{w}×{h}: a hint at {r:?} reaches past the panel ({left}–{right})"
+        );
+    }
+    for control in ["Lock colour 1", "Remove colour 1", "Ratio 1"] {
+        let r = s.rect_of(control);
+        assert!(
+            r.min.x >= left - 1.0 && r.max.x <= right + 1.0 && r.width() >= 8.0,
+            "{w}×{h}: {control} at {r:?} is outside the panel ({left}–{right})"
+        );
+    }
+    s.harness.key_press(egui::Key::Enter);
+    s.settle();
+    s.reveal_in_compose("Colour palette");
+    s.click("Colour palette");
+    assert!(!s.app().draft.palette_on);
+    assert_eq!(
+        panel_edges(&s),
+        before,
+        "{w}×{h}: the panel's width after the palette is its width before"
+    );
+}
+
+#[test]
+fn palette_hints_stay_in_the_compose_panel_in_a_small_window() {
+    check_palette_fits(1024.0, 640.0);
+}
+
+#[test]
+fn palette_hints_stay_in_the_compose_panel_in_a_large_window() {
+    check_palette_fits(1600.0, 1000.0);
+}
+
+#[test]
+fn a_share_that_cannot_move_says_why() {
+    let mut s = studio(1600.0, 1000.0);
+    s.click("Colour palette");
+    s.click("Remove colour 4");
+    s.click("Lock colour 1");
+    s.click("Lock colour 2");
+    let p = &s.app().draft.palette;
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(p.swatches()[0].locked && p.swatches()[1].locked, "{p:?}");
+    assert!(s.is_disabled("Ratio 3"));
+    assert!(s.has_label_containing("Every other colour is locked"));
+}
+
+#[test]
+fn settings_opens_below_the_top_bar() {
+    for (w, h) in [(1024.0, 640.0), (1600.0, 1000.0)] {
+        let mut s = studio(w, h);
+        let bar = s.rect_of("⚙ Settings");
+        s.click("⚙ Settings");
+        let field = s.rect_of("API key");
+        let title = s
+            .harness
+            .query_all_by_label("Settings")
+            .map(|n| n.rect())
+            .find(|r| r.min.y > 0.0)
+            .unwrap_or(field);
+        assert!(
+            title.min.y >= bar.max.y && field.min.y >= bar.max.y,
+            "{w}×{h}: Settings ({title:?}) opens over the top bar ({bar:?})"
+        );
+    }
+}
+
+#[test]
+fn the_viewer_gives_its_image_the_room_a_small_window_has() {
+    let mut s = studio(1024.0, 640.0);
+    s.generate_and_wait("a lighthouse at dusk");
+    s.click("Result 1");
+    let canvas = s.rect_of("Viewer");
+    assert!(
+        canvas.height() >= 340.0 && canvas.width() >= 400.0,
+        "the image has most of the centre: {canvas:?}"
+    );
+}

@@ -87,6 +87,7 @@ impl Parts {
             preparing: &[],
             dropper: Dropper::default(),
             palettes: &self.palettes,
+            below_bar: egui::Rect::from_min_size(egui::pos2(0.0, 40.0), egui::vec2(1600.0, 960.0)),
         }
     }
 }

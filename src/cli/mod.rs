@@ -595,11 +595,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
     if uses_samples || !local.is_empty() {
         check(&request)?;
     }
-    let mut estimate = backend
-        .rates
-        .estimate(request.model, u32::try_from(request.n).unwrap_or(1));
-    // In a group series n is a maximum: the model may return fewer, and only those are billed.
-    estimate.up_to = request.is_group();
+    let estimate = backend.rates.estimate_request(&request);
     if backend.sandbox.is_some() {
         eprintln!(
             "Sandbox: {} on {} would cost {estimate}; here nothing is charged.",

@@ -257,9 +257,7 @@ impl Draft {
     }
 
     pub fn estimate(&self, rates: &Rates) -> Estimate {
-        let mut e = rates.estimate(self.model, self.n);
-        e.up_to = self.group && self.n > 1;
-        e
+        rates.estimate_request(&self.to_request(0))
     }
 
     /// The largest count the current mode allows.

@@ -991,9 +991,10 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
     let urls = to_json(&job.result_urls)?;
     tx.execute(
         &format!(
-            "INSERT INTO jobs ({JOB_COLUMNS}, model, mode, palette, prompt, negative, asked)
+            "INSERT INTO jobs ({JOB_COLUMNS}, model, mode, palette, prompt, negative, asked, seed, size)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?16, ?17, ?18, ?19, ?20, ?21)"
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?16, ?17, ?18, ?19, ?20, ?21,
+                     ?22, ?23)"
         ),
         params![
             job.id,
@@ -1017,6 +1018,8 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
             job.request.prompt.as_deref().unwrap_or_default(),
             job.request.negative_prompt.as_deref().unwrap_or_default(),
             job.request.n.max(1),
+            job.request.seed,
+            job.request.size_label(),
         ],
     )?;
     for parent in &job.made_from {

@@ -27,3 +27,4 @@ pub mod settings;
 pub mod storyboard;
 pub mod time;
 pub mod undo;
+pub mod variation;

@@ -35,6 +35,15 @@ impl Rates {
         }
     }
 
+    /// What a request will cost: its `n` images on its tier. In a group series `n` is a maximum
+    /// (the model may return fewer, and only those are billed), so the estimate is "up to".
+    pub fn estimate_request(&self, request: &super::request::GenerationRequest) -> Estimate {
+        let n = u32::try_from(request.n.max(1)).unwrap_or(1);
+        let mut e = self.estimate(request.model, n);
+        e.up_to = request.is_group() && n > 1;
+        e
+    }
+
     /// The estimate for `n` images on `model`.
     pub fn estimate(&self, model: Model, n: u32) -> Estimate {
         let micro = self.per_image_micro_usd(model) * u64::from(n);

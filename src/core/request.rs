@@ -125,6 +125,22 @@ impl GenerationRequest {
         excerpt(self.prompt.as_deref().unwrap_or(""), chars)
     }
 
+    /// The size as an artist reads it: `16:9 1K`, `2K`, `1024×1024` (empty when none was sent).
+    pub fn size_label(&self) -> String {
+        let size = self.size.as_deref().unwrap_or("").trim();
+        let size = match size.split_once(['x', 'X']) {
+            Some((w, h)) if w.parse::<u32>().is_ok() && h.parse::<u32>().is_ok() => {
+                format!("{w}×{h}")
+            }
+            _ => size.to_owned(),
+        };
+        match self.resolution.as_deref().map(str::trim) {
+            Some(r) if !r.is_empty() && !size.is_empty() => format!("{size} {}", r.to_uppercase()),
+            Some(r) if !r.is_empty() => r.to_uppercase(),
+            _ => size,
+        }
+    }
+
     /// The mode the request runs in; there is no mode field, the shape decides.
     pub fn mode(&self) -> Mode {
         if self.is_group() {

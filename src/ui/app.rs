@@ -29,7 +29,7 @@ use crate::tr;
 use super::compose::ComposeView;
 use super::cx::{
     Action, Centre, ConnState, Dropper, Edit, Hits, Jobs, KeyInfo, PaletteSource, PathPurpose,
-    ViewCx,
+    Sent, ViewCx,
 };
 use super::dialogs::{self, AboutInfo, Confirm, FilePicker, NativePicker, PathPrompt, Picked};
 use super::gallery::{GalleryView, STRIP_TILE};
@@ -47,6 +47,8 @@ const SAME_REQUEST_WINDOW: Duration = Duration::from_secs(10);
 /// The compose form is saved at most this long after it changed.
 const DRAFT_SAVE_DELAY: Duration = Duration::from_millis(400);
 const NOTICE_SECS: u64 = 6;
+/// Below this height of the centre, the viewer folds the references strip to one line.
+const FOLD_BELOW: f32 = 720.0;
 
 /// Everything the window needs from outside, decided by `main` (or a test).
 #[derive(Clone)]
@@ -243,8 +245,10 @@ pub struct StudioApp {
     textures: Textures,
     loaded: mpsc::Receiver<Loaded>,
     chores: Vec<oneshot::Receiver<Chore>>,
-    /// The last request sent (with a random seed left out) and when.
-    last_sent: Option<(String, Instant)>,
+    /// The last request sent (with a random seed left out) and what it was.
+    last_sent: Option<(String, Sent)>,
+    /// Sends that wait one frame for a typed field to commit (see [`StudioApp::generate`]).
+    after_commit: Vec<Action>,
     /// Tags the gallery's searches: only the latest answer is shown.
     search_generation: u64,
     /// A search is with the engine (its answer not back yet).
@@ -331,6 +335,7 @@ impl StudioApp {
             loaded: loads,
             chores: Vec::new(),
             last_sent: None,
+            after_commit: Vec::new(),
             search_generation: 0,
             search_in_flight: false,
             waiting: Vec::new(),
@@ -856,6 +861,28 @@ impl StudioApp {
     /// a few seconds (a double-click, a repeated Ctrl+Enter) asks first.
     fn generate(&mut self, again: bool) {
         self.generate_tried = true;
+        // What is sent is what the form shows: a value still being typed is committed first,
+        // through the field's own code (as Enter would), and the send follows on the next frame.
+        if let Some(pending) = super::widgets::pending(&self.ctx) {
+            if let Some(problem) = &pending.problem {
+                self.notify_error(tr!(
+                    self.tr(),
+                    "app-not-sent-typed",
+                    field = pending.field.as_str(),
+                    text = pending.text.as_str(),
+                    problem = problem.as_str()
+                ));
+                return;
+            }
+            super::widgets::commit_pending(&self.ctx);
+            self.after_commit.push(if again {
+                Action::GenerateAgain
+            } else {
+                Action::Generate
+            });
+            self.ctx.request_repaint();
+            return;
+        }
         let blockers = self.generate_blockers();
         if let Some(first) = blockers.first() {
             self.notify_error(format!("Not sent: {first}"));
@@ -866,12 +893,13 @@ impl StudioApp {
         let recent = self
             .last_sent
             .as_ref()
-            .is_some_and(|(f, at)| *f == fingerprint && at.elapsed() < SAME_REQUEST_WINDOW);
+            .is_some_and(|(f, sent)| *f == fingerprint && sent.at.elapsed() < SAME_REQUEST_WINDOW);
         if recent && !again {
             self.confirm = Some(Confirm::SendAgain);
             return;
         }
         let request = self.draft.to_request(random_seed());
+        let sent = Sent::of(&request, self.settings.rates.estimate_request(&request));
         let mut submission = Submission {
             rate_micro_usd: Some(self.settings.rates.per_image_micro_usd(request.model)),
             made_from: self.draft.made_from(),
@@ -896,7 +924,7 @@ impl StudioApp {
                 }
             };
             self.preparing = true;
-            self.last_sent = Some((fingerprint, Instant::now()));
+            self.last_sent = Some((fingerprint, sent));
             self.generate_tried = false;
             let flatten_onto = self.settings.flatten_onto;
             let stages = Arc::clone(&self.stages);
@@ -930,7 +958,7 @@ impl StudioApp {
             return;
         }
         if self.send(Command::Submit(Box::new(submission))) {
-            self.last_sent = Some((fingerprint, Instant::now()));
+            self.last_sent = Some((fingerprint, sent));
             self.generate_tried = false;
         }
     }
@@ -1208,7 +1236,19 @@ impl StudioApp {
         };
         let request = job.request.clone();
         let made_from = job.made_from.clone();
-        self.restore_settings(&request);
+        let siblings = job.results.len();
+        self.restore_form(&request);
+        if siblings > 1 {
+            // One image of several: what comes back is the whole request that made them all.
+            let seed = request.seed.map_or_else(
+                || self.tr().t("viewer-seed-random").to_owned(),
+                |s| s.to_string(),
+            );
+            let text = tr!(self.tr(), "app-restored-whole", n = request.n, seed = seed);
+            self.notify(text);
+        } else {
+            self.notify("Settings restored, seed included.");
+        }
         // The chain goes on: references that were earlier results still are.
         for parent in made_from {
             if let Some(r) = usize::try_from(parent.slot)
@@ -1220,8 +1260,14 @@ impl StudioApp {
         }
     }
 
-    /// Restores the whole compose form from a request, seed included (one undo step).
+    /// Restores the whole compose form from a request, seed included (one undo step), and says so.
     fn restore_settings(&mut self, request: &crate::core::request::GenerationRequest) {
+        self.restore_form(request);
+        self.notify("Settings restored, seed included.");
+    }
+
+    /// Restores the whole compose form from a request, seed included (one undo step).
+    fn restore_form(&mut self, request: &crate::core::request::GenerationRequest) {
         let form = Draft::from_request(request);
         let before = self.snapshot();
         self.undo.record(before);
@@ -1229,7 +1275,6 @@ impl StudioApp {
         if matches!(self.centre, Centre::Editor { .. }) {
             self.centre = Centre::Gallery;
         }
-        self.notify("Settings restored, seed included.");
     }
 
     fn export(&mut self, items: Vec<ResultKey>, dest: ExportDest) {
@@ -1305,7 +1350,7 @@ impl StudioApp {
             return;
         }
         let generation = self.search_generation;
-        let text = self.jobs.query.text.clone();
+        let text = self.jobs.query.words();
         self.search_in_flight = self.send(Command::Search { text, generation });
     }
 
@@ -1334,14 +1379,16 @@ impl StudioApp {
     /// (the last answer stays meanwhile).
     fn search(&mut self) {
         let query = self.views.gallery.query.clone();
-        let words_changed = query.text.trim() != self.jobs.query.text.trim();
-        let filters_changed = LibraryQuery {
-            text: String::new(),
-            ..query.clone()
-        } != LibraryQuery {
-            text: String::new(),
-            ..self.jobs.query.clone()
-        };
+        let words_changed = query.words() != self.jobs.query.words();
+        // A `seed:N` term is a filter, applied in memory as the others are.
+        let filters_changed = query.seed() != self.jobs.query.seed()
+            || LibraryQuery {
+                text: String::new(),
+                ..query.clone()
+            } != LibraryQuery {
+                text: String::new(),
+                ..self.jobs.query.clone()
+            };
         self.jobs.query = query;
         if !self.jobs.query.has_text() {
             self.search_generation += 1;
@@ -2223,7 +2270,14 @@ fn centre_ui(
         });
         return;
     }
-    views.references.ui(ui, cx, draft, out);
+    // A short window's viewer folds the references to one line: the image gets the room.
+    let fold = matches!(cx.centre, Centre::Viewer(_)) && ui.available_height() < FOLD_BELOW;
+    if !fold {
+        views.references.unfolded = false;
+    }
+    if !(fold && views.references.folded_ui(ui, cx, draft)) {
+        views.references.ui(ui, cx, draft, out);
+    }
     ui.separator();
     match cx.centre {
         Centre::Gallery => views.gallery.ui(ui, cx, out),
@@ -2336,7 +2390,14 @@ impl eframe::App for StudioApp {
         let ctx = ui.ctx().clone();
         let mut out = Vec::new();
         self.shortcuts(&ctx, &mut out);
-        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, &mut out));
+        let bar = egui::Panel::top("top_bar")
+            .show(ui, |ui| self.top_bar_ui(ui, &mut out))
+            .response
+            .rect;
+        let below_bar = egui::Rect::from_min_max(
+            egui::pos2(ctx.content_rect().min.x, bar.max.y),
+            ctx.content_rect().max,
+        );
         let problems = self.draft.problems();
         let blockers = self.blockers_given(&problems);
         let conn = self.conn_state();
@@ -2369,7 +2430,7 @@ impl eframe::App for StudioApp {
                 blockers: &blockers,
                 problems: &problems,
                 generate_tried: self.generate_tried,
-                last_sent: self.last_sent.as_ref().map(|(_, at)| *at),
+                last_sent: self.last_sent.as_ref().map(|(_, sent)| sent),
                 export_dir: &export_dir,
                 now_ms: now_ms(),
                 storage_secret_set: self.storage_secret.is_some(),
@@ -2381,6 +2442,7 @@ impl eframe::App for StudioApp {
                     blocked: self.draft.why_no_palette(),
                 },
                 palettes: &self.palettes,
+                below_bar,
             };
             let views = &mut self.views;
             let draft = &mut self.draft;
@@ -2426,6 +2488,9 @@ impl eframe::App for StudioApp {
                 self.confirm = None;
             }
         }
+        // Sends that waited for a typed field go after what the views did this frame (the
+        // field's commit among it).
+        out.append(&mut self.after_commit);
         for action in out {
             self.handle(action);
         }

@@ -23,7 +23,7 @@ use crate::tr;
 /// How long Generate says "Sent ✔".
 const SENT_FOR: Duration = Duration::from_secs(2);
 /// Height kept for the footer (mode, price, Generate, one status line).
-pub const FOOTER_HEIGHT: f32 = 104.0;
+pub const FOOTER_HEIGHT: f32 = 118.0;
 
 /// The compose panel's own state.
 #[derive(Default)]
@@ -31,6 +31,9 @@ pub struct ComposeView {
     pub palette: PaletteView,
     /// Said beside the resolution when a choice had to change (4K off Pro text-to-image).
     resolution_note: Option<&'static str>,
+    /// The count last typed that had to be brought within the rule (it is said under the field
+    /// until the count changes again).
+    count_note: Option<i64>,
 }
 
 impl ComposeView {
@@ -57,7 +60,7 @@ impl ComposeView {
                 ui.separator();
                 self.size_ui(ui, tr, form, problems);
                 ui.separator();
-                count_seed_ui(ui, tr, form, problems);
+                count_seed_ui(ui, tr, form, problems, &mut self.count_note);
                 ui.separator();
                 switches_ui(ui, tr, form, problems);
                 ui.separator();
@@ -115,30 +118,38 @@ impl ComposeView {
             }
             SizeKind::Gear => self.resolution_ui(ui, tr, form),
             SizeKind::Custom => {
-                ui.horizontal(|ui| {
-                    ui.label(tr.t("compose-width"));
-                    if let Some(w) = NumberField::new(
-                        tr.t("compose-width"),
-                        i64::from(form.custom.0),
-                        1..=i64::from(MAX_PIXEL_SIDE),
-                    )
-                    .suffix("px")
-                    .show(ui)
-                    {
-                        form.custom.0 = u32::try_from(w).unwrap_or(1);
-                    }
-                    ui.label(tr.t("compose-height"));
-                    if let Some(h) = NumberField::new(
-                        tr.t("compose-height"),
-                        i64::from(form.custom.1),
-                        1..=i64::from(MAX_PIXEL_SIDE),
-                    )
-                    .suffix("px")
-                    .show(ui)
-                    {
-                        form.custom.1 = u32::try_from(h).unwrap_or(1);
-                    }
-                });
+                let typed = ui
+                    .horizontal_wrapped(|ui| {
+                        ui.label(tr.t("compose-width"));
+                        let w = NumberField::new(
+                            tr,
+                            tr.t("compose-custom-width"),
+                            i64::from(form.custom.0),
+                            1..=i64::from(MAX_PIXEL_SIDE),
+                        )
+                        .suffix("px")
+                        .show(ui);
+                        if let Some(v) = w.committed {
+                            form.custom.0 = u32::try_from(v).unwrap_or(1);
+                        }
+                        ui.label(tr.t("compose-height"));
+                        let h = NumberField::new(
+                            tr,
+                            tr.t("compose-custom-height"),
+                            i64::from(form.custom.1),
+                            1..=i64::from(MAX_PIXEL_SIDE),
+                        )
+                        .suffix("px")
+                        .show(ui);
+                        if let Some(v) = h.committed {
+                            form.custom.1 = u32::try_from(v).unwrap_or(1);
+                        }
+                        [w, h]
+                    })
+                    .inner;
+                for t in &typed {
+                    t.problem_ui(ui);
+                }
                 let side = if max_pixels(&form.to_request(0)) == MAX_PIXELS_4K {
                     4096
                 } else {
@@ -259,38 +270,93 @@ fn prompt_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut Draft, problems: &Pr
     theme_problems(ui, tr, problems, &[Field::NegativePrompt]);
 }
 
-fn count_seed_ui(ui: &mut egui::Ui, tr: Tr, form: &mut Draft, problems: &Problems) {
+fn count_seed_ui(
+    ui: &mut egui::Ui,
+    tr: Tr,
+    form: &mut Draft,
+    problems: &Problems,
+    count_note: &mut Option<i64>,
+) {
     let max = form.max_n();
-    ui.horizontal(|ui| {
-        let label = ui.label(RichText::new(tr.t("compose-count")).strong());
-        ui.add(
-            egui::Slider::new(&mut form.n, 1..=max)
-                .clamping(egui::SliderClamping::Edits)
-                .update_while_editing(false)
-                .integer(),
-        )
-        .labelled_by(label.id)
-        .on_hover_text(tr.t("compose-count-tip"));
-    });
+    let before = form.n;
+    let typed = ui
+        .horizontal_wrapped(|ui| {
+            let label = ui.label(RichText::new(tr.t("compose-count")).strong());
+            ui.add(
+                egui::Slider::new(&mut form.n, 1..=max)
+                    .clamping(egui::SliderClamping::Edits)
+                    .show_value(false)
+                    .integer(),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(tr.t("compose-count-tip"));
+            let typed = NumberField::new(
+                tr,
+                tr.t("compose-count-value"),
+                i64::from(form.n),
+                1..=i64::from(max),
+            )
+            .width(36.0)
+            .show(ui);
+            if let Some(v) = typed.committed {
+                form.n = u32::try_from(v).unwrap_or(1);
+            }
+            typed
+        })
+        .inner;
+    if let Some(asked) = typed.clamped_from {
+        *count_note = Some(asked);
+    } else if form.n != before || typed.problem.is_some() {
+        *count_note = None;
+    }
+    typed.problem_ui(ui);
+    if typed.problem.is_some() || count_note.is_some() {
+        // The rule, and the way past it: a group series takes up to 12.
+        let rule = if form.group {
+            tr!(tr, "compose-count-rule-group", max = max)
+        } else {
+            tr!(
+                tr,
+                "compose-count-rule",
+                max = max,
+                group = crate::core::rules::MAX_N_GROUP
+            )
+        };
+        let text = match count_note {
+            Some(asked) => tr!(
+                tr,
+                "compose-count-clamped",
+                asked = *asked,
+                n = form.n,
+                rule = rule
+            ),
+            None => rule,
+        };
+        theme::hint(ui, &text);
+    }
     theme_problems(ui, tr, problems, &[Field::N]);
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(tr.t("compose-seed")).strong());
-        ui.checkbox(&mut form.random_seed, tr.t("compose-random"))
-            .on_hover_text(tr.t("compose-random-tip"));
-        let fixed = !form.random_seed;
-        if let Some(v) = NumberField::new(tr.t("compose-seed-value"), form.seed, 0..=MAX_SEED)
-            .width(92.0)
-            .enabled(fixed)
-            .show(ui)
-        {
-            form.seed = v;
-        }
-        let roll = named_button(ui, fixed, egui::Button::new("🎲"), tr.t("compose-roll"))
-            .on_hover_text(tr.t("compose-roll"));
-        if roll.clicked() {
-            form.seed = random_seed();
-        }
-    });
+    let typed = ui
+        .horizontal_wrapped(|ui| {
+            ui.label(RichText::new(tr.t("compose-seed")).strong());
+            ui.checkbox(&mut form.random_seed, tr.t("compose-random"))
+                .on_hover_text(tr.t("compose-random-tip"));
+            let fixed = !form.random_seed;
+            let typed = NumberField::new(tr, tr.t("compose-seed-value"), form.seed, 0..=MAX_SEED)
+                .width(92.0)
+                .enabled(fixed)
+                .show(ui);
+            if let Some(v) = typed.committed {
+                form.seed = v;
+            }
+            let roll = named_button(ui, fixed, egui::Button::new("🎲"), tr.t("compose-roll"))
+                .on_hover_text(tr.t("compose-roll"));
+            if roll.clicked() {
+                form.seed = random_seed();
+            }
+            typed
+        })
+        .inner;
+    typed.problem_ui(ui);
     theme_problems(ui, tr, problems, &[Field::Seed]);
 }
 
@@ -392,10 +458,12 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
     if r.clicked() {
         out.push(Action::Generate);
     }
-    let sent_recently = cx.last_sent.is_some_and(|t| t.elapsed() < SENT_FOR);
-    if sent_recently {
+    let sent_recently = cx.last_sent.filter(|s| s.at.elapsed() < SENT_FOR);
+    if let Some(sent) = sent_recently {
+        // What left, exactly: its seed, its images and their price.
         let colour = theme::ok_text(ui.visuals());
-        ui.label(RichText::new(tr.t("compose-sent")).color(colour));
+        let what = sent_text(tr, sent);
+        ui.add(egui::Label::new(RichText::new(what).color(colour)).wrap());
         ui.ctx().request_repaint_after(SENT_FOR);
     } else if let Some(first) = cx.blockers.first() {
         let more = cx.blockers.len() - 1;
@@ -409,5 +477,34 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
         } else {
             theme::hint(ui, &text);
         }
+    }
+}
+
+/// "Sent ✔ seed 201 · 4 × Standard ≈ $0.120": the request as it left.
+fn sent_text(tr: Tr, sent: &super::cx::Sent) -> String {
+    let seed = sent
+        .seed
+        .map_or_else(|| tr.t("viewer-seed-random").to_owned(), |s| s.to_string());
+    let key_images = sent.estimate.images;
+    let usd = format_usd(sent.estimate.micro_usd);
+    let tier = tr.of(sent.model.tier_name());
+    if sent.estimate.up_to {
+        tr!(
+            tr,
+            "compose-sent-up-to",
+            seed = seed,
+            images = key_images,
+            tier = tier,
+            usd = &usd
+        )
+    } else {
+        tr!(
+            tr,
+            "compose-sent-what",
+            seed = seed,
+            images = key_images,
+            tier = tier,
+            usd = &usd
+        )
     }
 }

@@ -408,8 +408,8 @@ pub struct ViewCx<'a> {
     pub problems: &'a crate::core::rules::Problems,
     /// Whether Generate was tried since the form last changed (problems turn from hints to errors).
     pub generate_tried: bool,
-    /// When the last request was sent (Generate says "Sent ✓" for a moment).
-    pub last_sent: Option<Instant>,
+    /// The last request sent and when (Generate says "Sent ✔" and what it sent, for a moment).
+    pub last_sent: Option<&'a Sent>,
     /// Where Quick export writes.
     pub export_dir: &'a std::path::Path,
     pub now_ms: i64,
@@ -421,6 +421,49 @@ pub struct ViewCx<'a> {
     pub dropper: Dropper,
     /// The palettes the artist has named and kept.
     pub palettes: &'a SavedPalettes,
+    /// The window's area under the top bar: where windows (Settings, Spend, About) open and stay.
+    pub below_bar: eframe::egui::Rect,
+}
+
+impl ViewCx<'_> {
+    /// A window that opens centred at the top of the area under the top bar and stays in it.
+    pub fn place_window<'w>(
+        &self,
+        window: eframe::egui::Window<'w>,
+        width: f32,
+    ) -> eframe::egui::Window<'w> {
+        let area = self.below_bar;
+        let x = area.center().x - width / 2.0;
+        window
+            .default_pos(eframe::egui::pos2(x.max(area.min.x), area.min.y + 8.0))
+            .default_width(width)
+            .constrain_to(area)
+    }
+}
+
+/// What the last send sent, as the compose footer confirms it: exactly the request that left,
+/// after every typed field was committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub at: Instant,
+    /// The seed it carried (a random one is drawn at the send).
+    pub seed: Option<i64>,
+    pub model: crate::core::request::Model,
+    pub estimate: crate::core::pricing::Estimate,
+}
+
+impl Sent {
+    pub fn of(
+        request: &crate::core::request::GenerationRequest,
+        estimate: crate::core::pricing::Estimate,
+    ) -> Sent {
+        Sent {
+            at: Instant::now(),
+            seed: request.seed,
+            model: request.model,
+            estimate,
+        }
+    }
 }
 
 /// The font for Chinese, Japanese and Korean text, as the window knows it.

@@ -14,6 +14,7 @@ use eframe::egui::{self, RichText};
 
 use crate::core::journal::{LibraryMode, LibraryQuery, Shelved, ShelvedResult, local_date};
 use crate::core::request::Model;
+use crate::core::variation::Differs;
 
 use super::cx::{Action, Jobs, PaletteSource, PathPurpose, ViewCx};
 use super::geometry::fit_rect;
@@ -231,6 +232,7 @@ impl GalleryView {
                     .desired_width(200.0),
             )
             .labelled_by(label.id)
+            .on_hover_text(tr.t("gallery-search-tip"))
             .widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr.t("gallery-search"))
             });
@@ -372,13 +374,20 @@ impl GalleryView {
             (cx.jobs.version, tr.0),
             &(k, chars),
             |_| true,
-            || Rc::new(tile_texts(tr, job, result, k, chars)),
+            || {
+                let differs = differing_from_neighbours(cx.jobs, k, job);
+                Rc::new(tile_texts(tr, job, result, k, chars, &differs))
+            },
         ));
         let key = &texts.key;
         let selected = self.selection.contains(key);
         let (rect, resp) =
             ui.allocate_exact_size(egui::vec2(side, side + CAPTION), egui::Sense::click());
         resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &texts.name));
+        // What the caption says is what a screen reader hears after the tile's name.
+        ui.ctx().accesskit_node_builder(resp.id, |node| {
+            node.set_description(texts.caption.as_str());
+        });
         if !ui.is_rect_visible(rect) {
             return;
         }
@@ -495,7 +504,7 @@ impl GalleryView {
             out.push(Action::OpenViewer(key.clone()));
             ui.close();
         }
-        if series > 1 && ui.button(tr.t("gallery-open-storyboard")).clicked() {
+        if job.is_series() && series > 1 && ui.button(tr.t("gallery-open-storyboard")).clicked() {
             out.push(Action::OpenStoryboard(job.id.clone()));
             ui.close();
         }
@@ -558,28 +567,85 @@ impl GalleryView {
     }
 }
 
-/// What tile `k` (of `job`'s `result`) says, its caption within `chars` columns. The first panel
-/// of a series says how many came of how many were asked for.
-fn tile_texts(tr: Tr, job: &Shelved, result: &ShelvedResult, k: usize, chars: usize) -> TileTexts {
+/// The jobs shown just before and after tile `k`'s job (its own other tiles skipped).
+fn neighbours<'a>(jobs: &'a Jobs, k: usize, job: &Shelved) -> impl Iterator<Item = &'a Shelved> {
+    let other = move |t: usize| jobs.tile(t).map(|(j, _)| j).filter(|j| j.id != job.id);
+    let before = (0..k).rev().take(MAX_SERIES).find_map(other);
+    let after = (k + 1..jobs.tiles.len()).take(MAX_SERIES).find_map(other);
+    before.into_iter().chain(after)
+}
+
+/// A group series holds at most this many tiles in a row of its own.
+const MAX_SERIES: usize = 13;
+
+/// What tells tile `k`'s job from its neighbours beside the seed.
+fn differing_from_neighbours(jobs: &Jobs, k: usize, job: &Shelved) -> Vec<Differs> {
+    crate::core::variation::differing(&job.traits(), neighbours(jobs, k, job).map(Shelved::traits))
+}
+
+/// A variation's marks, as a caption starts: "Pro · 16:9 1K · seed 201 · ".
+pub fn variation_marks(
+    tr: Tr,
+    differs: &[Differs],
+    traits: &crate::core::variation::Traits<'_>,
+    seed: Option<i64>,
+) -> String {
+    let mut out = String::new();
+    for d in differs {
+        let mark = match d {
+            Differs::Tier => tr.of(traits.model.tier_name()).to_owned(),
+            Differs::Size => traits.size.to_owned(),
+            Differs::Palette if traits.palette => tr.t("caption-palette").to_owned(),
+            Differs::Palette => tr.t("caption-no-palette").to_owned(),
+        };
+        out.push_str(&mark);
+        out.push_str(" · ");
+    }
+    if let Some(seed) = seed {
+        out.push_str(&tr!(tr, "caption-seed", seed = seed.to_string()));
+        out.push_str(" · ");
+    }
+    out
+}
+
+/// What tile `k` (of `job`'s `result`) says, its caption within `chars` columns: what tells it
+/// from its neighbours (the parameters that differ where they share the prompt, and its seed),
+/// then the prompt. The first panel of a series says how many came of how many were asked for.
+fn tile_texts(
+    tr: Tr,
+    job: &Shelved,
+    result: &ShelvedResult,
+    k: usize,
+    chars: usize,
+    differs: &[Differs],
+) -> TileTexts {
     let series = job.results.len();
     let asked = usize::try_from(job.asked).unwrap_or(series);
-    let caption = if job.is_series() && job.results.first().is_some_and(|f| f.index == result.index)
-    {
-        let short = if series < asked {
-            tr!(tr, "gallery-series-short", k = series, asked = asked)
+    let mut head =
+        if job.is_series() && job.results.first().is_some_and(|f| f.index == result.index) {
+            if series < asked {
+                tr!(tr, "gallery-series-short", k = series, asked = asked)
+            } else {
+                tr!(tr, "gallery-series", k = series)
+            }
         } else {
-            tr!(tr, "gallery-series", k = series)
+            String::new()
         };
-        let room = chars.saturating_sub(
-            short
-                .chars()
-                .map(crate::core::explain::columns_of)
-                .sum::<usize>(),
-        );
-        short + &crate::core::explain::shorten_cols(&job.prompt, room)
-    } else {
-        crate::core::explain::shorten_cols(&job.prompt, chars)
-    };
+    head.push_str(&variation_marks(
+        tr,
+        differs,
+        &job.traits(),
+        job.seed.map(i64::from),
+    ));
+    let room = chars.saturating_sub(
+        head.chars()
+            .map(crate::core::explain::columns_of)
+            .sum::<usize>(),
+    );
+    let caption = crate::core::explain::shorten_cols(
+        &(head.clone() + &crate::core::explain::shorten_cols(&job.prompt, room.max(1))),
+        chars,
+    );
     let key = ResultKey::new(&job.id, result.index);
     TileTexts {
         thumb: TexKey::Thumb(key.clone()),

@@ -244,7 +244,12 @@ fn chips_ui(ui: &mut egui::Ui, palette: &Palette) {
     }
 }
 
-/// One swatch: colour, eyedropper, hex, share, lock, remove.
+/// Below this width a swatch takes two lines: colour, eyedropper, hex, lock and remove on the
+/// first, the share's slider and typed percentage on the second.
+const ONE_LINE: f32 = 420.0;
+
+/// One swatch: colour, eyedropper, hex, share, lock, remove; under them, what is wrong with a
+/// typed value, or why the share cannot move. Nothing in it is wider than the panel.
 fn swatch_row_ui(
     ui: &mut egui::Ui,
     cx: &ViewCx<'_>,
@@ -256,7 +261,11 @@ fn swatch_row_ui(
     let s = palette.swatches()[i];
     let mut change = None;
     let n = i + 1;
-    ui.horizontal(|ui| {
+    let range = palette.ratio_range(i);
+    let movable = !s.locked && range.start() < range.end();
+    let one_line = ui.available_width() >= ONE_LINE;
+    let mut problems: Vec<String> = Vec::new();
+    let mut head = |ui: &mut egui::Ui, change: &mut Option<Change>| {
         let mut rgb = s.rgb;
         let r = egui::widgets::color_picker::color_edit_button_srgb(ui, &mut rgb);
         r.widget_info(|| {
@@ -267,39 +276,73 @@ fn swatch_row_ui(
             )
         });
         if rgb != s.rgb {
-            change = Some(Change::Colour(rgb));
+            *change = Some(Change::Colour(rgb));
         }
         super::eyedropper::swatch_button_ui(ui, cx, i, out);
-        let hex_id = ui.make_persistent_id(("hex", i));
-        let mut hex = ui
-            .data_mut(|d| d.get_temp::<String>(hex_id))
-            .unwrap_or_else(|| s.hex());
-        let r = ui.add(
-            egui::TextEdit::singleline(&mut hex)
-                .desired_width(70.0)
-                .char_limit(7),
-        );
-        r.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr!(tr, "palette-hex", n = n))
-        });
-        if r.has_focus() {
-            ui.data_mut(|d| d.insert_temp(hex_id, hex));
-        } else {
-            // Committed when the field is left (Enter or a click elsewhere).
-            if r.lost_focus()
-                && let Some(rgb) = parse_hex(hex.trim()).filter(|c| *c != s.rgb)
-            {
-                change = Some(Change::Colour(rgb));
-            }
-            ui.data_mut(|d| d.remove::<String>(hex_id));
+        if let Some(c) = hex_ui(ui, cx, s.rgb, i, &mut problems) {
+            *change = Some(c);
         }
-        let range = palette.ratio_range(i);
-        let movable = !s.locked && range.start() < range.end();
+    };
+    let lock = |ui: &mut egui::Ui, change: &mut Option<Change>| {
+        let (icon, tip) = if s.locked {
+            ("🔒", tr.t("palette-unlock-tip"))
+        } else {
+            ("🔓", tr.t("palette-lock-tip"))
+        };
+        let r = ui
+            .add(egui::Button::selectable(s.locked, icon))
+            .on_hover_text(tip);
+        r.widget_info(|| {
+            egui::WidgetInfo::selected(
+                egui::Role::CheckBox,
+                true,
+                s.locked,
+                tr!(tr, "palette-lock", n = n),
+            )
+        });
+        if r.clicked() {
+            *change = Some(Change::Lock(!s.locked));
+        }
+    };
+    let remove = |ui: &mut egui::Ui, change: &mut Option<Change>| {
+        let can_remove = palette.len() > MIN_PALETTE;
+        let r = named_button(
+            ui,
+            can_remove,
+            egui::Button::new("✖"),
+            &tr!(tr, "palette-remove", n = n),
+        )
+        .on_hover_text(tr.t("palette-remove-tip"))
+        .on_disabled_hover_text(tr!(tr, "palette-min", min = MIN_PALETTE));
+        if r.clicked() {
+            *change = Some(Change::Remove);
+        }
+    };
+    // Drawn right to left, so the slider takes exactly what the typed percentage leaves.
+    let share = |ui: &mut egui::Ui, change: &mut Option<Change>| {
+        ui.label("%");
+        let label = tr!(tr, "palette-percent", n = n);
+        let typed = NumberField::new(
+            tr,
+            &label,
+            i64::from(s.ratio),
+            i64::from(*range.start())..=i64::from(*range.end()),
+        )
+        .decimals(2)
+        .width(52.0)
+        .suffix("%")
+        .suffix_drawn_apart()
+        .enabled(movable)
+        .show(ui);
+        if let Some(v) = typed.committed {
+            *change = Some(Change::Typed(u32::try_from(v).unwrap_or(1)));
+        }
         let (lo, hi) = (
             f64::from(*range.start()) / 100.0,
             f64::from(*range.end()) / 100.0,
         );
         let mut percent = f64::from(s.ratio) / 100.0;
+        ui.spacing_mut().slider_width = ui.available_width().max(40.0);
         let r = ui.add_enabled(
             movable,
             egui::Slider::new(&mut percent, lo..=hi)
@@ -318,53 +361,86 @@ fn swatch_row_ui(
         let hundredths = (percent * 100.0).round() as u32;
         if r.changed() && hundredths != s.ratio {
             let dragging = r.dragged() || r.is_pointer_button_down_on();
-            change = Some(Change::Slider(hundredths, dragging));
+            *change = Some(Change::Slider(hundredths, dragging));
         }
-        let label = tr!(tr, "palette-percent", n = n);
-        if let Some(v) = NumberField::new(
-            &label,
-            i64::from(s.ratio),
-            i64::from(*range.start())..=i64::from(*range.end()),
-        )
-        .decimals(2)
-        .width(52.0)
-        .suffix("%")
-        .enabled(movable)
-        .show(ui)
-        {
-            change = Some(Change::Typed(u32::try_from(v).unwrap_or(1)));
-        }
-        let (icon, tip) = if s.locked {
-            ("🔒", tr.t("palette-unlock-tip"))
-        } else {
-            ("🔓", tr.t("palette-lock-tip"))
-        };
-        let r = ui
-            .add(egui::Button::selectable(s.locked, icon))
-            .on_hover_text(tip);
-        r.widget_info(|| {
-            egui::WidgetInfo::selected(
-                egui::Role::CheckBox,
-                true,
-                s.locked,
-                tr!(tr, "palette-lock", n = n),
-            )
+        typed.problem
+    };
+    let rtl = egui::Layout::right_to_left(egui::Align::Center);
+    let typed_problem = if one_line {
+        ui.horizontal(|ui| {
+            head(ui, &mut change);
+            ui.with_layout(rtl, |ui| {
+                remove(ui, &mut change);
+                lock(ui, &mut change);
+                share(ui, &mut change)
+            })
+            .inner
+        })
+        .inner
+    } else {
+        ui.horizontal(|ui| {
+            head(ui, &mut change);
+            ui.with_layout(rtl, |ui| {
+                // Right to left: remove at the far right, as in the wide row.
+                remove(ui, &mut change);
+                lock(ui, &mut change);
+            });
         });
-        if r.clicked() {
-            change = Some(Change::Lock(!s.locked));
-        }
-        let can_remove = palette.len() > MIN_PALETTE;
-        let r = named_button(
-            ui,
-            can_remove,
-            egui::Button::new("✖"),
-            &tr!(tr, "palette-remove", n = n),
-        )
-        .on_hover_text(tr.t("palette-remove-tip"))
-        .on_disabled_hover_text(tr!(tr, "palette-min", min = MIN_PALETTE));
-        if r.clicked() {
-            change = Some(Change::Remove);
-        }
-    });
+        ui.horizontal(|ui| {
+            ui.add_space(ui.spacing().indent);
+            ui.with_layout(rtl, |ui| share(ui, &mut change)).inner
+        })
+        .inner
+    };
+    problems.extend(typed_problem);
+    for p in &problems {
+        theme::problem(ui, p);
+    }
+    if !s.locked && !movable && palette.len() > 1 {
+        // The only unlocked colour holds what the locked ones leave: it cannot move.
+        theme::hint(ui, tr.t("palette-all-locked"));
+    }
     change
+}
+
+/// The hex field: committed when left (Enter or a click elsewhere); while it has the keyboard
+/// it says what is wrong with what is typed, and that it is pending (a send commits it first).
+fn hex_ui(
+    ui: &mut egui::Ui,
+    cx: &ViewCx<'_>,
+    rgb: [u8; 3],
+    i: usize,
+    problems: &mut Vec<String>,
+) -> Option<Change> {
+    let tr = cx.tr;
+    let n = i + 1;
+    let current = format!("#{:02X}{:02X}{:02X}", rgb[0], rgb[1], rgb[2]);
+    let hex_id = ui.make_persistent_id(("hex", i));
+    let mut hex = ui
+        .data_mut(|d| d.get_temp::<String>(hex_id))
+        .unwrap_or_else(|| current.clone());
+    let r = ui.add(
+        egui::TextEdit::singleline(&mut hex)
+            .desired_width(72.0)
+            .char_limit(7),
+    );
+    let name = tr!(tr, "palette-hex", n = n);
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, name.clone()));
+    let parsed = parse_hex(hex.trim());
+    if r.has_focus() {
+        let problem = parsed
+            .is_none()
+            .then(|| tr.t("palette-hex-problem").to_owned());
+        if parsed != Some(rgb) {
+            super::widgets::note_pending(ui.ctx(), &name, &hex, problem.clone());
+        }
+        problems.extend(problem);
+        ui.data_mut(|d| d.insert_temp(hex_id, hex));
+        return None;
+    }
+    ui.data_mut(|d| d.remove::<String>(hex_id));
+    if r.lost_focus() {
+        return parsed.filter(|c| *c != rgb).map(Change::Colour);
+    }
+    None
 }

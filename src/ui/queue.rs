@@ -87,6 +87,27 @@ pub fn waiting_in(tr: Tr, job: &JobRecord) -> String {
     tr!(tr, "queue-waiting-for", server = tr.of(&server))
 }
 
+/// The rows just above and below a row in its list.
+type Beside<'a> = [Option<&'a JobRecord>; 2];
+
+/// What tells a job from the rows beside it: the parameters that differ where they share its
+/// prompt, and its seed ("16:9 1K · seed 201 · ").
+fn marks_of(tr: Tr, job: &JobRecord, beside: Beside<'_>) -> String {
+    use crate::core::variation::{Traits, differing};
+    let mine = job.request.size_label();
+    let theirs: Vec<(String, &JobRecord)> = beside
+        .iter()
+        .flatten()
+        .map(|j| (j.request.size_label(), *j))
+        .collect();
+    let this = Traits::of(&job.request, &mine);
+    let differs = differing(
+        &this,
+        theirs.iter().map(|(size, j)| Traits::of(&j.request, size)),
+    );
+    super::gallery::variation_marks(tr, &differs, &this, job.request.seed)
+}
+
 /// A job's mode and tier, and whether it went to the sandbox.
 fn detail_in(tr: Tr, job: &JobRecord) -> String {
     let mode = tr.m(&job.request.mode().message());
@@ -114,6 +135,8 @@ pub struct QueueView {
 #[derive(Debug)]
 struct DoneTexts {
     updated_at_ms: i64,
+    /// The jobs of the rows beside it when it was made (its marks compare with them).
+    beside: [Option<Box<str>>; 2],
     status: String,
     prompt: String,
     name: String,
@@ -193,13 +216,18 @@ impl QueueView {
                     egui::Rect::from_min_size(origin + egui::vec2(0.0, y), egui::vec2(width, h))
                 };
                 let shown = |y: f32, h: f32| y + h >= viewport.min.y && y <= viewport.max.y;
+                // Rows beside each other in the same list are what a caption tells apart.
+                let beside = |list: &[usize], n: usize| {
+                    [n.checked_sub(1), Some(n + 1)]
+                        .map(|m| m.and_then(|m| list.get(m)).map(|&j| &jobs[j]))
+                };
                 for (n, &i) in cards.iter().enumerate() {
                     let y = n as f32 * (ROW_HEIGHT + gap);
                     if shown(y, ROW_HEIGHT) {
                         ui.scope_builder(
                             egui::UiBuilder::new().max_rect(place(y, ROW_HEIGHT)),
                             |ui| {
-                                self.row_ui(ui, cx, &jobs[i], out);
+                                self.row_ui(ui, cx, &jobs[i], beside(&cards, n), out);
                             },
                         );
                     }
@@ -213,7 +241,12 @@ impl QueueView {
                 for (n, &i) in done.iter().enumerate() {
                     let y = cards_height + heading + n as f32 * (DONE_HEIGHT + gap);
                     if shown(y, DONE_HEIGHT) {
-                        done_row_ui(ui, cx, &mut self.done, &jobs[i], place(y, DONE_HEIGHT), out);
+                        let row = DoneRow {
+                            job: &jobs[i],
+                            beside: beside(&done, n),
+                            rect: place(y, DONE_HEIGHT),
+                        };
+                        done_row_ui(ui, cx, &mut self.done, &row, out);
                     }
                 }
             });
@@ -224,6 +257,7 @@ impl QueueView {
         ui: &mut egui::Ui,
         cx: &ViewCx<'_>,
         job: &JobRecord,
+        beside: Beside<'_>,
         out: &mut Vec<Action>,
     ) {
         let tr = cx.tr;
@@ -253,6 +287,14 @@ impl QueueView {
                 }
                 ui.label(RichText::new(detail_in(tr, job)).small());
             });
+            let marks = marks_of(tr, job, beside);
+            if !marks.is_empty() {
+                ui.label(
+                    RichText::new(marks.trim_end_matches(" · "))
+                        .small()
+                        .strong(),
+                );
+            }
             let prompt = job
                 .request
                 .prompt
@@ -396,15 +438,24 @@ fn is_plain_done(job: &JobRecord) -> bool {
 /// A completed job in one compact row: its status and prompt drawn on two lines (the row is one
 /// accessible button that says both and opens the first result), and a ✖ that dismisses it. No
 /// labels or laid-out buttons: the queue keeps dozens of these in view every frame.
+/// A finished row: its job, the rows beside it, where it goes.
+struct DoneRow<'a> {
+    job: &'a JobRecord,
+    beside: Beside<'a>,
+    rect: egui::Rect,
+}
+
 fn done_row_ui(
     ui: &mut egui::Ui,
     cx: &ViewCx<'_>,
     texts: &mut TextCache<(Lang, usize), String, DoneTexts>,
-    job: &JobRecord,
-    rect: egui::Rect,
+    row: &DoneRow<'_>,
     out: &mut Vec<Action>,
 ) {
+    let (job, rect) = (row.job, row.rect);
     let tr = cx.tr;
+    // A job's request never changes: the rows beside it are known by their ids.
+    let beside = row.beside.map(|j| j.map(|j| j.id.as_str()));
     let prompt = job
         .request
         .prompt
@@ -418,16 +469,21 @@ fn done_row_ui(
     let texts = texts.get(
         (tr.0, chars),
         job.id.as_str(),
-        |t| t.updated_at_ms == job.updated_at_ms,
+        |t| {
+            t.updated_at_ms == job.updated_at_ms
+                && t.beside.each_ref().map(|b| b.as_deref()) == beside
+        },
         || {
             // A finished job's status does not change with the clock.
             let status = status_in(tr, job, cx.now_ms);
             let detail = detail_in(tr, job);
+            let marks = marks_of(tr, job, row.beside);
             DoneTexts {
                 updated_at_ms: job.updated_at_ms,
+                beside: beside.map(|b| b.map(Box::from)),
                 status: explain::shorten_cols(&format!("✔ {status} · {detail}"), chars),
-                prompt: explain::shorten_cols(prompt, chars),
-                name: format!("{status} · {detail} · {prompt}"),
+                prompt: explain::shorten_cols(&format!("{marks}{prompt}"), chars),
+                name: format!("{status} · {detail} · {marks}{prompt}"),
             }
         },
     );

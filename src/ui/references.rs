@@ -21,9 +21,33 @@ const TILE_H: f32 = 64.0;
 #[derive(Default)]
 pub struct ReferencesView {
     pub url_input: String,
+    /// Whether the strip is shown whole where it would be folded (a short window's viewer).
+    pub unfolded: bool,
 }
 
 impl ReferencesView {
+    /// The strip folded to one line, so a short window's viewer gives the image the room: the
+    /// count, and a button that shows the whole strip. True if it drew folded.
+    pub fn folded_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft) -> bool {
+        if self.unfolded {
+            return false;
+        }
+        let tr = cx.tr;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(tr.t("refs-title")).strong())
+                .on_hover_text(tr.t("refs-title-tip"));
+            ui.label(RichText::new(format!("{} / {MAX_REFERENCES}", form.references.len())).weak());
+            if ui
+                .small_button(tr.t("refs-show"))
+                .on_hover_text(tr.t("refs-show-tip"))
+                .clicked()
+            {
+                self.unfolded = true;
+            }
+        });
+        true
+    }
+
     pub fn ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Action>) {
         let tr = cx.tr;
         let count = form.references.len();

@@ -577,54 +577,69 @@ impl EditorView {
         }
         for (i, b) in boxes.iter().enumerate() {
             let n = i + 1;
-            ui.horizontal(|ui| {
-                let selected = self.selected_box == Some(i);
-                if ui
-                    .selectable_label(
-                        selected,
-                        RichText::new(tr!(tr, "editor-box", n = n))
-                            .color(theme::BOX_COLOURS[i % 2])
-                            .strong(),
-                    )
-                    .on_hover_text(tr.t("editor-select-tip"))
-                    .clicked()
-                {
-                    self.selected_box = Some(i);
-                }
-                let maxes = [dims.0, dims.1, dims.0, dims.1];
-                for (k, name) in ["x1", "y1", "x2", "y2"].iter().enumerate() {
-                    ui.label(*name);
-                    let label = tr!(tr, "editor-box-coord", n = n, coord = *name);
-                    if let Some(v) =
-                        NumberField::new(&label, b[k], 0..=i64::from(maxes[k])).show(ui)
+            let problems = ui
+                .horizontal(|ui| {
+                    let selected = self.selected_box == Some(i);
+                    if ui
+                        .selectable_label(
+                            selected,
+                            RichText::new(tr!(tr, "editor-box", n = n))
+                                .color(theme::BOX_COLOURS[i % 2])
+                                .strong(),
+                        )
+                        .on_hover_text(tr.t("editor-select-tip"))
+                        .clicked()
                     {
-                        let mut typed = *b;
-                        typed[k] = v;
-                        if let Some(clamped) = regions::clamp(typed, dims) {
+                        self.selected_box = Some(i);
+                    }
+                    let maxes = [dims.0, dims.1, dims.0, dims.1];
+                    let mut problems = Vec::new();
+                    for (k, name) in ["x1", "y1", "x2", "y2"].iter().enumerate() {
+                        ui.label(*name);
+                        let label = tr!(tr, "editor-box-coord", n = n, coord = *name);
+                        let with = |v: i64| {
+                            let mut typed = *b;
+                            typed[k] = v;
+                            regions::clamp(typed, dims)
+                        };
+                        let check = |v: i64| {
+                            with(v)
+                                .is_none()
+                                .then(|| tr.t("editor-box-empty").to_owned())
+                        };
+                        let typed = NumberField::new(tr, &label, b[k], 0..=i64::from(maxes[k]))
+                            .check(&check)
+                            .show(ui);
+                        if let Some(clamped) = typed.committed.and_then(with) {
                             let mut next = boxes.to_vec();
                             next[i] = clamped;
                             set_boxes(out, index, next);
                         }
+                        problems.extend(typed.problem);
                     }
-                }
-                let del = named_button(
-                    ui,
-                    true,
-                    egui::Button::new("🗑"),
-                    &tr!(tr, "editor-delete-box-n", n = n),
-                )
-                .on_hover_text(tr.t("editor-delete-box-tip"));
-                if del.clicked() {
-                    let mut next = boxes.to_vec();
-                    next.remove(i);
-                    self.selected_box = None;
-                    set_boxes(out, index, next);
-                }
-                ui.label(
-                    RichText::new(tr!(tr, "viewer-pixels", w = b[2] - b[0], h = b[3] - b[1]))
-                        .weak(),
-                );
-            });
+                    let del = named_button(
+                        ui,
+                        true,
+                        egui::Button::new("🗑"),
+                        &tr!(tr, "editor-delete-box-n", n = n),
+                    )
+                    .on_hover_text(tr.t("editor-delete-box-tip"));
+                    if del.clicked() {
+                        let mut next = boxes.to_vec();
+                        next.remove(i);
+                        self.selected_box = None;
+                        set_boxes(out, index, next);
+                    }
+                    ui.label(
+                        RichText::new(tr!(tr, "viewer-pixels", w = b[2] - b[0], h = b[3] - b[1]))
+                            .weak(),
+                    );
+                    problems
+                })
+                .inner;
+            for p in problems {
+                theme::problem(ui, &p);
+            }
         }
     }
 }

@@ -160,11 +160,10 @@ impl SettingsView {
         let mut open = true;
         let mut close = false;
         let tr = cx.tr;
-        egui::Window::new(tr.t("settings-title"))
+        cx.place_window(egui::Window::new(tr.t("settings-title")), 480.0)
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
-            .default_width(480.0)
             .show(ctx, |ui| {
                 let mut body = |ui: &mut egui::Ui| {
                     language_ui(ui, cx, out);

@@ -25,9 +25,8 @@ impl SpendView {
             return;
         }
         let mut open = true;
-        egui::Window::new(tr.t("spend-title"))
+        cx.place_window(egui::Window::new(tr.t("spend-title")), 380.0)
             .open(&mut open)
-            .default_width(380.0)
             .collapsible(false)
             .show(ctx, |ui| {
                 let Some(spend) = &cx.jobs.spend else {

@@ -125,10 +125,11 @@ impl ViewerView {
         let narrow = avail.x < NARROW || self.full;
         self.toolbar_ui(ui, cx, job, position, dims, out);
         let canvas_size = if narrow {
+            // The metadata scrolls in a band under the image; the image has the rest.
             let below = if self.full {
                 0.0
             } else {
-                (avail.y * 0.3).min(200.0)
+                (avail.y * 0.25).clamp(96.0, 160.0)
             };
             egui::vec2(avail.x, (ui.available_height() - below).max(160.0))
         } else {
@@ -528,9 +529,15 @@ fn metadata_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, result: &ResultRecord
                     .map_or_else(|| tr.t("viewer-seed-random").to_owned(), |s| s.to_string()),
             );
             if job.results.len() > 1 {
+                // A group series is one set; the images of a plain n > 1 request are siblings.
+                let title = if req.is_group() {
+                    tr.t("viewer-series")
+                } else {
+                    tr.t("viewer-image")
+                };
                 row(
                     ui,
-                    tr.t("viewer-series"),
+                    title,
                     &tr!(
                         tr,
                         "viewer-of",
@@ -721,19 +728,31 @@ fn actions_ui(
     {
         out.push(Action::QuickExport(vec![key.clone()]));
     }
-    if job.results.len() > 1
-        && wide(ui, tr.t("viewer-export-series"))
-            .on_hover_text(tr.t("viewer-export-series-tip"))
-            .clicked()
-    {
-        let all = job
-            .results
-            .iter()
-            .map(|r| ResultKey::new(&job.id, r.index))
-            .collect();
-        out.push(Action::Ask(PathPurpose::ExportFolder(all)));
+    let series = job.request.is_group();
+    let siblings = job.results.len();
+    if siblings > 1 {
+        let (text, tip) = if series {
+            (
+                tr.t("viewer-export-series").to_owned(),
+                tr.t("viewer-export-series-tip").to_owned(),
+            )
+        } else {
+            (
+                tr!(tr, "viewer-export-all", n = siblings),
+                tr!(tr, "viewer-export-all-tip", n = siblings),
+            )
+        };
+        if wide(ui, &text).on_hover_text(tip).clicked() {
+            let all = job
+                .results
+                .iter()
+                .map(|r| ResultKey::new(&job.id, r.index))
+                .collect();
+            out.push(Action::Ask(PathPurpose::ExportFolder(all)));
+        }
     }
-    if job.results.len() > 1
+    if series
+        && siblings > 1
         && wide(ui, tr.t("gallery-open-storyboard"))
             .on_hover_text(tr.t("viewer-storyboard-tip"))
             .clicked()
@@ -764,8 +783,22 @@ fn actions_ui(
     if r.clicked() {
         out.push(Action::UseAsReference(key.clone()));
     }
+    // One image of several: what is reused is the request that made them all.
+    let reuse_tip = if siblings > 1 {
+        tr!(
+            tr,
+            "viewer-reuse-whole-tip",
+            n = job.request.n,
+            seed = job
+                .request
+                .seed
+                .map_or_else(|| tr.t("viewer-seed-random").to_owned(), |s| s.to_string())
+        )
+    } else {
+        tr.t("viewer-reuse-tip").to_owned()
+    };
     if wide(ui, tr.t("gallery-reuse-settings"))
-        .on_hover_text(tr.t("viewer-reuse-tip"))
+        .on_hover_text(reuse_tip)
         .clicked()
     {
         out.push(Action::ReuseSettings(job.id.clone()));

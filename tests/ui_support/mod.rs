@@ -234,6 +234,37 @@ impl Studio {
             .unwrap_or_default()
     }
 
+    /// Scrolls the compose form down until the control labelled `label` is laid out in view
+    /// (a small window shows the palette's rows only after scrolling), with the mouse wheel
+    /// over the form as an artist would.
+    pub fn reveal_in_compose(&mut self, label: &str) {
+        // Over the form, just above the footer (which never scrolls).
+        let generate = self.rect_of("Generate");
+        let over = egui::pos2(generate.center().x, generate.min.y - 60.0);
+        // In view: laid out, and above the footer (the form scrolls under it, clipped).
+        let in_view = |s: &Self| {
+            let footer = s.rect_of("Generate").min.y - 24.0;
+            s.harness
+                .query_by_label(label)
+                .is_some_and(|n| n.rect().max.y < footer)
+        };
+        for _ in 0..30 {
+            if in_view(self) {
+                return;
+            }
+            self.harness.hover_at(over);
+            self.harness.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, -60.0),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: egui::Modifiers::NONE,
+            });
+            self.settle();
+        }
+        assert!(in_view(self), "{label} never came into view");
+    }
+
     pub fn has_label_containing(&self, text: &str) -> bool {
         self.harness
             .query_all_by_label_contains(text)

@@ -10,7 +10,7 @@ use crate::core::pricing::Rates;
 use crate::core::request::{GenerationRequest, Mode, Model};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(super) const VERSION: i64 = 5;
+pub(super) const VERSION: i64 = 6;
 
 /// The search index: prompts and negative prompts, any script, any 3 letters. It keeps no text of
 /// its own (external content: the `prompt` and `negative` columns of `jobs`), and its rows are
@@ -61,10 +61,40 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     if version < 3 {
         to_v3(&tx)?;
     }
-    to_v4(&tx)?;
-    to_v5(&tx)?;
+    // Each step once, from the version the journal is at (a step is not safe to run twice).
+    if version < 4 {
+        to_v4(&tx)?;
+    }
+    if version < 5 {
+        to_v5(&tx)?;
+    }
+    if version < 6 {
+        to_v6(&tx)?;
+    }
     tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Version 6: what tells variations apart, as columns the gallery's shelf reads without parsing
+/// each request: the seed sent and the size as an artist reads it.
+fn to_v6(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
+    tx.execute_batch(
+        "ALTER TABLE jobs ADD COLUMN seed INTEGER;
+         ALTER TABLE jobs ADD COLUMN size TEXT NOT NULL DEFAULT '';",
+    )?;
+    // The size label is made by the same function the app writes it with, job by job.
+    let mut read = tx.prepare("SELECT rowid, request FROM jobs")?;
+    let rows: Vec<(i64, String)> = read
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut write = tx.prepare("UPDATE jobs SET seed = ?2, size = ?3 WHERE rowid = ?1")?;
+    for (rowid, request) in rows {
+        let Ok(request) = serde_json::from_str::<GenerationRequest>(&request) else {
+            continue;
+        };
+        write.execute(params![rowid, request.seed, request.size_label()])?;
+    }
     Ok(())
 }
 
@@ -331,6 +361,10 @@ impl LibraryQuery {
             args.push(v);
             format!("?{}", args.len())
         };
+        if let Some(seed) = self.seed() {
+            let p = arg(Value::Integer(seed), &mut args);
+            terms.push(format!("j.seed = {p}"));
+        }
         if let Some(model) = self.model {
             let p = arg(Value::Text(model.id().to_owned()), &mut args);
             terms.push(format!("j.model = {p}"));
@@ -364,6 +398,15 @@ impl LibraryQuery {
 /// The words of a search, as they are looked for: words of three letters or more as one FTS5
 /// query (each a quoted string: with the trigram tokenizer, a substring match), and shorter ones
 /// (too short for a trigram) to be matched in memory against every prompt.
+/// `seed:201` (or `seed=201`, any case) names a seed; anything else is a word.
+fn seed_term(word: &str) -> Option<i64> {
+    let (key, value) = word.split_once([':', '='])?;
+    if !key.eq_ignore_ascii_case("seed") {
+        return None;
+    }
+    value.parse().ok()
+}
+
 fn words(text: &str) -> (Option<String>, Vec<&str>) {
     let mut phrases = Vec::new();
     let mut short = Vec::new();
@@ -401,6 +444,10 @@ pub struct Shelved {
     pub palette: bool,
     /// How many images were asked for (a series may bring fewer).
     pub asked: u32,
+    /// The seed it was sent with (what tells variations apart).
+    pub seed: Option<u32>,
+    /// Its size as an artist reads it (`16:9 1K`).
+    pub size: Box<str>,
     pub results: Vec<ShelvedResult>,
 }
 
@@ -425,6 +472,8 @@ impl Shelved {
             mode: LibraryMode::of(&job.request),
             palette: job.request.color_palette.is_some(),
             asked: u32::try_from(job.request.n.max(1)).unwrap_or(1),
+            seed: job.request.seed.and_then(|s| u32::try_from(s).ok()),
+            size: job.request.size_label().into(),
             results: job
                 .results
                 .iter()
@@ -442,13 +491,25 @@ impl Shelved {
     pub fn is_series(&self) -> bool {
         self.mode == LibraryMode::Series
     }
+
+    /// What a caption compares of it with its neighbours.
+    pub fn traits(&self) -> crate::core::variation::Traits<'_> {
+        crate::core::variation::Traits {
+            prompt: &self.prompt,
+            model: self.model,
+            size: &self.size,
+            palette: self.palette,
+        }
+    }
 }
 
 impl LibraryQuery {
     /// Whether a result passes every filter but the words (those are the index's to answer:
     /// [`super::Journal::text_hits`]). The same rules as [`super::Journal::search`].
     pub fn admits(&self, job: &Shelved, result: &ShelvedResult) -> bool {
-        self.model.is_none_or(|m| m == job.model)
+        self.seed()
+            .is_none_or(|s| job.seed.is_some_and(|j| i64::from(j) == s))
+            && self.model.is_none_or(|m| m == job.model)
             && self.mode.is_none_or(|m| m == job.mode)
             && (!self.favourites || result.favourite)
             && result.rating >= self.min_rating
@@ -457,9 +518,23 @@ impl LibraryQuery {
             && self.until_ms.is_none_or(|t| job.created_at_ms < t)
     }
 
-    /// Whether words are asked for.
+    /// Whether words are asked for (a `seed:N` term is not a word: it is a filter).
     pub fn has_text(&self) -> bool {
-        !self.text.trim().is_empty()
+        !self.words().trim().is_empty()
+    }
+
+    /// The text's words, without its `seed:N` terms: what the prompts are searched for.
+    pub fn words(&self) -> String {
+        self.text
+            .split_whitespace()
+            .filter(|w| seed_term(w).is_none())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The seed a `seed:N` term in the text asks for (the last one, if several).
+    pub fn seed(&self) -> Option<i64> {
+        self.text.split_whitespace().rev().find_map(seed_term)
     }
 }
 
@@ -538,7 +613,7 @@ impl super::Journal {
     pub fn search(&self, query: &LibraryQuery) -> Result<Vec<Found>, JournalError> {
         // The words first (the index and the in-memory prompts), then the filters in SQL.
         let hits = if query.has_text() {
-            Some(self.text_hits(&query.text)?)
+            Some(self.text_hits(&query.words())?)
         } else {
             None
         };
@@ -573,7 +648,7 @@ impl super::Journal {
         // put in gallery order here, and each result placed by its job's position.
         let mut jobs: Vec<((i64, i64), Shelved)> = Vec::new();
         let mut stmt = conn.prepare(
-            "SELECT seq, id, created_at, model, mode, palette, prompt, asked, rowid FROM jobs",
+            "SELECT seq, id, created_at, model, mode, palette, prompt, asked, rowid, seed, size FROM jobs",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -594,6 +669,10 @@ impl super::Journal {
                     palette: r.get(5)?,
                     prompt: text_at(r, 6)?.unwrap_or_default().into(),
                     asked: u32::try_from(r.get::<_, i64>(7)?.max(1)).unwrap_or(1),
+                    seed: r
+                        .get::<_, Option<i64>>(9)?
+                        .and_then(|s| u32::try_from(s).ok()),
+                    size: text_at(r, 10)?.unwrap_or_default().into(),
                     results: Vec::new(),
                 },
             ));
