@@ -262,7 +262,7 @@ fn gallery_captions_carry_the_seed_and_a_seed_can_be_searched() {
         .accesskit_node()
         .description()
         .unwrap_or_default();
-    assert!(newest.starts_with("Pro · seed 77"), "{newest}");
+    assert!(newest.starts_with("seed 77 · Pro · "), "{newest}");
 
     // seed:4242 finds the first one alone.
     s.harness.get_by_label("Search prompts").click();

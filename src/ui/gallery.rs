@@ -583,7 +583,8 @@ fn differing_from_neighbours(jobs: &Jobs, k: usize, job: &Shelved) -> Vec<Differ
     crate::core::variation::differing(&job.traits(), neighbours(jobs, k, job).map(Shelved::traits))
 }
 
-/// A variation's marks, as a caption starts: "Pro · 16:9 1K · seed 201 · ".
+/// A variation's marks, as a caption starts: its seed (what always differs), then what differs
+/// from neighbours with the same prompt: "seed 201 · Pro · 16:9 1K · ".
 pub fn variation_marks(
     tr: Tr,
     differs: &[Differs],
@@ -591,6 +592,10 @@ pub fn variation_marks(
     seed: Option<i64>,
 ) -> String {
     let mut out = String::new();
+    if let Some(seed) = seed {
+        out.push_str(&tr!(tr, "caption-seed", seed = seed.to_string()));
+        out.push_str(" · ");
+    }
     for d in differs {
         let mark = match d {
             Differs::Tier => tr.of(traits.model.tier_name()).to_owned(),
@@ -599,10 +604,6 @@ pub fn variation_marks(
             Differs::Palette => tr.t("caption-no-palette").to_owned(),
         };
         out.push_str(&mark);
-        out.push_str(" · ");
-    }
-    if let Some(seed) = seed {
-        out.push_str(&tr!(tr, "caption-seed", seed = seed.to_string()));
         out.push_str(" · ");
     }
     out

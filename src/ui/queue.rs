@@ -91,7 +91,7 @@ pub fn waiting_in(tr: Tr, job: &JobRecord) -> String {
 type Beside<'a> = [Option<&'a JobRecord>; 2];
 
 /// What tells a job from the rows beside it: the parameters that differ where they share its
-/// prompt, and its seed ("16:9 1K · seed 201 · ").
+/// prompt, and its seed ("seed 201 · 16:9 1K · ").
 fn marks_of(tr: Tr, job: &JobRecord, beside: Beside<'_>) -> String {
     use crate::core::variation::{Traits, differing};
     let mine = job.request.size_label();
