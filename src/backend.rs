@@ -65,6 +65,18 @@ pub enum ConnectError {
     ShuttingDown,
 }
 
+impl ConnectError {
+    /// Whether the journal's file is damaged (the window offers to rebuild it from the library).
+    pub fn is_damaged_journal(&self) -> bool {
+        matches!(
+            self,
+            ConnectError::Engine(EngineError::Journal(
+                crate::core::journal::JournalError::Damaged { .. }
+            ))
+        )
+    }
+}
+
 /// A connected engine with its channels. Dropping it stops the sandbox (if any); jobs already
 /// journalled are resumed by the next connection.
 pub struct Backend {

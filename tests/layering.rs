@@ -1,6 +1,7 @@
 //! The shape of the code, checked: the core never imports the GUI toolkit, the window never
-//! imports the command line, views never reach for the app shell, and the window's modules import
-//! each other without a circle.
+//! imports the command line, views never reach for the app shell, the window's modules and the
+//! core's import each other without a circle, only the shell's own file implements `StudioApp`,
+//! and no file grows past its size (as rerun's `check_large_files`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,42 +61,124 @@ fn the_window_never_imports_the_command_line() {
     }
 }
 
-/// `super::NAME` modules each window file uses.
-fn ui_imports() -> BTreeMap<String, BTreeSet<String>> {
+/// A module's path under `src` (`ui::app::sending` for `src/ui/app/sending.rs`, `ui::app` for its
+/// `mod.rs`).
+fn module_of(file: &Path) -> Vec<String> {
+    let rel = file
+        .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+        .unwrap();
+    let mut parts: Vec<String> = rel
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The modules under `src/<top>` and, for each, the other modules of that tree it names
+/// (`crate::…`, `super::…`, `self::…` paths resolved to the longest module they reach). A
+/// module's own parents and children are left out: a parent declares its children, and a child
+/// may use what its parent holds.
+fn module_graph(top: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let files = rust_files(&src(top));
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(f)).collect();
+    let longest = |path: &[String]| -> Option<Vec<String>> {
+        (1..=path.len())
+            .rev()
+            .map(|n| path[..n].to_vec())
+            .find(|m| modules.contains(m))
+    };
     let mut graph = BTreeMap::new();
-    for file in rust_files(&src("ui")) {
-        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
-        let text = code(&file);
+    for file in &files {
+        let me = module_of(file);
+        let text = code(file);
         let mut uses = BTreeSet::new();
-        for (i, _) in text.match_indices("super::") {
-            let rest = &text[i + "super::".len()..];
-            let module: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !module.is_empty() && module != "super" && module != name {
-                uses.insert(module);
+        let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let bytes: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < bytes.len() {
+            let starts = i == 0 || !(ident(bytes[i - 1]) || bytes[i - 1] == ':');
+            if !starts || !ident(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            // A path: identifiers joined by `::`.
+            let mut segments = Vec::new();
+            let mut j = i;
+            loop {
+                let from = j;
+                while j < bytes.len() && ident(bytes[j]) {
+                    j += 1;
+                }
+                segments.push(bytes[from..j].iter().collect::<String>());
+                if j + 2 < bytes.len()
+                    && bytes[j] == ':'
+                    && bytes[j + 1] == ':'
+                    && ident(bytes[j + 2])
+                {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            i = j.max(i + 1);
+            let mut base: Vec<String> = match segments[0].as_str() {
+                "crate" => Vec::new(),
+                "super" | "self" => me.clone(),
+                _ => continue,
+            };
+            let mut rest = &segments[..];
+            if rest[0] == "crate" {
+                rest = &rest[1..];
+            } else {
+                // `super::` from a module's own file goes to its parent.
+                while rest.first().is_some_and(|s| s == "super") {
+                    base.pop();
+                    rest = &rest[1..];
+                }
+                if rest.first().is_some_and(|s| s == "self") {
+                    rest = &rest[1..];
+                }
+            }
+            base.extend(rest.iter().cloned());
+            if let Some(target) = longest(&base)
+                && target.first().is_some_and(|t| t == top)
+                && !target.starts_with(&me)
+                && !me.starts_with(&target)
+            {
+                uses.insert(target.join("::"));
             }
         }
-        graph.insert(name, uses);
+        graph.insert(me.join("::"), uses);
     }
     graph
 }
 
 #[test]
 fn views_never_reach_for_the_app_shell() {
-    for (file, uses) in ui_imports() {
-        if file == "app" || file == "mod" {
+    for (module, uses) in module_graph("ui") {
+        if module == "ui" || module == "ui::app" || module.starts_with("ui::app::") {
             continue;
         }
         assert!(
-            !uses.contains("app"),
-            "{file}.rs imports the app shell: a view gets a ViewCx and returns Actions"
+            !uses
+                .iter()
+                .any(|u| u == "ui::app" || u.starts_with("ui::app::")),
+            "{module} imports the app shell: a view gets a ViewCx and returns Actions"
         );
-        let text = code(&src("ui").join(format!("{file}.rs")));
+    }
+    for file in rust_files(&src("ui")) {
+        let module = module_of(&file).join("::");
+        if module == "ui" || module.starts_with("ui::app") {
+            continue;
+        }
         assert!(
-            !text.contains("StudioApp"),
-            "{file}.rs names StudioApp: views must not hold the app"
+            !code(&file).contains("StudioApp"),
+            "{} names StudioApp: views must not hold the app",
+            file.display()
         );
     }
 }
@@ -123,11 +206,62 @@ fn visit(
     done.insert(node.to_owned());
 }
 
-#[test]
-fn the_window_modules_import_each_other_without_a_circle() {
-    let graph = ui_imports();
+fn no_circle(graph: &BTreeMap<String, BTreeSet<String>>) {
     let mut done = BTreeSet::new();
     for node in graph.keys() {
-        visit(node, &graph, &mut Vec::new(), &mut done);
+        visit(node, graph, &mut Vec::new(), &mut done);
+    }
+}
+
+#[test]
+fn the_window_modules_import_each_other_without_a_circle() {
+    no_circle(&module_graph("ui"));
+}
+
+#[test]
+fn the_core_modules_import_each_other_without_a_circle() {
+    let graph = module_graph("core");
+    assert!(graph.len() > 20, "the core's modules were found: {graph:?}");
+    no_circle(&graph);
+}
+
+#[test]
+fn the_circle_check_finds_a_circle() {
+    let mut graph = BTreeMap::new();
+    graph.insert("a".to_owned(), BTreeSet::from(["b".to_owned()]));
+    graph.insert("b".to_owned(), BTreeSet::from(["a".to_owned()]));
+    let found = std::panic::catch_unwind(|| no_circle(&graph));
+    assert!(found.is_err(), "a -> b -> a is a circle");
+}
+
+#[test]
+fn only_the_shell_s_own_file_implements_studio_app() {
+    for file in rust_files(&src("")) {
+        let module = module_of(&file).join("::");
+        if module == "ui::app" {
+            continue;
+        }
+        assert!(
+            !code(&file).contains("impl StudioApp"),
+            "{} adds methods to StudioApp: an area owns its state in its own struct",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn no_source_file_is_over_1200_lines_and_the_shell_at_most_900() {
+    for file in rust_files(&src("")) {
+        let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+        let limit = if module_of(&file).join("::") == "ui::app" {
+            900
+        } else {
+            1200
+        };
+        assert!(
+            lines <= limit,
+            "{} has {lines} lines (at most {limit}): split it by concern",
+            file.display()
+        );
     }
 }

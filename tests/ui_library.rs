@@ -231,8 +231,9 @@ fn a_twelve_panel_series_never_shares_a_row_at_three_widths() {
             .collect();
         assert_eq!(order, (0..12).collect::<Vec<_>>());
         // The shorter series says so in its storyboard.
-        s.app_mut()
-            .handle(wan_studio::ui::Action::OpenStoryboard(ids[4].clone()));
+        s.app_mut().handle(wan_studio::ui::Action::Show(
+            wan_studio::ui::ShowAction::Storyboard(ids[4].clone()),
+        ));
         s.settle();
         assert!(s.has_label_containing("10 of 12 panels"));
         assert!(s.harness.query_by_label("Panel 10").is_some());
@@ -259,10 +260,9 @@ fn a_result_used_as_a_reference_is_made_from_it_and_used_in_the_new_one() {
     });
     let child = s.app().jobs()[0].id.clone();
     assert_eq!(s.app().jobs()[0].made_from[0].job_id, parent);
-    s.app_mut()
-        .handle(wan_studio::ui::Action::OpenViewer(ResultKey::new(
-            &child, 0,
-        )));
+    s.app_mut().handle(wan_studio::ui::Action::Show(
+        wan_studio::ui::ShowAction::Viewer(ResultKey::new(&child, 0)),
+    ));
     s.wait_for_label("Made from 1");
     s.click("Made from 1");
     assert_eq!(
@@ -326,17 +326,15 @@ fn a_result_whose_file_is_gone_shows_its_thumbnail_and_says_so() {
     std::fs::copy(home.path().join("thumb.png"), &thumb).unwrap();
     std::fs::remove_file(home.path().join("thumb.png")).unwrap();
     let mut s = window_on(1500.0, 950.0, home);
-    s.app_mut()
-        .handle(wan_studio::ui::Action::OpenViewer(ResultKey::new(
-            &ids[0], 0,
-        )));
+    s.app_mut().handle(wan_studio::ui::Action::Show(
+        wan_studio::ui::ShowAction::Viewer(ResultKey::new(&ids[0], 0)),
+    ));
     s.wait_for_label("thumb.png could not be read");
     s.wait_for_label("Showing its thumbnail: the full-size file could not be read.");
     // The second has neither: the error says so, and no thumbnail is claimed.
-    s.app_mut()
-        .handle(wan_studio::ui::Action::OpenViewer(ResultKey::new(
-            &ids[0], 1,
-        )));
+    s.app_mut().handle(wan_studio::ui::Action::Show(
+        wan_studio::ui::ShowAction::Viewer(ResultKey::new(&ids[0], 1)),
+    ));
     s.wait("the second result in the viewer", |app| {
         app.centre() == &Centre::Viewer(ResultKey::new(&ids[0], 1))
     });

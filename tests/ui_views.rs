@@ -16,8 +16,8 @@ use wan_studio::core::rules::Problems;
 use wan_studio::core::server::Server;
 use wan_studio::core::settings::{AppSettings, KeySource, Paths};
 use wan_studio::ui::{
-    Action, Centre, ComposeView, ConnState, Dropper, Edit, Jobs, KeyInfo, PaletteView, QueueView,
-    Textures, ViewCx,
+    Action, Centre, ComposeView, ConnState, Dropper, Edit, EditAction, Jobs, KeyInfo,
+    LibraryAction, PaletteView, QueueView, Step, Textures, ViewCx,
 };
 
 /// What a `ViewCx` borrows, owned here.
@@ -121,12 +121,12 @@ fn palette_harness(draft: Draft) -> Harness<'static, PaletteState> {
                 st.view
                     .ui(ui, &st.parts.cx(), &st.draft, &problems, &mut out);
                 for a in out {
-                    if let Action::Edit {
+                    if let Action::Edit(EditAction::Change {
                         edit: Edit::Palette(p),
-                        merge,
-                    } = a
+                        step,
+                    }) = a
                     {
-                        st.steps += usize::from(!merge);
+                        st.steps += usize::from(step == Step::New);
                         st.draft.palette = p;
                     }
                 }
@@ -286,7 +286,10 @@ fn a_job_that_never_left_the_machine_is_explained_in_words() {
     );
     h.get_by_label("Retry…").click();
     h.run_steps(2);
-    assert_eq!(h.state().out, vec![Action::AskRetry(job.id.clone())]);
+    assert_eq!(
+        h.state().out,
+        vec![Action::Library(LibraryAction::AskRetry(job.id.clone()))]
+    );
 }
 
 #[test]

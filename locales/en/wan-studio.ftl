@@ -181,6 +181,19 @@ note-key-forgotten = Key forgotten. Back to Sandbox mode.
 note-settings-saved = Settings saved.
 note-palette-taken = Palette taken from the image: its 5 main colours and their shares.
 note-paste-not-kept = The pasted image could not be kept in the data folder.
+note-key-accepted = { $host } accepted the key.
+note-key-refused = { $host } refused this key ({ $why }); it was not saved.
+note-key-unchecked = The key could not be checked ({ $why }); it is used anyway.
+note-key-session = { $why }; the key is held for this session only.
+note-folder-not-opened = { $folder } could not be opened: { $why }
+note-sheet-saved = Storyboard sheet saved as { $path }.
+note-journal-rebuilt = Journal rebuilt from the library: { $jobs } jobs, { $results } results. The damaged one is kept as { $kept }.
+journal-kept-nothing = nothing
+note-colour-set = Colour { $n } is now { $hex }.
+note-not-a-path = { $path } is not a file path this system understands.
+note-default-settings = { $why }; using default settings.
+notice-text = { $text }
+err-settings-save = The settings could not be saved
 
 ## Settings
 settings-title = Settings

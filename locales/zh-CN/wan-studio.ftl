@@ -173,6 +173,19 @@ note-key-forgotten = 已清除密钥，回到沙盒模式。
 note-settings-saved = 设置已保存。
 note-palette-taken = 已从图片提取色板：5 种主要颜色及其占比。
 note-paste-not-kept = 粘贴的图片无法保存到数据文件夹。
+note-key-accepted = { $host } 接受了此密钥。
+note-key-refused = { $host } 拒绝了此密钥（{ $why }），未保存。
+note-key-unchecked = 无法校验此密钥（{ $why }），仍将使用它。
+note-key-session = { $why }；密钥仅在本次会话中保留。
+note-folder-not-opened = 无法打开 { $folder }：{ $why }
+note-sheet-saved = 故事板长图已保存为 { $path }。
+note-journal-rebuilt = 已从图库重建日志：{ $jobs } 个任务，{ $results } 张结果。损坏的日志保留为 { $kept }。
+journal-kept-nothing = 无
+note-colour-set = 颜色 { $n } 现在是 { $hex }。
+note-not-a-path = { $path } 不是本系统能识别的文件路径。
+note-default-settings = { $why }；使用默认设置。
+notice-text = { $text }
+err-settings-save = 无法保存设置
 
 ## Settings
 settings-title = 设置

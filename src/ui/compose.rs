@@ -13,7 +13,7 @@ use crate::core::rules::{
     Problems, max_pixels, random_seed,
 };
 
-use super::cx::{Action, ViewCx};
+use super::cx::{Action, SendAction, ViewCx};
 use super::palette::PaletteView;
 use super::theme;
 use super::widgets::{NumberField, named_button};
@@ -456,7 +456,7 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
         r.on_disabled_hover_text(cx.blockers.join("\n"))
     };
     if r.clicked() {
-        out.push(Action::Generate);
+        out.push(Action::Send(SendAction::Generate));
     }
     let sent_recently = cx.last_sent.filter(|s| s.at.elapsed() < SENT_FOR);
     if let Some(sent) = sent_recently {

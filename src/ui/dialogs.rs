@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, RichText};
 
-use super::cx::{Action, PathPurpose};
+use super::cx::{Action, EditAction, LibraryAction, PathPurpose, SendAction, ShowAction};
 use super::theme;
 use crate::core::i18n::Tr;
 use crate::tr;
@@ -212,10 +212,10 @@ impl PathPrompt {
                     .clicked()
                     || (enter && ok)
                 {
-                    out.push(Action::Answer(
+                    out.push(Action::Library(LibraryAction::Answer(
                         self.purpose.clone(),
                         PathBuf::from(self.text.trim()),
-                    ));
+                    )));
                     keep = false;
                 }
                 if ui.button(tr.t("settings-cancel")).clicked() {
@@ -255,7 +255,7 @@ pub fn about_ui(ctx: &egui::Context, tr: Tr, info: &AboutInfo, out: &mut Vec<Act
                     .selectable(true),
                 );
                 if ui.button(tr.t("about-open-data")).clicked() {
-                    out.push(Action::OpenFolder(info.data_dir.clone()));
+                    out.push(Action::Show(ShowAction::Folder(info.data_dir.clone())));
                 }
                 ui.end_row();
                 ui.label(tr.t("about-logs"));
@@ -265,7 +265,7 @@ pub fn about_ui(ctx: &egui::Context, tr: Tr, info: &AboutInfo, out: &mut Vec<Act
                         .selectable(true),
                 );
                 if ui.button(tr.t("about-open-logs")).clicked() {
-                    out.push(Action::OpenFolder(info.log_dir.clone()));
+                    out.push(Action::Show(ShowAction::Folder(info.log_dir.clone())));
                 }
                 ui.end_row();
             });
@@ -304,24 +304,24 @@ pub fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: &Confirm) -> (Option<Act
             tr.t("confirm-send-it-again"),
             tr.t("confirm-send-again-body").to_owned(),
             tr.t("confirm-send-again"),
-            Action::GenerateAgain,
+            Action::Send(SendAction::GenerateAgain),
         ),
         Confirm::Retry { job_id, body } => (
             tr.t("confirm-send-again-title"),
             tr.of(body).to_owned(),
             tr.t("confirm-send-again"),
-            Action::Retry(job_id.clone()),
+            Action::Library(LibraryAction::Retry(job_id.clone())),
         ),
         Confirm::Delete { job_id, label } => (
             tr.t("confirm-delete-title"),
             tr!(tr, "confirm-delete-body", label = label),
             tr.t("confirm-delete"),
-            Action::Delete(job_id.clone()),
+            Action::Library(LibraryAction::Delete(job_id.clone())),
         ),
         Confirm::MadeHere { path, request } => {
             second = Some((
                 tr.t("confirm-restore"),
-                Action::RestoreSettings(request.clone()),
+                Action::Edit(EditAction::RestoreSettings(request.clone())),
             ));
             let name = path.file_name().map_or_else(
                 || path.display().to_string(),
@@ -338,7 +338,7 @@ pub fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: &Confirm) -> (Option<Act
                 tr.t("confirm-made-here"),
                 tr!(tr, "confirm-made-here-body", name = name, prompt = prompt),
                 tr.t("gallery-use-as-reference"),
-                Action::UseFileAsReference(path.clone()),
+                Action::Edit(EditAction::UseFileAsReference(path.clone())),
             )
         }
     };

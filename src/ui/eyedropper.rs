@@ -8,7 +8,7 @@
 use eframe::egui::{self, Rect, RichText};
 use image::RgbaImage;
 
-use super::cx::{Action, Dropper, ViewCx};
+use super::cx::{Action, Dropper, EditAction, ViewCx};
 use super::widgets::named_button;
 use crate::tr;
 
@@ -48,7 +48,9 @@ pub fn toolbar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
         None => r,
     };
     if r.clicked() {
-        out.push(Action::Eyedropper(armed.is_none().then_some(target)));
+        out.push(Action::Edit(EditAction::Eyedropper(
+            armed.is_none().then_some(target),
+        )));
     }
     if let Some(i) = armed {
         let mut chosen = i;
@@ -60,7 +62,7 @@ pub fn toolbar_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
                 }
             });
         if chosen != i {
-            out.push(Action::Eyedropper(Some(chosen)));
+            out.push(Action::Edit(EditAction::Eyedropper(Some(chosen))));
         }
     }
 }
@@ -124,7 +126,7 @@ pub fn pick_ui(
         visuals.text_color(),
     );
     if resp.clicked() {
-        out.push(Action::PickColour { swatch, rgb });
+        out.push(Action::Edit(EditAction::PickColour { swatch, rgb }));
     }
 }
 
@@ -145,7 +147,7 @@ pub fn swatch_button_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, i: usize, out: &mut 
         )
     });
     if r.clicked() {
-        out.push(Action::Eyedropper((!armed).then_some(i)));
+        out.push(Action::Edit(EditAction::Eyedropper((!armed).then_some(i))));
     }
 }
 

@@ -16,8 +16,11 @@ use crate::core::journal::{LibraryMode, LibraryQuery, Shelved, ShelvedResult, lo
 use crate::core::request::Model;
 use crate::core::variation::Differs;
 
-use super::cx::{Action, Jobs, PaletteSource, PathPurpose, ViewCx};
+use super::cx::{
+    Action, EditAction, LibraryAction, PaletteSource, PathPurpose, ShowAction, ViewCx,
+};
 use super::geometry::fit_rect;
+use super::jobs::Jobs;
 use super::text_cache::TextCache;
 use super::textures::{Request, ResultKey, Shown, TexKey};
 use super::theme;
@@ -143,7 +146,7 @@ impl GalleryView {
                 .on_hover_text(tr.t("gallery-spend-tip"))
                 .clicked()
             {
-                out.push(Action::OpenSpend);
+                out.push(Action::Library(LibraryAction::OpenSpend));
             }
             if self.selection.is_empty() {
                 if total > 0 {
@@ -159,7 +162,9 @@ impl GalleryView {
                 .on_hover_text(tr.t("gallery-export-tip"))
                 .clicked()
             {
-                out.push(Action::Ask(PathPurpose::ExportFolder(items.clone())));
+                out.push(Action::Library(LibraryAction::Ask(
+                    PathPurpose::ExportFolder(items.clone()),
+                )));
             }
             if ui
                 .button(tr.t("gallery-quick-export"))
@@ -170,7 +175,7 @@ impl GalleryView {
                 ))
                 .clicked()
             {
-                out.push(Action::QuickExport(items));
+                out.push(Action::Library(LibraryAction::QuickExport(items)));
             }
             if ui.button(tr.t("gallery-clear-selection")).clicked() {
                 self.selection.clear();
@@ -319,7 +324,7 @@ impl GalleryView {
         self.query.since_ms = since;
         self.query.until_ms = until;
         if self.query != before {
-            out.push(Action::Search(self.query.clone()));
+            out.push(Action::Library(LibraryAction::Search(self.query.clone())));
         }
     }
 
@@ -402,7 +407,10 @@ impl GalleryView {
             egui::WidgetInfo::selected(egui::Role::CheckBox, true, result.favourite, &texts.star)
         });
         if star.clicked() {
-            out.push(Action::Favourite(key.clone(), !result.favourite));
+            out.push(Action::Library(LibraryAction::Favourite(
+                key.clone(),
+                !result.favourite,
+            )));
         }
         let hovered = resp.hovered() || star.hovered();
         if hovered {
@@ -483,7 +491,7 @@ impl GalleryView {
             if ui.input(|i| i.modifiers.command || i.modifiers.shift) {
                 self.toggle(key);
             } else {
-                out.push(Action::OpenViewer(key.clone()));
+                out.push(Action::Show(ShowAction::Viewer(key.clone())));
             }
         }
         resp.context_menu(|ui| self.menu_ui(ui, tr, job, result, key, out));
@@ -501,11 +509,11 @@ impl GalleryView {
     ) {
         let series = job.results.len();
         if ui.button(tr.t("gallery-open")).clicked() {
-            out.push(Action::OpenViewer(key.clone()));
+            out.push(Action::Show(ShowAction::Viewer(key.clone())));
             ui.close();
         }
         if job.is_series() && series > 1 && ui.button(tr.t("gallery-open-storyboard")).clicked() {
-            out.push(Action::OpenStoryboard(job.id.clone()));
+            out.push(Action::Show(ShowAction::Storyboard(job.id.clone())));
             ui.close();
         }
         if ui.button(tr.t("gallery-select")).clicked() {
@@ -518,7 +526,10 @@ impl GalleryView {
             tr.t("gallery-star")
         };
         if ui.button(star_text).clicked() {
-            out.push(Action::Favourite(key.clone(), !result.favourite));
+            out.push(Action::Library(LibraryAction::Favourite(
+                key.clone(),
+                !result.favourite,
+            )));
             ui.close();
         }
         ui.menu_button(tr.t("gallery-rate"), |ui| {
@@ -529,7 +540,7 @@ impl GalleryView {
                     "★".repeat(usize::from(n))
                 };
                 if ui.selectable_label(result.rating == n, text).clicked() {
-                    out.push(Action::Rate(key.clone(), n));
+                    out.push(Action::Library(LibraryAction::Rate(key.clone(), n)));
                     ui.close();
                 }
             }
@@ -537,21 +548,24 @@ impl GalleryView {
         for (text, action) in [
             (
                 tr.t("gallery-use-as-reference"),
-                Action::UseAsReference(key.clone()),
+                Action::Edit(EditAction::UseAsReference(key.clone())),
             ),
             (
                 tr.t("gallery-reuse-settings"),
-                Action::ReuseSettings(job.id.clone()),
+                Action::Edit(EditAction::ReuseSettings(job.id.clone())),
             ),
             (
                 tr.t("gallery-palette-from"),
-                Action::PaletteFrom(PaletteSource::Result(key.clone())),
+                Action::Edit(EditAction::PaletteFrom(PaletteSource::Result(key.clone()))),
             ),
             (
                 tr.t("gallery-export"),
-                Action::Ask(PathPurpose::ExportFile(key.clone())),
+                Action::Library(LibraryAction::Ask(PathPurpose::ExportFile(key.clone()))),
             ),
-            (tr.t("gallery-delete"), Action::AskDelete(job.id.clone())),
+            (
+                tr.t("gallery-delete"),
+                Action::Library(LibraryAction::AskDelete(job.id.clone())),
+            ),
         ] {
             if ui.button(text).clicked() {
                 out.push(action);
@@ -666,7 +680,10 @@ pub fn rating_keys(ui: &egui::Ui, cx: &ViewCx<'_>, key: &ResultKey, out: &mut Ve
     };
     ui.input_mut(|i| {
         if i.consume_key(egui::Modifiers::NONE, egui::Key::S) {
-            out.push(Action::Favourite(key.clone(), !result.favourite));
+            out.push(Action::Library(LibraryAction::Favourite(
+                key.clone(),
+                !result.favourite,
+            )));
         }
         for (n, k) in [
             egui::Key::Num0,
@@ -680,7 +697,10 @@ pub fn rating_keys(ui: &egui::Ui, cx: &ViewCx<'_>, key: &ResultKey, out: &mut Ve
         .enumerate()
         {
             if i.consume_key(egui::Modifiers::NONE, k) {
-                out.push(Action::Rate(key.clone(), u8::try_from(n).unwrap_or(0)));
+                out.push(Action::Library(LibraryAction::Rate(
+                    key.clone(),
+                    u8::try_from(n).unwrap_or(0),
+                )));
             }
         }
     });

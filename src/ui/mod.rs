@@ -8,6 +8,7 @@ pub mod dialogs;
 mod eyedropper;
 mod gallery;
 pub mod geometry;
+pub mod jobs;
 mod palette;
 mod queue;
 mod references;
@@ -27,11 +28,12 @@ pub use crate::core::library::result_link;
 pub use app::{AppConfig, CjkFont, StudioApp};
 pub use compose::{ComposeView, prompt_galley};
 pub use cx::{
-    Action, Centre, ConnState, Dropper, Edit, Hits, Jobs, KeyInfo, PaletteSource, PathPurpose,
-    ViewCx,
+    Action, Centre, ConnState, Dropper, Edit, EditAction, KeyInfo, LibraryAction, PaletteSource,
+    PathPurpose, SendAction, SetupAction, ShowAction, Side, Step, ViewCx,
 };
 pub use gallery::{GalleryView, layout_rows};
 pub use geometry::ui_from_image;
+pub use jobs::{Hits, Jobs};
 pub use palette::PaletteView;
 pub use queue::{QueueView, status_text, waiting_text};
 pub use references::ReferencesView;

@@ -9,7 +9,7 @@ use crate::core::draft::Draft;
 use crate::core::palette::{Palette, PaletteError};
 use crate::core::rules::{Field, MAX_PALETTE, MIN_PALETTE, Problems, format_ratio, parse_hex};
 
-use super::cx::{Action, Edit, ViewCx};
+use super::cx::{Action, Edit, EditAction, Step, ViewCx};
 use super::theme;
 use super::widgets::{NumberField, named_button};
 use crate::tr;
@@ -60,10 +60,7 @@ impl PaletteView {
             None => r.on_hover_text(tr.t("palette-tip")),
         };
         if r.changed() {
-            out.push(Action::Edit {
-                edit: Edit::PaletteOn(on),
-                merge: false,
-            });
+            out.push(Action::edit(Edit::PaletteOn(on)));
         }
         for p in problems
             .iter()
@@ -111,18 +108,26 @@ impl PaletteView {
         }
         let result = if add {
             let mut next = palette.clone();
-            next.add(palette.distinct_colour()).map(|_| (next, false))
+            next.add(palette.distinct_colour())
+                .map(|_| (next, Step::New))
         } else if let Some((i, c)) = change {
             self.apply(palette, i, c)
         } else {
             return;
         };
         match result {
-            Ok((next, merge)) => out.push(Action::Edit {
-                edit: Edit::Palette(next),
-                merge,
-            }),
-            Err(e) => out.push(Action::NotifyError(format!("Colour palette: {e}."))),
+            Ok((next, step)) => out.push(
+                EditAction::Change {
+                    edit: Edit::Palette(next),
+                    step,
+                }
+                .into(),
+            ),
+            Err(e) => out.push(Action::NotifyError(crate::msg!(
+                "notice-with-detail",
+                what = crate::core::i18n::Message::new("err-colour-palette"),
+                detail = e.to_string()
+            ))),
         }
     }
 
@@ -141,7 +146,7 @@ impl PaletteView {
                             .button(&saved.name)
                             .on_hover_text(tr.t("palette-load-tip"));
                         if r.clicked() {
-                            out.push(Action::LoadPalette(saved.name.clone()));
+                            out.push(Action::Edit(EditAction::LoadPalette(saved.name.clone())));
                             ui.close();
                         }
                         let r = named_button(
@@ -152,7 +157,7 @@ impl PaletteView {
                         )
                         .on_hover_text(tr.t("palette-delete-tip"));
                         if r.clicked() {
-                            out.push(Action::DeletePalette(saved.name.clone()));
+                            out.push(Action::Edit(EditAction::DeletePalette(saved.name.clone())));
                         }
                     });
                 }
@@ -184,7 +189,9 @@ impl PaletteView {
             })
             .on_disabled_hover_text(tr.t("palette-name-first"));
             if named && (save.clicked() || entered) {
-                out.push(Action::SavePalette(std::mem::take(&mut self.name)));
+                out.push(Action::Edit(EditAction::SavePalette(std::mem::take(
+                    &mut self.name,
+                ))));
             }
         });
     }
@@ -195,7 +202,7 @@ impl PaletteView {
         palette: &Palette,
         i: usize,
         change: Change,
-    ) -> Result<(Palette, bool), PaletteError> {
+    ) -> Result<(Palette, Step), PaletteError> {
         let mut next = palette.clone();
         match change {
             Change::Colour(rgb) => next.set_colour(i, rgb)?,
@@ -208,7 +215,7 @@ impl PaletteView {
                 if !dragging {
                     self.drag = None;
                     next.set_ratio(i, v)?;
-                    return Ok((next, false));
+                    return Ok((next, Step::New));
                 }
                 let continuing = self.drag.as_ref().is_some_and(|d| d.index == i);
                 if !continuing {
@@ -220,10 +227,15 @@ impl PaletteView {
                 if let Some(d) = &self.drag {
                     next.set_ratio_from(&d.base, i, v)?;
                 }
-                return Ok((next, continuing));
+                let step = if continuing {
+                    Step::Continue
+                } else {
+                    Step::New
+                };
+                return Ok((next, step));
             }
         }
-        Ok((next, false))
+        Ok((next, Step::New))
     }
 }
 

@@ -6,7 +6,7 @@ use eframe::egui::{self, Color32, RichText};
 use crate::core::explain;
 use crate::core::journal::{JobRecord, JobState};
 
-use super::cx::{Action, ViewCx};
+use super::cx::{Action, LibraryAction, ShowAction, ViewCx};
 use super::text_cache::TextCache;
 use super::textures::ResultKey;
 use super::theme;
@@ -390,7 +390,7 @@ impl QueueView {
                 .on_hover_text(dismiss_tip)
                 .clicked()
         {
-            out.push(Action::Dismiss(job.id.clone()));
+            out.push(Action::Library(LibraryAction::Dismiss(job.id.clone())));
         }
     }
 
@@ -409,7 +409,7 @@ impl QueueView {
             .on_hover_text(tr.t("queue-retry-tip"))
             .clicked()
         {
-            out.push(Action::AskRetry(job.id.clone()));
+            out.push(Action::Library(LibraryAction::AskRetry(job.id.clone())));
         }
         if matches!(job.state, JobState::Paused | JobState::DownloadFailed)
             && ui
@@ -417,7 +417,7 @@ impl QueueView {
                 .on_hover_text(tr.t("queue-resume-tip"))
                 .clicked()
         {
-            out.push(Action::Resume);
+            out.push(Action::Library(LibraryAction::Resume));
         }
         if let Some(first) = job.results.first()
             && ui
@@ -425,7 +425,10 @@ impl QueueView {
                 .on_hover_text(tr.t("queue-show-tip"))
                 .clicked()
         {
-            out.push(Action::OpenViewer(ResultKey::new(&job.id, first.index)));
+            out.push(Action::Show(ShowAction::Viewer(ResultKey::new(
+                &job.id,
+                first.index,
+            ))));
         }
     }
 }
@@ -535,7 +538,7 @@ fn done_row_ui(
         cross,
     );
     if dismiss.on_hover_text(tr.t("queue-dismiss-tip")).clicked() {
-        out.push(Action::Dismiss(job.id.clone()));
+        out.push(Action::Library(LibraryAction::Dismiss(job.id.clone())));
     } else if row
         .on_hover_ui(|ui| {
             ui.label(prompt);
@@ -544,7 +547,10 @@ fn done_row_ui(
         .clicked()
         && let Some(first) = job.results.first()
     {
-        out.push(Action::OpenViewer(ResultKey::new(&job.id, first.index)));
+        out.push(Action::Show(ShowAction::Viewer(ResultKey::new(
+            &job.id,
+            first.index,
+        ))));
     }
 }
 

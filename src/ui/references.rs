@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 use crate::core::draft::{Draft, label_for_url};
 use crate::core::rules::{Field, MAX_REFERENCES};
 
-use super::cx::{Action, Centre, Edit, ViewCx};
+use super::cx::{Action, Centre, Edit, EditAction, LibraryAction, ShowAction, ViewCx};
 use super::geometry::fit_rect;
 use super::textures::{Request, TexKey, TexState};
 use super::theme;
@@ -26,6 +26,11 @@ pub struct ReferencesView {
 }
 
 impl ReferencesView {
+    /// Folds again where the window is short (it was tall enough to show the strip whole).
+    pub fn refold(&mut self) {
+        self.unfolded = false;
+    }
+
     /// The strip folded to one line, so a short window's viewer gives the image the room: the
     /// count, and a button that shows the whole strip. True if it drew folded.
     pub fn folded_ui(&mut self, ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft) -> bool {
@@ -63,7 +68,9 @@ impl ReferencesView {
             )
             .on_hover_text(tr.t("refs-add-files-tip"));
             if files.clicked() {
-                out.push(Action::Ask(super::cx::PathPurpose::References));
+                out.push(Action::Library(LibraryAction::Ask(
+                    super::cx::PathPurpose::References,
+                )));
             }
             let r = ui.add(
                 egui::TextEdit::singleline(&mut self.url_input)
@@ -79,10 +86,10 @@ impl ReferencesView {
                 .add_enabled(typed, egui::Button::new(tr.t("refs-add")))
                 .on_hover_text(tr.t("refs-add-tip"));
             if (add.clicked() || enter) && typed {
-                out.push(Action::AddReferenceUrl {
+                out.push(Action::Edit(EditAction::AddReferenceUrl {
                     url: std::mem::take(&mut self.url_input).trim().to_owned(),
                     label: None,
-                });
+                }));
             }
             if let super::cx::ConnState::Ready { samples, .. } = cx.conn
                 && !samples.is_empty()
@@ -104,10 +111,10 @@ impl ReferencesView {
                         name = &name
                     ));
                     if r.clicked() {
-                        out.push(Action::AddReferenceUrl {
+                        out.push(Action::Edit(EditAction::AddReferenceUrl {
                             url: url.clone(),
                             label: Some(name),
-                        });
+                        }));
                     }
                 }
             }
@@ -215,7 +222,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
                 .on_hover_text(tr!(tr, "refs-tile-tip", url = &r.url))
                 .clicked()
             {
-                out.push(Action::OpenEditor(i));
+                out.push(Action::Show(ShowAction::Editor(i)));
             }
             let mut caption = format!("{n}. {}", r.label);
             if i + 1 == count {
@@ -273,10 +280,7 @@ fn card_buttons(
     )
     .on_hover_text(tr.t("refs-move-earlier-tip"));
     if left.clicked() {
-        out.push(Action::Edit {
-            edit: Edit::MoveReference { from: i, to: i - 1 },
-            merge: false,
-        });
+        out.push(Action::edit(Edit::MoveReference { from: i, to: i - 1 }));
     }
     let right = named_button(
         ui,
@@ -286,10 +290,7 @@ fn card_buttons(
     )
     .on_hover_text(tr.t("refs-move-later-tip"));
     if right.clicked() {
-        out.push(Action::Edit {
-            edit: Edit::MoveReference { from: i, to: i + 1 },
-            merge: false,
-        });
+        out.push(Action::edit(Edit::MoveReference { from: i, to: i + 1 }));
     }
     let rm = named_button(
         ui,
@@ -299,10 +300,7 @@ fn card_buttons(
     )
     .on_hover_text(tr.t("refs-remove-tip"));
     if rm.clicked() {
-        out.push(Action::Edit {
-            edit: Edit::RemoveReference(i),
-            merge: false,
-        });
+        out.push(Action::edit(Edit::RemoveReference(i)));
     }
     let palette = named_button(
         ui,
@@ -312,7 +310,9 @@ fn card_buttons(
     )
     .on_hover_text(tr.t("refs-palette-tip"));
     if palette.clicked() {
-        out.push(Action::PaletteFrom(super::cx::PaletteSource::Reference(i)));
+        out.push(Action::Edit(EditAction::PaletteFrom(
+            super::cx::PaletteSource::Reference(i),
+        )));
     }
     if !r.boxes.is_empty() {
         ui.label(RichText::new(format!("▣{}", r.boxes.len())).small())

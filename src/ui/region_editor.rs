@@ -14,7 +14,7 @@ use crate::core::regions::{self, Grip, ImagePoint};
 use crate::core::request::BBox;
 use crate::core::rules::MAX_BOXES_PER_IMAGE;
 
-use super::cx::{Action, Edit, ViewCx};
+use super::cx::{Action, Edit, ShowAction, ViewCx};
 use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, TexKey, TexState};
 use super::theme;
@@ -135,10 +135,7 @@ fn box_rect(b: BBox) -> Rect {
 }
 
 fn set_boxes(out: &mut Vec<Action>, reference: usize, boxes: Vec<BBox>) {
-    out.push(Action::Edit {
-        edit: Edit::SetBoxes { reference, boxes },
-        merge: false,
-    });
+    out.push(Action::edit(Edit::SetBoxes { reference, boxes }));
 }
 
 impl EditorView {
@@ -152,7 +149,7 @@ impl EditorView {
     ) {
         let tr = cx.tr;
         let Some(reference) = form.references.get(index) else {
-            out.push(Action::ShowGallery);
+            out.push(Action::Show(ShowAction::Gallery));
             return;
         };
         if self.reference != Some(index) {
@@ -296,7 +293,7 @@ impl EditorView {
                 .on_hover_text(tr.t("editor-back-tip"))
                 .clicked()
             {
-                out.push(Action::ShowGallery);
+                out.push(Action::Show(ShowAction::Gallery));
             }
             let size = dims.map_or(String::new(), |(w, h)| tr!(tr, "editor-size", w = w, h = h));
             ui.add(

@@ -9,7 +9,7 @@ use crate::core::hosting::{S3Host, S3Settings};
 use crate::core::pricing::{Rates, format_usd, parse_usd};
 use crate::core::settings::{ApiKey, AppSettings, KeySource, Theme, parse_base_url};
 
-use super::cx::{Action, PathPurpose, ViewCx};
+use super::cx::{Action, LibraryAction, PathPurpose, SetupAction, ViewCx};
 use super::theme;
 use crate::core::i18n::{Lang, Tr};
 use crate::tr;
@@ -171,7 +171,9 @@ impl SettingsView {
                     key_ui(ui, cx, form, out);
                     ui.separator();
                     if fields_ui(ui, tr, form) {
-                        out.push(Action::Ask(PathPurpose::SettingsExportDir));
+                        out.push(Action::Library(LibraryAction::Ask(
+                            PathPurpose::SettingsExportDir,
+                        )));
                     }
                     ui.separator();
                     host_ui(ui, cx, &mut form.host, out);
@@ -194,10 +196,10 @@ impl SettingsView {
                         match settings_from(tr, form, cx.settings) {
                             Ok(new) => {
                                 if let Some(secret) = ApiKey::new(&form.host.secret_input) {
-                                    out.push(Action::SaveStorageSecret(secret));
+                                    out.push(Action::Setup(SetupAction::SaveStorageSecret(secret)));
                                 }
                                 form.host.secret_input.clear();
-                                out.push(Action::SaveSettings(new));
+                                out.push(Action::Setup(SetupAction::SaveSettings(new)));
                                 close = true;
                             }
                             Err(errors) => form.errors = errors,
@@ -234,7 +236,7 @@ fn language_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
                         .clicked()
                         && chosen != choice
                     {
-                        out.push(Action::SetLanguage(choice));
+                        out.push(Action::Setup(SetupAction::SetLanguage(choice)));
                     }
                 }
             })
@@ -280,7 +282,7 @@ fn key_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut SettingsForm, out: &mut
             .clicked()
         {
             if let Some(key) = ApiKey::new(&form.key_input) {
-                out.push(Action::SaveKey(key));
+                out.push(Action::Setup(SetupAction::SaveKey(key)));
             }
             form.key_input.clear();
         }
@@ -290,7 +292,7 @@ fn key_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut SettingsForm, out: &mut
             .on_hover_text(tr.t("settings-forget-key-tip"))
             .clicked()
         {
-            out.push(Action::ForgetKey);
+            out.push(Action::Setup(SetupAction::ForgetKey));
         }
     });
     if env_key {
@@ -370,10 +372,10 @@ fn host_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &mut HostForm, out: &mut Ve
                 Ok(Some(settings)) => {
                     form.testing = true;
                     form.tested = None;
-                    out.push(Action::TestHost {
+                    out.push(Action::Setup(SetupAction::TestHost {
                         settings,
                         secret: ApiKey::new(&form.secret_input),
-                    });
+                    }));
                 }
                 Ok(None) => {
                     form.tested = Some(Err(tr.t("settings-host-name-first").to_owned()));

@@ -19,6 +19,11 @@ pub struct SpendView {
 }
 
 impl SpendView {
+    /// Opens the window (its figures come from the library).
+    pub fn show(&mut self) {
+        self.open = true;
+    }
+
     pub fn ui(&mut self, ctx: &egui::Context, cx: &ViewCx<'_>) {
         let tr = cx.tr;
         if !self.open {

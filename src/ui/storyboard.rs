@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::cx::{Action, PathPurpose, ViewCx};
+use super::cx::{Action, LibraryAction, PathPurpose, ShowAction, ViewCx};
 use super::geometry::fit_rect;
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
@@ -19,7 +19,7 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
             // Its whole record is on its way from the journal (a frame or two).
             ui.centered_and_justified(egui::Ui::spinner);
         } else {
-            out.push(Action::ShowGallery);
+            out.push(Action::Show(ShowAction::Gallery));
         }
         return;
     };
@@ -28,7 +28,7 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
     let asked = usize::try_from(job.request.n).unwrap_or(results.len());
     ui.horizontal_wrapped(|ui| {
         if ui.button(tr.t("viewer-gallery")).clicked() {
-            out.push(Action::ShowGallery);
+            out.push(Action::Show(ShowAction::Gallery));
         }
         ui.heading(tr.t("storyboard-title"));
         let count = if job.request.is_group() && results.len() < asked {
@@ -43,7 +43,7 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
             .on_hover_text(tr.t("storyboard-sheet-tip"))
             .clicked()
         {
-            out.push(Action::ExportSheet(job.id.clone()));
+            out.push(Action::Library(LibraryAction::ExportSheet(job.id.clone())));
         }
         if ui
             .button(tr.t("storyboard-files"))
@@ -54,7 +54,9 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
                 .iter()
                 .map(|r| ResultKey::new(&job.id, r.index))
                 .collect();
-            out.push(Action::Ask(PathPurpose::ExportFolder(all)));
+            out.push(Action::Library(LibraryAction::Ask(
+                PathPurpose::ExportFolder(all),
+            )));
         }
     });
     if let Some(prompt) = &job.request.prompt {
@@ -165,6 +167,6 @@ fn panel(
         );
     }
     if resp.on_hover_text(tr.t("storyboard-open-tip")).clicked() {
-        out.push(Action::OpenViewer(key.clone()));
+        out.push(Action::Show(ShowAction::Viewer(key.clone())));
     }
 }

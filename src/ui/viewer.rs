@@ -6,7 +6,9 @@ use eframe::egui::{self, Pos2, Rect, RichText, Vec2};
 
 use crate::core::journal::{JobRecord, ResultRecord};
 
-use super::cx::{Action, PaletteSource, PathPurpose, ViewCx};
+use super::cx::{
+    Action, EditAction, LibraryAction, PaletteSource, PathPurpose, ShowAction, ViewCx,
+};
 use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
@@ -56,6 +58,11 @@ impl Default for ViewerView {
 }
 
 impl ViewerView {
+    /// Full view on or off.
+    pub fn toggle_full(&mut self) {
+        self.full = !self.full;
+    }
+
     /// Escape: out of full-window first. True if it was full.
     pub fn leave_full(&mut self) -> bool {
         std::mem::take(&mut self.full)
@@ -73,12 +80,12 @@ impl ViewerView {
                 // Its whole record is on its way from the journal (a frame or two).
                 ui.centered_and_justified(egui::Ui::spinner);
             } else {
-                out.push(Action::ShowGallery);
+                out.push(Action::Show(ShowAction::Gallery));
             }
             return;
         };
         let Some(result) = job.results.iter().find(|r| r.index == key.index) else {
-            out.push(Action::ShowGallery);
+            out.push(Action::Show(ShowAction::Gallery));
             return;
         };
         if self.shown.as_ref() != Some(key) {
@@ -202,10 +209,10 @@ impl ViewerView {
         }
         ui.input_mut(|i| {
             if i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowRight) {
-                out.push(Action::StepViewer(1));
+                out.push(Action::Show(ShowAction::StepViewer(1)));
             }
             if i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowLeft) {
-                out.push(Action::StepViewer(-1));
+                out.push(Action::Show(ShowAction::StepViewer(-1)));
             }
             if i.consume_key(egui::Modifiers::NONE, egui::Key::F) {
                 self.full = !self.full;
@@ -261,7 +268,7 @@ impl ViewerView {
                 .on_hover_text(tr.t("viewer-close-tip"))
                 .clicked()
             {
-                out.push(Action::ShowGallery);
+                out.push(Action::Show(ShowAction::Gallery));
             }
             let total = cx.jobs.tiles.len();
             if let Some(p) = position {
@@ -269,7 +276,7 @@ impl ViewerView {
                     named_button(ui, p > 0, egui::Button::new("◀"), tr.t("viewer-previous"))
                         .on_hover_text(tr.t("viewer-newer-tip"));
                 if newer.clicked() {
-                    out.push(Action::StepViewer(-1));
+                    out.push(Action::Show(ShowAction::StepViewer(-1)));
                 }
                 ui.label(tr!(
                     tr,
@@ -285,7 +292,7 @@ impl ViewerView {
                 )
                 .on_hover_text(tr.t("viewer-older-tip"));
                 if older.clicked() {
-                    out.push(Action::StepViewer(1));
+                    out.push(Action::Show(ShowAction::StepViewer(1)));
                 }
             }
             ui.separator();
@@ -590,7 +597,10 @@ fn marks_ui(
             .on_hover_text(tip)
             .clicked()
         {
-            out.push(Action::Favourite(key.clone(), !result.favourite));
+            out.push(Action::Library(LibraryAction::Favourite(
+                key.clone(),
+                !result.favourite,
+            )));
         }
         ui.separator();
         for n in 1..=5u8 {
@@ -607,7 +617,7 @@ fn marks_ui(
                 .clicked()
             {
                 let rating = if result.rating == n { 0 } else { n };
-                out.push(Action::Rate(key.clone(), rating));
+                out.push(Action::Library(LibraryAction::Rate(key.clone(), rating)));
             }
         }
     });
@@ -695,7 +705,7 @@ fn link_thumb(
     }
     let prompt = crate::core::request::excerpt(&job.prompt, 60);
     if resp.on_hover_text(prompt).clicked() {
-        out.push(Action::OpenViewer(key.clone()));
+        out.push(Action::Show(ShowAction::Viewer(key.clone())));
     }
 }
 
@@ -716,7 +726,9 @@ fn actions_ui(
         .on_hover_text(tr.t("viewer-export-tip"))
         .clicked()
     {
-        out.push(Action::Ask(PathPurpose::ExportFile(key.clone())));
+        out.push(Action::Library(LibraryAction::Ask(
+            PathPurpose::ExportFile(key.clone()),
+        )));
     }
     if wide(ui, tr.t("gallery-quick-export"))
         .on_hover_text(tr!(
@@ -726,7 +738,9 @@ fn actions_ui(
         ))
         .clicked()
     {
-        out.push(Action::QuickExport(vec![key.clone()]));
+        out.push(Action::Library(LibraryAction::QuickExport(vec![
+            key.clone(),
+        ])));
     }
     let series = job.request.is_group();
     let siblings = job.results.len();
@@ -748,7 +762,9 @@ fn actions_ui(
                 .iter()
                 .map(|r| ResultKey::new(&job.id, r.index))
                 .collect();
-            out.push(Action::Ask(PathPurpose::ExportFolder(all)));
+            out.push(Action::Library(LibraryAction::Ask(
+                PathPurpose::ExportFolder(all),
+            )));
         }
     }
     if series
@@ -757,19 +773,21 @@ fn actions_ui(
             .on_hover_text(tr.t("viewer-storyboard-tip"))
             .clicked()
     {
-        out.push(Action::OpenStoryboard(job.id.clone()));
+        out.push(Action::Show(ShowAction::Storyboard(job.id.clone())));
     }
     if wide(ui, tr.t("gallery-palette-from"))
         .on_hover_text(tr.t("viewer-palette-tip"))
         .clicked()
     {
-        out.push(Action::PaletteFrom(PaletteSource::Result(key.clone())));
+        out.push(Action::Edit(EditAction::PaletteFrom(
+            PaletteSource::Result(key.clone()),
+        )));
     }
     if wide(ui, tr.t("viewer-copy"))
         .on_hover_text(tr.t("viewer-copy-tip"))
         .clicked()
     {
-        out.push(Action::CopyImage(key.clone()));
+        out.push(Action::Library(LibraryAction::CopyImage(key.clone())));
     }
     let link = crate::core::library::result_link(job, result.index);
     let r = ui.add_enabled(
@@ -781,7 +799,7 @@ fn actions_ui(
         Err(why) => r.on_disabled_hover_text(tr.of(why)),
     };
     if r.clicked() {
-        out.push(Action::UseAsReference(key.clone()));
+        out.push(Action::Edit(EditAction::UseAsReference(key.clone())));
     }
     // One image of several: what is reused is the request that made them all.
     let reuse_tip = if siblings > 1 {
@@ -801,12 +819,12 @@ fn actions_ui(
         .on_hover_text(reuse_tip)
         .clicked()
     {
-        out.push(Action::ReuseSettings(job.id.clone()));
+        out.push(Action::Edit(EditAction::ReuseSettings(job.id.clone())));
     }
     if wide(ui, tr.t("gallery-delete"))
         .on_hover_text(tr.t("viewer-delete-tip"))
         .clicked()
     {
-        out.push(Action::AskDelete(job.id.clone()));
+        out.push(Action::Library(LibraryAction::AskDelete(job.id.clone())));
     }
 }
