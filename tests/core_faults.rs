@@ -663,7 +663,7 @@ async fn a_damaged_journal_pays_nothing_and_a_rebuild_keeps_every_result() {
         "no paid step on a damaged journal"
     );
 
-    let repaired = wan_studio::core::journal::repair(&paths).unwrap();
+    let repaired = wan_studio::core::library::repair(&paths).unwrap();
     assert_eq!((repaired.jobs, repaired.results), (1, 2));
     assert!(
         repaired.kept_as.unwrap().exists(),

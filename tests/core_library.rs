@@ -372,7 +372,7 @@ fn the_index_follows_insert_delete_and_a_rebuild_and_marks_survive_a_re_add() {
     wan_studio::core::library::store_result(&paths, &job, 0, &tiny_png()).unwrap();
     drop(j);
     std::fs::write(paths.journal(), b"this is not a database").unwrap();
-    let repaired = wan_studio::core::journal::repair(&paths).unwrap();
+    let repaired = wan_studio::core::library::repair(&paths).unwrap();
     assert_eq!(repaired.results, 1);
     let j = Journal::open(&paths).unwrap();
     assert_eq!(find(&j, "harbour"), 1);

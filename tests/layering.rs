@@ -219,7 +219,6 @@ fn the_window_modules_import_each_other_without_a_circle() {
 }
 
 #[test]
-#[ignore = "issue 21 is still open: client -> rules -> hosting -> client and journal <-> library are not broken yet"]
 fn the_core_modules_import_each_other_without_a_circle() {
     let graph = module_graph("core");
     assert!(graph.len() > 20, "the core's modules were found: {graph:?}");

@@ -847,7 +847,7 @@ async fn resume(args: ResumeArgs) -> anyhow::Result<Exit> {
 
 fn repair() -> anyhow::Result<Exit> {
     let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
-    let done = crate::core::journal::repair(&env.paths)?;
+    let done = crate::core::library::repair(&env.paths)?;
     match &done.kept_as {
         Some(p) => eprintln!("The old journal is kept as {}.", p.display()),
         None => eprintln!("There was no journal to keep aside."),

@@ -12,9 +12,9 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 
+use super::key::ApiKey;
 use super::request::{ApiErrorBody, ErrorEnvelope, GenerationRequest, TaskInfo};
 use super::rules::is_loopback_host;
-use super::settings::ApiKey;
 
 /// Tunables. The defaults follow the contract; tests shorten them.
 #[derive(Debug, Clone)]

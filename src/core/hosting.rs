@@ -442,17 +442,7 @@ pub fn upload_client() -> Result<reqwest::Client, HostError> {
         .map_err(|e| HostError::Config(format!("no HTTP client: {e}")))
 }
 
-/// The file a `file://` reference names (the compose form's local references), if it is one.
-pub fn local_file(reference: &str) -> Option<std::path::PathBuf> {
-    let url = url::Url::parse(reference.trim()).ok()?;
-    (url.scheme() == "file").then(|| url.to_file_path().ok())?
-}
-
-/// The `file://` reference of a path on this computer.
-pub fn file_reference(path: &std::path::Path) -> Option<String> {
-    let absolute = std::path::absolute(path).ok()?;
-    url::Url::from_file_path(absolute).ok().map(String::from)
-}
+pub use super::links::{file_reference, local_file};
 
 /// Why local references could not be made links. Nothing was sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -318,47 +318,6 @@ impl Drop for Handle {
     }
 }
 
-/// What a rebuild did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repaired {
-    /// Where the damaged journal was kept.
-    pub kept_as: Option<PathBuf>,
-    /// Jobs and results adopted from the library's images.
-    pub jobs: usize,
-    pub results: usize,
-}
-
-/// Moves a damaged journal aside (with its WAL and shared-memory files) and rebuilds a fresh one
-/// from the library: every result image carries its job (its folder), its request and task id (its
-/// PNG text), so every finished result is back in the gallery. Jobs that had not finished are in
-/// the damaged file only; it is kept.
-pub fn repair(paths: &Paths) -> Result<Repaired, JournalError> {
-    let journal = paths.journal();
-    let stamp = now_ms();
-    let mut kept_as = None;
-    for suffix in ["", "-wal", "-shm"] {
-        let from = PathBuf::from(format!("{}{suffix}", journal.display()));
-        if from.exists() {
-            let to = PathBuf::from(format!("{}.damaged-{stamp}{suffix}", journal.display()));
-            std::fs::rename(&from, &to).map_err(|source| JournalError::Folder {
-                path: from.clone(),
-                source,
-            })?;
-            if suffix.is_empty() {
-                kept_as = Some(to);
-            }
-        }
-    }
-    let fresh = Journal::open(paths)?;
-    let adopted = super::library::adopt_library(paths);
-    fresh.import(&adopted)?;
-    Ok(Repaired {
-        kept_as,
-        jobs: adopted.len(),
-        results: adopted.iter().map(|j| j.results.len()).sum(),
-    })
-}
-
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Journal")

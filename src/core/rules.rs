@@ -347,7 +347,7 @@ fn check_references(req: &GenerationRequest, ctx: &Context, p: &mut Problems) {
         );
     }
     for (i, raw) in req.image_urls.iter().enumerate() {
-        if ctx.files_allowed && super::hosting::local_file(raw).is_some() {
+        if ctx.files_allowed && super::links::local_file(raw).is_some() {
             continue;
         }
         if let Some(why) = reference_url_problem(raw) {

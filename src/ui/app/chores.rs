@@ -45,7 +45,7 @@ pub(super) enum ConnectionDone {
     },
     /// The reference host's secret, read from its store.
     StorageSecret(Option<ApiKey>),
-    Repaired(crate::core::journal::Repaired),
+    Repaired(crate::core::library::Repaired),
 }
 
 /// For sending.

@@ -257,7 +257,7 @@ impl Connection {
             SetupAction::RepairJournal => {
                 let paths = svc.cfg.paths.clone();
                 svc.chores.run(async move {
-                    match tokio::task::spawn_blocking(move || crate::core::journal::repair(&paths))
+                    match tokio::task::spawn_blocking(move || crate::core::library::repair(&paths))
                         .await
                     {
                         Ok(Ok(done)) => Done::Connection(ConnectionDone::Repaired(done)),
