@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::server::Server;
 use wan_studio::core::engine::Event;
-use wan_studio::core::journal::{JobRecord, JobState, ResultRecord, Shelved};
 use wan_studio::core::library;
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::server::Server;
+use wan_studio::core::library::journal::{JobRecord, JobState, ResultRecord, Shelved};
 use wan_studio::core::settings::{MemoryKeyStore, Paths};
 use wan_studio::ui::{AppConfig, StudioApp};
 
@@ -68,7 +68,7 @@ fn main() {
         paths.clone(),
         Arc::new(MemoryKeyStore::default()),
     );
-    cfg.fonts = wan_studio::core::fonts::FontSource::None;
+    cfg.fonts = wan_studio::core::text::fonts::FontSource::None;
     cfg.restore = false;
     let mut h = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))

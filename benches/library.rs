@@ -23,9 +23,9 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use wan_studio::core::journal::{JobRecord, JobState, Journal, ResultRecord};
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::server::Server;
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::server::Server;
+use wan_studio::core::library::journal::{JobRecord, JobState, Journal, ResultRecord};
 use wan_studio::core::settings::{MemoryKeyStore, Paths};
 use wan_studio::ui::{AppConfig, StudioApp};
 
@@ -94,7 +94,7 @@ fn write_library(home: &Path, results: usize) {
     let mut rng = Lcg(42);
     let mut jobs = Vec::new();
     let mut made = 0;
-    let start = wan_studio::core::journal::now_ms() - 400 * 86_400_000;
+    let start = wan_studio::core::library::journal::now_ms() - 400 * 86_400_000;
     while made < results {
         let series = jobs.len() % 25 == 24;
         let count = if series { 12 } else { 2 }.min(results - made);
@@ -165,7 +165,7 @@ fn config(home: &Path) -> AppConfig {
         Paths::new(home),
         Arc::new(MemoryKeyStore::default()),
     );
-    cfg.fonts = wan_studio::core::fonts::FontSource::None;
+    cfg.fonts = wan_studio::core::text::fonts::FontSource::None;
     cfg.restore = false;
     std::mem::forget(rt);
     cfg
@@ -439,7 +439,7 @@ fn main() {
             );
         }
         for text in ["h", "ha", "har", "harb", "少女"] {
-            let query = wan_studio::core::journal::LibraryQuery {
+            let query = wan_studio::core::library::journal::LibraryQuery {
                 text: text.to_owned(),
                 ..Default::default()
             };

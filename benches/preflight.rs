@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use wan_studio::core::preflight::{Options, preflight};
+use wan_studio::core::references::preflight::{Options, preflight};
 
 #[path = "../tests/common/photos.rs"]
 mod photos;

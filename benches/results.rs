@@ -13,11 +13,11 @@
 
 use std::time::{Duration, Instant};
 
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::server::Server;
 use wan_studio::core::imaging;
-use wan_studio::core::journal::JobRecord;
 use wan_studio::core::library;
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::server::Server;
+use wan_studio::core::library::journal::JobRecord;
 use wan_studio::core::settings::Paths;
 
 const RUNS: usize = 7;
@@ -56,7 +56,7 @@ fn main() {
     request.prompt = Some("a harbour at dawn".to_owned());
     request.size = Some("4096x4096".to_owned());
     let job = JobRecord::new(Server::Sandbox, request.clone());
-    let limit = wan_studio::core::rules::max_result_pixels(&request);
+    let limit = wan_studio::core::api::rules::max_result_pixels(&request);
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::new(home.path());
 

@@ -7,12 +7,12 @@ use std::time::Duration;
 use reqwest::Url;
 use tokio::sync::mpsc;
 
-use crate::core::client::ClientConfig;
+use crate::core::api::client::ClientConfig;
 use crate::core::engine::{Command, Engine, EngineConfig, EngineError, Event, Waker};
 use crate::core::settings::{ApiKey, Paths};
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxError};
 
-pub use crate::core::server::Server;
+pub use crate::core::api::server::Server;
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ impl ConnectError {
         matches!(
             self,
             ConnectError::Engine(EngineError::Journal(
-                crate::core::journal::JournalError::Damaged { .. }
+                crate::core::library::journal::JournalError::Damaged { .. }
             ))
         )
     }

@@ -403,10 +403,11 @@ async fn every_journal_failure_ends_generate_with_exit_6_and_loses_no_task() {
 
 use common::photos::rotated_photo;
 
-fn journalled_request(home: &Path) -> wan_studio::core::request::GenerationRequest {
-    let journal =
-        wan_studio::core::journal::Journal::open(&wan_studio::core::settings::Paths::new(home))
-            .unwrap();
+fn journalled_request(home: &Path) -> wan_studio::core::api::request::GenerationRequest {
+    let journal = wan_studio::core::library::journal::Journal::open(
+        &wan_studio::core::settings::Paths::new(home),
+    )
+    .unwrap();
     journal.list().unwrap().remove(0).request
 }
 

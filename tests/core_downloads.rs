@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use wan_studio::core::client::{ApiClient, ClientConfig, DownloadError};
+use wan_studio::core::api::client::{ApiClient, ClientConfig, DownloadError};
 
 #[derive(Clone, Copy)]
 enum Behaviour {

@@ -6,8 +6,8 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use common::*;
+use wan_studio::core::api::request::{Model, PaletteEntry};
 use wan_studio::core::imaging;
-use wan_studio::core::request::{Model, PaletteEntry};
 use wan_studio::sandbox::SAMPLES;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,7 +81,10 @@ async fn a_box_past_the_edge_fails_the_task_like_the_service() {
     req.bbox_list = Some(vec![vec![[900, 900, 1100, 1000]]]);
     let job = engine.submit(req).unwrap();
     let done = finish(&mut events, &job.id).await;
-    assert_eq!(done.state, wan_studio::core::journal::JobState::Failed);
+    assert_eq!(
+        done.state,
+        wan_studio::core::library::journal::JobState::Failed
+    );
     assert!(
         done.error
             .unwrap()
@@ -235,7 +238,10 @@ async fn unreachable_reference_fails_the_task() {
     req.image_urls = vec![format!("{}samples/missing.jpg", sb.base_url())];
     let job = engine.submit(req).unwrap();
     let done = finish(&mut events, &job.id).await;
-    assert_eq!(done.state, wan_studio::core::journal::JobState::Failed);
+    assert_eq!(
+        done.state,
+        wan_studio::core::library::journal::JobState::Failed
+    );
     let err = done.error.unwrap();
     assert!(err.message.contains("could not be downloaded"), "{err:?}");
     assert!(err.request_id.is_some());
@@ -294,7 +300,7 @@ async fn a_group_series_may_come_back_shorter_and_that_is_a_success() {
     );
     // The estimate for a series is an upper bound.
     let draft = wan_studio::core::draft::Draft::from_request(&done.request);
-    let estimate = draft.estimate(&wan_studio::core::pricing::Rates::default());
+    let estimate = draft.estimate(&wan_studio::core::api::pricing::Rates::default());
     assert!(estimate.up_to);
     assert!(
         estimate.to_string().starts_with("up to 6 images"),

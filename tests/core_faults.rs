@@ -7,11 +7,11 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::*;
-use wan_studio::core::client::{ApiClient, ClientConfig, SubmitError};
+use wan_studio::core::api::client::{ApiClient, ClientConfig, SubmitError};
+use wan_studio::core::api::request::Model;
+use wan_studio::core::api::server::Server;
 use wan_studio::core::engine::{Engine, EngineConfig, EngineError, Event};
-use wan_studio::core::journal::{JobRecord, JobState, Journal};
-use wan_studio::core::request::Model;
-use wan_studio::core::server::Server;
+use wan_studio::core::library::journal::{JobRecord, JobState, Journal};
 use wan_studio::core::settings::{ApiKey, Paths};
 use wan_studio::sandbox::{Endpoint, Fault};
 
@@ -433,10 +433,7 @@ async fn ten_rate_limits_are_waited_out_and_the_job_says_so() {
     let home = tempfile::tempdir().unwrap();
     let (engine, mut events) = engine(&sb, home.path());
     let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
-    let waiting = wait_for(&mut events, &job.id, |j| {
-        j.remote_status.as_deref() == Some(wan_studio::core::engine::RATE_LIMITED)
-    })
-    .await;
+    let waiting = wait_for(&mut events, &job.id, |j| j.state == JobState::RateLimited).await;
     assert_eq!(
         wan_studio::ui::status_text(&waiting, 0),
         "Waiting: rate limited"
@@ -468,7 +465,7 @@ async fn a_journal_that_cannot_take_the_task_id_loses_nothing_and_pays_once() {
         message.contains(&task_id) && message.contains("recovered-tasks.jsonl"),
         "{message}"
     );
-    let kept = wan_studio::core::recovery::read(&Paths::new(home.path())).unwrap();
+    let kept = wan_studio::core::engine::recovery::read(&Paths::new(home.path())).unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(
         (kept[0].job_id.as_str(), kept[0].task_id.as_str()),
@@ -482,7 +479,7 @@ async fn a_journal_that_cannot_take_the_task_id_loses_nothing_and_pays_once() {
     assert_completed(&done, 1);
     assert_eq!(done.task_id.as_deref(), Some(task_id.as_str()));
     assert!(
-        wan_studio::core::recovery::read(&Paths::new(home.path()))
+        wan_studio::core::engine::recovery::read(&Paths::new(home.path()))
             .unwrap()
             .is_empty()
     );
@@ -537,7 +534,7 @@ async fn a_task_id_the_journal_refuses_for_a_while_is_polled_in_memory_and_compl
         "the journal holds the task id in the end"
     );
     assert!(
-        wan_studio::core::recovery::read(&Paths::new(home.path()))
+        wan_studio::core::engine::recovery::read(&Paths::new(home.path()))
             .unwrap()
             .is_empty(),
         "the recovery entry goes once the journal has it"

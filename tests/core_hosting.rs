@@ -9,14 +9,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::s3::{S3Server, SECRET};
-use wan_studio::core::hosting::{HostError, ReferenceHost, S3Host};
-use wan_studio::core::preflight::{Options, preflight};
+use wan_studio::core::references::hosting::{HostError, ReferenceHost, S3Host};
+use wan_studio::core::references::preflight::{Options, preflight};
 
 fn http() -> reqwest::Client {
-    wan_studio::core::client::media_client(Duration::from_secs(5), Duration::from_secs(10)).unwrap()
+    wan_studio::core::api::client::media_client(Duration::from_secs(5), Duration::from_secs(10))
+        .unwrap()
 }
 
-fn photo() -> wan_studio::core::preflight::Prepared {
+fn photo() -> wan_studio::core::references::preflight::Prepared {
     let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(320, 240, |x, y| {
         image::Rgb([
             u8::try_from(x % 256).unwrap(),
@@ -122,11 +123,11 @@ async fn a_wrong_secret_says_the_credentials_were_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_files_are_prepared_and_uploaded_at_once_with_every_stage_told() {
-    use wan_studio::core::hosting::{Stage, file_reference, host_local_references};
+    use wan_studio::core::references::hosting::{Stage, file_reference, host_local_references};
     let sb = common::sandbox().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut req = wan_studio::core::request::GenerationRequest::new(
-        wan_studio::core::request::Model::Standard,
+    let mut req = wan_studio::core::api::request::GenerationRequest::new(
+        wan_studio::core::api::request::Model::Standard,
     );
     req.prompt = Some("fuse them".into());
     for (i, side) in [(0u8, 2000u32), (1, 600), (2, 900)] {
@@ -140,9 +141,10 @@ async fn several_files_are_prepared_and_uploaded_at_once_with_every_stage_told()
     req.bbox_list = Some(vec![vec![[100, 100, 400, 300]], vec![], vec![]]);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
-    let told: wan_studio::core::hosting::StageTold = Arc::new(move |i, name: &str, stage| {
-        record.lock().unwrap().push((i, name.to_owned(), stage));
-    });
+    let told: wan_studio::core::references::hosting::StageTold =
+        Arc::new(move |i, name: &str, stage| {
+            record.lock().unwrap().push((i, name.to_owned(), stage));
+        });
     let host = ReferenceHost::Sandbox {
         base: sb.base_url(),
     };

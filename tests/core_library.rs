@@ -5,13 +5,13 @@
 
 mod common;
 
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::server::Server;
 use wan_studio::core::engine::Submission;
-use wan_studio::core::journal::{
-    JobRecord, JobState, Journal, LibraryMode, LibraryQuery, Parent, ResultRecord,
+use wan_studio::core::library::journal::{
+    JobRecord, JobState, Journal, Ledger, LibraryMode, LibraryQuery, Parent, ResultRecord,
 };
 use wan_studio::core::palette::Palette;
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::server::Server;
 use wan_studio::core::settings::Paths;
 
 const DAY: i64 = 86_400_000;
@@ -79,7 +79,7 @@ fn tiny_png() -> Vec<u8> {
     wan_studio::core::imaging::encode_png(&img, &[]).unwrap()
 }
 
-fn ids(found: &[wan_studio::core::journal::Found]) -> Vec<(String, u32)> {
+fn ids(found: &[wan_studio::core::library::journal::Found]) -> Vec<(String, u32)> {
     found.iter().map(|f| (f.job_id.clone(), f.index)).collect()
 }
 
@@ -377,8 +377,8 @@ fn the_index_follows_insert_delete_and_a_rebuild_and_marks_survive_a_re_add() {
     let j = Journal::open(&paths).unwrap();
     assert_eq!(find(&j, "harbour"), 1);
     // What the rebuilt job cost is in the ledger again (the sandbox's: it ran there).
-    assert_eq!(j.spend(true).unwrap().images, 1);
-    assert_eq!(j.spend(false).unwrap().images, 0);
+    assert_eq!(j.spend(Ledger::Sandbox).unwrap().images, 1);
+    assert_eq!(j.spend(Ledger::Api).unwrap().images, 0);
 }
 
 #[test]
@@ -553,17 +553,17 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
     assert_eq!(pro.len(), 1);
     // Spend from what finished, at the published rates: 2 Pro images on the API, and apart
     // from them 1 Standard in the sandbox (nothing paid).
-    let spend = j.spend(false).unwrap();
+    let spend = j.spend(Ledger::Api).unwrap();
     assert_eq!(spend.images, 2);
     assert_eq!(spend.micro_usd, 2 * 75_000);
-    let sandbox = j.spend(true).unwrap();
+    let sandbox = j.spend(Ledger::Sandbox).unwrap();
     assert!(sandbox.sandbox);
     assert_eq!((sandbox.images, sandbox.micro_usd), (1, 30_000));
     drop(j);
     // A second open changes nothing.
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.spend(false).unwrap().images, 2);
-    assert_eq!(j.spend(true).unwrap().images, 1);
+    assert_eq!(j.spend(Ledger::Api).unwrap().images, 2);
+    assert_eq!(j.spend(Ledger::Sandbox).unwrap().images, 1);
     assert_eq!(j.search(&query()).unwrap().len(), 3);
 }
 
@@ -673,23 +673,23 @@ fn spend_counts_completed_api_images_at_the_rate_when_sent_apart_from_the_sandbo
     let d = JobRecord::new(Server::Sandbox, request(Model::Pro, "d", 0, false, false));
     j.insert(&d).unwrap();
     j.set_result_urls(&d.id, &["u".into()]).unwrap();
-    let sandbox = j.spend(true).unwrap();
+    let sandbox = j.spend(Ledger::Sandbox).unwrap();
     assert!(sandbox.sandbox);
     assert_eq!((sandbox.images, sandbox.micro_usd), (1, 75_000));
-    let spend = j.spend(false).unwrap();
+    let spend = j.spend(Ledger::Api).unwrap();
     assert!(!spend.sandbox);
     assert_eq!(spend.images, 4);
     assert_eq!(spend.micro_usd, 40_000 + 3 * 75_000);
     assert_eq!(spend.by_month.len(), 1);
     assert_eq!(spend.by_day.len(), 1);
-    let now = wan_studio::core::journal::now_ms();
+    let now = wan_studio::core::library::journal::now_ms();
     assert_eq!(spend.month_of(now), 265_000);
     assert_eq!(spend.month_of(now - 62 * DAY), 0);
     // Recording the links again (a resume) does not bill twice; deleting keeps what was paid.
     j.set_result_urls(&b.id, &["u1".into(), "u2".into(), "u3".into()])
         .unwrap();
     j.delete(&b.id).unwrap();
-    assert_eq!(j.spend(false).unwrap().micro_usd, 265_000);
+    assert_eq!(j.spend(Ledger::Api).unwrap().micro_usd, 265_000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -860,7 +860,7 @@ fn the_stamp_changes_with_every_commit_here_or_elsewhere() {
 /// The next library the engine lists.
 async fn listed(
     events: &mut tokio::sync::mpsc::Receiver<wan_studio::core::engine::Event>,
-) -> Vec<wan_studio::core::journal::Shelved> {
+) -> Vec<wan_studio::core::library::journal::Shelved> {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         match tokio::time::timeout_at(deadline, events.recv()).await {
@@ -987,9 +987,9 @@ fn a_journal_of_version_4_keeps_its_sandbox_results_out_of_the_api_s_spend() {
         .unwrap();
     let j = Journal::open(&paths).unwrap();
     assert_eq!(j.version().unwrap(), 6);
-    let paid = j.spend(false).unwrap();
+    let paid = j.spend(Ledger::Api).unwrap();
     assert_eq!((paid.images, paid.micro_usd), (1, 75_000));
-    let sandbox = j.spend(true).unwrap();
+    let sandbox = j.spend(Ledger::Sandbox).unwrap();
     assert_eq!((sandbox.images, sandbox.micro_usd), (1, 30_000));
 }
 
@@ -1004,7 +1004,7 @@ fn a_journal_of_version_5_gains_each_job_s_seed_and_size_for_the_captions() {
     wide.resolution = Some("1K".into());
     let job = JobRecord::new(Server::Sandbox, wide);
     j.insert(&job).unwrap();
-    j.add_result(&wan_studio::core::journal::ResultRecord {
+    j.add_result(&wan_studio::core::library::journal::ResultRecord {
         job_id: job.id.clone(),
         index: 0,
         path: "library/x.png".into(),

@@ -7,12 +7,12 @@ mod common;
 
 use common::peak_rss_mb;
 
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::rules::max_result_pixels;
+use wan_studio::core::api::server::Server;
 use wan_studio::core::imaging::{ImagingError, decode_within};
-use wan_studio::core::journal::JobRecord;
 use wan_studio::core::library;
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::rules::max_result_pixels;
-use wan_studio::core::server::Server;
+use wan_studio::core::library::journal::JobRecord;
 use wan_studio::core::settings::Paths;
 
 /// A PNG whose header claims `w × h` and whose data is a few zero rows: a decompression bomb's

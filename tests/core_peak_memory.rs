@@ -13,10 +13,10 @@ use std::time::Duration;
 use axum::extract::{Path as UrlPath, State};
 use axum::routing::{get, post};
 use common::{KEY, assert_completed, peak_rss_mb};
-use wan_studio::core::client::ClientConfig;
+use wan_studio::core::api::client::ClientConfig;
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::server::Server;
 use wan_studio::core::engine::{Engine, EngineConfig, Event};
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::server::Server;
 use wan_studio::core::settings::{ApiKey, Paths};
 
 const SIDE: u32 = 4096;

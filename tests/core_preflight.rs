@@ -5,7 +5,7 @@
 
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-use wan_studio::core::preflight::{Options, preflight};
+use wan_studio::core::references::preflight::{Options, preflight};
 
 fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
@@ -279,8 +279,8 @@ fn a_decompression_bomb_is_refused_from_its_header() {
 
 #[test]
 fn what_preflight_did_is_said_in_the_windows_language() {
-    use wan_studio::core::i18n::{Lang, Message};
-    use wan_studio::core::preflight::summary_of;
+    use wan_studio::core::references::preflight::summary_of;
+    use wan_studio::core::text::i18n::{Lang, Message};
     let notes = [
         Message::new("preflight-rotated"),
         Message::new("preflight-reencoded").with("format", "JPEG"),

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::unnecessary_wraps)]
 
 use serde_json::json;
-use wan_studio::core::request::{GenerationRequest, Mode, Model, PaletteEntry};
-use wan_studio::core::rules::{Context, Field, Problems, validate, validate_with};
+use wan_studio::core::api::request::{GenerationRequest, Mode, Model, PaletteEntry};
+use wan_studio::core::api::rules::{Context, Field, Problems, validate, validate_with};
 
 fn base(model: Model) -> GenerationRequest {
     let mut r = GenerationRequest::new(model);
@@ -381,8 +381,8 @@ fn pixel_sizes_keep_aspect_within_eight_to_one() {
     r.size = Some("4096x768".into());
     assert!(validate(&r).is_ok(), "5.3:1 is fine");
     // Within the side limits but 9:1 would need a side below 768; check the ratio rule directly.
-    assert!(wan_studio::core::rules::aspect_out_of_range(900, 100));
-    assert!(!wan_studio::core::rules::aspect_out_of_range(800, 100));
+    assert!(wan_studio::core::api::rules::aspect_out_of_range(900, 100));
+    assert!(!wan_studio::core::api::rules::aspect_out_of_range(800, 100));
 }
 
 // ---- Seed ----
@@ -572,9 +572,9 @@ fn the_validate_fuzz_seeds_are_requests_and_the_valid_ones_pass() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        let req: wan_studio::core::request::GenerationRequest = serde_json::from_str(&text)
+        let req: wan_studio::core::api::request::GenerationRequest = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not a request: {e}", path.display()));
-        let verdict = wan_studio::core::rules::validate(&req);
+        let verdict = wan_studio::core::api::rules::validate(&req);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         // Every seed but the one made of edge values is a request the API accepts.
         assert_eq!(

@@ -7,10 +7,10 @@ mod ui_support;
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use ui_support::studio;
-use wan_studio::core::journal::JobState;
+use wan_studio::core::api::request::Model;
+use wan_studio::core::api::rules::Gear;
+use wan_studio::core::library::journal::JobState;
 use wan_studio::core::palette::TOTAL;
-use wan_studio::core::request::Model;
-use wan_studio::core::rules::Gear;
 
 fn ratios(s: &ui_support::Studio) -> Vec<u32> {
     s.app()
@@ -63,7 +63,7 @@ fn palette_stays_at_exactly_100_percent_through_moves_locks_adds_and_removes() {
         .color_palette
         .unwrap()
         .iter()
-        .map(|e| wan_studio::core::rules::parse_ratio(&e.ratio).unwrap())
+        .map(|e| wan_studio::core::api::rules::parse_ratio(&e.ratio).unwrap())
         .sum();
     assert_eq!(sum, TOTAL);
 

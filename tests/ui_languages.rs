@@ -12,9 +12,9 @@ use std::time::Duration;
 use eframe::egui;
 use egui_kittest::kittest::{NodeT, Queryable};
 use ui_support::{studio, studio_in};
-use wan_studio::core::fonts::{FontSource, is_cjk};
-use wan_studio::core::i18n::Lang;
-use wan_studio::core::rules::Field;
+use wan_studio::core::api::rules::Field;
+use wan_studio::core::text::fonts::{FontSource, is_cjk};
+use wan_studio::core::text::i18n::Lang;
 use wan_studio::ui::{CjkFont, prompt_galley};
 
 const PROMPT: &str = "一间有着精致窗户的花店，门前花开 — a flower shop";

@@ -87,7 +87,7 @@ fn the_viewer_fills_the_window_steps_through_results_and_zooms_truly() {
     s.click("Send again");
     s.wait("a second result", |app| {
         app.jobs().len() == 2
-            && app.jobs()[0].state == wan_studio::core::journal::JobState::Completed
+            && app.jobs()[0].state == wan_studio::core::library::journal::JobState::Completed
     });
     s.settle();
     s.click("Result 1");

@@ -11,9 +11,9 @@ use std::time::Duration;
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use ui_support::{Studio, studio, studio_in};
-use wan_studio::core::journal::{JobRecord, JobState, Journal, ResultRecord};
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::server::Server;
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::server::Server;
+use wan_studio::core::library::journal::{JobRecord, JobState, Journal, ResultRecord};
 use wan_studio::core::settings::Paths;
 use wan_studio::ui::{Centre, ResultKey};
 
@@ -29,7 +29,7 @@ fn library(home: &std::path::Path, jobs: &[(String, u32, bool)]) -> Vec<String> 
         wan_studio::core::imaging::encode_png(&img, &[]).unwrap(),
     )
     .unwrap();
-    let now = wan_studio::core::journal::now_ms();
+    let now = wan_studio::core::library::journal::now_ms();
     let mut ids = Vec::new();
     for (i, (prompt, results, series)) in jobs.iter().enumerate() {
         let mut req = GenerationRequest::new(Model::Standard);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use ui_support::{Studio, screen_of, studio, studio_in};
-use wan_studio::core::palettes::SavedPalettes;
+use wan_studio::core::palette::palettes::SavedPalettes;
 use wan_studio::core::settings::Paths;
 use wan_studio::ui::Centre;
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use ui_support::{screen_of, studio};
-use wan_studio::core::journal::JobState;
+use wan_studio::core::library::journal::JobState;
 
 /// A file as the OS hands a drop to the window.
 #[derive(Debug)]
@@ -203,7 +203,10 @@ fn reference_hosting_is_tested_in_settings_and_a_dropped_photo_goes_to_the_api_t
     // Now the API, with a key.
     s.enter_key(API_KEY);
     s.wait("the switch to the API", |app| {
-        matches!(app.server(), Some(wan_studio::core::server::Server::Api(_)))
+        matches!(
+            app.server(),
+            Some(wan_studio::core::api::server::Server::Api(_))
+        )
     });
     s.settle();
     if s.harness.query_by_label("Save").is_some() {
@@ -361,10 +364,12 @@ fn transparency_is_flattened_onto_the_colour_chosen_in_settings() {
             .is_some_and(|r| r.note.is_some())
     });
     assert_eq!(
-        s.app().draft.references[0]
-            .note
-            .as_deref()
-            .map(|n| wan_studio::core::preflight::summary_of(n, wan_studio::core::i18n::Lang::En)),
+        s.app().draft.references[0].note.as_deref().map(|n| {
+            wan_studio::core::references::preflight::summary_of(
+                n,
+                wan_studio::core::text::i18n::Lang::En,
+            )
+        }),
         Some("Transparency flattened onto #202020.".to_owned())
     );
     assert!(s.has_label_containing("ℹ Transparency flattened onto #202020."));

@@ -12,7 +12,7 @@ use std::time::Duration;
 use eframe::egui;
 use egui_kittest::kittest::{NodeT, Queryable};
 use ui_support::{DESK, Studio, screen_of, studio};
-use wan_studio::core::journal::{JobRecord, JobState, Journal};
+use wan_studio::core::library::journal::{JobRecord, JobState, Journal};
 use wan_studio::core::settings::Paths;
 
 /// Clicks the field and types `text` into it, without Enter: the field keeps the keyboard.
@@ -109,7 +109,7 @@ fn ctrl_enter_sends_the_palette_share_being_typed() {
     assert_eq!(palette[0].ratio, "40.00%");
     let total: u32 = palette
         .iter()
-        .map(|e| wan_studio::core::rules::parse_ratio(&e.ratio).unwrap())
+        .map(|e| wan_studio::core::api::rules::parse_ratio(&e.ratio).unwrap())
         .sum();
     assert_eq!(
         total,

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use egui_kittest::kittest::Queryable;
 use ui_support::{Studio, studio, studio_with};
-use wan_studio::core::journal::JobState;
-use wan_studio::core::server::Server;
+use wan_studio::core::api::server::Server;
+use wan_studio::core::library::journal::JobState;
 use wan_studio::sandbox::{Sandbox, SandboxConfig};
 
 const KEY: &str = "sk-live-ui-test-0123456789-SECRET";

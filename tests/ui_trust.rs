@@ -12,7 +12,7 @@ use std::time::Duration;
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use ui_support::{DESK, screen_of, studio, studio_in};
-use wan_studio::core::server::Server;
+use wan_studio::core::api::server::Server;
 use wan_studio::core::settings::NoKeyring;
 use wan_studio::sandbox::{Sandbox, SandboxConfig};
 
@@ -248,7 +248,7 @@ fn the_compose_form_survives_a_crash() {
     );
     assert_eq!(
         again.app().draft.model,
-        wan_studio::core::request::Model::Pro
+        wan_studio::core::api::request::Model::Pro
     );
 }
 
@@ -277,7 +277,7 @@ fn a_job_that_never_left_the_machine_says_so_and_retry_says_nothing_was_charged(
     s.settle();
     assert_eq!(
         s.app().jobs()[0].state,
-        wan_studio::core::journal::JobState::NotSent
+        wan_studio::core::library::journal::JobState::NotSent
     );
     assert!(s.has_label_containing(
         "Could not reach 127.0.0.1: nothing answered at that address (connection refused). Nothing was sent and nothing was charged."

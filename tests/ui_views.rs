@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use wan_studio::core::api::request::{ApiErrorBody, GenerationRequest, Model};
+use wan_studio::core::api::rules::Problems;
+use wan_studio::core::api::server::Server;
 use wan_studio::core::draft::{Draft, Reference};
-use wan_studio::core::journal::{JobRecord, JobState, Shelved};
+use wan_studio::core::library::journal::{JobRecord, JobState, Shelved};
+use wan_studio::core::palette::palettes::SavedPalettes;
 use wan_studio::core::palette::{Palette, Swatch};
-use wan_studio::core::palettes::SavedPalettes;
-use wan_studio::core::request::{ApiErrorBody, GenerationRequest, Model};
-use wan_studio::core::rules::Problems;
-use wan_studio::core::server::Server;
 use wan_studio::core::settings::{AppSettings, KeySource, Paths};
 use wan_studio::ui::{
     Action, Centre, ComposeView, ConnState, Dropper, Edit, EditAction, Jobs, KeyInfo,
@@ -67,8 +67,8 @@ impl Parts {
 
     fn cx(&self) -> ViewCx<'_> {
         ViewCx {
-            tr: wan_studio::core::i18n::Tr(self.settings.language.unwrap_or_default()),
-            os_language: wan_studio::core::i18n::Lang::En,
+            tr: wan_studio::core::text::i18n::Tr(self.settings.language.unwrap_or_default()),
+            os_language: wan_studio::core::text::i18n::Lang::En,
             cjk: &wan_studio::ui::CjkFont::Missing,
             jobs: &self.jobs,
             paths: &self.paths,
@@ -308,7 +308,7 @@ fn a_running_download_shows_how_far_it_has_come() {
         job.id.clone(),
         (
             1,
-            wan_studio::core::client::Progress {
+            wan_studio::core::api::client::Progress {
                 done: 3 * 1024 * 1024 + 100 * 1024,
                 total: Some(20 * 1024 * 1024),
             },

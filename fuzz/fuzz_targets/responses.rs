@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wan_studio::core::client::{parse_error, parse_task};
+use wan_studio::core::api::client::{parse_error, parse_task};
 
 fuzz_target!(|data: &[u8]| {
     let _ = parse_task(data);

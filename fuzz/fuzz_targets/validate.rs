@@ -4,8 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use wan_studio::core::draft::Draft;
-use wan_studio::core::request::GenerationRequest;
-use wan_studio::core::rules;
+use wan_studio::core::api::request::GenerationRequest;
+use wan_studio::core::api::rules;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(req) = serde_json::from_slice::<GenerationRequest>(data) else {

@@ -305,6 +305,7 @@ state-not-sent = Not sent
 state-unknown = Unknown outcome
 state-paused = Paused
 state-download-failed = Download failed
+state-rate-limited = Rate limited
 server-sandbox = Sandbox mode
 
 ## Gallery

@@ -294,6 +294,7 @@ state-not-sent = 未发送
 state-unknown = 结果未知
 state-paused = 已暂停
 state-download-failed = 下载失败
+state-rate-limited = 已限流
 server-sandbox = 沙盒模式
 
 ## Gallery

@@ -11,17 +11,18 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::backend;
+use crate::core::api::pricing::{Estimate, Rates, format_usd};
+use crate::core::api::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
+use crate::core::api::rules;
 use crate::core::engine::{Engine, EngineError, Event};
-use crate::core::hosting::{
+use crate::core::job::ErrorCode;
+use crate::core::library;
+use crate::core::library::journal::{JobRecord, JobState};
+use crate::core::library::journal::{Ledger, LibraryMode, LibraryQuery, Spend, local_midnight_ms};
+use crate::core::references::hosting::{
     ENV_BUCKET, ENV_ENDPOINT, ENV_KEY_ID, ENV_REGION, ENV_SECRET, ReferenceHost, S3Host, S3Settings,
 };
-use crate::core::journal::{JobRecord, JobState};
-use crate::core::journal::{LibraryMode, LibraryQuery, Spend, local_midnight_ms};
-use crate::core::library;
-use crate::core::preflight;
-use crate::core::pricing::{Estimate, Rates, format_usd};
-use crate::core::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
-use crate::core::rules;
+use crate::core::references::preflight;
 use crate::core::settings::{ENV_API_KEY, EnvConfig, Paths};
 use crate::sandbox::{SAMPLE_SCHEME, Sandbox, SandboxConfig};
 
@@ -49,9 +50,9 @@ impl Exit {
 
     /// The exit code a job's end maps to.
     pub fn for_job(job: &JobRecord) -> Exit {
-        let code = job.error.as_ref().map(|e| e.code.as_str());
-        let journal_failed = code == Some("journal_failed");
-        let storage_failed = code == Some(crate::core::engine::STORAGE_FAILED);
+        let code = job.error_code();
+        let journal_failed = code == Some(ErrorCode::JournalFailed);
+        let storage_failed = code == Some(ErrorCode::StorageFailed);
         match job.state {
             JobState::Paused if journal_failed => Exit::Storage,
             JobState::DownloadFailed if storage_failed => Exit::Storage,
@@ -64,6 +65,7 @@ impl Exit {
             | JobState::UnknownOutcome
             | JobState::DownloadFailed
             | JobState::Submitting
+            | JobState::RateLimited
             | JobState::Processing
             | JobState::Downloading => Exit::Network,
         }
@@ -313,11 +315,12 @@ impl GenerateArgs {
                 if is_link_or_sample(r) {
                     Ok(r.clone())
                 } else {
-                    crate::core::hosting::file_reference(std::path::Path::new(r)).ok_or_else(|| {
-                        invalid(format!(
-                            "--ref {r}: not a file path this system understands"
-                        ))
-                    })
+                    crate::core::references::hosting::file_reference(std::path::Path::new(r))
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "--ref {r}: not a file path this system understands"
+                            ))
+                        })
                 }
             })
             .collect::<anyhow::Result<_>>()?;
@@ -377,7 +380,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
 /// file that could not be written.
 fn is_storage(e: &(dyn std::error::Error + 'static)) -> bool {
     let engine_journal = |e: &EngineError| matches!(e, EngineError::Journal(_));
-    e.is::<crate::core::journal::JournalError>()
+    e.is::<crate::core::library::journal::JournalError>()
         || e.is::<rusqlite::Error>()
         || e.downcast_ref::<EngineError>().is_some_and(engine_journal)
         || matches!(
@@ -473,10 +476,10 @@ async fn host_local_references(
     request: &mut GenerationRequest,
     host: &ReferenceHost,
 ) -> anyhow::Result<()> {
-    use crate::core::hosting::Stage;
-    let http = crate::core::hosting::upload_client()?;
+    use crate::core::references::hosting::Stage;
+    let http = crate::core::references::hosting::upload_client()?;
     // Stages as they happen (a few references at once); an upload's progress at most every 25 %.
-    let told: crate::core::hosting::StageTold =
+    let told: crate::core::references::hosting::StageTold =
         std::sync::Arc::new(|index, name, stage| match stage {
             Stage::Preparing => eprintln!("Reference {index}: {name}: preparing…"),
             Stage::Uploading(p) => {
@@ -488,8 +491,10 @@ async fn host_local_references(
                 }
             }
             Stage::Hosted { notes, uploaded } => {
-                let summary =
-                    crate::core::preflight::summary_of(&notes, crate::core::i18n::Lang::En);
+                let summary = crate::core::references::preflight::summary_of(
+                    &notes,
+                    crate::core::text::i18n::Lang::En,
+                );
                 let how = if uploaded {
                     "uploaded"
                 } else {
@@ -502,7 +507,7 @@ async fn host_local_references(
                 }
             }
         });
-    let done = crate::core::hosting::host_local_references(
+    let done = crate::core::references::hosting::host_local_references(
         request,
         host,
         &http,
@@ -511,7 +516,7 @@ async fn host_local_references(
     )
     .await
     .map_err(|e| match e {
-        crate::core::hosting::PrepareError::Upload { .. } => anyhow::anyhow!(e),
+        crate::core::references::hosting::PrepareError::Upload { .. } => anyhow::anyhow!(e),
         other => invalid(other.to_string()),
     })?;
     for d in done.iter().filter(|d| d.boxes.0 != d.boxes.1) {
@@ -554,7 +559,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
         )));
     }
     let local: Vec<usize> = (0..request.image_urls.len())
-        .filter(|&i| crate::core::hosting::local_file(&request.image_urls[i]).is_some())
+        .filter(|&i| crate::core::references::hosting::local_file(&request.image_urls[i]).is_some())
         .collect();
     // Check what can be checked before anything starts; sample links and files are checked once
     // they are links.
@@ -652,7 +657,7 @@ async fn follow(events: &mut mpsc::Receiver<Event>, ids: &[String]) -> Vec<JobRe
     let started = Instant::now();
     let mut latest: HashMap<String, JobRecord> = HashMap::new();
     let mut said: HashMap<String, (JobState, usize)> = HashMap::new();
-    let mut downloading: HashMap<String, (u32, u32, crate::core::client::Progress)> =
+    let mut downloading: HashMap<String, (u32, u32, crate::core::api::client::Progress)> =
         HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     tick.tick().await;
@@ -700,6 +705,7 @@ fn progress_line(job: &JobRecord) {
     let task = job.task_id.as_deref().unwrap_or("");
     match job.state {
         JobState::Submitting => eprintln!("Submitting…"),
+        JobState::RateLimited => eprintln!("Waiting: rate limited; trying again shortly"),
         JobState::Processing => eprintln!("Processing: task {task}"),
         JobState::Downloading => eprintln!(
             "Downloading: {}/{} copied home",
@@ -748,7 +754,7 @@ struct JobSummary<'a> {
     error: Option<&'a ApiErrorBody>,
     /// Earlier results it used as references.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    made_from: &'a [crate::core::journal::Parent],
+    made_from: &'a [crate::core::library::journal::Parent],
     /// Indexes of its starred results.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     favourites: Vec<u32>,
@@ -865,12 +871,12 @@ fn repair() -> anyhow::Result<Exit> {
 fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
     let paths: Paths = env.paths;
-    let journal = crate::core::journal::Journal::open(&paths)?;
+    let journal = crate::core::library::journal::Journal::open(&paths)?;
     let mut stdout = std::io::stdout().lock();
     if args.spend {
         return print_spend(
-            &journal.spend(false)?,
-            &journal.spend(true)?,
+            &journal.spend(Ledger::Api)?,
+            &journal.spend(Ledger::Sandbox)?,
             args.json,
             &mut stdout,
         );
@@ -1083,28 +1089,20 @@ mod tests {
 
     #[test]
     fn a_journal_failure_exits_with_the_storage_code() {
-        use crate::core::request::{ApiErrorBody, GenerationRequest, Model};
+        use crate::core::api::request::{GenerationRequest, Model};
         let mut job = JobRecord::new(
-            crate::core::server::Server::Sandbox,
+            crate::core::api::server::Server::Sandbox,
             GenerationRequest::new(Model::Standard),
         );
         job.state = JobState::Paused;
-        job.error = Some(ApiErrorBody {
-            code: "journal_failed".into(),
-            message: "disk full".into(),
-            request_id: None,
-        });
+        job.error = Some(ErrorCode::JournalFailed.body("disk full"));
         assert_eq!(Exit::for_job(&job), Exit::Storage);
         assert_eq!(Exit::Storage.code(), 6);
         job.error = None;
         assert_eq!(Exit::for_job(&job), Exit::Refused);
         // A result that came but could not be saved (a full disk) is storage trouble too.
         job.state = JobState::DownloadFailed;
-        job.error = Some(ApiErrorBody {
-            code: crate::core::engine::STORAGE_FAILED.into(),
-            message: "No space left on device".into(),
-            request_id: None,
-        });
+        job.error = Some(ErrorCode::StorageFailed.body("No space left on device"));
         assert_eq!(Exit::for_job(&job), Exit::Storage);
         job.error = None;
         assert_eq!(Exit::for_job(&job), Exit::Network);
@@ -1117,7 +1115,7 @@ mod tests {
             Some("disk I/O error".into()),
         );
         let err = anyhow::Error::from(crate::backend::ConnectError::Engine(EngineError::Journal(
-            crate::core::journal::JournalError::Sql(sql),
+            crate::core::library::journal::JournalError::Sql(sql),
         )));
         assert!(err.chain().any(is_storage));
         let full = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::StorageFull));

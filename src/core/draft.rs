@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use std::path::PathBuf;
 
-use super::imaging::{ImagingError, write_atomic};
-use super::palette::Palette;
-use super::pricing::{Estimate, Rates};
-use super::request::{BBox, GenerationRequest, Mode, Model};
-use super::rules::{self, Context, Gear, MAX_N, MAX_N_GROUP, Problems, SizeSpec};
-use super::settings::Paths;
+use crate::core::api::pricing::{Estimate, Rates};
+use crate::core::api::request::{BBox, GenerationRequest, Mode, Model};
+use crate::core::api::rules::{self, Context, Gear, MAX_N, MAX_N_GROUP, Problems, SizeSpec};
+use crate::core::imaging::{ImagingError, write_atomic};
+use crate::core::palette::Palette;
+use crate::core::settings::Paths;
 
 /// How the size is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -41,7 +41,7 @@ pub struct Reference {
     /// What preflight will do to a local file before it is sent ("Rotated as its camera
     /// recorded."), once it has been looked at. Not saved: it is looked at again.
     #[serde(skip)]
-    pub note: Option<Vec<crate::core::i18n::Message>>,
+    pub note: Option<Vec<crate::core::text::i18n::Message>>,
     /// The earlier result it is (job id, result index): the new job records it as its parent.
     #[serde(default)]
     pub from_result: Option<(String, u32)>,
@@ -241,13 +241,13 @@ impl Draft {
 
     /// The price before sending; in a group series an upper bound ("up to").
     /// The earlier results among the references, as the new job's parents.
-    pub fn made_from(&self) -> Vec<super::journal::Parent> {
+    pub fn made_from(&self) -> Vec<crate::core::library::journal::Parent> {
         self.references
             .iter()
             .enumerate()
             .filter_map(|(slot, r)| {
                 let (job_id, index) = r.from_result.clone()?;
-                Some(super::journal::Parent {
+                Some(crate::core::library::journal::Parent {
                     slot: u32::try_from(slot).ok()?,
                     job_id,
                     index,

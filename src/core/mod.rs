@@ -1,32 +1,19 @@
 //! Wan Studio's core: everything but the window. Never imports the GUI toolkit.
+//!
+//! The folders follow the one-way path a request takes (ARCHITECTURE.md draws it): the
+//! [`api`] contract checks and prices it, the [`engine`] journals, sends and follows it, the
+//! [`library`] keeps what comes back; [`references`], [`palette`] and [`text`] serve the form.
 
-pub mod client;
-pub mod dominant;
+pub mod api;
 pub mod draft;
 pub mod engine;
-pub mod explain;
-pub mod fonts;
-pub mod hosting;
-pub mod i18n;
 pub mod imaging;
-pub mod journal;
-pub mod key;
-pub mod lease;
-pub mod lettering;
+pub mod job;
 pub mod library;
-pub mod links;
 pub mod palette;
-pub mod palettes;
-pub mod preflight;
-pub mod pricing;
-pub mod recovery;
 pub mod references;
-pub mod regions;
-pub mod request;
-pub mod rules;
-pub mod server;
 pub mod settings;
-pub mod storyboard;
+pub mod text;
 pub mod time;
 pub mod undo;
 pub mod variation;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use reqwest::Url;
 
-use super::pricing::Rates;
+use crate::core::api::pricing::Rates;
 
 /// Default API host.
 pub const DEFAULT_BASE_URL: &str = "https://reapi.ai";
@@ -16,7 +16,7 @@ pub const ENV_BASE_URL: &str = "REAPI_BASE_URL";
 /// Environment variable overriding the data directory.
 pub const ENV_HOME: &str = "WAN_STUDIO_HOME";
 
-pub use super::key::ApiKey;
+pub use crate::core::api::key::ApiKey;
 
 /// The data directory and the places inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +163,7 @@ pub struct AppSettings {
     pub panels: Panels,
     /// Where local references are uploaded when sending to the API (its secret is in the
     /// keyring, never here).
-    pub reference_host: Option<super::hosting::S3Settings>,
+    pub reference_host: Option<crate::core::references::hosting::S3Settings>,
     /// What the transparent parts of a reference file are flattened onto (the provider takes no
     /// transparency): white unless the artist picks another colour.
     pub flatten_onto: [u8; 3],
@@ -171,7 +171,7 @@ pub struct AppSettings {
     /// blocked before a send would go past it.
     pub monthly_budget_micro_usd: Option<u64>,
     /// The language the window speaks; none: the OS's.
-    pub language: Option<super::i18n::Lang>,
+    pub language: Option<crate::core::text::i18n::Lang>,
 }
 
 /// The window's side panels, open or collapsed.
@@ -231,7 +231,7 @@ impl AppSettings {
         let path = Self::path(paths);
         let bytes = serde_json::to_vec_pretty(self)
             .map_err(|e| SettingsError::Corrupt(path.display().to_string(), e.to_string()))?;
-        super::imaging::write_atomic(&path, &bytes)
+        crate::core::imaging::write_atomic(&path, &bytes)
             .map_err(|e| SettingsError::Corrupt(path.display().to_string(), e.to_string()))
     }
 

@@ -2,14 +2,14 @@
 //! differs, and where neighbouring jobs share a prompt the parameters that differ (tier, size,
 //! palette) are what the artist changed. The gallery's captions and the queue's rows both say it.
 
-use super::request::Model;
+use crate::core::api::request::Model;
 
 /// What a caption compares of a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Traits<'a> {
     pub prompt: &'a str,
     pub model: Model,
-    /// As [`super::request::GenerationRequest::size_label`] words it.
+    /// As [`crate::core::api::request::GenerationRequest::size_label`] words it.
     pub size: &'a str,
     pub palette: bool,
 }
@@ -17,8 +17,11 @@ pub struct Traits<'a> {
 impl<'a> Traits<'a> {
     /// A request's traits; `size` is its [`size_label`], made once by the caller.
     ///
-    /// [`size_label`]: super::request::GenerationRequest::size_label
-    pub fn of(request: &'a super::request::GenerationRequest, size: &'a str) -> Traits<'a> {
+    /// [`size_label`]: crate::core::api::request::GenerationRequest::size_label
+    pub fn of(
+        request: &'a crate::core::api::request::GenerationRequest,
+        size: &'a str,
+    ) -> Traits<'a> {
         Traits {
             prompt: request.prompt.as_deref().unwrap_or(""),
             model: request.model,

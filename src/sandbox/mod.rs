@@ -1,7 +1,7 @@
 //! The sandbox: a local simulator of the reAPI endpoints.
 //!
 //! It serves `POST /api/v1/images/generations` and `GET /api/v1/tasks/{id}` on 127.0.0.1 with the
-//! **same rules** as the app (it calls [`crate::core::rules::validate`]), a realistic processing delay,
+//! **same rules** as the app (it calls [`crate::core::api::rules::validate`]), a realistic processing delay,
 //! and real PNG results at the size the request implies. It serves a few sample references under
 //! `/samples/`, fetches references the way the real service does (and fails the task when one cannot
 //! be fetched), and can misbehave on purpose for tests: see [`Fault`].
@@ -28,13 +28,13 @@ use image::RgbaImage;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::core::imaging;
-use crate::core::journal::now_ms;
-use crate::core::references;
-use crate::core::request::{
+use crate::core::api::request::{
     ApiErrorBody, GenerationRequest, Model, TaskInfo, TaskOutput, TaskStatus,
 };
-use crate::core::rules::{self, Context};
+use crate::core::api::rules::{self, Context};
+use crate::core::imaging;
+use crate::core::library::journal::now_ms;
+use crate::core::references;
 
 pub use render::{Inset, Outline, Scene, render};
 
@@ -213,7 +213,7 @@ impl Sandbox {
             port: cfg.port,
             source,
         })?;
-        let (fetcher, _) = crate::core::client::build_http_client(|| {
+        let (fetcher, _) = crate::core::api::client::build_http_client(|| {
             reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
                 .timeout(Duration::from_secs(30))

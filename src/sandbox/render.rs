@@ -2,7 +2,7 @@
 //! the palette's colours, the boxes outlined on a copy of the reference, the watermark, the series
 //! position — so an artist trying the sandbox sees their settings acted on.
 
-use crate::core::lettering::{blend, label, text_width, wrap};
+use crate::core::text::lettering::{blend, label, text_width, wrap};
 use image::{Rgba, RgbaImage, imageops};
 
 /// A box to outline, in the output image's pixels.

@@ -5,19 +5,19 @@ use std::time::Duration;
 
 use eframe::egui::{self, RichText};
 
-use crate::core::draft::{Draft, SizeKind};
-use crate::core::pricing::format_usd;
-use crate::core::request::Model;
-use crate::core::rules::{
+use crate::core::api::pricing::format_usd;
+use crate::core::api::request::Model;
+use crate::core::api::rules::{
     ASPECT_RATIOS, Field, Gear, MAX_PIXEL_SIDE, MAX_PIXELS_4K, MAX_PROMPT_CHARS, MAX_SEED,
     Problems, max_pixels, random_seed,
 };
+use crate::core::draft::{Draft, SizeKind};
 
 use super::cx::{Action, SendAction, ViewCx};
 use super::palette::PaletteView;
 use super::theme;
 use super::widgets::{NumberField, named_button};
-use crate::core::i18n::Tr;
+use crate::core::text::i18n::Tr;
 use crate::tr;
 
 /// How long Generate says "Sent ✔".
@@ -319,7 +319,7 @@ fn count_seed_ui(
                 tr,
                 "compose-count-rule",
                 max = max,
-                group = crate::core::rules::MAX_N_GROUP
+                group = crate::core::api::rules::MAX_N_GROUP
             )
         };
         let text = match count_note {

@@ -5,14 +5,14 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::core::api::request::BBox;
+use crate::core::api::server::Server;
 use crate::core::draft::Reference;
-use crate::core::i18n::Message;
-use crate::core::journal::{JobRecord, LibraryQuery};
+use crate::core::library::journal::{JobRecord, LibraryQuery};
 use crate::core::palette::Palette;
-use crate::core::palettes::SavedPalettes;
-use crate::core::request::BBox;
-use crate::core::server::Server;
+use crate::core::palette::palettes::SavedPalettes;
 use crate::core::settings::{ApiKey, AppSettings, KeySource};
+use crate::core::text::i18n::Message;
 
 use super::jobs::Jobs;
 use super::textures::{ResultKey, Textures};
@@ -76,7 +76,7 @@ impl KeyInfo {
     }
 
     /// [`KeyInfo::status`] in `tr`'s language.
-    pub fn status_in(&self, tr: crate::core::i18n::Tr) -> String {
+    pub fn status_in(&self, tr: crate::core::text::i18n::Tr) -> String {
         use crate::tr;
         let hint = self.hint.as_deref().unwrap_or("");
         match self.source {
@@ -91,9 +91,9 @@ impl KeyInfo {
 /// What every view may read while it draws.
 pub struct ViewCx<'a> {
     /// The window's language.
-    pub tr: crate::core::i18n::Tr,
+    pub tr: crate::core::text::i18n::Tr,
     /// The OS's language (what "System" means in Settings).
-    pub os_language: crate::core::i18n::Lang,
+    pub os_language: crate::core::text::i18n::Lang,
     /// The font for CJK text.
     pub cjk: &'a CjkFont,
     pub jobs: &'a Jobs,
@@ -107,7 +107,7 @@ pub struct ViewCx<'a> {
     /// Why Generate cannot run now, one sentence each.
     pub blockers: &'a [String],
     /// What the API's rules find wrong with the compose form (checked once a frame).
-    pub problems: &'a crate::core::rules::Problems,
+    pub problems: &'a crate::core::api::rules::Problems,
     /// Whether Generate was tried since the form last changed (problems turn from hints to errors).
     pub generate_tried: bool,
     /// The last request sent and when (Generate says "Sent ✔" and what it sent, for a moment).
@@ -150,14 +150,14 @@ pub struct Sent {
     pub at: Instant,
     /// The seed it carried (a random one is drawn at the send).
     pub seed: Option<i64>,
-    pub model: crate::core::request::Model,
-    pub estimate: crate::core::pricing::Estimate,
+    pub model: crate::core::api::request::Model,
+    pub estimate: crate::core::api::pricing::Estimate,
 }
 
 impl Sent {
     pub fn of(
-        request: &crate::core::request::GenerationRequest,
-        estimate: crate::core::pricing::Estimate,
+        request: &crate::core::api::request::GenerationRequest,
+        estimate: crate::core::api::pricing::Estimate,
     ) -> Sent {
         Sent {
             at: Instant::now(),
@@ -285,7 +285,7 @@ pub enum EditAction {
     /// An image pasted from the clipboard: kept in the data folder, then added like a file.
     PastedImage(std::sync::Arc<eframe::egui::ColorImage>),
     /// Restore the compose form from a request (an image Wan Studio made carries it).
-    RestoreSettings(Box<crate::core::request::GenerationRequest>),
+    RestoreSettings(Box<crate::core::api::request::GenerationRequest>),
     /// An earlier result as a reference (its lineage kept).
     UseAsReference(ResultKey),
     /// The whole form from a job, seed included.
@@ -372,13 +372,13 @@ pub enum Side {
 pub enum SetupAction {
     SaveSettings(AppSettings),
     /// The language the window speaks (none: the OS's), applied at once and kept.
-    SetLanguage(Option<crate::core::i18n::Lang>),
+    SetLanguage(Option<crate::core::text::i18n::Lang>),
     ToggleTheme,
     SaveKey(ApiKey),
     ForgetKey,
     /// Settings' Test of a reference host (with the secret just typed, or the stored one).
     TestHost {
-        settings: crate::core::hosting::S3Settings,
+        settings: crate::core::references::hosting::S3Settings,
         secret: Option<ApiKey>,
     },
     /// Keep the reference host's secret (the OS keyring).

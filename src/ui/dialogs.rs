@@ -10,7 +10,7 @@ use eframe::egui::{self, RichText};
 
 use super::cx::{Action, EditAction, LibraryAction, PathPurpose, SendAction, ShowAction};
 use super::theme;
-use crate::core::i18n::Tr;
+use crate::core::text::i18n::Tr;
 use crate::tr;
 
 /// Native file dialogs, behind a trait so tests can stand in for the desktop.
@@ -292,7 +292,7 @@ pub enum Confirm {
     /// An image Wan Studio made was dropped or opened: a reference, or its settings back?
     MadeHere {
         path: PathBuf,
-        request: Box<crate::core::request::GenerationRequest>,
+        request: Box<crate::core::api::request::GenerationRequest>,
     },
 }
 

@@ -12,8 +12,10 @@ use std::rc::Rc;
 
 use eframe::egui::{self, RichText};
 
-use crate::core::journal::{LibraryMode, LibraryQuery, Shelved, ShelvedResult, local_date};
-use crate::core::request::Model;
+use crate::core::api::request::Model;
+use crate::core::library::journal::{
+    LibraryMode, LibraryQuery, Shelved, ShelvedResult, local_date,
+};
 use crate::core::variation::Differs;
 
 use super::cx::{
@@ -24,7 +26,7 @@ use super::jobs::Jobs;
 use super::text_cache::TextCache;
 use super::textures::{Request, ResultKey, Shown, TexKey};
 use super::theme;
-use crate::core::i18n::{Lang, Tr};
+use crate::core::text::i18n::{Lang, Tr};
 use crate::tr;
 
 pub const TILE: f32 = 168.0;
@@ -68,7 +70,7 @@ struct TileTexts {
 
 impl Default for GalleryView {
     fn default() -> Self {
-        let today = local_date(crate::core::journal::now_ms()).unwrap_or_default();
+        let today = local_date(crate::core::library::journal::now_ms()).unwrap_or_default();
         GalleryView {
             selection: BTreeSet::new(),
             query: LibraryQuery::default(),
@@ -313,10 +315,10 @@ impl GalleryView {
                 (self.to, self.from)
             };
             (
-                crate::core::journal::local_midnight_ms(a),
+                crate::core::library::journal::local_midnight_ms(a),
                 b.tomorrow()
                     .ok()
-                    .and_then(crate::core::journal::local_midnight_ms),
+                    .and_then(crate::core::library::journal::local_midnight_ms),
             )
         } else {
             (None, None)
@@ -654,11 +656,11 @@ fn tile_texts(
     ));
     let room = chars.saturating_sub(
         head.chars()
-            .map(crate::core::explain::columns_of)
+            .map(crate::core::api::explain::columns_of)
             .sum::<usize>(),
     );
-    let caption = crate::core::explain::shorten_cols(
-        &(head.clone() + &crate::core::explain::shorten_cols(&job.prompt, room.max(1))),
+    let caption = crate::core::api::explain::shorten_cols(
+        &(head.clone() + &crate::core::api::explain::shorten_cols(&job.prompt, room.max(1))),
         chars,
     );
     let key = ResultKey::new(&job.id, result.index);

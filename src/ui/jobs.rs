@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::core::journal::{
+use crate::core::library::journal::{
     JobRecord, LibraryQuery, Parent, ResultRecord, Shelved, ShelvedResult, Spend,
 };
 
@@ -25,7 +25,7 @@ pub struct Jobs {
     /// Jobs whose whole record was asked for and has not come yet.
     asked: HashSet<String>,
     /// The running download of each job that is downloading: (result index, how far).
-    pub downloads: HashMap<String, (u32, crate::core::client::Progress)>,
+    pub downloads: HashMap<String, (u32, crate::core::api::client::Progress)>,
     /// (shelf position, result position) for each gallery tile, in gallery order.
     pub tiles: Vec<(u32, u32)>,
     /// The gallery's search and filters.

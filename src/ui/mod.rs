@@ -76,7 +76,7 @@ pub fn run(open: Vec<std::path::PathBuf>) -> anyhow::Result<()> {
     );
     cfg.storage_secrets = Arc::new(OsKeyring::storage_secret());
     cfg.open = open;
-    cfg.os_language = crate::core::i18n::Lang::from_os();
+    cfg.os_language = crate::core::text::i18n::Lang::from_os();
     cfg.env_key.clone_from(&env.api_key);
     if std::env::var(ENV_BASE_URL).is_ok_and(|v| !v.trim().is_empty()) {
         cfg.env_base_url = Some(env.base_url.clone());

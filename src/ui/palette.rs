@@ -5,9 +5,9 @@
 
 use eframe::egui::{self, RichText};
 
+use crate::core::api::rules::{Field, MAX_PALETTE, MIN_PALETTE, Problems, format_ratio, parse_hex};
 use crate::core::draft::Draft;
 use crate::core::palette::{Palette, PaletteError};
-use crate::core::rules::{Field, MAX_PALETTE, MIN_PALETTE, Problems, format_ratio, parse_hex};
 
 use super::cx::{Action, Edit, EditAction, Step, ViewCx};
 use super::theme;
@@ -125,7 +125,7 @@ impl PaletteView {
             ),
             Err(e) => out.push(Action::NotifyError(crate::msg!(
                 "notice-with-detail",
-                what = crate::core::i18n::Message::new("err-colour-palette"),
+                what = crate::core::text::i18n::Message::new("err-colour-palette"),
                 detail = e.to_string()
             ))),
         }
@@ -168,7 +168,7 @@ impl PaletteView {
                 egui::TextEdit::singleline(&mut self.name)
                     .hint_text(tr.t("palette-name-hint"))
                     .desired_width(120.0)
-                    .char_limit(crate::core::palettes::MAX_NAME_CHARS),
+                    .char_limit(crate::core::palette::palettes::MAX_NAME_CHARS),
             );
             r.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::TextInput, true, tr.t("palette-name"))

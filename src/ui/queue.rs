@@ -3,15 +3,15 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use crate::core::explain;
-use crate::core::journal::{JobRecord, JobState};
+use crate::core::api::explain;
+use crate::core::library::journal::{JobRecord, JobState};
 
 use super::cx::{Action, LibraryAction, ShowAction, ViewCx};
 use super::text_cache::TextCache;
 use super::textures::ResultKey;
 use super::theme;
 use super::widgets::named_button;
-use crate::core::i18n::{Lang, Tr};
+use crate::core::text::i18n::{Lang, Tr};
 use crate::tr;
 
 const ROW_HEIGHT: f32 = 112.0;
@@ -23,7 +23,10 @@ const HEADING_HEIGHT: f32 = 24.0;
 /// The colour of a state's badge.
 pub fn state_colour(state: JobState) -> Color32 {
     match state {
-        JobState::Submitting | JobState::Processing | JobState::Downloading => theme::RUNNING,
+        JobState::Submitting
+        | JobState::Processing
+        | JobState::Downloading
+        | JobState::RateLimited => theme::RUNNING,
         JobState::Completed => theme::LIVE,
         JobState::UnknownOutcome | JobState::Paused | JobState::DownloadFailed => theme::WARN,
         JobState::Failed | JobState::Refused | JobState::NotSent => theme::ERROR,
@@ -51,11 +54,7 @@ pub fn status_in(tr: Tr, job: &JobRecord, now_ms: i64) -> String {
                 None => tr!(tr, "queue-processing", secs = secs(job.submitted_at_ms)),
             }
         }
-        JobState::Submitting
-            if job.remote_status.as_deref() == Some(crate::core::engine::RATE_LIMITED) =>
-        {
-            tr.t("queue-rate-limited").to_owned()
-        }
+        JobState::RateLimited => tr.t("queue-rate-limited").to_owned(),
         JobState::Downloading => tr!(
             tr,
             "queue-downloading",
@@ -557,8 +556,8 @@ fn done_row_ui(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::request::{GenerationRequest, Model};
-    use crate::core::server::Server;
+    use crate::core::api::request::{GenerationRequest, Model};
+    use crate::core::api::server::Server;
 
     #[test]
     fn status_reads_like_a_person_would_say_it() {

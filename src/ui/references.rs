@@ -3,15 +3,15 @@
 
 use eframe::egui::{self, RichText};
 
+use crate::core::api::rules::{Field, MAX_REFERENCES};
 use crate::core::draft::{Draft, label_for_url};
-use crate::core::rules::{Field, MAX_REFERENCES};
 
 use super::cx::{Action, Centre, Edit, EditAction, LibraryAction, ShowAction, ViewCx};
 use super::geometry::fit_rect;
 use super::textures::{Request, TexKey, TexState};
 use super::theme;
 use super::widgets::named_button;
-use crate::core::i18n::Tr;
+use crate::core::text::i18n::Tr;
 use crate::tr;
 
 const TILE_W: f32 = 96.0;
@@ -240,7 +240,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
                     egui::Label::new(
                         RichText::new(format!(
                             "ℹ {}",
-                            crate::core::preflight::summary_of(note, tr.0)
+                            crate::core::references::preflight::summary_of(note, tr.0)
                         ))
                         .small()
                         .weak(),

@@ -9,17 +9,17 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Pos2, Rect, RichText, Vec2, emath::RectTransform};
 
+use crate::core::api::request::BBox;
+use crate::core::api::rules::MAX_BOXES_PER_IMAGE;
 use crate::core::draft::Draft;
-use crate::core::regions::{self, Grip, ImagePoint};
-use crate::core::request::BBox;
-use crate::core::rules::MAX_BOXES_PER_IMAGE;
+use crate::core::references::regions::{self, Grip, ImagePoint};
 
 use super::cx::{Action, Edit, ShowAction, ViewCx};
 use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, TexKey, TexState};
 use super::theme;
 use super::widgets::{NumberField, ZoomAsk, named_button, zoom_controls};
-use crate::core::i18n::Tr;
+use crate::core::text::i18n::Tr;
 use crate::tr;
 
 /// Pointer slack for grabbing an edge or corner, in screen points.
@@ -43,7 +43,7 @@ pub struct EditorView {
     drag: Option<Drag>,
     /// The box as it will be if the current drag ends here: (index or new, box).
     preview: Option<(Option<usize>, BBox)>,
-    hint: Option<(crate::core::i18n::Message, Instant)>,
+    hint: Option<(crate::core::text::i18n::Message, Instant)>,
 }
 
 impl Default for EditorView {
@@ -173,7 +173,7 @@ impl EditorView {
                         tr,
                         "rule-reference",
                         n = index + 1,
-                        why = crate::core::i18n::Arg::English(e.clone())
+                        why = crate::core::text::i18n::Arg::English(e.clone())
                     ),
                 );
                 (None, None, None)

@@ -5,13 +5,13 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::core::hosting::{S3Host, S3Settings};
-use crate::core::pricing::{Rates, format_usd, parse_usd};
+use crate::core::api::pricing::{Rates, format_usd, parse_usd};
+use crate::core::references::hosting::{S3Host, S3Settings};
 use crate::core::settings::{ApiKey, AppSettings, KeySource, Theme, parse_base_url};
 
 use super::cx::{Action, LibraryAction, PathPurpose, SetupAction, ViewCx};
 use super::theme;
-use crate::core::i18n::{Lang, Tr};
+use crate::core::text::i18n::{Lang, Tr};
 use crate::tr;
 
 /// Window heights under which the settings scroll (they need about 700 px).
@@ -252,7 +252,7 @@ fn language_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, out: &mut Vec<Action>) {
         super::cx::CjkFont::Missing => tr!(
             tr,
             "settings-font-missing",
-            package = crate::core::fonts::install_hint()
+            package = crate::core::text::fonts::install_hint()
         ),
     };
     ui.add(egui::Label::new(RichText::new(font).small().weak()).wrap());

@@ -5,11 +5,11 @@
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use crate::core::pricing::format_usd;
+use crate::core::api::pricing::format_usd;
 
 use super::cx::ViewCx;
 use super::theme;
-use crate::core::i18n::Tr;
+use crate::core::text::i18n::Tr;
 use crate::tr;
 
 /// Whether the window is open.

@@ -14,7 +14,7 @@ use eframe::egui;
 use image::RgbaImage;
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::core::client::{download_media, media_client};
+use crate::core::api::client::{download_media, media_client};
 use crate::core::references::{self, ImageSource, LoadedImage};
 
 /// Default memory budget for textures (pixels kept on the GPU, counted as RGBA bytes).
@@ -118,7 +118,7 @@ impl Request {
     /// A reference: a link, or (a `file://` reference) a file on this computer, prepared as it
     /// will be sent (transparency flattened onto `flatten_onto`).
     pub fn reference(url: &str, flatten_onto: [u8; 3]) -> Request {
-        let source = match crate::core::hosting::local_file(url) {
+        let source = match crate::core::references::hosting::local_file(url) {
             Some(path) => ImageSource::File(path),
             None => ImageSource::Url(url.to_owned()),
         };
@@ -275,10 +275,10 @@ async fn load(
         let loaded = if let Some(name) = local {
             // A file is prepared before it is sent: shown as a viewer shows it, with what will be
             // done to it said on its card; what cannot be fixed is refused here, before any cost.
-            crate::core::preflight::preflight_with_image(
+            crate::core::references::preflight::preflight_with_image(
                 &name,
                 &bytes,
-                &crate::core::preflight::Options { flatten_onto },
+                &crate::core::references::preflight::Options { flatten_onto },
             )
             .map(|(prepared, img)| {
                 let mut shown = references::display_copy(&img, max_side);

@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, Pos2, Rect, RichText, Vec2};
 
-use crate::core::journal::{JobRecord, ResultRecord};
+use crate::core::library::journal::{JobRecord, ResultRecord};
 
 use super::cx::{
     Action, EditAction, LibraryAction, PaletteSource, PathPurpose, ShowAction, ViewCx,
@@ -13,7 +13,7 @@ use super::geometry::{fit_scale, one_to_one, ui_from_image};
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
 use super::widgets::{ZoomAsk, named_button, zoom_controls};
-use crate::core::i18n::Tr;
+use crate::core::text::i18n::Tr;
 use crate::tr;
 
 const SIDEBAR: f32 = 280.0;
@@ -703,7 +703,7 @@ fn link_thumb(
             egui::Color32::WHITE,
         );
     }
-    let prompt = crate::core::request::excerpt(&job.prompt, 60);
+    let prompt = crate::core::api::request::excerpt(&job.prompt, 60);
     if resp.on_hover_text(prompt).clicked() {
         out.push(Action::Show(ShowAction::Viewer(key.clone())));
     }

@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 use egui::text::{CCursor, CCursorRange};
 
 use super::theme;
-use crate::core::i18n::Tr;
+use crate::core::text::i18n::Tr;
 
 /// A value typed into a field and not committed yet (the field still has the keyboard), as the
 /// send path sees it. Whatever sends first commits it through the field's own code, exactly as
@@ -309,7 +309,7 @@ pub enum ZoomAsk {
 /// pixel), then Fit, 1:1, − and +.
 pub fn zoom_controls(
     ui: &mut egui::Ui,
-    tr: crate::core::i18n::Tr,
+    tr: crate::core::text::i18n::Tr,
     true_zoom: f32,
     fit_tip: &str,
 ) -> Option<ZoomAsk> {

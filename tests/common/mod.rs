@@ -7,11 +7,11 @@ pub mod s3;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use wan_studio::core::client::ClientConfig;
+use wan_studio::core::api::client::ClientConfig;
+use wan_studio::core::api::request::{GenerationRequest, Model};
+use wan_studio::core::api::server::Server;
 use wan_studio::core::engine::{Engine, EngineConfig, Event};
-use wan_studio::core::journal::{JobRecord, JobState};
-use wan_studio::core::request::{GenerationRequest, Model};
-use wan_studio::core::server::Server;
+use wan_studio::core::library::journal::{JobRecord, JobState};
 use wan_studio::core::settings::{ApiKey, Paths};
 use wan_studio::sandbox::{Sandbox, SandboxConfig};
 

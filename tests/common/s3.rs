@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use wan_studio::core::hosting::S3Settings;
+use wan_studio::core::references::hosting::S3Settings;
 
 pub const ACCESS_KEY: &str = "WANSTUDIOTESTKEY";
 pub const SECRET: &str = "s3-secret-do-not-leak-7d1f0c";

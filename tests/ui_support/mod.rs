@@ -53,7 +53,7 @@ fn build(w: f32, h: f32, home: tempfile::TempDir, adjust: impl FnOnce(&mut AppCo
         Paths::new(home.path()),
         Arc::new(MemoryKeyStore::default()),
     );
-    cfg.fonts = wan_studio::core::fonts::FontSource::None;
+    cfg.fonts = wan_studio::core::text::fonts::FontSource::None;
     cfg.sandbox_delay = Duration::from_millis(150);
     cfg.sandbox_per_image = Duration::ZERO;
     cfg.poll_interval = Duration::from_millis(40);
@@ -201,7 +201,7 @@ impl Studio {
         self.wait("the job to finish", |app| {
             app.jobs()
                 .first()
-                .is_some_and(|j| j.state == wan_studio::core::journal::JobState::Completed)
+                .is_some_and(|j| j.state == wan_studio::core::library::journal::JobState::Completed)
         });
         self.settle();
     }

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use eframe::egui;
 use tokio::sync::oneshot;
 
+use crate::core::api::request::GenerationRequest;
 use crate::core::engine::Submission;
-use crate::core::i18n::Message;
 use crate::core::palette::Palette;
-use crate::core::request::GenerationRequest;
 use crate::core::settings::{ApiKey, KeySource};
+use crate::core::text::i18n::Message;
 
 use super::super::dialogs::Picked;
 use super::notices::{failed, text};
@@ -29,7 +29,7 @@ pub(super) enum Done {
     Sending(SendingDone),
     Editing(EditingDone),
     /// The font for CJK text, looked for at start (none where the system has none).
-    Font(Option<crate::core::fonts::CjkFont>),
+    Font(Option<crate::core::text::fonts::CjkFont>),
     /// What Settings' Test of a reference host found: the link it read back, or what is wrong.
     HostTested(Result<String, String>),
 }

@@ -34,9 +34,9 @@ pub struct AppConfig {
     /// Images to add as references at start ("Open with", `wan-studio PHOTO…`).
     pub open: Vec<PathBuf>,
     /// Where a font for Chinese, Japanese and Korean text is looked for (tests use a fixture).
-    pub fonts: crate::core::fonts::FontSource,
+    pub fonts: crate::core::text::fonts::FontSource,
     /// The OS's language: the window speaks it unless Settings names another.
-    pub os_language: crate::core::i18n::Lang,
+    pub os_language: crate::core::text::i18n::Lang,
 }
 
 impl AppConfig {
@@ -60,8 +60,8 @@ impl AppConfig {
             picker: Arc::new(NativePicker),
             storage_secrets: Arc::new(crate::core::settings::MemoryKeyStore::default()),
             open: Vec::new(),
-            fonts: crate::core::fonts::FontSource::System,
-            os_language: crate::core::i18n::Lang::En,
+            fonts: crate::core::text::fonts::FontSource::System,
+            os_language: crate::core::text::i18n::Lang::En,
         }
     }
 }

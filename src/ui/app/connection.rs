@@ -8,13 +8,13 @@ use eframe::egui;
 use tokio::sync::oneshot;
 
 use crate::backend::{self, Backend};
-use crate::core::client::{ApiClient, ClientConfig, KeyCheck};
+use crate::core::api::client::{ApiClient, ClientConfig, KeyCheck};
+use crate::core::api::server::Server;
 use crate::core::engine::{Command, Event};
-use crate::core::hosting::{ReferenceHost, S3Host, S3Settings};
-use crate::core::i18n::Message;
-use crate::core::palettes::SavedPalettes;
-use crate::core::server::Server;
+use crate::core::palette::palettes::SavedPalettes;
+use crate::core::references::hosting::{ReferenceHost, S3Host, S3Settings};
 use crate::core::settings::{ApiKey, AppSettings, KeySource, KeyStoreError, Theme};
+use crate::core::text::i18n::Message;
 use crate::msg;
 
 use super::super::cx::{ConnState, KeyInfo, SetupAction};
@@ -328,7 +328,8 @@ impl Connection {
         svc.chores.run(async move {
             let tested = async {
                 let host = ReferenceHost::S3(Box::new(S3Host::new(&settings, secret.expose())?));
-                host.test(&crate::core::hosting::upload_client()?).await
+                host.test(&crate::core::references::hosting::upload_client()?)
+                    .await
             };
             Done::HostTested(tested.await.map_err(|e| e.message().render(lang)))
         });

@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use eframe::egui;
 
+use crate::core::api::request::GenerationRequest;
+use crate::core::api::rules::{MAX_REFERENCES, reference_url_problem};
 use crate::core::draft::{Draft, Reference, label_for_url};
-use crate::core::hosting::{file_reference, local_file};
-use crate::core::i18n::{Arg, Message};
 use crate::core::library::result_link;
 use crate::core::palette::Palette;
-use crate::core::palettes::SavedPalettes;
-use crate::core::request::GenerationRequest;
-use crate::core::rules::{MAX_REFERENCES, reference_url_problem};
+use crate::core::palette::palettes::SavedPalettes;
+use crate::core::references::hosting::{file_reference, local_file};
+use crate::core::text::i18n::{Arg, Message};
 use crate::core::undo::Undo;
 use crate::msg;
 
@@ -456,7 +456,7 @@ fn palette_from(svc: &mut Services, draft: &Draft, jobs: &Jobs, source: &Palette
             Ok(bytes) => tokio::task::spawn_blocking(move || {
                 let img =
                     crate::core::imaging::decode_limited(&bytes).map_err(|e| e.to_string())?;
-                crate::core::dominant::dominant_palette(&img, 5)
+                crate::core::palette::dominant::dominant_palette(&img, 5)
                     .ok_or_else(|| "the image has no opaque pixel".to_owned())
             })
             .await
@@ -472,7 +472,7 @@ fn palette_from(svc: &mut Services, draft: &Draft, jobs: &Jobs, source: &Palette
 
 /// Reads an image link for a palette (references that are links).
 async fn fetch(url: &str) -> Result<Vec<u8>, String> {
-    let client = crate::core::hosting::upload_client().map_err(|e| e.to_string())?;
+    let client = crate::core::references::hosting::upload_client().map_err(|e| e.to_string())?;
     let resp = client
         .get(url)
         .send()
@@ -501,7 +501,8 @@ fn paste_image(svc: &mut Services, image: &Arc<egui::ColorImage>) {
             let (w, h) = (u32::try_from(w).ok()?, u32::try_from(h).ok()?);
             let img = image::RgbaImage::from_raw(w, h, rgba)?;
             let bytes = crate::core::imaging::encode_png(&img, &[]).ok()?;
-            let name = crate::core::hosting::object_name(&bytes, image::ImageFormat::Png);
+            let name =
+                crate::core::references::hosting::object_name(&bytes, image::ImageFormat::Png);
             let path = dir.join(format!("pasted-{}", &name[..16]) + ".png");
             std::fs::create_dir_all(&dir).ok()?;
             crate::core::imaging::write_atomic(&path, &bytes).ok()?;

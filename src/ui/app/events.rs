@@ -3,7 +3,7 @@
 //! shell, which routes them.
 
 use crate::core::engine::{Command, Event};
-use crate::core::journal::JobState;
+use crate::core::library::journal::JobState;
 use crate::msg;
 
 use super::super::cx::{Action, Centre, EditAction, LibraryAction, PaletteSource, PathPurpose};

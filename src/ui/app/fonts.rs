@@ -31,7 +31,8 @@ impl Fonts {
         let fonts = svc.cfg.fonts.clone();
         svc.chores.run(async move {
             let found =
-                tokio::task::spawn_blocking(move || crate::core::fonts::cjk_from(&fonts)).await;
+                tokio::task::spawn_blocking(move || crate::core::text::fonts::cjk_from(&fonts))
+                    .await;
             Done::Font(found.ok().flatten())
         });
         Fonts {
@@ -42,7 +43,11 @@ impl Fonts {
     }
 
     /// Adds the CJK face after egui's fonts (it draws only what they cannot).
-    pub fn install(&mut self, ctx: &egui::Context, found: Option<crate::core::fonts::CjkFont>) {
+    pub fn install(
+        &mut self,
+        ctx: &egui::Context,
+        found: Option<crate::core::text::fonts::CjkFont>,
+    ) {
         let Some(font) = found else {
             self.cjk = CjkFont::Missing;
             return;
@@ -73,18 +78,18 @@ impl Fonts {
         // The library's prompts are looked through once each time it changes, not every frame.
         let library_changed = self.scanned != Some(jobs.version);
         self.scanned = Some(jobs.version);
-        let needs = crate::core::fonts::needs_cjk(&draft.prompt)
-            || crate::core::fonts::needs_cjk(&draft.negative_prompt)
+        let needs = crate::core::text::fonts::needs_cjk(&draft.prompt)
+            || crate::core::text::fonts::needs_cjk(&draft.negative_prompt)
             || (library_changed
                 && jobs
                     .shelf
                     .iter()
-                    .any(|s| crate::core::fonts::needs_cjk(&s.prompt)));
+                    .any(|s| crate::core::text::fonts::needs_cjk(&s.prompt)));
         if needs {
             self.noted = Some(Instant::now());
             svc.notices.say_long(msg!(
                 "app-no-cjk-font",
-                package = crate::core::fonts::install_hint()
+                package = crate::core::text::fonts::install_hint()
             ));
         }
     }

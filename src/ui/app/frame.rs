@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use eframe::egui;
 
 use crate::core::draft::Draft;
-use crate::core::i18n::Tr;
 use crate::core::settings::Panels;
+use crate::core::text::i18n::Tr;
 use crate::tr;
 
 use super::super::compose::ComposeView;
@@ -240,7 +240,7 @@ fn pasted_text(text: &str, out: &mut Vec<Action>) {
                 }
                 .into(),
             );
-        } else if let Some(path) = crate::core::hosting::local_file(line)
+        } else if let Some(path) = crate::core::references::hosting::local_file(line)
             .or_else(|| Some(PathBuf::from(line)).filter(|p| p.is_absolute()))
         {
             files.push(path);

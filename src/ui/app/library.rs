@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use eframe::egui;
 
+use crate::core::api::server::Server;
 use crate::core::engine::{Command, ExportDest};
-use crate::core::i18n::Message;
-use crate::core::journal::{JobState, LibraryQuery};
 use crate::core::library::export_name;
-use crate::core::server::Server;
+use crate::core::library::journal::{JobState, LibraryQuery};
+use crate::core::text::i18n::Message;
 use crate::msg;
 use crate::tr;
 
@@ -336,7 +336,7 @@ impl Library {
         };
         svc.chores.run(async move {
             let written = tokio::task::spawn_blocking(move || {
-                crate::core::storyboard::export_sheet(&job, &path, replace).map(|()| path)
+                crate::core::library::storyboard::export_sheet(&job, &path, replace).map(|()| path)
             })
             .await;
             match written {

@@ -36,7 +36,7 @@ use tokio::sync::mpsc;
 
 use crate::core::draft::Draft;
 use crate::core::engine::{Command, Event};
-use crate::core::journal::{JobRecord, now_ms};
+use crate::core::library::journal::{JobRecord, now_ms};
 use crate::core::settings::AppSettings;
 
 use super::cx::{Action, Centre, LibraryAction, PathPurpose, ShowAction, Side, ViewCx};
@@ -117,7 +117,7 @@ impl StudioApp {
     }
 
     /// The server the window is connected to.
-    pub fn server(&self) -> Option<&crate::core::server::Server> {
+    pub fn server(&self) -> Option<&crate::core::api::server::Server> {
         self.connection.server()
     }
 
@@ -191,12 +191,12 @@ impl StudioApp {
     }
 
     /// The language the window speaks: the one Settings names, or the OS's.
-    pub fn language(&self) -> crate::core::i18n::Lang {
+    pub fn language(&self) -> crate::core::text::i18n::Lang {
         self.svc.language()
     }
 
     /// The window's voice.
-    pub fn tr(&self) -> crate::core::i18n::Tr {
+    pub fn tr(&self) -> crate::core::text::i18n::Tr {
         self.svc.tr()
     }
 

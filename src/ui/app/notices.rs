@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
-use crate::core::i18n::{Message, Tr};
+use crate::core::text::i18n::{Message, Tr};
 use crate::msg;
 
 use super::super::theme;

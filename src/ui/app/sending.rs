@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::core::api::rules::{Problems, random_seed};
 use crate::core::draft::Draft;
 use crate::core::engine::{Command, Submission};
-use crate::core::hosting::{Stage, StageTold, local_file};
-use crate::core::i18n::{Arg, Message, Tr};
-use crate::core::journal::{Spend, now_ms};
-use crate::core::rules::{Problems, random_seed};
+use crate::core::library::journal::{Spend, now_ms};
+use crate::core::references::hosting::{Stage, StageTold, local_file};
+use crate::core::text::i18n::{Arg, Message, Tr};
 use crate::msg;
 use crate::tr;
 
@@ -196,7 +196,7 @@ impl Sending {
             svc.warn(Message::new("app-no-host"));
             return;
         };
-        let http = match crate::core::hosting::upload_client() {
+        let http = match crate::core::references::hosting::upload_client() {
             Ok(c) => c,
             Err(e) => {
                 svc.warn(failed("err-not-sent", e));
@@ -221,8 +221,8 @@ impl Sending {
             waker.request_repaint();
         });
         svc.chores.run(async move {
-            let options = crate::core::preflight::Options { flatten_onto };
-            match crate::core::hosting::host_local_references(
+            let options = crate::core::references::preflight::Options { flatten_onto };
+            match crate::core::references::hosting::host_local_references(
                 &mut submission.request,
                 &host,
                 &http,
@@ -297,7 +297,7 @@ impl Sending {
 
 /// Why this send would take the month past its budget, if it would.
 fn over_budget(svc: &Services, cx: &SendCx<'_>) -> Option<String> {
-    use crate::core::pricing::format_usd;
+    use crate::core::api::pricing::format_usd;
     let budget = svc.settings.monthly_budget_micro_usd?;
     let Some(ledger) = cx.spend else {
         return Some(svc.tr().t("app-budget-checking").to_owned());
@@ -324,7 +324,7 @@ fn stage_text(tr: Tr, stage: &Stage) -> String {
         Stage::Hosted { notes, .. } => tr!(
             tr,
             "stage-ready-with",
-            summary = crate::core::preflight::summary_of(notes, tr.0)
+            summary = crate::core::references::preflight::summary_of(notes, tr.0)
         ),
     }
 }

@@ -8,8 +8,8 @@ use eframe::egui;
 use tokio::sync::mpsc;
 
 use crate::core::engine::Command;
-use crate::core::i18n::{Lang, Message, Tr};
 use crate::core::settings::AppSettings;
+use crate::core::text::i18n::{Lang, Message, Tr};
 
 use super::super::dialogs::{AboutInfo, Confirm, PathPrompt};
 use super::super::textures::Textures;

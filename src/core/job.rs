@@ -1,0 +1,307 @@
+//! What a job is: its state, its results, where it came from, and the codes its errors carry.
+//!
+//! These are plain facts shared by the journal (which stores them), the engine (which moves a job between
+//! states) and the views (which draw them); none of them does any I/O.
+
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::api::request::{ApiErrorBody, GenerationRequest};
+use crate::core::api::server::Server;
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Journalled; the submit is being sent.
+    Submitting,
+    /// Accepted; polling the task.
+    Processing,
+    /// Completed upstream; copying the results home.
+    Downloading,
+    /// Every result is in the library.
+    Completed,
+    /// The task failed upstream (its credits are refunded).
+    Failed,
+    /// The gateway refused the request; nothing was charged.
+    Refused,
+    /// The API could not be reached; nothing was sent or charged.
+    NotSent,
+    /// The submit may have reached the server and been charged, but its answer was lost.
+    /// Never resent automatically.
+    UnknownOutcome,
+    /// Polling stopped because the API refused it (key changed or refused); resumed on request.
+    Paused,
+    /// The task completed but a result could not be copied home yet; resumed on request.
+    DownloadFailed,
+    /// The gateway said "too many requests"; the engine waits and asks again by itself.
+    RateLimited,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 11] = [
+        JobState::Submitting,
+        JobState::Processing,
+        JobState::Downloading,
+        JobState::Completed,
+        JobState::Failed,
+        JobState::Refused,
+        JobState::NotSent,
+        JobState::UnknownOutcome,
+        JobState::Paused,
+        JobState::DownloadFailed,
+        JobState::RateLimited,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Submitting => "submitting",
+            JobState::Processing => "processing",
+            JobState::Downloading => "downloading",
+            JobState::Completed => "completed",
+            JobState::Failed => "failed",
+            JobState::Refused => "refused",
+            JobState::NotSent => "not_sent",
+            JobState::UnknownOutcome => "unknown_outcome",
+            JobState::Paused => "paused",
+            JobState::DownloadFailed => "download_failed",
+            JobState::RateLimited => "rate_limited",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// How an artist reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobState::Submitting => "Submitting",
+            JobState::Processing => "Processing",
+            JobState::Downloading => "Downloading",
+            JobState::Completed => "Done",
+            JobState::Failed => "Failed",
+            JobState::Refused => "Refused",
+            JobState::NotSent => "Not sent",
+            JobState::UnknownOutcome => "Unknown outcome",
+            JobState::Paused => "Paused",
+            JobState::DownloadFailed => "Download failed",
+            JobState::RateLimited => "Rate limited",
+        }
+    }
+
+    /// Whether the engine is (or should be) working on it.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            JobState::Submitting
+                | JobState::Processing
+                | JobState::Downloading
+                | JobState::RateLimited
+        )
+    }
+
+    /// Whether a resume picks it up: it has a task upstream whose results are not all home yet.
+    pub fn is_resumable(self) -> bool {
+        matches!(
+            self,
+            JobState::Processing
+                | JobState::Downloading
+                | JobState::Paused
+                | JobState::DownloadFailed
+        )
+    }
+}
+
+/// One result image copied home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRecord {
+    pub job_id: String,
+    /// Position in the task's output (a group series keeps its order).
+    pub index: u32,
+    pub path: PathBuf,
+    pub thumbnail: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    /// Starred by the artist.
+    #[serde(default)]
+    pub favourite: bool,
+    /// The artist's 1–5 rating; 0 when unrated.
+    #[serde(default)]
+    pub rating: u8,
+}
+
+/// An earlier result a job used as a reference.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Parent {
+    /// Which of the job's references it was (its position in `image_urls`).
+    pub slot: u32,
+    pub job_id: String,
+    /// Which of that job's results.
+    pub index: u32,
+}
+
+/// One job as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    /// Which server the task lives on.
+    pub server: Server,
+    pub request: GenerationRequest,
+    pub state: JobState,
+    pub task_id: Option<String>,
+    /// The last status the server reported, as it reported it.
+    pub remote_status: Option<String>,
+    pub error: Option<ApiErrorBody>,
+    pub result_urls: Vec<String>,
+    pub results: Vec<ResultRecord>,
+    pub submitted_at_ms: Option<i64>,
+    pub finished_at_ms: Option<i64>,
+    pub dismissed: bool,
+    /// The job this one was retried from, if any.
+    pub retry_of: Option<String>,
+    /// Earlier results this job used as references.
+    pub made_from: Vec<Parent>,
+    /// The tier's per-image rate when it was sent (micro-dollars), for the spend estimate.
+    pub rate_micro_usd: Option<u64>,
+    /// The job's key in the library's search index, given when it is journalled (0 before).
+    #[serde(default)]
+    pub seq: i64,
+}
+
+impl JobRecord {
+    pub fn new(server: Server, request: GenerationRequest) -> JobRecord {
+        let now = now_ms();
+        JobRecord {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            created_at_ms: now,
+            updated_at_ms: now,
+            server,
+            request,
+            state: JobState::Submitting,
+            task_id: None,
+            remote_status: None,
+            error: None,
+            result_urls: Vec::new(),
+            results: Vec::new(),
+            submitted_at_ms: None,
+            finished_at_ms: None,
+            dismissed: false,
+            retry_of: None,
+            made_from: Vec::new(),
+            rate_micro_usd: None,
+            seq: 0,
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The codes the studio itself gives a job's error (the server's own codes are numbers such as `30001`).
+///
+/// Stored in the journal as their text, so an old journal and a new one read the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The API could not be reached; nothing was sent or charged.
+    NotSent,
+    /// The submit may have reached the server, but its answer was lost.
+    UnknownOutcome,
+    /// The journal could not record a step (a full disk); the task id is in the recovery file.
+    JournalFailed,
+    /// A result came home but could not be written to the library (a full disk).
+    StorageFailed,
+    /// A result could not be downloaded from where the server put it.
+    DownloadFailed,
+    /// The task succeeded without any result link.
+    NoOutput,
+    /// The task failed without saying why.
+    Failed,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 7] = [
+        ErrorCode::NotSent,
+        ErrorCode::UnknownOutcome,
+        ErrorCode::JournalFailed,
+        ErrorCode::StorageFailed,
+        ErrorCode::DownloadFailed,
+        ErrorCode::NoOutput,
+        ErrorCode::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotSent => "not_sent",
+            ErrorCode::UnknownOutcome => "unknown_outcome",
+            ErrorCode::JournalFailed => "journal_failed",
+            ErrorCode::StorageFailed => "storage_failed",
+            ErrorCode::DownloadFailed => "download_failed",
+            ErrorCode::NoOutput => "no_output",
+            ErrorCode::Failed => "failed",
+        }
+    }
+
+    /// The studio's code an error carries, if it is one of the studio's own.
+    pub fn of(error: &ApiErrorBody) -> Option<ErrorCode> {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == error.code)
+    }
+
+    /// An error body with this code and `message`.
+    pub fn body(self, message: &str) -> ApiErrorBody {
+        ApiErrorBody {
+            code: self.as_str().to_owned(),
+            message: message.to_owned(),
+            request_id: None,
+        }
+    }
+}
+
+impl JobRecord {
+    /// The studio's own code of the job's error, if it has one.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.error.as_ref().and_then(ErrorCode::of)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_and_code_reads_back_from_its_text() {
+        for state in JobState::ALL {
+            assert_eq!(JobState::parse(state.as_str()), Some(state));
+        }
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::of(&code.body("x")), Some(code));
+        }
+        // The server's own codes are not the studio's.
+        assert_eq!(
+            ErrorCode::of(&ErrorCode::Failed.body("x")).map(ErrorCode::as_str),
+            Some("failed")
+        );
+        let server = ApiErrorBody {
+            code: "30001".into(),
+            message: "no credits".into(),
+            request_id: None,
+        };
+        assert_eq!(ErrorCode::of(&server), None);
+    }
+
+    #[test]
+    fn a_rate_limited_job_is_still_being_worked_on() {
+        assert!(JobState::RateLimited.is_active());
+        assert!(!JobState::RateLimited.is_resumable());
+    }
+}
