@@ -250,7 +250,6 @@ fn only_the_shell_s_own_file_implements_studio_app() {
 }
 
 #[test]
-#[ignore = "issue 21 is still open: src/core/engine.rs (1,584 lines) is not split into a folder yet"]
 fn no_source_file_is_over_1200_lines_and_the_shell_at_most_900() {
     for file in rust_files(&src("")) {
         let lines = std::fs::read_to_string(&file).unwrap().lines().count();
