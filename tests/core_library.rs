@@ -9,7 +9,7 @@ use wan_studio::core::api::request::{GenerationRequest, Model};
 use wan_studio::core::api::server::Server;
 use wan_studio::core::engine::Submission;
 use wan_studio::core::library::journal::{
-    JobRecord, JobState, Journal, Ledger, LibraryMode, LibraryQuery, Parent, ResultRecord,
+    JobId, JobRecord, JobState, Journal, Ledger, LibraryMode, LibraryQuery, Parent, ResultRecord,
 };
 use wan_studio::core::palette::Palette;
 use wan_studio::core::settings::Paths;
@@ -79,7 +79,7 @@ fn tiny_png() -> Vec<u8> {
     wan_studio::core::imaging::encode_png(&img, &[]).unwrap()
 }
 
-fn ids(found: &[wan_studio::core::library::journal::Found]) -> Vec<(String, u32)> {
+fn ids(found: &[wan_studio::core::library::journal::Found]) -> Vec<(JobId, u32)> {
     found.iter().map(|f| (f.job_id.clone(), f.index)).collect()
 }
 
@@ -200,7 +200,7 @@ fn search_finds_words_in_any_script_and_case_in_order() {
         .unwrap()
     };
     // Three letters, any case, prompt or negative prompt.
-    let foxes: Vec<String> = text("fox").into_iter().map(|f| f.job_id).collect();
+    let foxes: Vec<JobId> = text("fox").into_iter().map(|f| f.job_id).collect();
     for job in [&fox, &edit, &series, &neg] {
         assert!(
             foxes.contains(&job.id),
@@ -387,7 +387,7 @@ fn short_words_follow_inserts_deletes_a_reused_key_and_another_process() {
     let paths = Paths::new(home.path());
     let j = Journal::open(&paths).unwrap();
     let find = |j: &Journal, t: &str| {
-        let mut ids: Vec<(String, u32)> = ids(&j
+        let mut ids: Vec<(JobId, u32)> = ids(&j
             .search(&LibraryQuery {
                 text: t.into(),
                 ..query()
@@ -543,7 +543,7 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
             ..query()
         })
         .unwrap();
-    assert_eq!(ids(&found), vec![("old1".to_owned(), 0)]);
+    assert_eq!(ids(&found), vec![("old1".into(), 0)]);
     let pro = j
         .search(&LibraryQuery {
             model: Some(Model::Pro),

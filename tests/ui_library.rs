@@ -13,13 +13,13 @@ use egui_kittest::kittest::Queryable;
 use ui_support::{Studio, studio, studio_in};
 use wan_studio::core::api::request::{GenerationRequest, Model};
 use wan_studio::core::api::server::Server;
-use wan_studio::core::library::journal::{JobRecord, JobState, Journal, ResultRecord};
+use wan_studio::core::library::journal::{JobId, JobRecord, JobState, Journal, ResultRecord};
 use wan_studio::core::settings::Paths;
 use wan_studio::ui::{Centre, ResultKey};
 
 /// Writes finished jobs straight into a data folder's journal: (prompt, results, series).
 /// Newest first in the order given. Returns their ids.
-fn library(home: &std::path::Path, jobs: &[(String, u32, bool)]) -> Vec<String> {
+fn library(home: &std::path::Path, jobs: &[(String, u32, bool)]) -> Vec<JobId> {
     let paths = Paths::new(home);
     let j = Journal::open(&paths).unwrap();
     let thumb = home.join("thumb.png");
@@ -203,7 +203,7 @@ fn a_twelve_panel_series_never_shares_a_row_at_three_widths() {
         let mut s = window_on(width, 3000.0, home);
         let keys = s.app().gallery_keys();
         assert_eq!(keys.len(), 29);
-        let series: Vec<&String> = vec![&ids[2], &ids[4]];
+        let series: Vec<&JobId> = vec![&ids[2], &ids[4]];
         // Rows by the tiles' top edge.
         let mut rows: HashMap<i32, Vec<&ResultKey>> = HashMap::new();
         for (k, key) in keys.iter().enumerate() {

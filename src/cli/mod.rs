@@ -15,7 +15,7 @@ use crate::core::api::pricing::{Estimate, Rates, format_usd};
 use crate::core::api::request::{ApiErrorBody, GenerationRequest, Model, PaletteEntry};
 use crate::core::api::rules;
 use crate::core::engine::{Engine, EngineError, Event};
-use crate::core::job::ErrorCode;
+use crate::core::job::{ErrorCode, JobId};
 use crate::core::library;
 use crate::core::library::journal::{JobRecord, JobState};
 use crate::core::library::journal::{Ledger, LibraryMode, LibraryQuery, Spend, local_midnight_ms};
@@ -653,11 +653,11 @@ fn check(request: &GenerationRequest) -> anyhow::Result<()> {
 }
 
 /// Prints progress on stderr until every listed job has ended; returns their last records.
-async fn follow(events: &mut mpsc::Receiver<Event>, ids: &[String]) -> Vec<JobRecord> {
+async fn follow(events: &mut mpsc::Receiver<Event>, ids: &[JobId]) -> Vec<JobRecord> {
     let started = Instant::now();
-    let mut latest: HashMap<String, JobRecord> = HashMap::new();
-    let mut said: HashMap<String, (JobState, usize)> = HashMap::new();
-    let mut downloading: HashMap<String, (u32, u32, crate::core::api::client::Progress)> =
+    let mut latest: HashMap<JobId, JobRecord> = HashMap::new();
+    let mut said: HashMap<JobId, (JobState, usize)> = HashMap::new();
+    let mut downloading: HashMap<JobId, (u32, u32, crate::core::api::client::Progress)> =
         HashMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     tick.tick().await;
@@ -813,7 +813,7 @@ fn report(
 
 async fn resume(args: ResumeArgs) -> anyhow::Result<Exit> {
     let mut backend = connect(args.sandbox).await?;
-    let ids: Vec<String> = backend
+    let ids: Vec<JobId> = backend
         .engine
         .journal()
         .unfinished(backend.engine.server())?
@@ -884,7 +884,7 @@ fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let query = args.query();
     let mut jobs = journal.list()?;
     if !query.is_everything() || query.oldest_first {
-        let mut order: std::collections::HashMap<String, usize> = journal
+        let mut order: std::collections::HashMap<JobId, usize> = journal
             .search_jobs(&query)?
             .into_iter()
             .enumerate()

@@ -11,6 +11,7 @@ use crate::core::api::pricing::{Estimate, Rates};
 use crate::core::api::request::{BBox, GenerationRequest, Mode, Model};
 use crate::core::api::rules::{self, Context, Gear, MAX_N, MAX_N_GROUP, Problems, SizeSpec};
 use crate::core::imaging::{ImagingError, write_atomic};
+use crate::core::job::JobId;
 use crate::core::palette::Palette;
 use crate::core::settings::Paths;
 
@@ -44,7 +45,7 @@ pub struct Reference {
     pub note: Option<Vec<crate::core::text::i18n::Message>>,
     /// The earlier result it is (job id, result index): the new job records it as its parent.
     #[serde(default)]
-    pub from_result: Option<(String, u32)>,
+    pub from_result: Option<(JobId, u32)>,
 }
 
 impl Reference {

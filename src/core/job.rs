@@ -11,6 +11,134 @@ use serde::{Deserialize, Serialize};
 use crate::core::api::request::{ApiErrorBody, GenerationRequest};
 use crate::core::api::server::Server;
 
+/// A job's identity in the journal: the name of its results on disk and the key every view, command
+/// and event carries. Not the upstream task id (that is the server's, and arrives later).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JobId(String);
+
+impl JobId {
+    /// A fresh id (32 lowercase hex digits).
+    pub fn fresh() -> JobId {
+        JobId(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for JobId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for JobId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for JobId {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for JobId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for JobId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for JobId {
+    fn from(s: String) -> JobId {
+        JobId(s)
+    }
+}
+
+impl From<&str> for JobId {
+    fn from(s: &str) -> JobId {
+        JobId(s.to_owned())
+    }
+}
+
+impl From<&String> for JobId {
+    fn from(s: &String) -> JobId {
+        JobId(s.clone())
+    }
+}
+
+impl From<&JobId> for JobId {
+    fn from(s: &JobId) -> JobId {
+        s.clone()
+    }
+}
+
+impl From<JobId> for String {
+    fn from(id: JobId) -> String {
+        id.0
+    }
+}
+
+impl PartialEq<str> for JobId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for JobId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for JobId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<JobId> for str {
+    fn eq(&self, other: &JobId) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<JobId> for &str {
+    fn eq(&self, other: &JobId) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<JobId> for String {
+    fn eq(&self, other: &JobId) -> bool {
+        *self == other.0
+    }
+}
+
+impl rusqlite::ToSql for JobId {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl rusqlite::types::FromSql for JobId {
+    fn column_result(
+        value: rusqlite::types::ValueRef<'_>,
+    ) -> rusqlite::types::FromSqlResult<JobId> {
+        String::column_result(value).map(JobId)
+    }
+}
+
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -118,7 +246,7 @@ impl JobState {
 /// One result image copied home.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultRecord {
-    pub job_id: String,
+    pub job_id: JobId,
     /// Position in the task's output (a group series keeps its order).
     pub index: u32,
     pub path: PathBuf,
@@ -138,7 +266,7 @@ pub struct ResultRecord {
 pub struct Parent {
     /// Which of the job's references it was (its position in `image_urls`).
     pub slot: u32,
-    pub job_id: String,
+    pub job_id: JobId,
     /// Which of that job's results.
     pub index: u32,
 }
@@ -146,7 +274,7 @@ pub struct Parent {
 /// One job as the journal holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRecord {
-    pub id: String,
+    pub id: JobId,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     /// Which server the task lives on.
@@ -163,7 +291,7 @@ pub struct JobRecord {
     pub finished_at_ms: Option<i64>,
     pub dismissed: bool,
     /// The job this one was retried from, if any.
-    pub retry_of: Option<String>,
+    pub retry_of: Option<JobId>,
     /// Earlier results this job used as references.
     pub made_from: Vec<Parent>,
     /// The tier's per-image rate when it was sent (micro-dollars), for the spend estimate.
@@ -177,7 +305,7 @@ impl JobRecord {
     pub fn new(server: Server, request: GenerationRequest) -> JobRecord {
         let now = now_ms();
         JobRecord {
-            id: uuid::Uuid::new_v4().simple().to_string(),
+            id: JobId::fresh(),
             created_at_ms: now,
             updated_at_ms: now,
             server,

@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::core::api::request::BBox;
 use crate::core::api::server::Server;
 use crate::core::draft::Reference;
+use crate::core::job::JobId;
 use crate::core::library::journal::{JobRecord, LibraryQuery};
 use crate::core::palette::Palette;
 use crate::core::palette::palettes::SavedPalettes;
@@ -27,7 +28,7 @@ pub enum Centre {
     /// One result, large.
     Viewer(ResultKey),
     /// A series' panels large, in reading order.
-    Storyboard(String),
+    Storyboard(JobId),
 }
 
 /// The connection as views see it.
@@ -227,7 +228,7 @@ pub enum PathPurpose {
     /// Image files to add as references.
     References,
     /// A series' storyboard sheet (one PNG).
-    Sheet(String),
+    Sheet(JobId),
 }
 
 /// Everything a view can ask for, by the area of the shell that carries it out (`app/`): follow a
@@ -289,7 +290,7 @@ pub enum EditAction {
     /// An earlier result as a reference (its lineage kept).
     UseAsReference(ResultKey),
     /// The whole form from a job, seed included.
-    ReuseSettings(String),
+    ReuseSettings(JobId),
     /// Takes a palette from an image (a reference's link or a result's file).
     PaletteFrom(PaletteSource),
     /// Arms the eyedropper for a colour of the palette, or (`None`) puts it down.
@@ -317,17 +318,17 @@ pub enum LibraryAction {
     /// Rates a result 1–5 (0 clears).
     Rate(ResultKey, u8),
     /// Asks the library where a job came from and where its results went.
-    AskLineage(String),
+    AskLineage(JobId),
     /// Opens the spend window (and asks the library for the figures).
     OpenSpend,
-    Dismiss(String),
+    Dismiss(JobId),
     Resume,
-    AskRetry(String),
+    AskRetry(JobId),
     /// Retry, after the artist said yes.
-    Retry(String),
-    AskDelete(String),
+    Retry(JobId),
+    AskDelete(JobId),
     /// Delete, after the artist said yes.
-    Delete(String),
+    Delete(JobId),
     /// A native dialog for where to put these, or the path field where none can open.
     Ask(PathPurpose),
     /// The built-in path field's answer.
@@ -335,7 +336,7 @@ pub enum LibraryAction {
     QuickExport(Vec<ResultKey>),
     CopyImage(ResultKey),
     /// Exports a series as one storyboard sheet (asks where).
-    ExportSheet(String),
+    ExportSheet(JobId),
 }
 
 /// What the window shows.
@@ -345,7 +346,7 @@ pub enum ShowAction {
     Gallery,
     Viewer(ResultKey),
     /// A series as a storyboard.
-    Storyboard(String),
+    Storyboard(JobId),
     /// Steps through the whole gallery, newest first (+1 older, −1 newer).
     StepViewer(i64),
     ToggleFullView,

@@ -10,6 +10,7 @@ use eframe::egui::{self, RichText};
 
 use super::cx::{Action, EditAction, LibraryAction, PathPurpose, SendAction, ShowAction};
 use super::theme;
+use crate::core::job::JobId;
 use crate::core::text::i18n::Tr;
 use crate::tr;
 
@@ -286,9 +287,9 @@ pub enum Confirm {
     /// The same request was sent moments ago.
     SendAgain,
     /// Send a finished job's request again as a new job.
-    Retry { job_id: String, body: String },
+    Retry { job_id: JobId, body: String },
     /// Delete a job's results from the library (and disk).
-    Delete { job_id: String, label: String },
+    Delete { job_id: JobId, label: String },
     /// An image Wan Studio made was dropped or opened: a reference, or its settings back?
     MadeHere {
         path: PathBuf,

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::core::job::JobId;
 use crate::core::library::journal::{
     JobRecord, LibraryQuery, Parent, ResultRecord, Shelved, ShelvedResult, Spend,
 };
@@ -21,11 +22,11 @@ pub struct Jobs {
     /// Finished jobs older than the queue keeps (they are in the library).
     pub older: usize,
     /// Whole records of other jobs, read when opened (at most [`OPENED`]).
-    opened: HashMap<String, JobRecord>,
+    opened: HashMap<JobId, JobRecord>,
     /// Jobs whose whole record was asked for and has not come yet.
-    asked: HashSet<String>,
+    asked: HashSet<JobId>,
     /// The running download of each job that is downloading: (result index, how far).
-    pub downloads: HashMap<String, (u32, crate::core::api::client::Progress)>,
+    pub downloads: HashMap<JobId, (u32, crate::core::api::client::Progress)>,
     /// (shelf position, result position) for each gallery tile, in gallery order.
     pub tiles: Vec<(u32, u32)>,
     /// The gallery's search and filters.
@@ -40,7 +41,7 @@ pub struct Jobs {
     /// Shelf position by a hash of the job id (checked against the id on every lookup).
     by_id: HashMap<u64, u32>,
     /// Where each job's results came from and went, once asked (the viewer asks).
-    pub lineage: HashMap<String, Lineage>,
+    pub lineage: HashMap<JobId, Lineage>,
     /// What the library has cost, once known.
     pub spend: Option<Spend>,
 }
@@ -79,7 +80,7 @@ pub const OPENED: usize = 64;
 pub struct Lineage {
     pub made_from: Vec<Parent>,
     /// (job made with one of this job's results, which result).
-    pub used_in: Vec<(String, u32)>,
+    pub used_in: Vec<(JobId, u32)>,
 }
 
 fn id_hash(id: &str) -> u64 {
@@ -197,7 +198,7 @@ impl Jobs {
 
     /// Whether a job's whole record should be asked for (not held, not asked yet); marks it asked.
     pub fn wants(&mut self, job_id: &str) -> bool {
-        self.get(job_id).is_none() && self.asked.insert(job_id.to_owned())
+        self.get(job_id).is_none() && self.asked.insert(job_id.into())
     }
 
     /// A job's whole record, new or changed (or read because it was opened).

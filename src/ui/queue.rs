@@ -4,6 +4,7 @@
 use eframe::egui::{self, Color32, RichText};
 
 use crate::core::api::explain;
+use crate::core::job::JobId;
 use crate::core::library::journal::{JobRecord, JobState};
 
 use super::cx::{Action, LibraryAction, ShowAction, ViewCx};
@@ -124,7 +125,7 @@ pub const RECENT: usize = 30;
 /// The queue's own state: which jobs show their technical details.
 #[derive(Default)]
 pub struct QueueView {
-    details: std::collections::HashSet<String>,
+    details: std::collections::HashSet<JobId>,
     /// Each finished row's texts by job id, for (language, line width).
     done: TextCache<(Lang, usize), String, DoneTexts>,
 }

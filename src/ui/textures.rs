@@ -15,6 +15,7 @@ use image::RgbaImage;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::core::api::client::{download_media, media_client};
+use crate::core::job::JobId;
 use crate::core::references::{self, ImageSource, LoadedImage};
 
 /// Default memory budget for textures (pixels kept on the GPU, counted as RGBA bytes).
@@ -31,12 +32,12 @@ const MAX_FETCH_BYTES: u64 = 64 * 1024 * 1024;
 /// One result of one job.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResultKey {
-    pub job_id: String,
+    pub job_id: JobId,
     pub index: u32,
 }
 
 impl ResultKey {
-    pub fn new(job_id: impl Into<String>, index: u32) -> ResultKey {
+    pub fn new(job_id: impl Into<JobId>, index: u32) -> ResultKey {
         ResultKey {
             job_id: job_id.into(),
             index,

@@ -10,6 +10,7 @@ use super::driver::Phase;
 use super::{Command, Engine, EngineError, Event, ExportDest, Submission, lease};
 use crate::core::api::request::GenerationRequest;
 use crate::core::api::rules;
+use crate::core::job::JobId;
 use crate::core::library;
 use crate::core::library::journal::{JobRecord, Ledger};
 
@@ -101,7 +102,7 @@ impl Engine {
         })?;
         self.inner.journal.delete(job_id)?;
         self.inner.send(Event::Removed {
-            job_id: job_id.to_owned(),
+            job_id: job_id.into(),
         });
         Ok(())
     }
@@ -160,7 +161,7 @@ impl Engine {
     }
 
     /// A job's family: the results it was made from and the jobs made from its results.
-    fn lineage(&self, job_id: String) -> Result<Event, EngineError> {
+    fn lineage(&self, job_id: JobId) -> Result<Event, EngineError> {
         let journal = &self.inner.journal;
         let made_from = journal
             .get(&job_id)?
@@ -220,7 +221,7 @@ impl Engine {
     }
 
     /// Exports results off the async threads.
-    pub fn export(&self, items: Vec<(String, u32)>, dest: ExportDest) {
+    pub fn export(&self, items: Vec<(JobId, u32)>, dest: ExportDest) {
         let inner = Arc::clone(&self.inner);
         self.inner.rt.spawn_blocking(move || {
             let mut paths = Vec::new();

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::{Engine, Event, Inner, lease, recovery};
 use crate::core::api::client::{SubmitError, backoff};
 use crate::core::api::request::TaskStatus;
-use crate::core::job::ErrorCode;
+use crate::core::job::{ErrorCode, JobId};
 use crate::core::library::journal::{JobRecord, JobState, JournalError};
 
 impl Engine {
@@ -374,7 +374,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<String, JobRecord>> {
+    pub(super) fn unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, JobRecord>> {
         self.unrecorded
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::resume::Resumed;
 use super::{Engine, EngineError, Event, Inner};
+use crate::core::job::JobId;
 use crate::core::library::journal::JobRecord;
 
 /// How often a job another process drives is looked at again.
@@ -56,7 +57,7 @@ impl Engine {
         let changed = self
             .inner
             .foreign()
-            .insert(job_id.to_owned(), job.updated_at_ms)
+            .insert(job_id.into(), job.updated_at_ms)
             != Some(job.updated_at_ms);
         if changed {
             self.inner.send(Event::Job(Box::new(job.clone())));
@@ -79,7 +80,7 @@ impl Engine {
 }
 
 impl Inner {
-    pub(super) fn foreign(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+    pub(super) fn foreign(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, i64>> {
         self.foreign
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 
 use super::{EngineError, Event, Inner};
 use crate::core::api::request::ApiErrorBody;
+use crate::core::job::JobId;
 use crate::core::library::journal::{JobState, Journal, JournalError, Shelved};
 
 impl Inner {
@@ -41,7 +42,7 @@ impl Inner {
         let _ = rx.wait_for(|stop| *stop).await;
     }
 
-    pub(super) fn running_set(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    pub(super) fn running_set(&self) -> std::sync::MutexGuard<'_, HashSet<JobId>> {
         self.running
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

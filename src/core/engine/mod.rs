@@ -28,7 +28,7 @@ use crate::core::api::request::GenerationRequest;
 use crate::core::api::rules::Problems;
 use crate::core::api::server::Server;
 use crate::core::library::journal::{
-    JobRecord, Journal, JournalError, Opened, Parent, Shelved, Spend,
+    JobId, JobRecord, Journal, JournalError, Opened, Parent, Shelved, Spend,
 };
 use crate::core::references::LoadedImage;
 use crate::core::settings::Paths;
@@ -42,7 +42,7 @@ pub enum Event {
     /// A job was created or changed; this is its whole current record.
     Job(Box<JobRecord>),
     /// A job was deleted.
-    Removed { job_id: String },
+    Removed { job_id: JobId },
     /// Something went wrong outside any one job (the journal could not be written, …).
     Notice(String),
     /// The library as a window keeps it (the answer to [`Command::ListJobs`]): every job with a
@@ -56,7 +56,7 @@ pub enum Event {
     /// A result's thumbnail, just made: a window shows it without reading it back from disk.
     /// Sent before the [`Event::Job`] that lists the result.
     Thumbnail {
-        job_id: String,
+        job_id: JobId,
         index: u32,
         image: LoadedImage,
     },
@@ -73,14 +73,14 @@ pub enum Event {
     Spend(Spend),
     /// Where a job's results came from and went (the answer to [`Command::Lineage`]).
     Lineage {
-        job_id: String,
+        job_id: JobId,
         made_from: Vec<Parent>,
         /// (job made with one of its results, which result).
-        used_in: Vec<(String, u32)>,
+        used_in: Vec<(JobId, u32)>,
     },
     /// How far a result's download has come (a few times a second at most, while it runs).
     Download {
-        job_id: String,
+        job_id: JobId,
         /// Which result, from 0, of `count`.
         index: u32,
         count: u32,
@@ -105,13 +105,13 @@ pub enum Command {
     Submit(Box<Submission>),
     /// Stars or unstars a result.
     Favourite {
-        job_id: String,
+        job_id: JobId,
         index: u32,
         on: bool,
     },
     /// Rates a result 1–5 (0 clears).
     Rate {
-        job_id: String,
+        job_id: JobId,
         index: u32,
         rating: u8,
     },
@@ -122,24 +122,24 @@ pub enum Command {
     },
     /// A job's whole record (the gallery keeps less). Answers with [`Event::Job`].
     Details {
-        job_id: String,
+        job_id: JobId,
     },
     /// Answers with [`Event::Spend`].
     Spend,
     /// Answers with [`Event::Lineage`].
     Lineage {
-        job_id: String,
+        job_id: JobId,
     },
     /// Sends a finished job's request again as a new job. The front end asks the artist first.
     Retry {
-        job_id: String,
+        job_id: JobId,
     },
     Dismiss {
-        job_id: String,
+        job_id: JobId,
     },
     /// Deletes a job from the journal together with its files.
     Delete {
-        job_id: String,
+        job_id: JobId,
     },
     /// Resumes every unfinished job of this backend.
     Resume,
@@ -149,7 +149,7 @@ pub enum Command {
     },
     /// Exports results `(job id, index)`. Answers with [`Event::Exported`] or a notice.
     Export {
-        items: Vec<(String, u32)>,
+        items: Vec<(JobId, u32)>,
         dest: ExportDest,
     },
 }
@@ -238,11 +238,11 @@ struct Inner {
     events: mpsc::Sender<Event>,
     waker: Option<Waker>,
     /// Jobs with a live task in this process.
-    running: Mutex<HashSet<String>>,
+    running: Mutex<HashSet<JobId>>,
     /// Jobs another process drives that this engine follows, with the last change seen.
-    foreign: Mutex<HashMap<String, i64>>,
+    foreign: Mutex<HashMap<JobId, i64>>,
     /// Jobs whose charged task id the journal refused, as last seen (polled on in memory).
-    unrecorded: Mutex<HashMap<String, JobRecord>>,
+    unrecorded: Mutex<HashMap<JobId, JobRecord>>,
     /// Told each time a job's task ends (for [`Engine::shutdown`]).
     task_ended: Notify,
     /// Set once by [`Engine::shutdown`]: polls and downloads stop, no job starts.

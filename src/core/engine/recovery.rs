@@ -8,12 +8,13 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::job::JobId;
 use crate::core::settings::Paths;
 
 /// One task id the journal could not record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recovered {
-    pub job_id: String,
+    pub job_id: JobId,
     pub task_id: String,
     pub model: String,
     /// The status the server answered the submit with.

@@ -14,7 +14,7 @@ use crate::core::api::request::ApiErrorBody;
 use crate::core::api::server::Server;
 use crate::core::settings::Paths;
 
-pub use crate::core::job::{JobRecord, JobState, Parent, ResultRecord, now_ms};
+pub use crate::core::job::{JobId, JobRecord, JobState, Parent, ResultRecord, now_ms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -552,7 +552,7 @@ impl Journal {
             }
             return Ok(jobs);
         }
-        let mut by_job: std::collections::HashMap<String, Vec<ResultRecord>> =
+        let mut by_job: std::collections::HashMap<JobId, Vec<ResultRecord>> =
             std::collections::HashMap::new();
         let mut rstmt = conn.prepare(
             "SELECT job_id, idx, path, thumbnail, width, height, favourite, rating FROM results ORDER BY job_id, idx",
@@ -561,14 +561,14 @@ impl Journal {
             let r = r?;
             by_job.entry(r.job_id.clone()).or_default().push(r);
         }
-        let mut parents: std::collections::HashMap<String, Vec<Parent>> =
+        let mut parents: std::collections::HashMap<JobId, Vec<Parent>> =
             std::collections::HashMap::new();
         let mut lstmt = conn.prepare(
             "SELECT job_id, slot, parent_job, parent_index FROM lineage ORDER BY job_id, slot",
         )?;
         for row in lstmt.query_map([], |row| {
             Ok((
-                row.get::<_, String>(0)?,
+                row.get::<_, JobId>(0)?,
                 Parent {
                     slot: row.get(1)?,
                     job_id: row.get(2)?,
@@ -611,7 +611,7 @@ impl Journal {
 }
 
 struct RawJob {
-    id: String,
+    id: JobId,
     created_at_ms: i64,
     updated_at_ms: i64,
     backend: String,
@@ -624,7 +624,7 @@ struct RawJob {
     submitted_at_ms: Option<i64>,
     finished_at_ms: Option<i64>,
     dismissed: bool,
-    retry_of: Option<String>,
+    retry_of: Option<JobId>,
     rate_micro_usd: Option<i64>,
     seq: i64,
 }

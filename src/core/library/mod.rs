@@ -82,7 +82,8 @@ pub fn adopt_library(paths: &Paths) -> Vec<JobRecord> {
     };
     let mut jobs = Vec::new();
     for folder in folders.filter_map(Result::ok) {
-        let job_id = folder.file_name().to_string_lossy().into_owned();
+        let job_id =
+            crate::core::job::JobId::from(folder.file_name().to_string_lossy().into_owned());
         let Ok(files) = std::fs::read_dir(folder.path()) else {
             continue;
         };

@@ -10,6 +10,7 @@ use eframe::egui;
 use crate::core::api::request::GenerationRequest;
 use crate::core::api::rules::{MAX_REFERENCES, reference_url_problem};
 use crate::core::draft::{Draft, Reference, label_for_url};
+use crate::core::job::JobId;
 use crate::core::library::result_link;
 use crate::core::palette::Palette;
 use crate::core::palette::palettes::SavedPalettes;
@@ -207,7 +208,7 @@ impl Editing {
         form: Form<'_>,
         url: &str,
         label: Option<String>,
-        from_result: Option<(String, u32)>,
+        from_result: Option<(JobId, u32)>,
     ) {
         let url = url.trim();
         if form.draft.references.len() >= MAX_REFERENCES {

@@ -3,6 +3,7 @@
 //! shell, which routes them.
 
 use crate::core::engine::{Command, Event};
+use crate::core::job::JobId;
 use crate::core::library::journal::JobState;
 use crate::msg;
 
@@ -27,7 +28,7 @@ impl Waiting {
         if jobs.get(job_id).is_some() {
             return Some(action);
         }
-        let job_id = job_id.to_owned();
+        let job_id = JobId::from(job_id);
         if jobs.wants(&job_id) {
             svc.send(Command::Details { job_id });
         }

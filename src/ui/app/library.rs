@@ -268,7 +268,7 @@ impl Library {
             _ => "confirm-earlier-unknown",
         });
         svc.modals.confirm = Some(Confirm::Retry {
-            job_id: job_id.to_owned(),
+            job_id: job_id.into(),
             body: format!("{what}\n\n{charge}"),
         });
     }
@@ -284,7 +284,7 @@ impl Library {
             if n == 1 { "" } else { "s" }
         );
         svc.modals.confirm = Some(Confirm::Delete {
-            job_id: job_id.to_owned(),
+            job_id: job_id.into(),
             label,
         });
     }

@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::{JournalError, Parent};
+use super::{JobId, JournalError, Parent};
 use crate::core::api::pricing::Rates;
 use crate::core::api::request::{GenerationRequest, Mode, Model};
 use crate::core::api::server::Server;
@@ -247,7 +247,7 @@ fn words(text: &str) -> (Option<String>, Vec<&str>) {
 /// One result as the gallery lists it: just what a tile draws. Details are read when it is opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
-    pub job_id: String,
+    pub job_id: JobId,
     pub index: u32,
     pub favourite: bool,
     pub rating: u8,
@@ -259,7 +259,7 @@ pub struct Found {
 pub struct Shelved {
     /// The job's key in the search index (answers to a search name jobs by it).
     pub seq: i64,
-    pub id: String,
+    pub id: JobId,
     pub created_at_ms: i64,
     pub prompt: Box<str>,
     pub model: Model,
@@ -495,7 +495,7 @@ impl super::Journal {
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let id: String = r.get(1)?;
+            let id: JobId = r.get(1)?;
             let order = (r.get(2)?, r.get(8)?);
             jobs.push((
                 order,
@@ -633,7 +633,7 @@ impl super::Journal {
     }
 
     /// The ids of the jobs with a result the query finds (newest first), for `history`.
-    pub fn search_jobs(&self, query: &LibraryQuery) -> Result<Vec<String>, JournalError> {
+    pub fn search_jobs(&self, query: &LibraryQuery) -> Result<Vec<JobId>, JournalError> {
         let mut seen = std::collections::HashSet::new();
         Ok(self
             .search(query)?
@@ -643,7 +643,7 @@ impl super::Journal {
     }
 
     /// The jobs made with a result of this job as a reference: (child job, which result).
-    pub fn used_in(&self, job_id: &str) -> Result<Vec<(String, u32)>, JournalError> {
+    pub fn used_in(&self, job_id: &str) -> Result<Vec<(JobId, u32)>, JournalError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT l.job_id, l.parent_index FROM lineage l JOIN jobs j ON j.id = l.job_id
