@@ -536,7 +536,7 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
         }
     }
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 6);
+    assert_eq!(j.version().unwrap(), 7);
     let found = j
         .search(&LibraryQuery {
             text: "castle".into(),
@@ -567,10 +567,15 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
     assert_eq!(j.search(&query()).unwrap().len(), 3);
 }
 
+/// What version 7 added (batches), taken away: the first step of every way back.
+const UNDO_V7: &str = "DROP INDEX jobs_batch_number; ALTER TABLE jobs DROP COLUMN batch_id;
+     ALTER TABLE jobs DROP COLUMN batch_job; DROP TABLE batches; DROP TABLE batch_sent;";
+
 /// Back to version 2 as the last release left it: the search index kept its own copy of the
 /// prompts, keyed by job id, kept by triggers on `request`; no `seq`, `prompt`, `asked`.
 fn back_to_version_2(paths: &Paths) {
     let c = rusqlite::Connection::open(paths.journal()).unwrap();
+    c.execute_batch(UNDO_V7).unwrap();
     c.execute_batch(
         "DROP TRIGGER prompts_insert; DROP TRIGGER prompts_delete; DROP TRIGGER prompts_update;
          DROP TABLE prompts; DROP INDEX jobs_by_seq; ALTER TABLE spend DROP COLUMN sandbox;
@@ -611,7 +616,7 @@ fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over
     };
     back_to_version_2(&paths);
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 6);
+    assert_eq!(j.version().unwrap(), 7);
     // The gallery's shelf and the index agree on every job's key.
     let shelf = j.shelf().unwrap();
     assert_eq!(shelf.len(), 2);
@@ -823,7 +828,7 @@ fn a_journal_to_migrate_is_checked_first_and_still_gives_its_shelf() {
     // Written by the last version: this open migrates (a write), so it checks first.
     back_to_version_2(&paths);
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 6);
+    assert_eq!(j.version().unwrap(), 7);
     assert_eq!(opened.shelf.len(), 5);
     assert_eq!(opened.shelf, j.shelf().unwrap());
 }
@@ -950,15 +955,15 @@ fn a_journal_of_version_3_gains_the_queue_s_index() {
     };
     rusqlite::Connection::open(paths.journal())
         .unwrap()
-        .execute_batch(
-            "DROP INDEX jobs_live; ALTER TABLE spend DROP COLUMN sandbox;
+        .execute_batch(&format!(
+            "{UNDO_V7} DROP INDEX jobs_live; ALTER TABLE spend DROP COLUMN sandbox;
              ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
-             PRAGMA user_version = 3;",
-        )
+             PRAGMA user_version = 3;"
+        ))
         .unwrap();
     assert!(!has_index());
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 6);
+    assert_eq!(j.version().unwrap(), 7);
     assert_eq!(opened.shelf.len(), 3, "the jobs are all there");
     drop(j);
     assert!(has_index());
@@ -979,14 +984,14 @@ fn a_journal_of_version_4_keeps_its_sandbox_results_out_of_the_api_s_spend() {
     // As version 4 left it: one ledger for both.
     rusqlite::Connection::open(paths.journal())
         .unwrap()
-        .execute_batch(
-            "ALTER TABLE spend DROP COLUMN sandbox;
+        .execute_batch(&format!(
+            "{UNDO_V7} ALTER TABLE spend DROP COLUMN sandbox;
              ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
-             PRAGMA user_version = 4;",
-        )
+             PRAGMA user_version = 4;"
+        ))
         .unwrap();
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 6);
+    assert_eq!(j.version().unwrap(), 7);
     let paid = j.spend(Ledger::Api).unwrap();
     assert_eq!((paid.images, paid.micro_usd), (1, 75_000));
     let sandbox = j.spend(Ledger::Sandbox).unwrap();
@@ -1019,13 +1024,13 @@ fn a_journal_of_version_5_gains_each_job_s_seed_and_size_for_the_captions() {
     // As version 5 left it: no seed or size columns.
     rusqlite::Connection::open(paths.journal())
         .unwrap()
-        .execute_batch(
-            "ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
-             PRAGMA user_version = 5;",
-        )
+        .execute_batch(&format!(
+            "{UNDO_V7} ALTER TABLE jobs DROP COLUMN seed; ALTER TABLE jobs DROP COLUMN size;
+             PRAGMA user_version = 5;"
+        ))
         .unwrap();
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 6);
+    assert_eq!(j.version().unwrap(), 7);
     let shelf = j.shelf().unwrap();
     assert_eq!(shelf[0].seed, Some(201));
     assert_eq!(&*shelf[0].size, "16:9 1K");
@@ -1038,4 +1043,50 @@ fn a_journal_of_version_5_gains_each_job_s_seed_and_size_for_the_captions() {
     assert!(j.search(&query("seed:202")).unwrap().is_empty());
     assert_eq!(j.search(&query("light seed:201")).unwrap().len(), 1);
     assert!(j.search(&query("harbour seed:201")).unwrap().is_empty());
+}
+
+#[test]
+fn a_journal_of_version_6_gains_batches_and_its_jobs_are_in_none() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let job = JobRecord::new(
+        Server::Sandbox,
+        request(Model::Pro, "a kite", 0, false, false),
+    );
+    j.insert(&job).unwrap();
+    drop(j);
+    rusqlite::Connection::open(paths.journal())
+        .unwrap()
+        .execute_batch(&format!("{UNDO_V7} PRAGMA user_version = 6;"))
+        .unwrap();
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.get(&job.id).unwrap().unwrap().batch, None);
+    assert!(j.batches().unwrap().is_empty());
+    // A batch's number is journalled once: the same number again is refused, nothing inserted.
+    assert!(j.record_batch("b1", "jobs.jsonl", 2, 60_000).unwrap());
+    assert!(!j.record_batch("b1", "jobs.jsonl", 2, 60_000).unwrap());
+    let mut first = JobRecord::new(
+        Server::Sandbox,
+        request(Model::Standard, "one", 0, false, false),
+    );
+    first.batch = Some(wan_studio::core::library::journal::BatchRef {
+        id: "b1".into(),
+        number: 1,
+    });
+    j.insert(&first).unwrap();
+    let mut again = JobRecord::new(
+        Server::Sandbox,
+        request(Model::Standard, "one", 0, false, false),
+    );
+    again.batch = first.batch.clone();
+    let err = j.insert(&again).unwrap_err().to_string();
+    assert!(err.contains("was sent before"), "{err}");
+    assert!(j.get(&again.id).unwrap().is_none());
+    // Deleting the job keeps its number sent.
+    j.delete(&first.id).unwrap();
+    assert_eq!(j.batch_sent("b1").unwrap(), [(1, first.id.clone())]);
+    let b = j.batch("b1").unwrap().unwrap();
+    assert_eq!((b.jobs, b.sent, b.completed, b.waiting()), (2, 1, 0, 1));
 }

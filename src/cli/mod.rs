@@ -1,4 +1,7 @@
-//! The command line: `generate`, `resume`, `history`, `sandbox`. An edge of the app: `anyhow` here.
+//! The command line: `generate`, `batch`, `resume`, `history`, `sandbox`. An edge of the app:
+//! `anyhow` here.
+
+mod batch;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -121,6 +124,9 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Keep a damaged journal aside and rebuild a fresh one from the images in the library.
     Repair,
+    /// Run a job file (JSON Lines or CSV): price it (--dry-run), cap it (--max-cost), send at
+    /// most N at once; run again after a kill to resume without sending anything twice.
+    Batch(Box<batch::BatchArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -359,6 +365,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
         Some(Command::History(args)) => history(&args),
         Some(Command::Sandbox(args)) => rt.block_on(serve_sandbox(args)),
         Some(Command::Repair) => repair(),
+        Some(Command::Batch(args)) => rt.block_on(batch::batch(*args)),
         None => Ok(Exit::Done),
     };
     match result {

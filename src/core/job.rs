@@ -271,6 +271,13 @@ pub struct Parent {
     pub index: u32,
 }
 
+/// Where a job stands in a batch: the batch's id and the job's number in it (from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BatchRef {
+    pub id: String,
+    pub number: u32,
+}
+
 /// One job as the journal holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobRecord {
@@ -299,6 +306,9 @@ pub struct JobRecord {
     /// The job's key in the library's search index, given when it is journalled (0 before).
     #[serde(default)]
     pub seq: i64,
+    /// The batch it is a job of, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchRef>,
 }
 
 impl JobRecord {
@@ -323,6 +333,7 @@ impl JobRecord {
             made_from: Vec::new(),
             rate_micro_usd: None,
             seq: 0,
+            batch: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! [`library`] keeps what comes back; [`references`], [`palette`] and [`text`] serve the form.
 
 pub mod api;
+pub mod batch;
 pub mod draft;
 pub mod engine;
 pub mod imaging;

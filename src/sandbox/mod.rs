@@ -119,6 +119,8 @@ pub struct Stats {
     pub media_requests: AtomicU64,
     /// Requests for result images or samples that carried an `Authorization` header (must stay 0).
     pub media_requests_with_auth: AtomicU64,
+    /// The most tasks running at once (created and not yet ready), as a batch's limit is checked.
+    pub most_running: AtomicU64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -530,6 +532,7 @@ async fn stats(State(s): State<Arc<Shared>>) -> Response {
         "polls": n(&st.polls),
         "media_requests": n(&st.media_requests),
         "media_requests_with_auth": n(&st.media_requests_with_auth),
+        "most_running": n(&st.most_running),
         "task_prompts": prompts,
     }))
     .into_response()
@@ -619,6 +622,16 @@ fn create_task(s: &Arc<Shared>, request: GenerationRequest) -> TaskRecord {
         forced_error,
         series_limit,
     };
+    let running = {
+        let now = now_ms();
+        let tasks = s.tasks();
+        tasks
+            .values()
+            .filter(|t| t.status == "processing" && t.ready_at_ms > now)
+            .count() as u64
+            + 1
+    };
+    s.stats.most_running.fetch_max(running, Ordering::SeqCst);
     s.save(&task);
     s.stats.tasks_created.fetch_add(1, Ordering::SeqCst);
     tokio::spawn(work(Arc::clone(s), task.id.clone()));

@@ -10,7 +10,7 @@ use super::driver::Phase;
 use super::{Command, Engine, EngineError, Event, ExportDest, Submission, lease};
 use crate::core::api::request::GenerationRequest;
 use crate::core::api::rules;
-use crate::core::job::JobId;
+use crate::core::job::{BatchRef, JobId};
 use crate::core::library;
 use crate::core::library::journal::{JobRecord, Ledger};
 
@@ -23,11 +23,30 @@ impl Engine {
 
     /// Validates, journals (with its lineage and rate) and sends a request as a new job.
     pub fn submit_with(&self, submission: Submission) -> Result<JobRecord, EngineError> {
+        self.submit_job(submission, None)
+    }
+
+    /// Submits one job of a batch under its number. The number is journalled with the job, once:
+    /// a number the journal has already sent is refused and nothing is sent.
+    pub fn submit_in_batch(
+        &self,
+        submission: Submission,
+        batch: BatchRef,
+    ) -> Result<JobRecord, EngineError> {
+        self.submit_job(submission, Some(batch))
+    }
+
+    fn submit_job(
+        &self,
+        submission: Submission,
+        batch: Option<BatchRef>,
+    ) -> Result<JobRecord, EngineError> {
         self.inner.refuse_if_stopped()?;
         rules::validate(&submission.request).map_err(EngineError::Invalid)?;
         let mut job = JobRecord::new(self.inner.cfg.server.clone(), submission.request);
         job.made_from = submission.made_from;
         job.rate_micro_usd = submission.rate_micro_usd;
+        job.batch = batch;
         self.start_new(&job)?;
         Ok(job)
     }

@@ -14,7 +14,7 @@ use crate::core::api::request::ApiErrorBody;
 use crate::core::api::server::Server;
 use crate::core::settings::Paths;
 
-pub use crate::core::job::{JobId, JobRecord, JobState, Parent, ResultRecord, now_ms};
+pub use crate::core::job::{BatchRef, JobId, JobRecord, JobState, Parent, ResultRecord, now_ms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -33,6 +33,10 @@ pub enum JournalError {
         "the journal at {path} is damaged ({detail}). Nothing was sent. Run `wan-studio repair` (or press Rebuild in the window) to keep it aside as a .damaged file and rebuild a fresh journal from the images in your library"
     )]
     Damaged { path: PathBuf, detail: String },
+    /// A batch's number was sent before (by an earlier run, or another process running the same
+    /// file right now): the job is not journalled, and nothing is sent.
+    #[error("job {number} of batch {batch} was sent before; it is not sent again")]
+    AlreadySent { batch: String, number: u32 },
     #[error("the journal's folder {path} could not be created: {source}")]
     Folder {
         path: PathBuf,
@@ -41,10 +45,12 @@ pub enum JournalError {
     },
 }
 
+mod batches;
 mod catalog;
 mod corpus;
 mod migrations;
 
+pub use batches::BatchSummary;
 pub use catalog::{
     Found, Ledger, LibraryMode, LibraryQuery, Shelved, ShelvedResult, Spend, local_date, local_day,
     local_midnight_ms, local_month,
@@ -118,7 +124,7 @@ impl std::fmt::Debug for Journal {
     }
 }
 
-const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of, rate_micro_usd, seq";
+const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of, rate_micro_usd, seq, batch_id, batch_job";
 
 impl Journal {
     pub fn open(paths: &Paths) -> Result<Journal, JournalError> {
@@ -627,6 +633,7 @@ struct RawJob {
     retry_of: Option<JobId>,
     rate_micro_usd: Option<i64>,
     seq: i64,
+    batch: Option<BatchRef>,
 }
 
 fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
@@ -647,6 +654,13 @@ fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
         retry_of: row.get(13)?,
         rate_micro_usd: row.get(14)?,
         seq: row.get::<_, Option<i64>>(15)?.unwrap_or(0),
+        batch: match (
+            row.get::<_, Option<String>>(16)?,
+            row.get::<_, Option<u32>>(17)?,
+        ) {
+            (Some(id), Some(number)) => Some(BatchRef { id, number }),
+            _ => None,
+        },
     })
 }
 
@@ -684,6 +698,7 @@ impl RawJob {
             made_from: Vec::new(),
             rate_micro_usd: self.rate_micro_usd.and_then(|r| u64::try_from(r).ok()),
             seq: self.seq,
+            batch: self.batch,
         })
     }
 }
@@ -757,12 +772,16 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
     let request = to_json(&job.request)?;
     let error = job.error.as_ref().map(to_json).transpose()?;
     let urls = to_json(&job.result_urls)?;
+    // First the number: one sent before refuses the whole job, with that said.
+    if let Some(batch) = &job.batch {
+        batches::record_sent(tx, batch, &job.id)?;
+    }
     tx.execute(
         &format!(
             "INSERT INTO jobs ({JOB_COLUMNS}, model, mode, palette, prompt, negative, asked, seed, size)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?16, ?17, ?18, ?19, ?20, ?21,
-                     ?22, ?23)"
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?24, ?25, ?16, ?17, ?18, ?19,
+                     ?20, ?21, ?22, ?23)"
         ),
         params![
             job.id,
@@ -788,6 +807,8 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
             job.request.n.max(1),
             job.request.seed,
             job.request.size_label(),
+            job.batch.as_ref().map(|b| b.id.as_str()),
+            job.batch.as_ref().map(|b| b.number),
         ],
     )?;
     for parent in &job.made_from {

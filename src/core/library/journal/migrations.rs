@@ -14,7 +14,7 @@ use crate::core::api::pricing::Rates;
 use crate::core::api::request::{GenerationRequest, Model};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(super) const VERSION: i64 = 6;
+pub(super) const VERSION: i64 = 7;
 
 /// Version 1, the tables every journal starts from (each statement is `IF NOT EXISTS`).
 pub(super) const V1: &str = include_str!("migrations/v1.sql");
@@ -54,8 +54,17 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     if version < 6 {
         to_v6(&tx)?;
     }
+    if version < 7 {
+        to_v7(&tx)?;
+    }
     tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Version 7: batches, and each job's batch and number in it (unique together).
+fn to_v7(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
+    tx.execute_batch(include_str!("migrations/v7.sql"))?;
     Ok(())
 }
 
@@ -172,11 +181,21 @@ mod tests {
             conn.execute_batch(&format!("SELECT {column} FROM results"))
                 .unwrap();
         }
-        for column in ["model", "seq", "prompt", "seed", "size"] {
+        for column in [
+            "model",
+            "seq",
+            "prompt",
+            "seed",
+            "size",
+            "batch_id",
+            "batch_job",
+        ] {
             conn.execute_batch(&format!("SELECT {column} FROM jobs"))
                 .unwrap();
         }
         conn.execute_batch("SELECT sandbox FROM spend").unwrap();
+        conn.execute_batch("SELECT id, source, jobs, micro_usd, cancelled FROM batches")
+            .unwrap();
         migrate(&conn).unwrap();
     }
 }
