@@ -5,48 +5,13 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use common::cli::*;
 use common::*;
-use wan_studio::sandbox::{Endpoint, Fault, Sandbox};
-
-const BIN: &str = env!("CARGO_BIN_EXE_wan-studio");
-
-/// The binary with a private data folder, fast polling, and (when given) a sandbox as its API.
-fn cli(home: &Path, api: Option<&Sandbox>) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("WAN_STUDIO_HOME", home)
-        .env("WAN_STUDIO_POLL_MS", "50")
-        .stdin(Stdio::null());
-    if let Some(sb) = api {
-        c.env("REAPI_BASE_URL", sb.base_url().as_str())
-            .env("REAPI_API_KEY", KEY);
-    }
-    c
-}
-
-async fn output(mut c: Command) -> Output {
-    tokio::task::spawn_blocking(move || c.output().expect("the binary runs"))
-        .await
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&o.stdout)
-        )
-    })
-}
+use wan_studio::sandbox::{Endpoint, Fault};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generate_in_the_sandbox_writes_two_pngs() {

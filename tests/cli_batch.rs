@@ -7,50 +7,14 @@ mod common;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use common::cli::*;
 use common::*;
 use wan_studio::core::job::JobState;
 use wan_studio::sandbox::Sandbox;
-
-const BIN: &str = env!("CARGO_BIN_EXE_wan-studio");
-
-/// The binary with a private data folder, fast polling, and (when given) a sandbox as its API.
-fn cli(home: &Path, api: Option<&Sandbox>) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("WAN_STUDIO_HOME", home)
-        .env("WAN_STUDIO_POLL_MS", "50")
-        .stdin(Stdio::null());
-    if let Some(sb) = api {
-        c.env("REAPI_BASE_URL", sb.base_url().as_str())
-            .env("REAPI_API_KEY", KEY);
-    }
-    c
-}
-
-async fn output(mut c: Command) -> Output {
-    tokio::task::spawn_blocking(move || c.output().expect("the binary runs"))
-        .await
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            stderr(o)
-        )
-    })
-}
 
 /// Writes a job file into `dir` and returns its path.
 fn job_file(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
@@ -379,4 +343,81 @@ async fn a_cancelled_batch_sends_no_more_and_a_changed_file_is_a_new_batch() {
     assert_ne!(json(&o)["batch"], id.as_str());
     assert_eq!(json(&o)["done"], 3);
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 2 + 3);
+}
+
+/// Saves a preset "wide pro" (Pro, 16:9 at 1K, two images, seed 77, a negative prompt) in `home`.
+fn save_wide_pro(home: &Path) {
+    use wan_studio::core::api::request::Model;
+    use wan_studio::core::api::rules::Gear;
+    use wan_studio::core::draft::Draft;
+    use wan_studio::core::presets::{Preset, SavedPresets};
+    let paths = wan_studio::core::settings::Paths::new(home);
+    let draft = Draft {
+        model: Model::Pro,
+        aspect: (16, 9),
+        resolution: Gear::K1,
+        n: 2,
+        random_seed: false,
+        seed: 77,
+        negative_prompt: "blurry".into(),
+        ..Draft::default()
+    };
+    let mut saved = SavedPresets::default();
+    saved.put("wide pro", Preset::of(&draft)).unwrap();
+    saved.save(&paths).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_and_job_files_start_from_a_preset_and_an_unknown_one_is_refused() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    save_wide_pro(home.path());
+    let mut c = cli(home.path(), Some(&sb));
+    c.args([
+        "generate",
+        "--preset",
+        "Wide Pro",
+        "--prompt",
+        "a harbour",
+        "-n",
+        "1",
+    ]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sent = sb.requests();
+    let r = &sent[0];
+    assert_eq!(r.model.id(), "wan2.7-image-pro");
+    assert_eq!(
+        (r.size.as_deref(), r.resolution.as_deref()),
+        (Some("16:9"), Some("1K"))
+    );
+    assert_eq!(
+        (r.n, r.seed),
+        (1, Some(77)),
+        "the flag wins over the preset's count"
+    );
+    assert_eq!(r.negative_prompt.as_deref(), Some("blurry"));
+
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["generate", "--preset", "square", "--prompt", "x"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("there is no preset named 'square' (the presets are: wide pro)"),
+        "{}",
+        stderr(&o)
+    );
+
+    let file = job_file(
+        home.path(),
+        "jobs.jsonl",
+        "{\"prompt\": \"a {red|blue} kite\", \"preset\": \"wide pro\"}\n",
+    );
+    let mut c = cli(home.path(), None);
+    c.arg("batch").arg(&file).args(["--dry-run", "--json"]);
+    let plan = json(&output(c).await);
+    assert_eq!(plan["jobs"], 2);
+    assert_eq!(plan["images"], 4, "two images each, from the preset");
+    assert_eq!(plan["rows"][0]["model"], "wan2.7-image-pro");
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
 }

@@ -18,6 +18,7 @@ use crate::core::batch::{Batch, BatchError, BatchEstimate, BatchJob, BatchRef, L
 use crate::core::engine::{EngineError, Event, Submission};
 use crate::core::job::{JobRecord, JobState, now_ms};
 use crate::core::library::journal::{BatchSummary, Journal, JournalError, Ledger};
+use crate::core::presets::SavedPresets;
 use crate::core::references::hosting::{ReferenceHost, S3Host, local_file};
 use crate::core::settings::{AppSettings, EnvConfig};
 use crate::sandbox::SAMPLE_SCHEME;
@@ -68,12 +69,14 @@ pub async fn batch(args: BatchArgs) -> anyhow::Result<Exit> {
     let Some(file) = &args.file else {
         return Err(invalid("name a job file, or --status or --cancel ID"));
     };
+    let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
     let options = LoadOptions {
         extra_schemes: if args.sandbox {
             vec![SAMPLE_SCHEME.to_owned()]
         } else {
             Vec::new()
         },
+        presets: SavedPresets::load(&env.paths).map_err(|e| invalid(e.to_string()))?,
     };
     let batch = Batch::load(file, &options).map_err(|e| match e {
         BatchError::Read { .. } | BatchError::TooLarge { .. } => invalid(e.to_string()),
@@ -81,7 +84,6 @@ pub async fn batch(args: BatchArgs) -> anyhow::Result<Exit> {
             "the job file was refused; nothing was sent:\n{other}"
         )),
     })?;
-    let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
     let journal = Journal::open(&env.paths)?;
     let sent = journal.batch_sent(&batch.id)?;
     let to_send: Vec<&BatchJob> = {
@@ -93,7 +95,7 @@ pub async fn batch(args: BatchArgs) -> anyhow::Result<Exit> {
             .collect()
     };
     let total = batch.estimate(&env.rates);
-    let remaining = estimate_of(&to_send, &env.rates);
+    let remaining = BatchEstimate::of(to_send.iter().copied(), &env.rates);
     if args.dry_run {
         print_plan(&batch, &env.rates, total, remaining, args.json)?;
         return Ok(Exit::Done);
@@ -101,24 +103,6 @@ pub async fn batch(args: BatchArgs) -> anyhow::Result<Exit> {
     check_caps(&args, &env, &journal, remaining)?;
     drop(journal);
     run(args, batch, &env.rates, total).await
-}
-
-fn estimate_of(jobs: &[&BatchJob], rates: &Rates) -> BatchEstimate {
-    jobs.iter().fold(
-        BatchEstimate {
-            jobs: u32::try_from(jobs.len()).unwrap_or(u32::MAX),
-            images: 0,
-            micro_usd: 0,
-            up_to: false,
-        },
-        |mut e, j| {
-            let one = rates.estimate_request(&j.request);
-            e.images += u64::from(one.images);
-            e.micro_usd += one.micro_usd;
-            e.up_to |= one.up_to;
-            e
-        },
-    )
 }
 
 /// `--max-cost` and the monthly budget, on what is still to be sent. Nothing is sent when either

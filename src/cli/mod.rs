@@ -22,6 +22,7 @@ use crate::core::job::{ErrorCode, JobId};
 use crate::core::library;
 use crate::core::library::journal::{JobRecord, JobState};
 use crate::core::library::journal::{Ledger, LibraryMode, LibraryQuery, Spend, local_midnight_ms};
+use crate::core::presets::{Overrides, SavedPresets};
 use crate::core::references::hosting::{
     ENV_BUCKET, ENV_ENDPOINT, ENV_KEY_ID, ENV_REGION, ENV_SECRET, ReferenceHost, S3Host, S3Settings,
 };
@@ -132,9 +133,13 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[allow(clippy::struct_excessive_bools)] // each is a command-line switch
 pub struct GenerateArgs {
-    /// Tier: wan2.7-image (Standard) or wan2.7-image-pro (Pro).
-    #[arg(long, default_value = "wan2.7-image", value_parser = parse_model)]
-    pub model: Model,
+    /// Start from a preset saved in the window (its tier, size, count, seed policy, palette,
+    /// negative prompt…); the flags given here override it.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Tier: wan2.7-image (Standard, the default) or wan2.7-image-pro (Pro).
+    #[arg(long, value_parser = parse_model)]
+    pub model: Option<Model>,
     #[arg(long)]
     pub prompt: Option<String>,
     #[arg(long)]
@@ -158,9 +163,9 @@ pub struct GenerateArgs {
     /// 1K, 2K or 4K (pairs with an aspect-ratio size).
     #[arg(long)]
     pub resolution: Option<String>,
-    /// How many images (1–4; up to 12 with --group).
-    #[arg(short = 'n', default_value_t = 1, allow_negative_numbers = true)]
-    pub n: i64,
+    /// How many images (1–4; up to 12 with --group); 1 unless a preset says otherwise.
+    #[arg(short = 'n', allow_negative_numbers = true)]
+    pub n: Option<i64>,
     #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<i64>,
     #[arg(long)]
@@ -311,9 +316,26 @@ pub fn parse_swatch(s: &str) -> Result<PaletteEntry, String> {
 impl GenerateArgs {
     /// The request these arguments describe (not yet validated).
     pub fn request(&self) -> anyhow::Result<GenerationRequest> {
-        let mut req = GenerationRequest::new(self.model);
+        let mut req = match &self.preset {
+            Some(name) => {
+                let paths = EnvConfig::from_env()
+                    .map_err(|e| invalid(e.to_string()))?
+                    .paths;
+                let saved = SavedPresets::load(&paths).map_err(|e| invalid(e.to_string()))?;
+                let preset = saved
+                    .find(name)
+                    .map_err(|e| invalid(format!("--preset: {e}")))?;
+                preset.request(None)
+            }
+            None => GenerationRequest::new(Model::Standard),
+        };
+        if let Some(model) = self.model {
+            req.model = model;
+        }
         req.prompt.clone_from(&self.prompt);
-        req.negative_prompt.clone_from(&self.negative_prompt);
+        if self.negative_prompt.is_some() {
+            req.negative_prompt.clone_from(&self.negative_prompt);
+        }
         req.image_urls = self
             .refs
             .iter()
@@ -330,13 +352,33 @@ impl GenerateArgs {
                 }
             })
             .collect::<anyhow::Result<_>>()?;
-        req.n = self.n;
-        req.size.clone_from(&self.size);
-        req.resolution.clone_from(&self.resolution);
-        req.seed = self.seed;
-        req.watermark = self.watermark.then_some(true);
-        req.thinking_mode = self.no_thinking.then_some(false);
-        req.enable_sequential = self.group.then_some(true);
+        if let Some(n) = self.n {
+            req.n = n;
+        }
+        if self.size.is_some() {
+            req.size.clone_from(&self.size);
+        }
+        if self.resolution.is_some() {
+            req.resolution.clone_from(&self.resolution);
+        }
+        if self.seed.is_some() {
+            req.seed = self.seed;
+        }
+        if self.watermark {
+            req.watermark = Some(true);
+        }
+        if self.no_thinking {
+            req.thinking_mode = Some(false);
+        }
+        if self.group {
+            req.enable_sequential = Some(true);
+        }
+        Overrides {
+            size: self.size.is_some(),
+            resolution: self.resolution.is_some(),
+            thinking: self.no_thinking,
+        }
+        .settle(&mut req);
         if !self.boxes.is_empty() {
             let mut list = vec![Vec::new(); self.refs.len()];
             for (index, b) in &self.boxes {

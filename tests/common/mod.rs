@@ -1,6 +1,7 @@
 //! Shared helpers: a sandbox on loopback and an engine pointed at it, with short timings.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod cli;
 pub mod photos;
 pub mod s3;
 

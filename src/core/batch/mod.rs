@@ -21,6 +21,7 @@ use crate::core::api::pricing::Rates;
 use crate::core::api::request::{BBox, GenerationRequest, Model, PaletteEntry};
 use crate::core::api::rules::{self, Context, MAX_SEED};
 pub use crate::core::job::BatchRef;
+use crate::core::presets::{Overrides, SavedPresets};
 use crate::core::references::links;
 use expand::{Alternatives, Matrix};
 use parse::{Format, RawLine};
@@ -143,10 +144,35 @@ pub struct BatchEstimate {
     pub up_to: bool,
 }
 
-/// What else a reference may be besides a link or a file (the sandbox's `sample:` images).
+impl BatchEstimate {
+    /// What these jobs cost at these rates.
+    pub fn of<'a>(jobs: impl IntoIterator<Item = &'a BatchJob>, rates: &Rates) -> BatchEstimate {
+        jobs.into_iter().fold(
+            BatchEstimate {
+                jobs: 0,
+                images: 0,
+                micro_usd: 0,
+                up_to: false,
+            },
+            |mut e, job| {
+                let one = rates.estimate_request(&job.request);
+                e.jobs += 1;
+                e.images += u64::from(one.images);
+                e.micro_usd += one.micro_usd;
+                e.up_to |= one.up_to;
+                e
+            },
+        )
+    }
+}
+
+/// What a job file is read with.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
+    /// What else a reference may be besides a link or a file (the sandbox's `sample:` images).
     pub extra_schemes: Vec<String>,
+    /// The presets a line's `"preset": "NAME"` starts from.
+    pub presets: SavedPresets,
 }
 
 /// The batch id of a job file's bytes: the first 16 hex digits of their SHA-256.
@@ -240,21 +266,7 @@ impl Batch {
 
     /// What the whole batch costs at these rates.
     pub fn estimate(&self, rates: &Rates) -> BatchEstimate {
-        self.jobs.iter().fold(
-            BatchEstimate {
-                jobs: u32::try_from(self.jobs.len()).unwrap_or(u32::MAX),
-                images: 0,
-                micro_usd: 0,
-                up_to: false,
-            },
-            |mut e, job| {
-                let one = rates.estimate_request(&job.request);
-                e.images += u64::from(one.images);
-                e.micro_usd += one.micro_usd;
-                e.up_to |= one.up_to;
-                e
-            },
-        )
+        BatchEstimate::of(&self.jobs, rates)
     }
 
     /// The job with this number.
@@ -444,21 +456,33 @@ impl Expander<'_> {
         &mut self,
         fields: &Map<String, Value>,
     ) -> Result<(GenerationRequest, Vec<Dims>), FieldError> {
-        let model = match fields.get("model") {
-            None => Model::Standard,
-            Some(v) => v.as_str().and_then(Model::from_id).ok_or_else(|| {
+        // A preset first; every field of the line is set over it.
+        let mut req = match fields.get("preset") {
+            None => GenerationRequest::new(Model::Standard),
+            Some(v) => {
+                let bad = |why: String| ("preset".to_owned(), why);
+                let name = text(v).map_err(bad)?;
+                let preset = self
+                    .options
+                    .presets
+                    .find(&name)
+                    .map_err(|e| bad(e.to_string()))?;
+                preset.request(None)
+            }
+        };
+        if let Some(v) = fields.get("model") {
+            req.model = v.as_str().and_then(Model::from_id).ok_or_else(|| {
                 (
                     "model".to_owned(),
                     format!("{v} is not a model: use \"wan2.7-image\" or \"wan2.7-image-pro\""),
                 )
-            })?,
-        };
-        let mut req = GenerationRequest::new(model);
+            })?;
+        }
         let mut dims = Vec::new();
         for (key, value) in fields {
             let bad = |why: String| (key.clone(), why);
             match key.as_str() {
-                "model" => {}
+                "model" | "preset" => {}
                 "prompt" => req.prompt = Some(text(value).map_err(bad)?),
                 "negative_prompt" => req.negative_prompt = Some(text(value).map_err(bad)?),
                 "size" => req.size = Some(text(value).map_err(bad)?),
@@ -489,6 +513,12 @@ impl Expander<'_> {
                 other => return Err((other.to_owned(), "not a field of a job".to_owned())),
             }
         }
+        Overrides {
+            size: fields.contains_key("size"),
+            resolution: fields.contains_key("resolution"),
+            thinking: fields.contains_key("thinking_mode"),
+        }
+        .settle(&mut req);
         if req.bbox_list.is_none() {
             dims.clear();
         }

@@ -6,9 +6,10 @@ use serde_json::{Map, Value};
 
 use super::BatchError;
 
-/// The fields a line may set: the API's names, plus `images` (the references) and the batch's own
-/// `matrix` and `repeat`.
-pub const FIELDS: [&str; 15] = [
+/// The fields a line may set: the API's names, plus `images` (the references), `preset` (a saved
+/// preset the line starts from) and the batch's own `matrix` and `repeat`.
+pub const FIELDS: [&str; 16] = [
+    "preset",
     "model",
     "prompt",
     "negative_prompt",

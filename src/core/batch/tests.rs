@@ -195,6 +195,7 @@ fn sandbox_samples_pass_as_links_only_when_allowed() {
     let text = "{\"prompt\": \"edit\", \"images\": [\"sample:fox\"]}";
     let options = LoadOptions {
         extra_schemes: vec!["sample:".into()],
+        ..LoadOptions::default()
     };
     let b = Batch::parse(text.as_bytes(), "j.jsonl", Path::new("."), &options).unwrap();
     assert_eq!(b.jobs[0].request.image_urls, ["sample:fox"]);
@@ -221,4 +222,49 @@ fn a_csv_file_expands_as_json_lines_do() {
     assert_eq!(b.jobs[0].request.model, Model::Pro);
     let e = b.estimate(&Rates::default());
     assert_eq!((e.jobs, e.images, e.micro_usd), (4, 8, 8 * 75_000));
+}
+
+#[test]
+fn a_line_starts_from_its_preset_and_its_own_fields_win() {
+    use crate::core::draft::Draft;
+    use crate::core::presets::Preset;
+    let mut options = LoadOptions::default();
+    let wide = Draft {
+        model: Model::Pro,
+        aspect: (16, 9),
+        n: 2,
+        negative_prompt: "blurry".into(),
+        ..Draft::default()
+    };
+    options.presets.put("wide pro", Preset::of(&wide)).unwrap();
+    let text = concat!(
+        "{\"prompt\": \"a\", \"preset\": \"Wide Pro\"}\n",
+        "{\"prompt\": \"b\", \"preset\": \"wide pro\", \"size\": \"2K\", \"n\": 1}\n",
+        "{\"prompt\": \"c\", \"matrix\": {\"preset\": [\"wide pro\"]}}\n",
+    );
+    let b = Batch::parse(text.as_bytes(), "j.jsonl", Path::new("."), &options).unwrap();
+    let r = &b.jobs[0].request;
+    assert_eq!((r.model, r.n), (Model::Pro, 2));
+    assert_eq!(
+        (r.size.as_deref(), r.resolution.as_deref()),
+        (Some("16:9"), Some("2K"))
+    );
+    assert_eq!(r.negative_prompt.as_deref(), Some("blurry"));
+    let r = &b.jobs[1].request;
+    assert_eq!(
+        (r.size.as_deref(), r.resolution.as_deref(), r.n),
+        (Some("2K"), None, 1)
+    );
+    assert_eq!(b.jobs[2].request.model, Model::Pro);
+    let e = Batch::parse(
+        b"{\"prompt\": \"a\", \"preset\": \"square\"}",
+        "j.jsonl",
+        Path::new("."),
+        &options,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 1 (job 1): preset: there is no preset named 'square' (the presets are: wide pro)"
+    );
 }

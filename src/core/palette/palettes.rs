@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::imaging::{ImagingError, write_atomic};
+use crate::core::imaging::ImagingError;
 use crate::core::palette::Palette;
 use crate::core::settings::Paths;
+use crate::core::store;
 
 /// The longest name a palette may have, in characters.
 pub const MAX_NAME_CHARS: usize = 60;
@@ -33,15 +34,7 @@ pub enum NameError {
     Full,
 }
 
-/// Why the saved palettes could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("the saved palettes in {path} could not be read ({why}); {kept}")]
-pub struct LoadError {
-    pub path: String,
-    pub why: String,
-    /// What became of the file.
-    pub kept: String,
-}
+pub use crate::core::store::LoadError;
 
 /// Every named palette, in the order they were first saved.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,36 +50,12 @@ impl SavedPalettes {
     /// Reads the saved palettes; none saved yet is an empty list. A file that is not a list of
     /// palettes is kept aside (`palettes.json.unreadable`) so that saving anew never destroys it.
     pub fn load(paths: &Paths) -> Result<SavedPalettes, LoadError> {
-        let path = Self::path(paths);
-        let error = |why: String, kept: String| LoadError {
-            path: path.display().to_string(),
-            why,
-            kept,
-        };
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                let aside = path.with_extension("json.unreadable");
-                let kept = match std::fs::rename(&path, &aside) {
-                    Ok(()) => format!("it is kept as {}", aside.display()),
-                    Err(r) => format!("it could not be moved aside either ({r})"),
-                };
-                error(e.to_string(), kept)
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SavedPalettes::default()),
-            Err(e) => Err(error(e.to_string(), "it is left as it is".to_owned())),
-        }
+        store::read_json(&Self::path(paths), "palettes")
     }
 
     /// Writes them atomically.
     pub fn save(&self, paths: &Paths) -> Result<(), ImagingError> {
-        let path = Self::path(paths);
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| {
-            ImagingError::io(
-                &path,
-                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-            )
-        })?;
-        write_atomic(&path, &bytes)
+        store::write_json(&Self::path(paths), self)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &NamedPalette> {
@@ -114,7 +83,7 @@ impl SavedPalettes {
     /// Keeps `palette` as `name`, replacing one of the same name (it keeps its place). Returns
     /// whether one was replaced.
     pub fn put(&mut self, name: &str, palette: Palette) -> Result<bool, NameError> {
-        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = store::tidy_name(name);
         if name.is_empty() {
             return Err(NameError::Empty);
         }
@@ -142,12 +111,7 @@ impl SavedPalettes {
     }
 }
 
-fn fold(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+use store::fold_name as fold;
 
 #[cfg(test)]
 mod tests {
