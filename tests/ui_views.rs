@@ -14,6 +14,7 @@ use wan_studio::core::draft::{Draft, Reference};
 use wan_studio::core::library::journal::{JobRecord, JobState, Shelved};
 use wan_studio::core::palette::palettes::SavedPalettes;
 use wan_studio::core::palette::{Palette, Swatch};
+use wan_studio::core::presets::SavedPresets;
 use wan_studio::core::settings::{AppSettings, KeySource, Paths};
 use wan_studio::ui::{
     Action, Centre, ComposeView, ConnState, Dropper, Edit, EditAction, Jobs, KeyInfo,
@@ -33,6 +34,7 @@ struct Parts {
     problems: Problems,
     export_dir: PathBuf,
     palettes: SavedPalettes,
+    presets: SavedPresets,
 }
 
 impl Parts {
@@ -62,6 +64,7 @@ impl Parts {
             problems: Problems::default(),
             export_dir: PathBuf::from("/tmp/exports"),
             palettes: SavedPalettes::default(),
+            presets: SavedPresets::default(),
         }
     }
 
@@ -87,6 +90,7 @@ impl Parts {
             preparing: &[],
             dropper: Dropper::default(),
             palettes: &self.palettes,
+            presets: &self.presets,
             below_bar: egui::Rect::from_min_size(egui::pos2(0.0, 40.0), egui::vec2(1600.0, 960.0)),
         }
     }

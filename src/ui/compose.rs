@@ -29,6 +29,7 @@ pub const FOOTER_HEIGHT: f32 = 118.0;
 #[derive(Default)]
 pub struct ComposeView {
     pub palette: PaletteView,
+    pub presets: super::presets::PresetsView,
     /// Said beside the resolution when a choice had to change (4K off Pro text-to-image).
     resolution_note: Option<&'static str>,
     /// The count last typed that had to be brought within the rule (it is said under the field
@@ -54,6 +55,8 @@ impl ComposeView {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.add_space(4.0);
+                self.presets.ui(ui, cx, out);
+                ui.add_space(2.0);
                 tier_ui(ui, tr, form);
                 ui.add_space(6.0);
                 prompt_ui(ui, cx, form, problems);

@@ -12,6 +12,7 @@ use crate::core::job::JobId;
 use crate::core::library::journal::{JobRecord, LibraryQuery};
 use crate::core::palette::Palette;
 use crate::core::palette::palettes::SavedPalettes;
+use crate::core::presets::SavedPresets;
 use crate::core::settings::{ApiKey, AppSettings, KeySource};
 use crate::core::text::i18n::Message;
 
@@ -124,6 +125,8 @@ pub struct ViewCx<'a> {
     pub dropper: Dropper,
     /// The palettes the artist has named and kept.
     pub palettes: &'a SavedPalettes,
+    /// The presets the artist has named and kept.
+    pub presets: &'a SavedPresets,
     /// The window's area under the top bar: where windows (Settings, Spend, About) open and stay.
     pub below_bar: eframe::egui::Rect,
 }
@@ -306,6 +309,12 @@ pub enum EditAction {
     LoadPalette(String),
     /// Forgets a kept palette.
     DeletePalette(String),
+    /// Keeps the form's settings as a preset under a name (one of the same name is replaced).
+    SavePreset(String),
+    /// Sets the form to a kept preset (prompt and references stay).
+    LoadPreset(String),
+    /// Forgets a kept preset.
+    DeletePreset(String),
 }
 
 /// The library: searching, marking, the queue's jobs, exports.

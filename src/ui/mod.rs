@@ -10,6 +10,7 @@ mod gallery;
 pub mod geometry;
 pub mod jobs;
 mod palette;
+mod presets;
 mod queue;
 mod references;
 mod region_editor;

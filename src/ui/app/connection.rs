@@ -12,6 +12,7 @@ use crate::core::api::client::{ApiClient, ClientConfig, KeyCheck};
 use crate::core::api::server::Server;
 use crate::core::engine::{Command, Event};
 use crate::core::palette::palettes::SavedPalettes;
+use crate::core::presets::SavedPresets;
 use crate::core::references::hosting::{ReferenceHost, S3Host, S3Settings};
 use crate::core::settings::{ApiKey, AppSettings, KeySource, KeyStoreError, Theme};
 use crate::core::text::i18n::Message;
@@ -40,6 +41,8 @@ struct Started {
     settings: AppSettings,
     /// The named palettes, read on the first start (a reconnect keeps the window's).
     palettes: Option<SavedPalettes>,
+    /// The presets, likewise.
+    presets: Option<SavedPresets>,
     key: KeyInfo,
     notices: Vec<Message>,
 }
@@ -72,6 +75,8 @@ pub(super) struct Connection {
 pub(super) struct Connected {
     /// The named palettes (on the first start only).
     pub palettes: Option<SavedPalettes>,
+    /// The presets (on the first start only).
+    pub presets: Option<SavedPresets>,
 }
 
 impl Connection {
@@ -144,6 +149,7 @@ impl Connection {
                 svc.textures.forget_references();
                 Some(Connected {
                     palettes: started.palettes,
+                    presets: started.presets,
                 })
             }
             Ok(Err(e)) => {
@@ -438,6 +444,19 @@ async fn startup(
             Err(e) => return Err(stopped(e)),
         }
     };
+    let presets = if palettes.is_none() {
+        None
+    } else {
+        let paths = cfg.paths.clone();
+        match tokio::task::spawn_blocking(move || SavedPresets::load(&paths)).await {
+            Ok(Ok(p)) => Some(p),
+            Ok(Err(e)) => {
+                notices.push(text(format!("{e}.")));
+                Some(SavedPresets::default())
+            }
+            Err(e) => return Err(stopped(e)),
+        }
+    };
     let settings = if let Some(s) = settings {
         s
     } else {
@@ -498,6 +517,7 @@ async fn startup(
         backend,
         settings,
         palettes,
+        presets,
         key: info,
         notices,
     })

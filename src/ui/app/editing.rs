@@ -14,6 +14,7 @@ use crate::core::job::JobId;
 use crate::core::library::result_link;
 use crate::core::palette::Palette;
 use crate::core::palette::palettes::SavedPalettes;
+use crate::core::presets::{Preset, SavedPresets};
 use crate::core::references::hosting::{file_reference, local_file};
 use crate::core::text::i18n::{Arg, Message};
 use crate::core::undo::Undo;
@@ -61,6 +62,8 @@ pub(super) struct Editing {
     undo: Undo<EditSnapshot>,
     /// The palettes the artist has named and kept.
     pub palettes: SavedPalettes,
+    /// The form's settings the artist has named and kept.
+    pub presets: SavedPresets,
     /// The palette colour the eyedropper sets, while armed.
     picking: Option<usize>,
     /// The colour the eyedropper's toolbar button arms it for.
@@ -131,6 +134,19 @@ impl Editing {
                 if self.palettes.remove(&name) {
                     self.save_palettes(svc);
                     svc.say(msg!("app-palette-deleted", name = name));
+                }
+            }
+            EditAction::SavePreset(name) => self.save_preset(svc, form.draft, &name),
+            EditAction::LoadPreset(name) => {
+                if let Some(p) = self.presets.get(&name) {
+                    p.apply(form.draft);
+                    svc.say(msg!("app-preset-loaded", name = name));
+                }
+            }
+            EditAction::DeletePreset(name) => {
+                if self.presets.remove(&name) {
+                    self.save_presets(svc);
+                    svc.say(msg!("app-preset-deleted", name = name));
                 }
             }
         }
@@ -395,6 +411,29 @@ impl Editing {
             }
             Err(e) => svc.warn(failed("err-palette-save", e)),
         }
+    }
+
+    /// Keeps the form's settings as the preset `name`, then writes the list off the UI thread.
+    fn save_preset(&mut self, svc: &mut Services, draft: &Draft, name: &str) {
+        match self.presets.put(name, Preset::of(draft)) {
+            Ok(replaced) => {
+                self.save_presets(svc);
+                let name = crate::core::store::tidy_name(name);
+                svc.say(if replaced {
+                    msg!("app-preset-replaced", name = name)
+                } else {
+                    msg!("app-preset-saved", name = name)
+                });
+            }
+            Err(e) => svc.warn(failed("err-preset-save", e)),
+        }
+    }
+
+    /// Writes the presets to disk off the UI thread; a failure becomes a notice.
+    fn save_presets(&self, svc: &mut Services) {
+        let (presets, paths) = (self.presets.clone(), svc.cfg.paths.clone());
+        svc.chores
+            .write("err-presets-save", move || presets.save(&paths));
     }
 
     /// Writes the named palettes to disk off the UI thread; a failure becomes a notice.

@@ -378,6 +378,9 @@ impl StudioApp {
             if let Some(palettes) = connected.palettes {
                 self.editing.palettes = palettes;
             }
+            if let Some(presets) = connected.presets {
+                self.editing.presets = presets;
+            }
         }
         for event in self.connection.events() {
             self.handle_event(event);
@@ -485,6 +488,7 @@ impl eframe::App for StudioApp {
                 preparing: &preparing,
                 dropper: self.editing.dropper(&self.draft),
                 palettes: &self.editing.palettes,
+                presets: &self.editing.presets,
                 below_bar,
             };
             self.views.ui(ui, &cx, &mut self.draft, &mut out);
