@@ -65,6 +65,92 @@ pub fn differing<'a>(
     out
 }
 
+/// A parameter of a request, as the compare view lines candidates up on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    Tier,
+    Size,
+    Seed,
+    Count,
+    Palette,
+    NegativePrompt,
+    Thinking,
+    Watermark,
+    References,
+    Prompt,
+}
+
+impl Param {
+    pub const ALL: [Param; 10] = [
+        Param::Tier,
+        Param::Size,
+        Param::Seed,
+        Param::Count,
+        Param::Palette,
+        Param::NegativePrompt,
+        Param::Thinking,
+        Param::Watermark,
+        Param::References,
+        Param::Prompt,
+    ];
+
+    /// Its name's key in the window's catalogue.
+    pub fn key(self) -> &'static str {
+        match self {
+            Param::Tier => "compare-tier",
+            Param::Size => "compare-size",
+            Param::Seed => "compare-seed",
+            Param::Count => "compare-count",
+            Param::Palette => "compare-palette",
+            Param::NegativePrompt => "compare-negative",
+            Param::Thinking => "compare-thinking",
+            Param::Watermark => "compare-watermark",
+            Param::References => "compare-references",
+            Param::Prompt => "compare-prompt",
+        }
+    }
+
+    /// Its value in a request, as words (`—` where unset).
+    pub fn value(self, r: &crate::core::api::request::GenerationRequest) -> String {
+        let unset = || "—".to_owned();
+        let yes_no =
+            |b: Option<bool>| b.map_or_else(unset, |b| if b { "on" } else { "off" }.to_owned());
+        match self {
+            Param::Tier => r.model.tier_name().to_owned(),
+            Param::Size => Some(r.size_label())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(unset),
+            Param::Seed => r.seed.map_or_else(unset, |s| s.to_string()),
+            Param::Count => r.n.to_string(),
+            Param::Palette => r.color_palette.as_ref().map_or_else(unset, |p| {
+                p.iter()
+                    .map(|e| format!("{} {}", e.hex, e.ratio))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            Param::NegativePrompt => r.negative_prompt.clone().unwrap_or_else(unset),
+            Param::Thinking => yes_no(r.thinking_mode),
+            Param::Watermark => yes_no(r.watermark),
+            Param::References => r.image_urls.len().to_string(),
+            Param::Prompt => r.prompt.clone().unwrap_or_else(unset),
+        }
+    }
+}
+
+/// Every parameter's value in each request, and whether they differ.
+pub fn compare(
+    requests: &[&crate::core::api::request::GenerationRequest],
+) -> Vec<(Param, Vec<String>, bool)> {
+    Param::ALL
+        .into_iter()
+        .map(|p| {
+            let values: Vec<String> = requests.iter().map(|r| p.value(r)).collect();
+            let differs = values.windows(2).any(|w| w[0] != w[1]);
+            (p, values, differs)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +182,20 @@ mod tests {
             differing(&this, [wide, pro]),
             vec![Differs::Tier, Differs::Size, Differs::Palette]
         );
+    }
+
+    #[test]
+    fn compare_marks_exactly_the_parameters_that_differ() {
+        use crate::core::api::request::GenerationRequest;
+        let mut a = GenerationRequest::new(Model::Pro);
+        a.prompt = Some("a fox".into());
+        a.seed = Some(1);
+        let mut b = a.clone();
+        b.seed = Some(2);
+        let rows = compare(&[&a, &b]);
+        let differing: Vec<Param> = rows.iter().filter(|r| r.2).map(|r| r.0).collect();
+        assert_eq!(differing, [Param::Seed]);
+        assert_eq!(rows[2].1, ["1", "2"]);
+        assert_eq!(Param::Thinking.value(&a), "—");
     }
 }

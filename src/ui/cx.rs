@@ -30,6 +30,8 @@ pub enum Centre {
     Viewer(ResultKey),
     /// A series' panels large, in reading order.
     Storyboard(JobId),
+    /// Two to four results side by side.
+    Compare(Vec<ResultKey>),
 }
 
 /// The connection as views see it.
@@ -356,6 +358,8 @@ pub enum ShowAction {
     Viewer(ResultKey),
     /// A series as a storyboard.
     Storyboard(JobId),
+    /// Two to four results side by side (others are left out).
+    Compare(Vec<ResultKey>),
     /// Steps through the whole gallery, newest first (+1 older, −1 newer).
     StepViewer(i64),
     ToggleFullView,

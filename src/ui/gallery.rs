@@ -26,6 +26,7 @@ use super::jobs::Jobs;
 use super::text_cache::TextCache;
 use super::textures::{Request, ResultKey, Shown, TexKey};
 use super::theme;
+use super::widgets::named_button;
 use crate::core::text::i18n::{Lang, Tr};
 use crate::tr;
 
@@ -178,6 +179,20 @@ impl GalleryView {
                 .clicked()
             {
                 out.push(Action::Library(LibraryAction::QuickExport(items)));
+            }
+            let comparable = (2..=super::compare::MAX_COMPARED).contains(&n);
+            let compare = named_button(
+                ui,
+                comparable,
+                egui::Button::new(tr.t("gallery-compare")),
+                tr.t("gallery-compare"),
+            )
+            .on_hover_text(tr.t("gallery-compare-tip"))
+            .on_disabled_hover_text(tr.t("gallery-compare-tip"));
+            if compare.clicked() {
+                let mut keys: Vec<ResultKey> = self.selection.iter().cloned().collect();
+                keys.sort_by_key(|k| cx.jobs.tile_of(k));
+                out.push(Action::Show(ShowAction::Compare(keys)));
             }
             if ui.button(tr.t("gallery-clear-selection")).clicked() {
                 self.selection.clear();

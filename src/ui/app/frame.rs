@@ -38,6 +38,7 @@ pub(super) struct Views {
     pub queue: QueueView,
     pub gallery: GalleryView,
     pub viewer: ViewerView,
+    pub compare: crate::ui::compare::CompareView,
     pub settings: SettingsView,
 }
 
@@ -125,6 +126,7 @@ impl Views {
             }
             Centre::Viewer(key) => self.viewer.ui(ui, cx, key, out),
             Centre::Storyboard(job_id) => super::super::storyboard::ui(ui, cx, job_id, out),
+            Centre::Compare(keys) => self.compare.ui(ui, cx, keys, out),
         }
     }
 }

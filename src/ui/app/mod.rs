@@ -273,6 +273,13 @@ impl StudioApp {
                 self.centre = Centre::Viewer(key);
             }
             ShowAction::Storyboard(job_id) => self.centre = Centre::Storyboard(job_id),
+            ShowAction::Compare(mut keys) => {
+                keys.truncate(crate::ui::compare::MAX_COMPARED);
+                if keys.len() >= 2 {
+                    self.views.compare.reset();
+                    self.centre = Centre::Compare(keys);
+                }
+            }
             ShowAction::StepViewer(step) => {
                 if let Centre::Viewer(key) = &self.centre
                     && let Some(next) = self.library.jobs.step(key, step)
@@ -401,13 +408,21 @@ impl StudioApp {
 
     /// The viewer and the storyboard draw a job whole: ask for its record once if it is not held.
     fn ask_centre_details(&mut self) {
-        let job_id = match &self.centre {
-            Centre::Viewer(key) => &key.job_id,
-            Centre::Storyboard(job_id) => job_id,
+        let ids: Vec<&crate::core::job::JobId> = match &self.centre {
+            Centre::Viewer(key) => vec![&key.job_id],
+            Centre::Storyboard(job_id) => vec![job_id],
+            Centre::Compare(keys) => keys.iter().map(|k| &k.job_id).collect(),
             Centre::Gallery | Centre::Editor { .. } => return,
         };
-        if self.connection.is_ready() && self.library.jobs.wants(job_id) {
-            let job_id = job_id.clone();
+        if !self.connection.is_ready() {
+            return;
+        }
+        let wanted: Vec<crate::core::job::JobId> = ids
+            .into_iter()
+            .filter(|id| self.library.jobs.wants(id))
+            .cloned()
+            .collect();
+        for job_id in wanted {
             self.svc.send(Command::Details { job_id });
         }
     }
