@@ -1090,3 +1090,64 @@ fn a_journal_of_version_6_gains_batches_and_its_jobs_are_in_none() {
     let b = j.batch("b1").unwrap().unwrap();
     assert_eq!((b.jobs, b.sent, b.completed, b.waiting()), (2, 1, 0, 1));
 }
+
+#[test]
+fn batch_id_in_the_search_finds_a_batchs_results_in_the_journal_and_on_the_shelf() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let mut in_batch = Vec::new();
+    for number in 1..=2 {
+        let mut job = JobRecord::new(
+            Server::Sandbox,
+            request(Model::Standard, "a red fox", 0, false, false),
+        );
+        job.batch = Some(wan_studio::core::library::journal::BatchRef {
+            id: "4584b180eca8255c".into(),
+            number,
+        });
+        j.insert(&job).unwrap();
+        j.add_result(&ResultRecord {
+            job_id: job.id.clone(),
+            index: 0,
+            path: "library/x.png".into(),
+            thumbnail: "thumbnails/x.png".into(),
+            width: 10,
+            height: 10,
+            favourite: false,
+            rating: 0,
+        })
+        .unwrap();
+        in_batch.push(job.id);
+    }
+    let alone = put(
+        &j,
+        request(Model::Standard, "a red fox", 0, false, false),
+        0,
+        1,
+    );
+    let query = |text: &str| LibraryQuery {
+        text: text.into(),
+        ..LibraryQuery::default()
+    };
+    let mut found = j.search_jobs(&query("batch:4584B180 fox")).unwrap();
+    found.sort();
+    let mut expected = in_batch.clone();
+    expected.sort();
+    assert_eq!(
+        found, expected,
+        "by the start of the id, any case, with words"
+    );
+    assert!(j.search_jobs(&query("batch:0000")).unwrap().is_empty());
+    assert_eq!(j.search_jobs(&query("fox")).unwrap().len(), 3);
+    // The gallery's shelf answers the same without the journal.
+    let shelf = j.shelf().unwrap();
+    let q = query("batch:4584b180");
+    let admitted: Vec<&JobId> = shelf
+        .iter()
+        .filter(|s| s.results.iter().any(|r| q.admits(s, r)))
+        .map(|s| &s.id)
+        .collect();
+    assert_eq!(admitted.len(), 2);
+    assert!(!admitted.contains(&&alone.id));
+}

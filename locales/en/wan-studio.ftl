@@ -729,3 +729,5 @@ compare-watermark = Watermark
 compare-references = References
 compare-prompt = Prompt
 compare-image = Candidate { $n }, image
+viewer-batch = Batch
+viewer-batch-job = { $id }, job { $n } (search batch:{ $id })

@@ -712,3 +712,5 @@ compare-watermark = 水印
 compare-references = 参考图
 compare-prompt = 提示词
 compare-image = 候选 { $n } 的图像
+viewer-batch = 批次
+viewer-batch-job = { $id }，第 { $n } 个任务（搜索 batch:{ $id }）

@@ -553,6 +553,14 @@ fn metadata_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, result: &ResultRecord
                     ),
                 );
             }
+            if let Some(batch) = &job.batch {
+                // Selectable: `batch:ID` in the search finds the batch's other results.
+                row(
+                    ui,
+                    tr.t("viewer-batch"),
+                    &tr!(tr, "viewer-batch-job", id = &batch.id, n = batch.number),
+                );
+            }
             row(ui, tr.t("viewer-server"), tr.of(&job.server.label()));
             row(
                 ui,

@@ -189,6 +189,10 @@ impl LibraryQuery {
             let p = arg(Value::Integer(seed), &mut args);
             terms.push(format!("j.seed = {p}"));
         }
+        if let Some(batch) = self.batch() {
+            let p = arg(Value::Text(batch.to_lowercase()), &mut args);
+            terms.push(format!("substr(j.batch_id, 1, length({p})) = {p}"));
+        }
         if let Some(model) = self.model {
             let p = arg(Value::Text(model.id().to_owned()), &mut args);
             terms.push(format!("j.model = {p}"));
@@ -229,6 +233,15 @@ fn seed_term(word: &str) -> Option<i64> {
         return None;
     }
     value.parse().ok()
+}
+
+/// `batch:4584b180` (the whole id or its start, as `--status` prints it) names a batch.
+fn batch_term(word: &str) -> Option<&str> {
+    let (key, value) = word.split_once([':', '='])?;
+    (key.eq_ignore_ascii_case("batch")
+        && !value.is_empty()
+        && value.chars().all(|c| c.is_ascii_hexdigit()))
+    .then_some(value)
 }
 
 fn words(text: &str) -> (Option<String>, Vec<&str>) {
@@ -272,6 +285,8 @@ pub struct Shelved {
     pub seed: Option<u32>,
     /// Its size as an artist reads it (`16:9 1K`).
     pub size: Box<str>,
+    /// The batch it is a job of, if any (`batch:ID` in the search finds them).
+    pub batch: Option<Box<str>>,
     pub results: Vec<ShelvedResult>,
 }
 
@@ -298,6 +313,7 @@ impl Shelved {
             asked: u32::try_from(job.request.n.max(1)).unwrap_or(1),
             seed: job.request.seed.and_then(|s| u32::try_from(s).ok()),
             size: job.request.size_label().into(),
+            batch: job.batch.as_ref().map(|b| b.id.as_str().into()),
             results: job
                 .results
                 .iter()
@@ -333,6 +349,11 @@ impl LibraryQuery {
     pub fn admits(&self, job: &Shelved, result: &ShelvedResult) -> bool {
         self.seed()
             .is_none_or(|s| job.seed.is_some_and(|j| i64::from(j) == s))
+            && self.batch().is_none_or(|b| {
+                job.batch
+                    .as_deref()
+                    .is_some_and(|id| id.starts_with(&b.to_lowercase()))
+            })
             && self.model.is_none_or(|m| m == job.model)
             && self.mode.is_none_or(|m| m == job.mode)
             && (!self.favourites || result.favourite)
@@ -351,9 +372,14 @@ impl LibraryQuery {
     pub fn words(&self) -> String {
         self.text
             .split_whitespace()
-            .filter(|w| seed_term(w).is_none())
+            .filter(|w| seed_term(w).is_none() && batch_term(w).is_none())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// The batch a `batch:ID` term asks for (its id or the start of it; the last, if several).
+    pub fn batch(&self) -> Option<&str> {
+        self.text.split_whitespace().rev().find_map(batch_term)
     }
 
     /// The seed a `seed:N` term in the text asks for (the last one, if several).
@@ -491,7 +517,7 @@ impl super::Journal {
         // put in gallery order here, and each result placed by its job's position.
         let mut jobs: Vec<((i64, i64), Shelved)> = Vec::new();
         let mut stmt = conn.prepare(
-            "SELECT seq, id, created_at, model, mode, palette, prompt, asked, rowid, seed, size FROM jobs",
+            "SELECT seq, id, created_at, model, mode, palette, prompt, asked, rowid, seed, size, batch_id FROM jobs",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -516,6 +542,7 @@ impl super::Journal {
                         .get::<_, Option<i64>>(9)?
                         .and_then(|s| u32::try_from(s).ok()),
                     size: text_at(r, 10)?.unwrap_or_default().into(),
+                    batch: text_at(r, 11)?.map(Into::into),
                     results: Vec::new(),
                 },
             ));
