@@ -421,3 +421,38 @@ async fn generate_and_job_files_start_from_a_preset_and_an_unknown_one_is_refuse
     assert_eq!(plan["rows"][0]["model"], "wan2.7-image-pro");
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_waits_and_sends_again_rather_than_failing_a_job() {
+    use wan_studio::sandbox::{Endpoint, Fault};
+    let sb = sandbox_with(Duration::from_millis(300)).await;
+    sb.inject(
+        Endpoint::Submit,
+        Fault::RateLimit {
+            retry_after_secs: 1,
+        },
+    );
+    let home = tempfile::tempdir().unwrap();
+    let (text, prompts) = eight_prompts();
+    let four: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let file = job_file(home.path(), "jobs.jsonl", &four);
+    let mut c = cli(home.path(), Some(&sb));
+    c.arg("batch")
+        .arg(&file)
+        .args(["--concurrency", "2", "--json"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = json(&o);
+    assert_eq!(
+        (report["done"].as_u64(), report["failed"].as_u64()),
+        (Some(4), Some(0))
+    );
+    // The refused submit was not a task: four tasks, five submits (one answered 429).
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 4);
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 5);
+    let seen = sent_prompts(&sb);
+    for p in &prompts[..4] {
+        assert_eq!(seen.get(p), Some(&1), "{p} made once");
+    }
+    assert!(sb.stats().most_running.load(Ordering::SeqCst) <= 2);
+}
