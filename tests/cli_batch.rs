@@ -434,7 +434,7 @@ async fn a_429_waits_and_sends_again_rather_than_failing_a_job() {
     );
     let home = tempfile::tempdir().unwrap();
     let (text, prompts) = eight_prompts();
-    let four: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let four = text.lines().take(4).collect::<Vec<_>>().join("\n");
     let file = job_file(home.path(), "jobs.jsonl", &four);
     let mut c = cli(home.path(), Some(&sb));
     c.arg("batch")
