@@ -431,31 +431,17 @@ async fn startup(
         damaged: false,
     };
     let mut notices = Vec::new();
-    let palettes = if settings.is_some() {
-        None
+    // Read on the first start only (a reconnect keeps the window's own).
+    let (palettes, presets) = if settings.is_some() {
+        (None, None)
     } else {
-        let paths = cfg.paths.clone();
-        match tokio::task::spawn_blocking(move || SavedPalettes::load(&paths)).await {
-            Ok(Ok(p)) => Some(p),
-            Ok(Err(e)) => {
-                notices.push(text(format!("{e}.")));
-                Some(SavedPalettes::default())
-            }
-            Err(e) => return Err(stopped(e)),
-        }
-    };
-    let presets = if palettes.is_none() {
-        None
-    } else {
-        let paths = cfg.paths.clone();
-        match tokio::task::spawn_blocking(move || SavedPresets::load(&paths)).await {
-            Ok(Ok(p)) => Some(p),
-            Ok(Err(e)) => {
-                notices.push(text(format!("{e}.")));
-                Some(SavedPresets::default())
-            }
-            Err(e) => return Err(stopped(e)),
-        }
+        let palettes = read_named(&cfg.paths, SavedPalettes::load, &mut notices)
+            .await
+            .map_err(stopped)?;
+        let presets = read_named(&cfg.paths, SavedPresets::load, &mut notices)
+            .await
+            .map_err(stopped)?;
+        (Some(palettes), Some(presets))
     };
     let settings = if let Some(s) = settings {
         s
@@ -521,4 +507,23 @@ async fn startup(
         key: info,
         notices,
     })
+}
+
+/// A file of named things read off the UI thread; one that cannot be read is said in a notice and
+/// starts empty (it was kept aside, so nothing is lost when the list is saved anew).
+async fn read_named<T: Default + Send + 'static>(
+    paths: &crate::core::settings::Paths,
+    load: fn(&crate::core::settings::Paths) -> Result<T, crate::core::store::LoadError>,
+    notices: &mut Vec<Message>,
+) -> Result<T, tokio::task::JoinError> {
+    let paths = paths.clone();
+    Ok(
+        match tokio::task::spawn_blocking(move || load(&paths)).await? {
+            Ok(found) => found,
+            Err(e) => {
+                notices.push(text(format!("{e}.")));
+                T::default()
+            }
+        },
+    )
 }
