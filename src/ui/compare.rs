@@ -22,6 +22,8 @@ pub struct CompareView {
     /// Two candidates over each other, divided at `split` (0–1 of the width), instead of side by side.
     slider: bool,
     split: f32,
+    /// The drag under way moves the divide (it started on it), not the images.
+    moving_divide: bool,
     /// The candidate the arrows are on.
     focus: usize,
 }
@@ -33,6 +35,7 @@ impl Default for CompareView {
             pan: Vec2::ZERO,
             slider: false,
             split: 0.5,
+            moving_divide: false,
             focus: 0,
         }
     }
@@ -247,11 +250,26 @@ impl CompareView {
             egui::WidgetInfo::labeled(egui::Role::Image, true, cx.tr.t("compare-slider"))
         });
         let divide_x = rect.left() + rect.width() * self.split;
-        let near_divide = resp
-            .interact_pointer_pos()
-            .or(resp.hover_pos())
-            .is_some_and(|p| (p.x - divide_x).abs() < 12.0);
-        if resp.dragged() && (near_divide || ui.input(|i| i.modifiers.shift)) {
+        // A drag that starts on the divide (or with Shift) moves it for as long as it lasts.
+        if resp.drag_started() {
+            // Where the press began: egui calls it a drag only once the pointer has moved.
+            let on_divide = ui
+                .input(|i| i.pointer.press_origin())
+                .is_some_and(|p| (p.x - divide_x).abs() < 12.0);
+            self.moving_divide = on_divide || ui.input(|i| i.modifiers.shift);
+        }
+        if resp.drag_stopped() {
+            self.moving_divide = false;
+        }
+        if resp.hovered() {
+            let near = resp
+                .hover_pos()
+                .is_some_and(|p| (p.x - divide_x).abs() < 12.0);
+            if near || self.moving_divide {
+                ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeHorizontal);
+            }
+        }
+        if resp.dragged() && self.moving_divide {
             if let Some(p) = resp.interact_pointer_pos() {
                 self.split = ((p.x - rect.left()) / rect.width()).clamp(0.0, 1.0);
             }
