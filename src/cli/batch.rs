@@ -155,6 +155,8 @@ struct PlanRow<'a> {
     seed: Option<i64>,
     prompt: &'a str,
     cost_usd: f64,
+    #[serde(skip)]
+    micro_usd: u64,
 }
 
 #[derive(Serialize)]
@@ -187,7 +189,8 @@ fn print_plan(
     let rows: Vec<PlanRow<'_>> = batch
         .jobs
         .iter()
-        .map(|j| PlanRow {
+        .map(|j| (j, rates.estimate_request(&j.request).micro_usd))
+        .map(|(j, micro_usd)| PlanRow {
             job: j.number,
             line: j.line,
             model: j.request.model.id(),
@@ -195,7 +198,8 @@ fn print_plan(
             n: j.request.n,
             seed: j.request.seed,
             prompt: j.request.prompt.as_deref().unwrap_or(""),
-            cost_usd: usd(rates.estimate_request(&j.request).micro_usd),
+            cost_usd: usd(micro_usd),
+            micro_usd,
         })
         .collect();
     let mut out = std::io::stdout().lock();
@@ -220,8 +224,8 @@ fn print_plan(
         "{:>5}  {:>4}  {:<16}  {:<10}  {:>2}  {:>10}  {:>8}  prompt",
         "job", "line", "model", "size", "n", "seed", "price"
     )?;
-    for (row, job) in rows.iter().zip(&batch.jobs) {
-        let price = format_usd(rates.estimate_request(&job.request).micro_usd);
+    for row in &rows {
+        let price = format_usd(row.micro_usd);
         writeln!(
             out,
             "{:>5}  {:>4}  {:<16}  {:<10}  {:>2}  {:>8}  {}",
@@ -396,7 +400,6 @@ async fn run(
     let mut progress = Progress::new(&batch, backend.sandbox.is_some());
     progress.show(&runner.counts(), rates_spent(&latest, rates));
     let mut tick = tokio::time::interval(Duration::from_millis(500));
-    let mut last_cancel_check = Instant::now();
     loop {
         while let Some(number) = runner.next(Instant::now()) {
             // `--cancel` from another process is read before each send.
@@ -453,15 +456,8 @@ async fn run(
                 Some(_) => {}
                 None => break,
             },
-            _ = tick.tick() => {
-                if last_cancel_check.elapsed() >= Duration::from_secs(2) {
-                    last_cancel_check = Instant::now();
-                    if !runner.is_cancelled() && journal.batch(&batch.id)?.is_some_and(|b| b.cancelled) {
-                        runner.cancel();
-                        progress.say(&format!("Batch {} was cancelled: nothing more is sent; what is in flight finishes.", batch.id));
-                    }
-                }
-            }
+            // A lowered limit comes back with time, not with an event: look again.
+            _ = tick.tick() => {}
             _ = tokio::signal::ctrl_c() => {
                 progress.finish();
                 eprintln!("\nInterrupted. Every job sent is kept in the journal; run the same command again to follow them and send the rest (nothing is sent twice).");

@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, Color32, RichText, Vec2};
 
-use super::cx::{Action, LibraryAction, ShowAction, ViewCx};
+use super::cx::{Action, LibraryAction, ViewCx};
 use super::geometry::ui_from_image;
 use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
@@ -64,13 +64,7 @@ impl CompareView {
         self.focus = self.focus.min(keys.len().saturating_sub(1));
         self.keys(ui, keys, out);
         ui.horizontal_wrapped(|ui| {
-            if ui
-                .button(tr.t("viewer-gallery"))
-                .on_hover_text(tr.t("viewer-close-tip"))
-                .clicked()
-            {
-                out.push(Action::Show(ShowAction::Gallery));
-            }
+            super::widgets::gallery_button(ui, tr, out);
             ui.separator();
             ui.heading(tr!(tr, "compare-title", n = keys.len()));
             if keys.len() == 2 {

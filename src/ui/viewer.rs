@@ -263,13 +263,7 @@ impl ViewerView {
     ) {
         let tr = cx.tr;
         ui.horizontal_wrapped(|ui| {
-            if ui
-                .button(tr.t("viewer-gallery"))
-                .on_hover_text(tr.t("viewer-close-tip"))
-                .clicked()
-            {
-                out.push(Action::Show(ShowAction::Gallery));
-            }
+            super::widgets::gallery_button(ui, tr, out);
             let total = cx.jobs.tiles.len();
             if let Some(p) = position {
                 let newer =

@@ -344,3 +344,18 @@ pub fn zoom_controls(
 pub fn section(ui: &mut egui::Ui, text: &str) -> egui::Response {
     ui.label(RichText::new(text).strong())
 }
+
+/// The toolbar's way back to the gallery (the viewer's and Compare's).
+pub fn gallery_button(
+    ui: &mut egui::Ui,
+    tr: crate::core::text::i18n::Tr,
+    out: &mut Vec<super::cx::Action>,
+) {
+    if ui
+        .button(tr.t("viewer-gallery"))
+        .on_hover_text(tr.t("viewer-close-tip"))
+        .clicked()
+    {
+        out.push(super::cx::Action::Show(super::cx::ShowAction::Gallery));
+    }
+}

@@ -231,7 +231,7 @@ impl Batch {
             id: &id,
             base,
             options,
-            dims: HashMap::new(),
+            references: HashMap::new(),
             errors: Vec::new(),
         };
         let plans = lines.iter().map(|l| expander.plan(l)).collect::<Vec<_>>();
@@ -289,8 +289,8 @@ struct Expander<'a> {
     id: &'a str,
     base: &'a Path,
     options: &'a LoadOptions,
-    /// Pixel sizes of local references, read once each (for box bounds).
-    dims: HashMap<PathBuf, Option<(u32, u32)>>,
+    /// Every reference looked at so far: its link and pixel size, or why it is refused.
+    references: HashMap<String, Result<(String, Dims), String>>,
     errors: Vec<LineError>,
 }
 
@@ -526,9 +526,19 @@ impl Expander<'_> {
     }
 
     /// A reference as the form carries it: a link as it is, a path (from the job file's folder)
-    /// as a `file://` link once it is known to be a file. With boxes to check, its pixel size.
-    fn reference(&mut self, r: &str) -> Result<(String, Option<(u32, u32)>), String> {
+    /// as a `file://` link once it is known to be a file, with its pixel size (for box bounds).
+    /// Each reference is looked at once, however many jobs use it.
+    fn reference(&mut self, r: &str) -> Result<(String, Dims), String> {
         let r = r.trim();
+        if let Some(known) = self.references.get(r) {
+            return known.clone();
+        }
+        let found = self.look_at(r);
+        self.references.insert(r.to_owned(), found.clone());
+        found
+    }
+
+    fn look_at(&self, r: &str) -> Result<(String, Dims), String> {
         let is_link = ["https://", "http://", "file://"]
             .iter()
             .any(|s| r.starts_with(s))
@@ -537,26 +547,20 @@ impl Expander<'_> {
                 .extra_schemes
                 .iter()
                 .any(|s| r.starts_with(s.as_str()));
-        if is_link && links::local_file(r).is_none() {
+        let local = links::local_file(r);
+        if is_link && local.is_none() {
             return Ok((r.to_owned(), None));
         }
-        let path = match links::local_file(r) {
-            Some(p) => p,
-            None => self.base.join(r),
-        };
+        let path = local.unwrap_or_else(|| self.base.join(r));
         if !path.is_file() {
             return Err(format!("there is no image file at {}", path.display()));
         }
         let link = links::file_reference(&path)
             .ok_or_else(|| format!("{} is not a path this system understands", path.display()))?;
-        let size = *self.dims.entry(path.clone()).or_insert_with(|| {
-            image::ImageReader::open(&path)
-                .ok()?
-                .with_guessed_format()
-                .ok()?
-                .into_dimensions()
-                .ok()
-        });
+        let size = image::ImageReader::open(&path)
+            .ok()
+            .and_then(|r| r.with_guessed_format().ok())
+            .and_then(|r| r.into_dimensions().ok());
         Ok((link, size))
     }
 }

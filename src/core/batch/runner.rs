@@ -124,15 +124,6 @@ impl Runner {
             .insert(number, Some((job.id.clone(), job.state, job.results.len())));
     }
 
-    /// The number a job of this run has, if it is one of them.
-    pub fn number_of(&self, id: &str) -> Option<u32> {
-        self.jobs.iter().find_map(|(n, job)| {
-            job.as_ref()
-                .filter(|(j, _, _)| j.as_str() == id)
-                .map(|_| *n)
-        })
-    }
-
     /// Stops sending; what is in flight goes on.
     pub fn cancel(&mut self) {
         self.cancelled = true;
@@ -145,14 +136,6 @@ impl Runner {
     /// Nothing left to send (or sending stopped) and nothing in flight.
     pub fn is_finished(&self) -> bool {
         (self.cancelled || self.waiting.is_empty()) && self.in_flight() == 0
-    }
-
-    /// The ids of the jobs still in flight.
-    pub fn in_flight_ids(&self) -> Vec<JobId> {
-        self.states()
-            .filter(|(_, s, _)| s.is_active())
-            .map(|(id, _, _)| id.clone())
-            .collect()
     }
 
     pub fn counts(&self) -> Counts {
