@@ -122,10 +122,12 @@ fn the_viewer_fills_the_window_steps_through_results_and_zooms_truly() {
     assert!(s.has_label_containing("100 %"));
 }
 
-/// The compose panel's content edge, read off Generate (it spans the panel's width).
+/// The compose panel's content edges, read off its footer: Generate and Batch… span the
+/// panel's width between them.
 fn panel_edges(s: &ui_support::Studio) -> (f32, f32) {
     let g = s.rect_of("Generate");
-    (g.min.x, g.max.x)
+    let b = s.rect_of("Batch…");
+    (g.min.x, b.max.x)
 }
 
 fn check_palette_fits(w: f32, h: f32) {

@@ -91,6 +91,7 @@ impl Parts {
             dropper: Dropper::default(),
             palettes: &self.palettes,
             presets: &self.presets,
+            batch_blockers: &[],
             below_bar: egui::Rect::from_min_size(egui::pos2(0.0, 40.0), egui::vec2(1600.0, 960.0)),
         }
     }

@@ -13,7 +13,7 @@ use crate::core::api::rules::{
 };
 use crate::core::draft::{Draft, SizeKind};
 
-use super::cx::{Action, SendAction, ViewCx};
+use super::cx::{Action, BatchAction, SendAction, ViewCx};
 use super::palette::PaletteView;
 use super::theme;
 use super::widgets::{NumberField, named_button};
@@ -449,18 +449,31 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
         }
     });
     let ready = cx.blockers.is_empty();
-    let r = ui.add_enabled(
-        ready,
-        theme::primary_button(tr.t("compose-generate"), ready, ui.available_width()),
-    );
-    let r = if ready {
-        r.on_hover_text(tr.t("compose-generate-tip"))
-    } else {
-        r.on_disabled_hover_text(cx.blockers.join("\n"))
-    };
-    if r.clicked() {
-        out.push(Action::Send(SendAction::Generate));
-    }
+    ui.horizontal(|ui| {
+        const BATCH_WIDTH: f32 = 72.0;
+        let width = ui.available_width() - BATCH_WIDTH - ui.spacing().item_spacing.x;
+        let r = ui.add_enabled(
+            ready,
+            theme::primary_button(tr.t("compose-generate"), ready, width),
+        );
+        let r = if ready {
+            r.on_hover_text(tr.t("compose-generate-tip"))
+        } else {
+            r.on_disabled_hover_text(cx.blockers.join("\n"))
+        };
+        if r.clicked() {
+            out.push(Action::Send(SendAction::Generate));
+        }
+        let batch = egui::Button::new(tr.t("compose-batch"))
+            .min_size(egui::vec2(BATCH_WIDTH, r.rect.height()));
+        if ui
+            .add(batch)
+            .on_hover_text(tr.t("compose-batch-tip"))
+            .clicked()
+        {
+            out.push(BatchAction::Open.into());
+        }
+    });
     let sent_recently = cx.last_sent.filter(|s| s.at.elapsed() < SENT_FOR);
     if let Some(sent) = sent_recently {
         // What left, exactly: its seed, its images and their price.

@@ -129,6 +129,8 @@ pub struct ViewCx<'a> {
     pub palettes: &'a SavedPalettes,
     /// The presets the artist has named and kept.
     pub presets: &'a SavedPresets,
+    /// Why the Batch dialog's batch cannot be sent now, one sentence each.
+    pub batch_blockers: &'a [String],
     /// The window's area under the top bar: where windows (Settings, Spend, About) open and stay.
     pub below_bar: eframe::egui::Rect,
 }
@@ -234,6 +236,8 @@ pub enum PathPurpose {
     References,
     /// A series' storyboard sheet (one PNG).
     Sheet(JobId),
+    /// A job file to run as a batch.
+    JobFile,
 }
 
 /// Everything a view can ask for, by the area of the shell that carries it out (`app/`): follow a
@@ -247,6 +251,7 @@ pub enum Action {
     Library(LibraryAction),
     Show(ShowAction),
     Setup(SetupAction),
+    Batch(BatchAction),
     /// A notice in the corner.
     Notify(Message),
     /// A notice in the corner that says something went wrong.
@@ -260,6 +265,28 @@ pub enum SendAction {
     Generate,
     /// "Send it again and pay again", after that question.
     GenerateAgain,
+}
+
+/// Batches: the Batch dialog and the queue's batch rows (`app/batches.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchAction {
+    /// Opens the Batch dialog on the compose form.
+    Open,
+    Close,
+    /// The dialog's choices (or the form) changed: expand and price them again.
+    Preview,
+    /// Sends the batch the dialog shows.
+    Start,
+    /// Pauses, resumes or cancels a batch.
+    Control {
+        id: String,
+        control: crate::core::engine::BatchControl,
+    },
+    /// Runs again a batch nothing runs now (its job file is read again; a changed file is not it).
+    Resume {
+        id: String,
+        source: String,
+    },
 }
 
 /// Whether an undoable edit starts an undo step of its own or continues the current one.
@@ -360,6 +387,8 @@ pub enum ShowAction {
     Storyboard(JobId),
     /// Two to four results side by side (others are left out).
     Compare(Vec<ResultKey>),
+    /// The gallery, showing one batch's results (searched by `batch:ID`).
+    Batch(String),
     /// Steps through the whole gallery, newest first (+1 older, −1 newer).
     StepViewer(i64),
     ToggleFullView,
@@ -417,6 +446,7 @@ group!(
     LibraryAction => Library,
     ShowAction => Show,
     SetupAction => Setup,
+    BatchAction => Batch,
 );
 
 impl Action {

@@ -24,6 +24,8 @@ pub trait FilePicker: Send + Sync {
     fn save_file(&self, title: &str, start: &Path, name: &str) -> Option<PathBuf>;
     /// Image files to open (several at once); empty if the artist cancelled.
     fn pick_images(&self, title: &str, start: &Path) -> Vec<PathBuf>;
+    /// A job file to open (JSON Lines or CSV), or `None`.
+    fn pick_job_file(&self, title: &str, start: &Path) -> Option<PathBuf>;
 }
 
 /// The image files the app reads, for file dialogs and the desktop entry.
@@ -80,6 +82,14 @@ impl FilePicker for NativePicker {
             .pick_files()
             .unwrap_or_default()
     }
+
+    fn pick_job_file(&self, title: &str, start: &Path) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .set_directory(start)
+            .add_filter("Job files", &["jsonl", "csv", "json", "txt"])
+            .pick_file()
+    }
 }
 
 /// Stands for a desktop with no dialog at all.
@@ -100,6 +110,10 @@ impl FilePicker for NoPicker {
 
     fn pick_images(&self, _title: &str, _start: &Path) -> Vec<PathBuf> {
         Vec::new()
+    }
+
+    fn pick_job_file(&self, _title: &str, _start: &Path) -> Option<PathBuf> {
+        None
     }
 }
 
@@ -128,6 +142,7 @@ pub fn pick(
         PathPurpose::SettingsExportDir => "Default export folder",
         PathPurpose::References => "Add reference images",
         PathPurpose::Sheet(_) => "Export storyboard sheet",
+        PathPurpose::JobFile => "Open a job file",
     };
     let answer = match (&purpose, &file_name) {
         (PathPurpose::References, _) => {
@@ -137,6 +152,7 @@ pub fn pick(
             }
             None
         }
+        (PathPurpose::JobFile, _) => picker.pick_job_file(title, start),
         (_, Some(name)) => picker.save_file(title, start, name),
         (_, None) => picker.pick_folder(title, start),
     };
@@ -190,6 +206,7 @@ impl PathPrompt {
                 tr.t("path-quick-export").to_owned(),
             ),
             PathPurpose::Sheet(_) => (tr.t("path-sheet"), tr.t("path-sheet-file").to_owned()),
+            PathPurpose::JobFile => (tr.t("path-job-file"), tr.t("path-job-file-what").to_owned()),
         };
         let mut keep = true;
         let modal = egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {

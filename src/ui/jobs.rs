@@ -44,6 +44,31 @@ pub struct Jobs {
     pub lineage: HashMap<JobId, Lineage>,
     /// What the library has cost, once known.
     pub spend: Option<Spend>,
+    /// The journal's batches, newest first, as last heard (the queue shows those not over).
+    pub batches: Vec<crate::core::engine::BatchStatus>,
+    /// A job of a batch not run here changed: the batches' counts are to be read again.
+    pub batches_stale: bool,
+}
+
+impl Jobs {
+    /// A batch's news: replaces what was known of it (a new one goes first).
+    pub fn set_batch(&mut self, status: crate::core::engine::BatchStatus) {
+        match self
+            .batches
+            .iter_mut()
+            .find(|b| b.summary.id == status.summary.id)
+        {
+            Some(b) => *b = status,
+            None => self.batches.insert(0, status),
+        }
+    }
+
+    /// Whether this process runs the batch.
+    pub fn runs_batch(&self, id: &str) -> bool {
+        self.batches
+            .iter()
+            .any(|b| b.summary.id == id && b.here.is_some())
+    }
 }
 
 /// The jobs a search found, by their key in the index ([`Shelved::seq`]): one bit each, so the

@@ -2,6 +2,7 @@
 //! state that events update; it never does I/O on its own thread.
 
 mod app;
+mod batch;
 mod compare;
 mod compose;
 pub mod cx;

@@ -170,6 +170,7 @@ impl QueueView {
                 ui.label(RichText::new(tr!(tr, "queue-running", n = active)).weak());
             }
         });
+        let batches = super::batch::rows_ui(ui, cx, out);
         if !cx.preparing.is_empty() {
             // Before a job exists: its files are being prepared and uploaded (nothing paid yet).
             egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -188,7 +189,7 @@ impl QueueView {
             });
         }
         if visible.is_empty() {
-            if !cx.preparing.is_empty() {
+            if !cx.preparing.is_empty() || batches > 0 {
                 return;
             }
             theme::hint(ui, tr.t("queue-empty"));

@@ -6,6 +6,7 @@
 //! [`runner::Runner`] sends only the numbers it has never journalled.
 
 pub mod expand;
+pub mod form;
 pub mod parse;
 pub mod runner;
 

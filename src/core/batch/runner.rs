@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::core::job::{JobId, JobRecord, JobState};
+use crate::core::library::journal::SentJob;
 
 /// How long a 429 keeps the limit lowered.
 pub const RATE_LIMIT_COOL_DOWN: Duration = Duration::from_mins(1);
@@ -114,14 +115,36 @@ impl Runner {
     /// A snapshot of one of the batch's jobs. A 429 lowers the limit to one fewer than now in
     /// flight (at least one) for [`RATE_LIMIT_COOL_DOWN`].
     pub fn update(&mut self, number: u32, job: &JobRecord, now: Instant) {
-        if job.state == JobState::RateLimited {
+        self.update_state(number, &job.id, job.state, job.results.len(), now);
+    }
+
+    /// [`Runner::update`] from what the journal keeps of a sent number (its job's state and
+    /// images); a job deleted since counts as removed.
+    pub fn update_sent(&mut self, sent: &SentJob, now: Instant) {
+        if let Some(state) = sent.state {
+            self.update_state(sent.number, &sent.job_id, state, sent.images, now);
+        } else {
+            self.waiting.retain(|&n| n != sent.number);
+            self.jobs.insert(sent.number, None);
+        }
+    }
+
+    fn update_state(
+        &mut self,
+        number: u32,
+        id: &JobId,
+        state: JobState,
+        images: usize,
+        now: Instant,
+    ) {
+        let was = self.jobs.get(&number).and_then(|j| j.as_ref().map(|j| j.1));
+        if state == JobState::RateLimited && was != Some(JobState::RateLimited) {
             let limit = self.in_flight().saturating_sub(1).max(1);
             let limit = limit.min(self.limit(now));
             self.lowered = Some((limit, now + RATE_LIMIT_COOL_DOWN));
         }
         self.waiting.retain(|&n| n != number);
-        self.jobs
-            .insert(number, Some((job.id.clone(), job.state, job.results.len())));
+        self.jobs.insert(number, Some((id.clone(), state, images)));
     }
 
     /// Stops sending; what is in flight goes on.

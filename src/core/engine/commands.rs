@@ -171,6 +171,9 @@ impl Engine {
                 self.export(items, dest);
                 Ok(None)
             }
+            cmd @ (Command::RunBatch(_) | Command::ControlBatch { .. } | Command::ListBatches) => {
+                self.handle_batch(cmd)
+            }
         };
         match answer {
             Ok(Some(event)) => self.inner.send(event),

@@ -52,6 +52,11 @@ impl Inner {
     /// event is delivered later by a background task — and a job's snapshot is re-read at delivery
     /// time, so a late event never carries stale state.
     pub(super) fn send(&self, event: Event) {
+        if let Event::Job(job) = &event
+            && job.batch.is_some()
+        {
+            self.batch_tick.send_modify(|n| *n = n.wrapping_add(1));
+        }
         match self.events.try_send(event) {
             Ok(()) => self.wake(),
             Err(mpsc::error::TrySendError::Full(event)) => {

@@ -5,6 +5,7 @@
 //! then sent as an [`Event`] carrying the job's whole record, so a subscriber (the window, the command
 //! line, a test) simply replaces what it had.
 
+mod batches;
 mod commands;
 mod download;
 mod driver;
@@ -32,6 +33,8 @@ use crate::core::library::journal::{
 };
 use crate::core::references::LoadedImage;
 use crate::core::settings::Paths;
+
+pub use batches::{BatchControl, BatchPlan, BatchRun, BatchStatus};
 
 /// A `.partial-*` file older than this was left by a killed writer (a live write takes seconds).
 const STALE_PARTIAL: Duration = Duration::from_mins(10);
@@ -86,6 +89,10 @@ pub enum Event {
         count: u32,
         progress: Progress,
     },
+    /// Where one batch stands (while this process runs it, and once more when it stops).
+    Batch(Box<BatchStatus>),
+    /// Every batch the journal keeps, newest first (the answer to [`Command::ListBatches`]).
+    Batches(Vec<BatchStatus>),
 }
 
 /// Where results are exported to.
@@ -152,6 +159,16 @@ pub enum Command {
         items: Vec<(JobId, u32)>,
         dest: ExportDest,
     },
+    /// Runs a batch here: sends what it never sent, follows the rest. Answers with
+    /// [`Event::Batch`] as it goes.
+    RunBatch(Box<BatchPlan>),
+    /// Pauses, resumes or cancels a batch.
+    ControlBatch {
+        id: String,
+        control: BatchControl,
+    },
+    /// Answers with [`Event::Batches`].
+    ListBatches,
 }
 
 /// A request to send, with what the library keeps about where it came from.
@@ -251,6 +268,10 @@ struct Inner {
     decoders: tokio::sync::Semaphore,
     /// The shelf read at open ([`EngineConfig::shelve_at_open`]), until the first listing.
     opened: Mutex<Option<Opened>>,
+    /// The batches this process runs, by id, with what their task was last told.
+    batches: Mutex<HashMap<String, watch::Sender<BatchControl>>>,
+    /// Bumped each time a batch's job changes (a running batch looks at the journal then).
+    batch_tick: watch::Sender<u64>,
     rt: Handle,
 }
 
@@ -310,6 +331,8 @@ impl Engine {
                 std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
             ),
             opened: Mutex::new(opened),
+            batches: Mutex::new(HashMap::new()),
+            batch_tick: watch::Sender::new(0),
             rt,
         };
         Ok((

@@ -50,7 +50,7 @@ mod catalog;
 mod corpus;
 mod migrations;
 
-pub use batches::BatchSummary;
+pub use batches::{BatchSummary, SentJob};
 pub use catalog::{
     Found, Ledger, LibraryMode, LibraryQuery, Shelved, ShelvedResult, Spend, local_date, local_day,
     local_midnight_ms, local_month,

@@ -4,16 +4,19 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use eframe::egui;
 use tokio::sync::oneshot;
 
 use crate::core::api::request::GenerationRequest;
+use crate::core::batch::Batch;
 use crate::core::engine::Submission;
 use crate::core::palette::Palette;
 use crate::core::settings::{ApiKey, KeySource};
 use crate::core::text::i18n::Message;
 
+use super::super::batch::Previewed;
 use super::super::dialogs::Picked;
 use super::notices::{failed, text};
 
@@ -28,6 +31,7 @@ pub(super) enum Done {
     Connection(ConnectionDone),
     Sending(SendingDone),
     Editing(EditingDone),
+    Batch(BatchDone),
     /// The font for CJK text, looked for at start (none where the system has none).
     Font(Option<crate::core::text::fonts::CjkFont>),
     /// What Settings' Test of a reference host found: the link it read back, or what is wrong.
@@ -54,6 +58,17 @@ pub(super) enum SendingDone {
     Hosted(Box<Submission>),
     /// Local references could not be prepared or uploaded; nothing was sent.
     NotHosted(Message),
+}
+
+/// For the batches.
+pub(super) enum BatchDone {
+    /// A preview of the dialog's question `generation`.
+    Previewed {
+        generation: u64,
+        answer: Result<Previewed, String>,
+    },
+    /// The batch is ready to run (a form's kept as a job file first, a stopped one read again).
+    Ready(Arc<Batch>),
 }
 
 /// For editing the form.

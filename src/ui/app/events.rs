@@ -98,8 +98,18 @@ pub(super) fn apply(svc: &mut Services, cx: EventCx<'_>, event: Event) -> Vec<Ac
         } => {
             library.jobs.downloads.insert(job_id, (index, progress));
         }
+        Event::Batch(status) => library.jobs.set_batch(*status),
+        Event::Batches(all) => {
+            library.jobs.batches = all;
+            library.jobs.batches_stale = false;
+        }
         Event::Job(job) => {
             let jobs = &mut library.jobs;
+            if let Some(b) = &job.batch
+                && !jobs.runs_batch(&b.id)
+            {
+                jobs.batches_stale = true;
+            }
             if job.state != JobState::Downloading {
                 jobs.downloads.remove(&job.id);
             }

@@ -40,6 +40,7 @@ pub(super) struct Views {
     pub viewer: ViewerView,
     pub compare: crate::ui::compare::CompareView,
     pub settings: SettingsView,
+    pub batch: crate::ui::batch::BatchDialog,
 }
 
 impl Views {
@@ -76,6 +77,7 @@ impl Views {
         });
         self.settings.ui(&ctx, cx, out);
         self.spend.ui(&ctx, cx);
+        self.batch.ui(&ctx, cx, draft, out);
     }
 
     /// The centre: the reference strip, then the gallery, the editor (with the latest results

@@ -135,7 +135,10 @@ impl Library {
                 self.export_sheet(svc, &job_id, path, r == Replace::Asked);
             }
             // The shell routes these to the areas they are for.
-            (PathPurpose::SettingsExportDir | PathPurpose::References, _) => {}
+            (
+                PathPurpose::SettingsExportDir | PathPurpose::References | PathPurpose::JobFile,
+                _,
+            ) => {}
         }
     }
 

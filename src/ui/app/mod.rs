@@ -10,11 +10,13 @@
 //! - `connection.rs` — startup, reconnects, the key, the reference host, the settings.
 //! - `sending.rs` — Generate: blockers, the commit step, hosting, the budget, autosave.
 //! - `editing.rs` — references, boxes, palettes, the eyedropper, undo, reuse.
+//! - `batches.rs` — the Batch dialog's previews, starting a batch, pause, resume and cancel.
 //! - `library.rs` — search, marks, the queue's jobs, exports, path dialogs.
 //! - `events.rs` — engine events applied, and the actions that wait for a job.
 //! - `fonts.rs` — the CJK font.
 //! - `frame.rs` — the views, the top bar, panels, centre and keyboard (pushes actions only).
 
+mod batches;
 mod chores;
 mod config;
 mod connection;
@@ -42,6 +44,7 @@ use crate::core::settings::AppSettings;
 use super::cx::{Action, Centre, LibraryAction, PathPurpose, ShowAction, Side, ViewCx};
 use super::dialogs::{self, AboutInfo, PathPrompt, Picked};
 use super::textures::{Loaded, Loader, ResultKey, TexKey, Textures};
+use batches::{BatchCx, Batches};
 use chores::Done;
 use connection::{Connection, KeyChoice};
 use editing::{Editing, Form};
@@ -62,6 +65,7 @@ pub struct StudioApp {
     sending: Sending,
     editing: Editing,
     library: Library,
+    batches: Batches,
     waiting: Waiting,
     fonts: Fonts,
     keys: Keys,
@@ -94,6 +98,7 @@ impl StudioApp {
             sending: Sending::new(&draft),
             editing: Editing::default(),
             library: Library::default(),
+            batches: Batches::default(),
             waiting: Waiting::default(),
             fonts,
             keys: Keys::default(),
@@ -132,6 +137,11 @@ impl StudioApp {
         }
         all.sort_by_key(|j| std::cmp::Reverse(j.created_at_ms));
         all
+    }
+
+    /// The journal's batches as the window last heard of them, newest first.
+    pub fn batches(&self) -> &[crate::core::engine::BatchStatus] {
+        &self.library.jobs.batches
     }
 
     /// Bytes held by textures (thumbnails, references, the viewer's image).
@@ -213,6 +223,16 @@ impl StudioApp {
         }
     }
 
+    fn batch_cx(&self) -> BatchCx<'_> {
+        BatchCx {
+            draft: &self.draft,
+            connection: &self.connection,
+            jobs: &self.library.jobs,
+            presets: &self.editing.presets,
+            palettes: &self.editing.palettes,
+        }
+    }
+
     /// Carries out one action: each group goes to its area.
     pub fn handle(&mut self, action: Action) {
         // An action on a job the window holds only as a gallery tile waits for its whole record.
@@ -254,6 +274,16 @@ impl StudioApp {
                 self.connection
                     .handle(&mut self.svc, &mut self.views.settings, a);
             }
+            Action::Batch(a) => {
+                let cx = BatchCx {
+                    draft: &self.draft,
+                    connection: &self.connection,
+                    jobs: &self.library.jobs,
+                    presets: &self.editing.presets,
+                    palettes: &self.editing.palettes,
+                };
+                Batches::handle(&mut self.svc, &cx, &mut self.views.batch, a);
+            }
             Action::Notify(m) => self.svc.say(m),
             Action::NotifyError(m) => self.svc.warn(m),
         }
@@ -279,6 +309,15 @@ impl StudioApp {
                     self.views.compare.reset();
                     self.centre = Centre::Compare(keys);
                 }
+            }
+            ShowAction::Batch(id) => {
+                let query = crate::core::library::journal::LibraryQuery {
+                    text: format!("batch:{id}"),
+                    ..Default::default()
+                };
+                self.views.gallery.query = query.clone();
+                self.centre = Centre::Gallery;
+                self.handle(LibraryAction::Search(query).into());
             }
             ShowAction::StepViewer(step) => {
                 if let Centre::Viewer(key) = &self.centre
@@ -321,6 +360,7 @@ impl StudioApp {
         match purpose {
             PathPurpose::SettingsExportDir => self.views.settings.set_export_dir(&path),
             PathPurpose::References => self.add_reference_files(vec![path]),
+            PathPurpose::JobFile => self.views.batch.set_file(&path),
             other => self.library.answered(&mut self.svc, other, path),
         }
     }
@@ -341,7 +381,7 @@ impl StudioApp {
             Done::Said(m) => self.svc.say(m),
             Done::Failed(m) => self.svc.warn(m),
             Done::Picked(Picked::Path(purpose, path)) => match purpose {
-                PathPurpose::SettingsExportDir | PathPurpose::References => {
+                PathPurpose::SettingsExportDir | PathPurpose::References | PathPurpose::JobFile => {
                     self.answered(purpose, path);
                 }
                 other => self.library.picked(&mut self.svc, other, path),
@@ -359,6 +399,9 @@ impl StudioApp {
                     editor: &mut self.views.editor,
                 };
                 self.editing.finished(&mut self.svc, form, d);
+            }
+            Done::Batch(d) => {
+                Batches::finished(&mut self.svc, &self.connection, &mut self.views.batch, d);
             }
             Done::Font(found) => self.fonts.install(&self.svc.ctx, found),
             Done::HostTested(result) => self.views.settings.set_test_result(result),
@@ -382,6 +425,7 @@ impl StudioApp {
     fn drain(&mut self) {
         if let Some(connected) = self.connection.poll(&mut self.svc) {
             self.library.connected();
+            self.batches.connected();
             if let Some(palettes) = connected.palettes {
                 self.editing.palettes = palettes;
             }
@@ -455,6 +499,9 @@ impl eframe::App for StudioApp {
     fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain();
         self.ask_centre_details();
+        let connected = self.connection.is_ready();
+        self.batches
+            .tick(&mut self.svc, &mut self.library.jobs, connected);
         self.sending.autosave(&mut self.svc, &self.draft);
         self.fonts
             .note_missing(&mut self.svc, &self.draft, &self.library.jobs);
@@ -480,6 +527,11 @@ impl eframe::App for StudioApp {
         let blockers = self.sending.blockers(&self.svc, &self.send_cx(), &problems);
         let export_dir = self.svc.export_dir();
         let preparing = self.sending.preparing(tr);
+        let batch_blockers = if self.views.batch.is_open() {
+            Batches::blockers(&self.svc, &self.batch_cx(), &self.views.batch)
+        } else {
+            Vec::new()
+        };
         let running = {
             // Views read this; the draft is handed to them on its own (the compose panel edits it).
             let cx = ViewCx {
@@ -504,6 +556,7 @@ impl eframe::App for StudioApp {
                 dropper: self.editing.dropper(&self.draft),
                 palettes: &self.editing.palettes,
                 presets: &self.editing.presets,
+                batch_blockers: &batch_blockers,
                 below_bar,
             };
             self.views.ui(ui, &cx, &mut self.draft, &mut out);

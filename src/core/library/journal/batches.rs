@@ -27,6 +27,19 @@ pub struct BatchSummary {
     pub in_flight: u32,
     /// Images home.
     pub images: u64,
+    /// What the images home cost, at each job's own rate.
+    pub spent_micro_usd: u64,
+}
+
+/// One number a batch has sent, as it stands: light enough to read for thousands of jobs a few
+/// times a second (no requests, no results).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentJob {
+    pub number: u32,
+    pub job_id: JobId,
+    /// `None`: the job was deleted since (its number is still never sent again).
+    pub state: Option<JobState>,
+    pub images: usize,
 }
 
 impl BatchSummary {
@@ -65,7 +78,9 @@ const SUMMARY: &str = "SELECT b.id, b.source, b.created_at, b.jobs, b.micro_usd,
         (SELECT count(*) FROM batch_sent s WHERE s.batch_id = b.id),
         (SELECT count(*) FROM jobs j WHERE j.batch_id = b.id AND j.state = ?1),
         (SELECT count(*) FROM jobs j WHERE j.batch_id = b.id AND j.state IN (?2, ?3, ?4, ?5)),
-        (SELECT count(*) FROM results r JOIN jobs j ON j.id = r.job_id WHERE j.batch_id = b.id)
+        (SELECT count(*) FROM results r JOIN jobs j ON j.id = r.job_id WHERE j.batch_id = b.id),
+        (SELECT coalesce(sum(coalesce(j.rate_micro_usd, 0)), 0)
+           FROM results r JOIN jobs j ON j.id = r.job_id WHERE j.batch_id = b.id)
      FROM batches b";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchSummary> {
@@ -80,6 +95,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchSummary> {
         completed: r.get(7)?,
         in_flight: r.get(8)?,
         images: u64::try_from(r.get::<_, i64>(9)?).unwrap_or(0),
+        spent_micro_usd: u64::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
     })
 }
 
@@ -151,6 +167,29 @@ impl Journal {
             .prepare("SELECT number, job_id FROM batch_sent WHERE batch_id = ?1 ORDER BY number")?;
         let rows = stmt
             .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every number a batch has sent and how its job stands, by number.
+    pub fn batch_states(&self, id: &str) -> Result<Vec<SentJob>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.number, s.job_id, j.state,
+                    (SELECT count(*) FROM results r WHERE r.job_id = s.job_id)
+               FROM batch_sent s LEFT JOIN jobs j ON j.id = s.job_id
+              WHERE s.batch_id = ?1 ORDER BY s.number",
+        )?;
+        let rows = stmt
+            .query_map(params![id], |r| {
+                let state: Option<String> = r.get(2)?;
+                Ok(SentJob {
+                    number: r.get(0)?,
+                    job_id: r.get(1)?,
+                    state: state.as_deref().and_then(JobState::parse),
+                    images: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                })
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
