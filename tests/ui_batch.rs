@@ -201,3 +201,56 @@ fn cancelling_a_batch_sends_nothing_more_and_keeps_what_flew() {
         "a cancelled batch is not resumed"
     );
 }
+
+#[test]
+fn a_batch_the_command_line_runs_shows_up_in_a_running_window() {
+    let mut s = studio(1600.0, 1000.0);
+    let file = s.home.path().join("kites.jsonl");
+    std::fs::write(
+        &file,
+        "{\"model\": \"wan2.7-image\", \"prompt\": \"a {red|blue|green} kite\", \"size\": \"1:1\", \"seed\": 7}\n",
+    )
+    .unwrap();
+    // Another process, on the same data folder, started after the window.
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_wan-studio"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("WAN_STUDIO_HOME", s.home.path())
+        .env("WAN_STUDIO_POLL_MS", "50")
+        .args(["batch", "--sandbox", "--json"])
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ran = std::thread::spawn(move || cli.wait_with_output().unwrap());
+
+    // Its row appears while it runs, and its jobs stream in as they change.
+    s.wait("the command line's batch in the queue", |app| {
+        app.jobs().iter().any(|j| j.batch.is_some())
+    });
+    s.wait("its three jobs, each completed", |app| {
+        let jobs = app.jobs();
+        jobs.len() == 3 && jobs.iter().all(|j| j.state == JobState::Completed)
+    });
+    let o = ran.join().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    s.wait_for_label("3 of 3 done");
+    let prompts: BTreeSet<String> = s
+        .app()
+        .jobs()
+        .iter()
+        .filter_map(|j| j.request.prompt.clone())
+        .collect();
+    assert_eq!(
+        prompts,
+        BTreeSet::from(["a red kite".into(), "a blue kite".into(), "a green kite".into()])
+    );
+    // Each was sent once, by the command line: three jobs, three tasks, no copy of any.
+    let tasks: BTreeSet<String> = s
+        .app()
+        .jobs()
+        .iter()
+        .filter_map(|j| j.task_id.clone())
+        .collect();
+    assert_eq!(tasks.len(), 3, "one task per job");
+}

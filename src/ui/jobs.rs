@@ -63,6 +63,26 @@ impl Jobs {
         }
     }
 
+    /// A new listing of every batch: what one of them told of itself alone (why it stopped, its
+    /// runner's counts) stays, a listing does not know it.
+    pub fn set_batches(&mut self, mut all: Vec<crate::core::engine::BatchStatus>) {
+        for b in &mut all {
+            if let Some(old) = self
+                .batches
+                .iter_mut()
+                .find(|o| o.summary.id == b.summary.id)
+            {
+                if b.stopped.is_none() {
+                    b.stopped = old.stopped.take();
+                }
+                if b.counts.is_none() && b.here.is_some() {
+                    b.counts = old.counts.take();
+                }
+            }
+        }
+        self.batches = all;
+    }
+
     /// Whether this process runs the batch.
     pub fn runs_batch(&self, id: &str) -> bool {
         self.batches

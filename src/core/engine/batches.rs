@@ -342,6 +342,10 @@ impl Engine {
                 self.control_batch(&id, control).map(|()| None)
             }
             Command::ListBatches => self.batch_statuses().map(|b| Some(Event::Batches(b))),
+            Command::WatchBatches => {
+                self.watch_batches();
+                Ok(None)
+            }
             _ => Ok(None),
         }
     }

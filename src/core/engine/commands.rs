@@ -171,9 +171,10 @@ impl Engine {
                 self.export(items, dest);
                 Ok(None)
             }
-            cmd @ (Command::RunBatch(_) | Command::ControlBatch { .. } | Command::ListBatches) => {
-                self.handle_batch(cmd)
-            }
+            cmd @ (Command::RunBatch(_)
+            | Command::ControlBatch { .. }
+            | Command::ListBatches
+            | Command::WatchBatches) => self.handle_batch(cmd),
         };
         match answer {
             Ok(Some(event)) => self.inner.send(event),

@@ -1,16 +1,29 @@
 //! Following the jobs another process (a second window, the command line) drives: their changes
-//! are told as events, and a job its driver lets go of unfinished is taken over.
+//! are told as events, and a job its driver lets go of unfinished is taken over. A batch another
+//! process runs is followed as a whole: each listing tells the jobs of it that changed since the
+//! last (new ones too, started after this engine began), and follows those in flight.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
+use super::batches::BatchStatus;
 use super::resume::Resumed;
 use super::{Engine, EngineError, Event, Inner};
 use crate::core::job::JobId;
-use crate::core::library::journal::JobRecord;
+use crate::core::library::journal::{BatchSummary, JobRecord, now_ms};
 
 /// How often a job another process drives is looked at again.
 const FOLLOW_EVERY: Duration = Duration::from_millis(1500);
+/// What the batch watch last told of one batch.
+#[derive(Debug, Clone)]
+pub(super) struct Followed {
+    /// Its jobs changed at or after this (ms since the epoch) are told at the next look.
+    since_ms: i64,
+    summary: BatchSummary,
+}
+
+/// How often the journal's batches are looked at for one another process started or runs.
+const WATCH_BATCHES_EVERY: Duration = Duration::from_secs(3);
 
 impl Engine {
     /// Follows a job another process drives: sends each change it writes to the journal, and takes
@@ -49,6 +62,96 @@ impl Engine {
         });
     }
 
+    /// Looks at the journal's batches every [`WATCH_BATCHES_EVERY`] until the engine stops:
+    /// tells them when anything changed and follows those other processes run. Started once.
+    pub(super) fn watch_batches(&self) {
+        use std::sync::atomic::Ordering;
+        if self.inner.watching_batches.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let engine = self.clone();
+        self.inner.rt.spawn(async move {
+            let mut last: Option<Vec<BatchStatus>> = None;
+            loop {
+                let (e, first) = (engine.clone(), last.is_none());
+                let look = tokio::task::spawn_blocking(move || {
+                    let statuses = e.batch_statuses()?;
+                    e.follow_batches(&statuses, first)?;
+                    Ok::<_, EngineError>(statuses)
+                })
+                .await;
+                match look {
+                    Ok(Ok(statuses)) => {
+                        if last.as_ref() != Some(&statuses) {
+                            engine.inner.send(Event::Batches(statuses.clone()));
+                            last = Some(statuses);
+                        }
+                    }
+                    Ok(Err(e)) => tracing::warn!("looking at the batches: {e}"),
+                    Err(e) => {
+                        tracing::warn!("watching the batches stopped: {e}");
+                        break;
+                    }
+                }
+                tokio::select! {
+                    () = engine.inner.stopped() => break,
+                    () = tokio::time::sleep(WATCH_BATCHES_EVERY) => {}
+                }
+            }
+        });
+    }
+
+    /// Tells the jobs of each batch another process runs that changed since the last look (all
+    /// of a batch first seen after the watch began) and follows those still in flight, so a
+    /// batch the command line started shows in this engine's events as it runs. The first look
+    /// only notes where every batch stands: what was there at connect was listed then.
+    pub(super) fn follow_batches(
+        &self,
+        statuses: &[BatchStatus],
+        first: bool,
+    ) -> Result<(), EngineError> {
+        let now = now_ms();
+        for status in statuses {
+            let summary = &status.summary;
+            let last = self.inner.followed_batches().get(&summary.id).cloned();
+            if first {
+                let noted = Followed {
+                    since_ms: now,
+                    summary: summary.clone(),
+                };
+                self.inner
+                    .followed_batches()
+                    .insert(summary.id.clone(), noted);
+                continue;
+            }
+            let unchanged = last.as_ref().is_some_and(|l| l.summary == *summary);
+            if status.here.is_some() || (unchanged && summary.in_flight == 0) {
+                continue;
+            }
+            let since = last.map_or(0, |l| l.since_ms);
+            let changed = self.inner.journal.batch_jobs_changed(&summary.id, since)?;
+            let newest = changed
+                .iter()
+                .map(|j| j.updated_at_ms)
+                .max()
+                .unwrap_or(since);
+            for job in changed {
+                if job.state.is_active() && !self.is_running(&job.id) {
+                    self.follow_foreign(job.clone());
+                }
+                self.inner.send(Event::Job(Box::new(job)));
+            }
+            let noted = Followed {
+                since_ms: newest,
+                summary: summary.clone(),
+            };
+            self.inner
+                .followed_batches()
+                .insert(summary.id.clone(), noted);
+        }
+        Ok(())
+    }
+
     /// One look at a followed job. `Ok(false)` once there is nothing more to follow.
     pub(super) fn follow_step(&self, job_id: &str) -> Result<bool, EngineError> {
         let Some(job) = self.inner.journal.get(job_id)? else {
@@ -82,6 +185,12 @@ impl Engine {
 impl Inner {
     pub(super) fn foreign(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, i64>> {
         self.foreign
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(super) fn followed_batches(&self) -> std::sync::MutexGuard<'_, HashMap<String, Followed>> {
+        self.followed_batches
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

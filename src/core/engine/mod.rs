@@ -169,6 +169,10 @@ pub enum Command {
     },
     /// Answers with [`Event::Batches`].
     ListBatches,
+    /// From now on, looks at the journal's batches every few seconds: a batch another process
+    /// runs is told ([`Event::Batches`], when anything changed) and its jobs followed
+    /// ([`Event::Job`]). Once per engine; later asks do nothing.
+    WatchBatches,
 }
 
 /// A request to send, with what the library keeps about where it came from.
@@ -272,6 +276,10 @@ struct Inner {
     batches: Mutex<HashMap<String, watch::Sender<BatchControl>>>,
     /// Bumped each time a batch's job changes (a running batch looks at the journal then).
     batch_tick: watch::Sender<u64>,
+    /// The batches [`Command::WatchBatches`] looks at, with what it last told of each.
+    followed_batches: Mutex<HashMap<String, follow::Followed>>,
+    /// Set once [`Command::WatchBatches`] started its loop.
+    watching_batches: std::sync::atomic::AtomicBool,
     rt: Handle,
 }
 
@@ -333,6 +341,8 @@ impl Engine {
             opened: Mutex::new(opened),
             batches: Mutex::new(HashMap::new()),
             batch_tick: watch::Sender::new(0),
+            followed_batches: Mutex::new(HashMap::new()),
+            watching_batches: std::sync::atomic::AtomicBool::new(false),
             rt,
         };
         Ok((

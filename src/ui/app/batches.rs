@@ -208,12 +208,17 @@ impl Batches {
     }
 
     /// Reads the batches' counts again when a job of one run elsewhere changed (at most once a
-    /// second), and once at connect.
+    /// second), and once at connect, when the engine is also asked to watch for batches other
+    /// processes start (it tells them, and their jobs, as they change).
     pub fn tick(&mut self, svc: &mut Services, jobs: &mut Jobs, connected: bool) {
+        let first = self.listed.is_none();
         let due = self.listed.is_none_or(|t| t.elapsed() >= RELIST);
-        if connected && (self.listed.is_none() || (jobs.batches_stale && due)) {
+        if connected && (first || (jobs.batches_stale && due)) {
             jobs.batches_stale = false;
             self.listed = Some(Instant::now());
+            if first {
+                svc.send(Command::WatchBatches);
+            }
             svc.send(Command::ListBatches);
         }
     }

@@ -100,7 +100,7 @@ pub(super) fn apply(svc: &mut Services, cx: EventCx<'_>, event: Event) -> Vec<Ac
         }
         Event::Batch(status) => library.jobs.set_batch(*status),
         Event::Batches(all) => {
-            library.jobs.batches = all;
+            library.jobs.set_batches(all);
             library.jobs.batches_stale = false;
         }
         Event::Job(job) => {

@@ -194,6 +194,18 @@ impl Journal {
         Ok(rows)
     }
 
+    /// The batch's jobs changed at or after `since_ms` (its `updated_at`), with their results.
+    pub fn batch_jobs_changed(
+        &self,
+        id: &str,
+        since_ms: i64,
+    ) -> Result<Vec<JobRecord>, JournalError> {
+        self.query_jobs(
+            "batch_id = ?1 AND updated_at >= ?2",
+            &[&id as &dyn rusqlite::ToSql, &since_ms],
+        )
+    }
+
     /// The batch's jobs still in the journal, with their results, by number.
     pub fn batch_jobs(&self, id: &str) -> Result<Vec<JobRecord>, JournalError> {
         let mut jobs = self.query_jobs("batch_id = ?1", &[&id as &dyn rusqlite::ToSql])?;
