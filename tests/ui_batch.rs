@@ -55,6 +55,15 @@ fn the_batch_dialog_shows_the_count_and_price_before_sending() {
     assert!(s.has_label_containing("a red kite over dunes"));
     assert!(s.has_label_containing("a blue kite over dunes"));
     assert!(s.has_label_containing("successive seeds from 500"));
+    // Sizes vary in the order they are shown (1:1 before 16:9), not alphabetically.
+    // The rows' size cells ("1:1 2K"); the form's own buttons have no resolution after them.
+    let top = |label: &str| {
+        s.harness
+            .query_all_by_label_contains(label)
+            .map(|n| n.rect().min.y)
+            .fold(f32::INFINITY, f32::min)
+    };
+    assert!(top("1:1 ") < top("16:9 "), "job 1 is the first size ticked");
 
     // Nothing was sent to price it: the journal holds no job.
     s.idle(Duration::from_millis(300));
@@ -243,7 +252,11 @@ fn a_batch_the_command_line_runs_shows_up_in_a_running_window() {
         .collect();
     assert_eq!(
         prompts,
-        BTreeSet::from(["a red kite".into(), "a blue kite".into(), "a green kite".into()])
+        BTreeSet::from([
+            "a red kite".into(),
+            "a blue kite".into(),
+            "a green kite".into()
+        ])
     );
     // Each was sent once, by the command line: three jobs, three tasks, no copy of any.
     let tasks: BTreeSet<String> = s

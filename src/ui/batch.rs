@@ -145,12 +145,16 @@ impl BatchDialog {
                 seed: self.seed,
                 variations: Variations {
                     seeds: self.seeds.max(1),
-                    sizes: self.sizes.iter().cloned().collect(),
-                    palettes: self
-                        .palettes
+                    // In the order they are shown (1:1 before 16:9), not the set's.
+                    sizes: ASPECT_RATIOS
                         .iter()
-                        .filter_map(|name| palettes.get(name))
-                        .map(crate::core::palette::Palette::to_entries)
+                        .map(|(a, b)| format!("{a}:{b}"))
+                        .filter(|size| self.sizes.contains(size))
+                        .collect(),
+                    palettes: palettes
+                        .iter()
+                        .filter(|saved| self.palettes.contains(&saved.name))
+                        .map(|saved| saved.palette.to_entries())
                         .collect(),
                 },
             }),
