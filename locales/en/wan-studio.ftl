@@ -705,6 +705,30 @@ app-preset-replaced = Preset “{ $name }” replaced.
 app-preset-saved = Preset “{ $name }” saved.
 err-preset-save = The preset was not saved
 err-presets-save = The presets could not be saved
+preset-rename = Rename preset { $name }
+preset-rename-tip = Give this preset another name
+preset-new-name = New name for preset { $name }
+preset-rename-keep = Keep the new name
+preset-export = Export presets…
+preset-export-tip = Write every kept preset to one JSON file, to keep or to give to someone
+preset-import = Import presets…
+preset-import-tip = Add the presets of a file another Wan Studio exported (those of the same names are replaced)
+app-preset-renamed = Preset “{ $from }” is now “{ $to }”.
+err-preset-rename = The preset was not renamed
+app-presets-exported = { $n ->
+    [one] Exported 1 preset to { $file }
+   *[other] Exported { $n } presets to { $file }
+}
+err-presets-export = The presets were not exported
+app-presets-imported = { $n ->
+    [one] Imported 1 preset from { $file }
+   *[other] Imported { $n } presets from { $file }
+}
+err-presets-import = The presets were not imported
+path-presets-export = Export presets
+path-presets-export-what = The file to write the presets to (JSON; an existing file is not replaced):
+path-presets-import = Import presets
+path-presets-import-what = A presets file another Wan Studio exported (JSON):
 
 gallery-compare = Compare
 gallery-compare-tip = Two to four selected results side by side, the parameters that differ marked

@@ -21,6 +21,8 @@ use crate::core::store::{self, LoadError, fold_name, tidy_name};
 pub const MAX_NAME_CHARS: usize = 60;
 /// The most presets kept.
 pub const MAX_SAVED: usize = 200;
+/// The largest presets file read (200 presets take about 100 KiB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The form's settings a preset keeps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,15 +254,42 @@ impl SavedPresets {
 
     /// Adds the presets of an exported file, replacing those of the same names. How many.
     pub fn import(&mut self, path: &Path) -> Result<usize, PresetError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| PresetError::File(format!("{} could not be read: {e}", path.display())))?;
-        let other: SavedPresets = serde_json::from_slice(&bytes).map_err(|e| {
+        let other = SavedPresets::read(path)?;
+        self.merge(other)
+    }
+
+    /// Reads an exported presets file (at most [`MAX_FILE_BYTES`]), to [`SavedPresets::merge`].
+    pub fn read(path: &Path) -> Result<SavedPresets, PresetError> {
+        use std::io::Read;
+        let unreadable = |e: std::io::Error| {
+            PresetError::File(format!("{} could not be read: {e}", path.display()))
+        };
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(PresetError::File(format!(
+                "{} is larger than a presets file can be ({} KiB at most)",
+                path.display(),
+                MAX_FILE_BYTES / 1024
+            )));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| {
             PresetError::File(format!("{} is not a presets file: {e}", path.display()))
-        })?;
+        })
+    }
+
+    /// Adds `other`'s presets, replacing those of the same names. How many. Nothing is added
+    /// when one of them cannot be kept (a bad name, or more than can be kept).
+    pub fn merge(&mut self, other: SavedPresets) -> Result<usize, PresetError> {
+        let mut merged = self.clone();
         let count = other.presets.len();
         for p in other.presets {
-            self.put(&p.name, p.preset)?;
+            merged.put(&p.name, p.preset)?;
         }
+        *self = merged;
         Ok(count)
     }
 }
@@ -378,5 +407,31 @@ mod tests {
             SavedPresets::default().put("  ", Preset::of(&Draft::default())),
             Err(PresetError::Empty)
         );
+    }
+
+    #[test]
+    fn an_import_is_bounded_and_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("huge.json");
+        std::fs::write(
+            &huge,
+            vec![b' '; usize::try_from(MAX_FILE_BYTES).unwrap() + 1],
+        )
+        .unwrap();
+        let e = SavedPresets::read(&huge).unwrap_err().to_string();
+        assert!(e.contains("larger than a presets file can be"), "{e}");
+
+        // One too many to keep: none of them is added.
+        let mut kept = SavedPresets::default();
+        kept.put("mine", Preset::of(&wide_pro())).unwrap();
+        let mut other = SavedPresets::default();
+        for i in 0..MAX_SAVED {
+            other
+                .put(&format!("theirs {i}"), Preset::of(&wide_pro()))
+                .unwrap();
+        }
+        let before = kept.clone();
+        assert_eq!(kept.merge(other), Err(PresetError::Full));
+        assert_eq!(kept, before);
     }
 }

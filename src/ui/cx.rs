@@ -238,6 +238,10 @@ pub enum PathPurpose {
     Sheet(JobId),
     /// A job file to run as a batch.
     JobFile,
+    /// A file to write every kept preset to.
+    PresetsExport,
+    /// A presets file (one another install exported) to add.
+    PresetsImport,
 }
 
 /// Everything a view can ask for, by the area of the shell that carries it out (`app/`): follow a
@@ -344,6 +348,11 @@ pub enum EditAction {
     LoadPreset(String),
     /// Forgets a kept preset.
     DeletePreset(String),
+    /// Gives a kept preset another name.
+    RenamePreset {
+        from: String,
+        to: String,
+    },
 }
 
 /// The library: searching, marking, the queue's jobs, exports.

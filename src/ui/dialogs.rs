@@ -24,7 +24,7 @@ pub trait FilePicker: Send + Sync {
     fn save_file(&self, title: &str, start: &Path, name: &str) -> Option<PathBuf>;
     /// Image files to open (several at once); empty if the artist cancelled.
     fn pick_images(&self, title: &str, start: &Path) -> Vec<PathBuf>;
-    /// A job file to open (JSON Lines or CSV), or `None`.
+    /// A job file (JSON Lines or CSV) or a presets file (JSON) to open, or `None`.
     fn pick_job_file(&self, title: &str, start: &Path) -> Option<PathBuf>;
 }
 
@@ -143,6 +143,8 @@ pub fn pick(
         PathPurpose::References => "Add reference images",
         PathPurpose::Sheet(_) => "Export storyboard sheet",
         PathPurpose::JobFile => "Open a job file",
+        PathPurpose::PresetsExport => "Export presets",
+        PathPurpose::PresetsImport => "Import presets",
     };
     let answer = match (&purpose, &file_name) {
         (PathPurpose::References, _) => {
@@ -152,7 +154,9 @@ pub fn pick(
             }
             None
         }
-        (PathPurpose::JobFile, _) => picker.pick_job_file(title, start),
+        (PathPurpose::JobFile | PathPurpose::PresetsImport, _) => {
+            picker.pick_job_file(title, start)
+        }
         (_, Some(name)) => picker.save_file(title, start, name),
         (_, None) => picker.pick_folder(title, start),
     };
@@ -207,6 +211,14 @@ impl PathPrompt {
             ),
             PathPurpose::Sheet(_) => (tr.t("path-sheet"), tr.t("path-sheet-file").to_owned()),
             PathPurpose::JobFile => (tr.t("path-job-file"), tr.t("path-job-file-what").to_owned()),
+            PathPurpose::PresetsExport => (
+                tr.t("path-presets-export"),
+                tr.t("path-presets-export-what").to_owned(),
+            ),
+            PathPurpose::PresetsImport => (
+                tr.t("path-presets-import"),
+                tr.t("path-presets-import-what").to_owned(),
+            ),
         };
         let mut keep = true;
         let modal = egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {

@@ -77,6 +77,8 @@ pub(super) enum EditingDone {
     LookedAt(Vec<(PathBuf, Option<GenerationRequest>)>),
     /// A palette taken from an image.
     Palette(Palette),
+    /// A presets file read, to add to the kept ones.
+    PresetsRead(crate::core::presets::SavedPresets, PathBuf),
 }
 
 /// The chores running now.

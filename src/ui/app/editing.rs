@@ -20,7 +20,7 @@ use crate::core::text::i18n::{Arg, Message};
 use crate::core::undo::Undo;
 use crate::msg;
 
-use super::super::cx::{Centre, Dropper, Edit, EditAction, PaletteSource, Step};
+use super::super::cx::{Centre, Dropper, Edit, EditAction, PaletteSource, PathPurpose, Step};
 use super::super::dialogs::{Confirm, Picked};
 use super::super::jobs::Jobs;
 use super::super::region_editor::EditorView;
@@ -149,6 +149,14 @@ impl Editing {
                     svc.say(msg!("app-preset-deleted", name = name));
                 }
             }
+            EditAction::RenamePreset { from, to } => match self.presets.rename(&from, &to) {
+                Ok(()) => {
+                    self.save_presets(svc);
+                    let to = crate::core::store::tidy_name(&to);
+                    svc.say(msg!("app-preset-renamed", from = from, to = to));
+                }
+                Err(e) => svc.warn(failed("err-preset-rename", e)),
+            },
         }
     }
 
@@ -171,6 +179,14 @@ impl Editing {
                 }
                 self.add_files_now(svc, form, plain);
             }
+            EditingDone::PresetsRead(read, path) => match self.presets.merge(read) {
+                Ok(n) => {
+                    self.save_presets(svc);
+                    let file = path.display().to_string();
+                    svc.say(msg!("app-presets-imported", n = n, file = file));
+                }
+                Err(e) => svc.warn(failed("err-presets-import", e)),
+            },
             EditingDone::Palette(palette) => {
                 self.set_palette(svc, form, palette);
                 svc.say(Message::new("note-palette-taken"));
@@ -426,6 +442,49 @@ impl Editing {
                 });
             }
             Err(e) => svc.warn(failed("err-preset-save", e)),
+        }
+    }
+
+    /// A presets file the artist chose: every kept preset written to it, or its presets read
+    /// (off the UI thread) to add. A typed path never replaces a file; a native dialog asked.
+    pub fn presets_file(
+        &mut self,
+        svc: &mut Services,
+        purpose: &PathPurpose,
+        path: PathBuf,
+        may_replace: bool,
+    ) {
+        match purpose {
+            PathPurpose::PresetsExport => {
+                let presets = self.presets.clone();
+                let n = presets.len();
+                svc.chores.run(async move {
+                    let file = path.display().to_string();
+                    let written = tokio::task::spawn_blocking(move || {
+                        if !may_replace && path.exists() {
+                            return Err(format!("{} exists already", path.display()));
+                        }
+                        presets.export(&path).map_err(|e| e.to_string())
+                    })
+                    .await;
+                    match written {
+                        Ok(Ok(())) => Done::Said(msg!("app-presets-exported", n = n, file = file)),
+                        Ok(Err(e)) => Done::Failed(failed("err-presets-export", e)),
+                        Err(e) => Done::Failed(failed("err-presets-export", e)),
+                    }
+                });
+            }
+            PathPurpose::PresetsImport => {
+                svc.chores.run(async move {
+                    let p = path.clone();
+                    match tokio::task::spawn_blocking(move || SavedPresets::read(&p)).await {
+                        Ok(Ok(read)) => Done::Editing(EditingDone::PresetsRead(read, path)),
+                        Ok(Err(e)) => Done::Failed(failed("err-presets-import", e)),
+                        Err(e) => Done::Failed(failed("err-presets-import", e)),
+                    }
+                });
+            }
+            _ => {}
         }
     }
 

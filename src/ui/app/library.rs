@@ -136,7 +136,11 @@ impl Library {
             }
             // The shell routes these to the areas they are for.
             (
-                PathPurpose::SettingsExportDir | PathPurpose::References | PathPurpose::JobFile,
+                PathPurpose::SettingsExportDir
+                | PathPurpose::References
+                | PathPurpose::JobFile
+                | PathPurpose::PresetsExport
+                | PathPurpose::PresetsImport,
                 _,
             ) => {}
         }
@@ -312,6 +316,7 @@ impl Library {
                 let stem = name.rsplit_once('-').map_or(name.as_str(), |(s, _)| s);
                 format!("{stem}-storyboard.png")
             }),
+            PathPurpose::PresetsExport => Some("wan-studio-presets.json".to_owned()),
             _ => None,
         };
         if let Some(why) = svc.cfg.picker.unavailable() {

@@ -361,6 +361,10 @@ impl StudioApp {
             PathPurpose::SettingsExportDir => self.views.settings.set_export_dir(&path),
             PathPurpose::References => self.add_reference_files(vec![path]),
             PathPurpose::JobFile => self.views.batch.set_file(&path),
+            PathPurpose::PresetsExport | PathPurpose::PresetsImport => {
+                self.editing
+                    .presets_file(&mut self.svc, &purpose, path, false);
+            }
             other => self.library.answered(&mut self.svc, other, path),
         }
     }
@@ -383,6 +387,11 @@ impl StudioApp {
             Done::Picked(Picked::Path(purpose, path)) => match purpose {
                 PathPurpose::SettingsExportDir | PathPurpose::References | PathPurpose::JobFile => {
                     self.answered(purpose, path);
+                }
+                // The native dialog asked before replacing a file.
+                PathPurpose::PresetsExport | PathPurpose::PresetsImport => {
+                    self.editing
+                        .presets_file(&mut self.svc, &purpose, path, true);
                 }
                 other => self.library.picked(&mut self.svc, other, path),
             },
