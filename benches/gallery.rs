@@ -1,5 +1,7 @@
-//! Frame time of the window with thousands of results in the gallery, and the texture memory it
-//! settles at while scrolling through all of them. Run with `cargo bench --bench gallery`.
+//! Frame time of the window with thousands of results in the gallery, the texture memory it
+//! settles at while scrolling through all of them, and the frame time while a 1,000-job batch runs
+//! in the sandbox (started through the Batch dialog, as an artist would). Run with
+//! `cargo bench --bench gallery`.
 //!
 //! Frames are stepped through egui_kittest (no GPU), which also builds the AccessKit tree every
 //! frame: the numbers are an upper bound on the app's own CPU time per frame.
@@ -41,6 +43,16 @@ fn report(name: &str, mut times: Vec<Duration>) {
         percentile(&times, 0.95).as_secs_f64() * 1e3,
         times.last().unwrap().as_secs_f64() * 1e3,
     );
+}
+
+/// Steps frames until `done` (at most 30 s).
+fn until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, S>) -> bool) {
+    let since = Instant::now();
+    while !done(h) {
+        assert!(since.elapsed() < Duration::from_secs(30), "{what} never came");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn main() {
@@ -161,5 +173,47 @@ fn main() {
         peak_bytes as f64 / 1_048_576.0,
         wan_studio::ui::TEXTURE_BUDGET_BYTES as f64 / 1_048_576.0
     );
+
+    // A 1,000-job batch from a job file, started through the Batch dialog; frames are measured
+    // while its jobs are sent, polled and copied home and its queue row counts up.
+    let file = home.path().join("thousand.jsonl");
+    std::fs::write(
+        &file,
+        "{\"prompt\": \"a quiet harbour at dawn\", \"size\": \"1:1\", \"resolution\": \"1K\", \"seed\": 1, \"repeat\": 1000}\n",
+    )
+    .unwrap();
+    h.get_by_label("Batch…").click();
+    until(&mut h, "the Batch dialog", |h| h.query_by_label("From a job file").is_some());
+    h.get_by_label("From a job file").click();
+    until(&mut h, "the job file field", |h| h.query_by_label("Job file").is_some());
+    h.get_by_label("Job file").click();
+    h.step();
+    h.get_by_label("Job file").type_text(&file.display().to_string());
+    h.step();
+    h.key_press(egui::Key::Enter);
+    until(&mut h, "the batch's price", |h| {
+        h.query_by_label_contains("1000 jobs").is_some()
+    });
+    h.get_by_label("Start batch").click();
+    until(&mut h, "the batch's first job", |h| {
+        h.state().jobs().iter().any(|j| j.batch.is_some())
+    });
+    let running: Vec<Duration> = (0..300)
+        .map(|_| {
+            // About a 60 Hz display's pace, so the engine's events arrive between frames.
+            std::thread::sleep(Duration::from_millis(16));
+            let t = Instant::now();
+            h.step();
+            t.elapsed()
+        })
+        .collect();
+    let batch_jobs = h
+        .state()
+        .jobs()
+        .iter()
+        .filter(|j| j.batch.is_some())
+        .count();
+    report("gallery frame, 1,000-job batch", running);
+    println!("  (its jobs in the window after 300 frames: {batch_jobs})");
     drop(h);
 }
