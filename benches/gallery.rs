@@ -49,7 +49,10 @@ fn report(name: &str, mut times: Vec<Duration>) {
 fn until<S>(h: &mut Harness<'_, S>, what: &str, done: impl Fn(&Harness<'_, S>) -> bool) {
     let since = Instant::now();
     while !done(h) {
-        assert!(since.elapsed() < Duration::from_secs(30), "{what} never came");
+        assert!(
+            since.elapsed() < Duration::from_secs(30),
+            "{what} never came"
+        );
         h.step();
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -183,12 +186,17 @@ fn main() {
     )
     .unwrap();
     h.get_by_label("Batch…").click();
-    until(&mut h, "the Batch dialog", |h| h.query_by_label("From a job file").is_some());
+    until(&mut h, "the Batch dialog", |h| {
+        h.query_by_label("From a job file").is_some()
+    });
     h.get_by_label("From a job file").click();
-    until(&mut h, "the job file field", |h| h.query_by_label("Job file").is_some());
+    until(&mut h, "the job file field", |h| {
+        h.query_by_label("Job file").is_some()
+    });
     h.get_by_label("Job file").click();
     h.step();
-    h.get_by_label("Job file").type_text(&file.display().to_string());
+    h.get_by_label("Job file")
+        .type_text(&file.display().to_string());
     h.step();
     h.key_press(egui::Key::Enter);
     until(&mut h, "the batch's price", |h| {

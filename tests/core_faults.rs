@@ -726,3 +726,73 @@ fn a_job_another_process_drives_is_followed_and_taken_over_when_that_process_die
         assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 2);
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_502_or_504_on_submit_is_unknown_outcome_and_never_resent() {
+    for status in [502_u16, 504] {
+        let sb = sandbox().await;
+        // The gateway answers with the JSON envelope after the API behind it took the request.
+        sb.inject(Endpoint::Submit, Fault::Gateway { status });
+        let home = tempfile::tempdir().unwrap();
+        let (engine, mut events) = engine(&sb, home.path());
+        let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+        let done = finish(&mut events, &job.id).await;
+        assert_eq!(
+            done.state,
+            JobState::UnknownOutcome,
+            "{status}: {:?}",
+            done.error
+        );
+        engine.resume().unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            sb.stats().submits_received.load(Ordering::SeqCst),
+            1,
+            "{status}"
+        );
+        assert_eq!(
+            sb.stats().tasks_created.load(Ordering::SeqCst),
+            1,
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_502_or_504_on_a_poll_is_transient() {
+    let sb = sandbox().await;
+    for status in [502_u16, 504, 502] {
+        sb.inject(Endpoint::Poll, Fault::Gateway { status });
+    }
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+    assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_providers_upper_case_statuses_complete() {
+    let sb = wan_studio::sandbox::Sandbox::start(wan_studio::sandbox::SandboxConfig {
+        key: Some(KEY.to_owned()),
+        base_delay: Duration::from_millis(150),
+        per_image_delay: Duration::ZERO,
+        provider_statuses: true,
+        ..wan_studio::sandbox::SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let mut req = text(Model::Standard, "a fox");
+    req.n = 2;
+    let job = engine.submit(req).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 2);
+    // And a failure in that spelling is a failure.
+    sb.fail_next_task("70001", "content rejected");
+    let job = engine.submit(text(Model::Standard, "a fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_eq!(done.state, JobState::Failed, "{:?}", done.error);
+}

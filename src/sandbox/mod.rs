@@ -71,6 +71,9 @@ pub enum Fault {
     Hang,
     /// 404 with code 40001, as a node that does not see the task yet answers a poll.
     NotFound,
+    /// 502 or 504 with the JSON error envelope, as a gateway under load answers. On submit the
+    /// task **is** created first: the request reached the API behind the gateway.
+    Gateway { status: u16 },
 }
 
 /// Which endpoint a fault is for.
@@ -94,6 +97,9 @@ pub struct SandboxConfig {
     pub base_delay: Duration,
     /// …plus this much per image.
     pub per_image_delay: Duration,
+    /// Polls answer in the provider's own spelling (`RUNNING`, `SUCCEEDED`, `FAILED`), as some
+    /// gateways pass it through.
+    pub provider_statuses: bool,
 }
 
 impl Default for SandboxConfig {
@@ -104,6 +110,7 @@ impl Default for SandboxConfig {
             port: 0,
             base_delay: Duration::from_millis(2500),
             per_image_delay: Duration::from_millis(400),
+            provider_statuses: false,
         }
     }
 }
@@ -477,6 +484,11 @@ fn fault_response(fault: &Fault) -> Option<Response> {
             StatusCode::INTERNAL_SERVER_ERROR,
             "60099",
             "Internal error.",
+        ),
+        Fault::Gateway { status } => error_response(
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY),
+            "60098",
+            "The upstream service did not answer in time.",
         ),
         Fault::BadGateway => (
             StatusCode::BAD_GATEWAY,
@@ -878,10 +890,19 @@ async fn poll(
             .map(|i| format!("{}/media/tasks/{}/{i}.png", s.base_url, task.id))
             .collect(),
     });
+    let spelled = if s.cfg.provider_statuses {
+        match status {
+            TaskStatus::Completed => "SUCCEEDED",
+            TaskStatus::Failed => "FAILED",
+            _ => "RUNNING",
+        }
+    } else {
+        status.as_str()
+    };
     axum::Json(json!({
         "id": task.id,
         "model": task.request.model.id(),
-        "status": status,
+        "status": spelled,
         "created_at": task.created_at,
         "output": output,
         "error": task.error,

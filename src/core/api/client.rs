@@ -317,7 +317,16 @@ impl ApiClient {
         let code = status.as_u16();
         let (error, enveloped) = read_error_enveloped(resp).await;
         if status.is_server_error() {
-            if enveloped {
+            if matches!(
+                status,
+                StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+            ) {
+                // A gateway under load: the API behind it may have taken the request.
+                Err(SubmitError::UnknownOutcome(format!(
+                    "HTTP {code} from the gateway in front of the API ({}); the request may have reached the API and been charged",
+                    error.message
+                )))
+            } else if enveloped {
                 Err(SubmitError::ServerError {
                     status: code,
                     error,

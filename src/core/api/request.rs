@@ -206,15 +206,24 @@ impl TaskStatus {
     }
 }
 
+impl TaskStatus {
+    /// reAPI's spelling or the provider's (`PENDING`, `RUNNING`, `SUCCEEDED`, `FAILED`,
+    /// `CANCELED`), in any case; anything else is kept as it came (shown as it is).
+    pub fn parse(s: &str) -> TaskStatus {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "processing" | "pending" | "running" => TaskStatus::Processing,
+            "completed" | "succeeded" => TaskStatus::Completed,
+            // A cancelled task is not charged: it ends like a failed one.
+            "failed" | "canceled" | "cancelled" => TaskStatus::Failed,
+            _ => TaskStatus::Other(s.to_owned()),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for TaskStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Ok(match s.as_str() {
-            "processing" => TaskStatus::Processing,
-            "completed" => TaskStatus::Completed,
-            "failed" => TaskStatus::Failed,
-            _ => TaskStatus::Other(s),
-        })
+        Ok(TaskStatus::parse(&s))
     }
 }
 
@@ -303,6 +312,24 @@ pub fn excerpt(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statuses_in_either_spelling_map_and_unknown_ones_are_kept() {
+        for (s, want) in [
+            ("processing", TaskStatus::Processing),
+            ("PENDING", TaskStatus::Processing),
+            ("Running", TaskStatus::Processing),
+            ("completed", TaskStatus::Completed),
+            ("SUCCEEDED", TaskStatus::Completed),
+            ("FAILED", TaskStatus::Failed),
+            ("CANCELED", TaskStatus::Failed),
+            ("UNKNOWN", TaskStatus::Other("UNKNOWN".into())),
+            ("paused-ish", TaskStatus::Other("paused-ish".into())),
+        ] {
+            let got: TaskStatus = serde_json::from_value(serde_json::json!(s)).unwrap();
+            assert_eq!(got, want, "{s}");
+        }
+    }
 
     #[test]
     fn error_code_accepts_string_and_number() {

@@ -21,9 +21,10 @@ pub const MAX_BOXES_PER_IMAGE: usize = 2;
 /// Largest seed.
 pub const MAX_SEED: i64 = 2_147_483_647;
 
-/// A seed drawn at random from the whole range the API accepts.
+/// A seed drawn at random from 1 to [`MAX_SEED`] (0 is left out: some gateways read it as unset).
 pub fn random_seed() -> i64 {
-    fastrand::i64(0..=MAX_SEED)
+    // Never 0: some gateways read `seed: 0` as "unset" and draw their own.
+    fastrand::i64(1..=MAX_SEED)
 }
 /// Count limits.
 pub const MAX_N: i64 = 4;
