@@ -177,20 +177,25 @@ fn main() {
         wan_studio::ui::TEXTURE_BUDGET_BYTES as f64 / 1_048_576.0
     );
 
-    // A 1,000-job batch from a job file, started through the Batch dialog; frames are measured
-    // while its jobs are sent, polled and copied home and its queue row counts up.
-    let file = home.path().join("thousand.jsonl");
+    batch_frames(&mut h, home.path());
+    drop(h);
+}
+
+/// A 1,000-job batch from a job file, started through the Batch dialog; frames are measured
+/// while its jobs are sent, polled and copied home and its queue row counts up.
+fn batch_frames(h: &mut Harness<'_, StudioApp>, home: &std::path::Path) {
+    let file = home.join("thousand.jsonl");
     std::fs::write(
         &file,
         "{\"prompt\": \"a quiet harbour at dawn\", \"size\": \"1:1\", \"resolution\": \"1K\", \"seed\": 1, \"repeat\": 1000}\n",
     )
     .unwrap();
     h.get_by_label("Batch…").click();
-    until(&mut h, "the Batch dialog", |h| {
+    until(h, "the Batch dialog", |h| {
         h.query_by_label("From a job file").is_some()
     });
     h.get_by_label("From a job file").click();
-    until(&mut h, "the job file field", |h| {
+    until(h, "the job file field", |h| {
         h.query_by_label("Job file").is_some()
     });
     h.get_by_label("Job file").click();
@@ -199,11 +204,11 @@ fn main() {
         .type_text(&file.display().to_string());
     h.step();
     h.key_press(egui::Key::Enter);
-    until(&mut h, "the batch's price", |h| {
+    until(h, "the batch's price", |h| {
         h.query_by_label_contains("1000 jobs").is_some()
     });
     h.get_by_label("Start batch").click();
-    until(&mut h, "the batch's first job", |h| {
+    until(h, "the batch's first job", |h| {
         h.state().jobs().iter().any(|j| j.batch.is_some())
     });
     let running: Vec<Duration> = (0..300)
@@ -223,5 +228,4 @@ fn main() {
         .count();
     report("gallery frame, 1,000-job batch", running);
     println!("  (its jobs in the window after 300 frames: {batch_jobs})");
-    drop(h);
 }
