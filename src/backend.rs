@@ -125,6 +125,21 @@ pub fn stable_port(paths: &Paths) -> u16 {
     47_000 + u16::try_from(hash % 2000).unwrap_or(0)
 }
 
+/// Starts the sandbox on `cfg.port`, trying again for up to a second while the port is held
+/// (the run before may still be letting go of it).
+async fn start_on(cfg: SandboxConfig) -> Result<Sandbox, SandboxError> {
+    let mut tries = 0;
+    loop {
+        match Sandbox::start(cfg.clone()).await {
+            Err(SandboxError::Bind { .. }) if tries < 10 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Starts the sandbox if there is no key, then the engine and its command loop, on the current
 /// runtime. `use_sandbox` forces the sandbox even with a key.
 pub async fn connect(
@@ -147,15 +162,34 @@ pub async fn connect(
             port: stable_port(&opts.paths),
             ..SandboxConfig::default()
         };
-        // The same address every run keeps earlier sample and result links working; if another
-        // program holds it, any free port will do.
-        let sandbox = match Sandbox::start(cfg.clone()).await {
+        // The same address every run keeps earlier sample and result links working: the port
+        // the last run used (kept in the sandbox's folder), else this folder's own. A port still
+        // held by a run that is just ending is tried again for a moment; if another program holds
+        // it, any free port will do, and is kept for the next run.
+        let remembered = opts.sandbox_dir().join("port");
+        let port = std::fs::read_to_string(&remembered)
+            .ok()
+            .and_then(|t| t.trim().parse::<u16>().ok())
+            .filter(|&p| p >= 1024)
+            .unwrap_or(cfg.port);
+        let sandbox = start_on(SandboxConfig {
+            port,
+            ..cfg.clone()
+        })
+        .await;
+        let sandbox = match sandbox {
             Ok(s) => s,
             Err(SandboxError::Bind { .. }) => {
                 Sandbox::start(SandboxConfig { port: 0, ..cfg }).await?
             }
             Err(e) => return Err(e.into()),
         };
+        if sandbox.addr().port() != port {
+            let text = sandbox.addr().port().to_string();
+            if let Err(e) = crate::core::imaging::write_atomic(&remembered, text.as_bytes()) {
+                tracing::warn!("the sandbox's port could not be kept for the next run: {e}");
+            }
+        }
         (
             ClientConfig::new(sandbox.base_url(), None),
             Some(sandbox),
