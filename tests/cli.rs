@@ -546,3 +546,24 @@ async fn history_searches_filters_and_says_what_was_spent() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_with_no_prompt_is_warned_of_and_still_sent() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), None);
+    c.args([
+        "generate",
+        "--sandbox",
+        "--ref",
+        "sample:desk.jpg",
+        "--json",
+    ]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: an edit with no prompt"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(json(&o)["status"], "completed");
+}

@@ -262,3 +262,34 @@ fn a_result_is_exported_with_its_prompt_inside_and_never_overwritten() {
         );
     }
 }
+
+#[test]
+fn an_edit_with_no_prompt_is_warned_of_but_can_still_be_sent() {
+    let mut s = studio(1600.0, 1000.0);
+    s.click("Add sample desk.jpg");
+    s.wait("the sample as a reference", |app| {
+        app.draft.references.len() == 1
+    });
+    s.settle();
+    let warning = "An edit works best with a prompt";
+    assert!(
+        s.has_label_containing(warning),
+        "the warning is under Generate"
+    );
+    // Words make it go; none bring it back.
+    s.harness.get_by_label("Prompt").click();
+    s.harness.get_by_label("Prompt").type_text("make it night");
+    s.settle();
+    assert!(!s.has_label_containing(warning));
+    s.app_mut().draft.prompt.clear();
+    s.settle();
+    assert!(s.has_label_containing(warning));
+    // A warning, not a blocker: Generate sends it.
+    s.wait("Generate to be ready", |app| app.jobs().is_empty());
+    assert!(!s.is_disabled("Generate"), "the warning does not block");
+    s.click("Generate");
+    s.wait("the edit to be sent", |app| !app.jobs().is_empty());
+    let job = &s.app().jobs()[0];
+    assert_eq!(job.request.image_urls.len(), 1);
+    assert!(job.request.prompt.as_deref().is_none_or(str::is_empty));
+}

@@ -756,6 +756,7 @@ compare-image = Candidate { $n }, image
 viewer-batch = Batch
 viewer-batch-job = { $id }, job { $n } (search batch:{ $id })
 compose-batch = Batch…
+compose-edit-no-prompt = An edit works best with a prompt: say what to change. It can be sent without one, but the model may ignore the references.
 compose-batch-tip = Run this form over several seeds, sizes or palettes, or run a job file: priced before anything is sent
 batch-title = Batch
 batch-from-form = From the form

@@ -733,6 +733,7 @@ compare-image = 候选 { $n } 的图像
 viewer-batch = 批次
 viewer-batch-job = { $id }，第 { $n } 个任务（搜索 batch:{ $id }）
 compose-batch = 批量…
+compose-edit-no-prompt = 编辑最好写上提示词，说明要改什么。不写也可以发送，但模型可能忽略参考图。
 compose-batch-tip = 以多个种子、尺寸或调色板运行此表单，或运行任务文件：发送前先报价
 batch-title = 批量
 batch-from-form = 来自表单

@@ -531,6 +531,9 @@ fn failpoint_journal_writes() -> anyhow::Result<Option<(u32, u32)>> {
 
 async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
     let mut request = args.request()?;
+    if crate::core::api::rules::edit_without_prompt(&request) {
+        eprintln!("warning: {}", crate::core::api::rules::EDIT_WITHOUT_PROMPT);
+    }
     let uses_samples = request
         .image_urls
         .iter()

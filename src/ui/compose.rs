@@ -493,6 +493,9 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
         } else {
             theme::hint(ui, &text);
         }
+    } else if !form.references.is_empty() && form.prompt.trim().is_empty() {
+        // Allowed, and sent if Generate is pressed; the model does better with words.
+        theme::hint(ui, tr.t("compose-edit-no-prompt"));
     }
 }
 

@@ -21,6 +21,15 @@ pub const MAX_BOXES_PER_IMAGE: usize = 2;
 /// Largest seed.
 pub const MAX_SEED: i64 = 2_147_483_647;
 
+/// An edit (references given) with no text: reAPI accepts it, the provider's model expects a
+/// prompt in edit mode. A warning before sending, never a refusal.
+pub fn edit_without_prompt(req: &GenerationRequest) -> bool {
+    !req.image_urls.is_empty() && req.prompt.as_deref().is_none_or(|p| p.trim().is_empty())
+}
+
+/// The warning for [`edit_without_prompt`], as the command line prints it.
+pub const EDIT_WITHOUT_PROMPT: &str = "an edit with no prompt: reAPI accepts it, but the model expects text that says what to change; results may ignore the references or vary widely";
+
 /// A seed drawn at random from 1 to [`MAX_SEED`] (0 is left out: some gateways read it as unset).
 pub fn random_seed() -> i64 {
     // Never 0: some gateways read `seed: 0` as "unset" and draw their own.
