@@ -202,7 +202,9 @@ pub struct EngineConfig {
     pub client: ClientConfig,
     /// The server the engine talks to; its jobs are the ones it drives.
     pub server: Server,
-    /// Time between polls while healthy (the provider recommends 1–2 s).
+    /// Time between polls while healthy, at first: a task running longer than 30 s is asked
+    /// less often, up to every 10 s (the provider recommends 1–2 s for short tasks, 5–10 s for
+    /// long ones).
     pub poll_interval: Duration,
     /// How many times one result download is tried before the job is marked download-failed.
     pub download_attempts: u32,
@@ -222,7 +224,7 @@ impl EngineConfig {
             paths,
             client,
             server,
-            poll_interval: Duration::from_millis(1500),
+            poll_interval: Duration::from_secs(2),
             download_attempts: 6,
             lost_task_patience: Duration::from_mins(2),
             event_capacity: 256,

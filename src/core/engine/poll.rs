@@ -12,11 +12,30 @@ use crate::core::library::journal::{JobState, JournalError};
 /// Where a poll loop stands between two answers.
 struct Polling {
     interval: Duration,
+    /// When this loop began asking (a long task is asked less often).
+    since: tokio::time::Instant,
     failures: u32,
     delay: Duration,
     last_status: Option<String>,
     not_found_since: Option<tokio::time::Instant>,
 }
+
+/// A running task is asked at the configured interval for its first [`BACK_OFF_AFTER`], then
+/// less often, doubling each [`BACK_OFF_AFTER`] up to [`LONG_POLL`] (the provider recommends 5–10 s
+/// for long tasks); never more often than the interval.
+pub(super) fn poll_delay(interval: Duration, running_for: Duration) -> Duration {
+    let Some(past) = running_for.checked_sub(BACK_OFF_AFTER) else {
+        return interval;
+    };
+    let doublings = u32::try_from(past.as_secs() / BACK_OFF_AFTER.as_secs() + 1).unwrap_or(8);
+    let grown = interval.saturating_mul(2u32.saturating_pow(doublings.min(8)));
+    grown.min(LONG_POLL).max(interval)
+}
+
+/// How long a task is asked at the configured interval before polling backs off.
+const BACK_OFF_AFTER: Duration = Duration::from_secs(30);
+/// The longest wait between two asks of a running task.
+pub(super) const LONG_POLL: Duration = Duration::from_secs(10);
 
 /// What one answer means for the loop.
 enum Next {
@@ -31,6 +50,7 @@ impl Polling {
     fn new(interval: Duration) -> Polling {
         Polling {
             interval,
+            since: tokio::time::Instant::now(),
             failures: 0,
             delay: interval,
             last_status: None,
@@ -73,6 +93,8 @@ impl Inner {
                 Ok(task) => {
                     at = Polling {
                         last_status: at.last_status.take(),
+                        since: at.since,
+                        delay: poll_delay(at.interval, at.since.elapsed()),
                         ..Polling::new(at.interval)
                     };
                     self.answered(job_id, task, &mut at).await?
@@ -190,5 +212,33 @@ impl Inner {
             )
         };
         error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_task_is_asked_less_often_up_to_ten_seconds() {
+        let i = Duration::from_secs(2);
+        assert_eq!(poll_delay(i, Duration::ZERO), i);
+        assert_eq!(poll_delay(i, Duration::from_secs(29)), i);
+        assert_eq!(
+            poll_delay(i, Duration::from_secs(31)),
+            Duration::from_secs(4)
+        );
+        assert_eq!(
+            poll_delay(i, Duration::from_secs(61)),
+            Duration::from_secs(8)
+        );
+        assert_eq!(poll_delay(i, Duration::from_secs(91)), LONG_POLL);
+        assert_eq!(poll_delay(i, Duration::from_hours(24)), LONG_POLL);
+        // Never more often than asked for, even with a long configured interval.
+        let slow = Duration::from_secs(15);
+        assert_eq!(poll_delay(slow, Duration::from_mins(10)), slow);
+        // Tests' short intervals back off the same way.
+        let quick = Duration::from_millis(40);
+        assert_eq!(poll_delay(quick, Duration::from_secs(1)), quick);
     }
 }
