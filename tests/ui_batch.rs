@@ -3,6 +3,7 @@
 //! found in the gallery by batch.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod ui_support;
 
 use std::collections::BTreeSet;
@@ -221,14 +222,12 @@ fn a_batch_the_command_line_runs_shows_up_in_a_running_window() {
     )
     .unwrap();
     // Another process, on the same data folder, started after the window.
-    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_wan-studio"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("WAN_STUDIO_HOME", s.home.path())
-        .env("WAN_STUDIO_POLL_MS", "50")
+    let mut cli = common::cli::cli(s.home.path(), None);
+    let cli = cli
         .args(["batch", "--sandbox", "--json"])
         .arg(&file)
-        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let ran = std::thread::spawn(move || cli.wait_with_output().unwrap());
