@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod credentials;
 pub mod draft;
 pub mod engine;
 pub mod imaging;
