@@ -447,7 +447,7 @@ async fn run(
                     if was != Some(job.state) && !job.state.is_active() {
                         progress.ended(number, &job);
                         if job.state == JobState::Completed && let Some(dir) = &args.out {
-                            export(dir, number, &job)?;
+                            export(backend.engine.paths(), dir, number, &job)?;
                         }
                     }
                     latest.insert(number, *job);
@@ -469,7 +469,7 @@ async fn run(
     if let Some(dir) = &args.out {
         for (number, job) in &latest {
             if job.state == JobState::Completed {
-                export(dir, *number, job)?;
+                export(backend.engine.paths(), dir, *number, job)?;
             }
         }
     }
@@ -579,12 +579,17 @@ pub fn out_name(number: u32, index: u32) -> String {
     format!("job{number:05}-{}.png", index + 1)
 }
 
-fn export(dir: &Path, number: u32, job: &JobRecord) -> anyhow::Result<()> {
+fn export(
+    paths: &crate::core::settings::Paths,
+    dir: &Path,
+    number: u32,
+    job: &JobRecord,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("the folder {} could not be created", dir.display()))?;
     for r in &job.results {
         let dest = dir.join(out_name(number, r.index));
-        crate::core::library::export_to_file(job, r, &dest)
+        crate::core::library::export_to_file(paths, job, r, &dest)
             .with_context(|| format!("{} could not be written", dest.display()))?;
     }
     Ok(())

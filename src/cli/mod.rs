@@ -3,6 +3,7 @@
 
 mod batch;
 mod history;
+mod verify;
 
 pub use history::HistoryArgs;
 
@@ -47,11 +48,19 @@ pub enum Exit {
     /// Local storage trouble: the journal or the library could not be read or written (a full
     /// disk, a damaged journal). A charged task id is kept in the recovery file.
     Storage = 6,
+    /// `verify`: content credentials present, but the file was changed after signing (code 1).
+    Changed,
+    /// `verify`: a file without content credentials (code 3).
+    NoCredentials,
 }
 
 impl Exit {
     pub fn code(self) -> i32 {
-        self as i32
+        match self {
+            Exit::Changed => 1,
+            Exit::NoCredentials => 3,
+            other => other as i32,
+        }
     }
 
     /// The exit code a job's end maps to.
@@ -130,6 +139,10 @@ pub enum Command {
     /// Run a job file (JSON Lines or CSV): price it (--dry-run), cap it (--max-cost), send at
     /// most N at once; run again after a kill to resume without sending anything twice.
     Batch(Box<batch::BatchArgs>),
+    /// Check the content credentials of images: their AI marking (XMP, C2PA), who signed, from
+    /// which references, and whether the file was changed since. Exit 0 intact, 1 changed,
+    /// 3 none, 2 not an image.
+    Verify(verify::VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -341,6 +354,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
         Some(Command::Sandbox(args)) => rt.block_on(serve_sandbox(args)),
         Some(Command::Repair) => repair(),
         Some(Command::Batch(args)) => rt.block_on(batch::batch(*args)),
+        Some(Command::Verify(args)) => verify::verify(&args),
         None => Ok(Exit::Done),
     };
     match result {
@@ -620,7 +634,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
     };
     let job = done.into_iter().next().unwrap_or(job);
     let files = match &args.out {
-        Some(dir) => export_to(dir, &job)?,
+        Some(dir) => export_to(backend.engine.paths(), dir, &job)?,
         None => job.results.iter().map(|r| r.path.clone()).collect(),
     };
     report(&job, &files, Some(estimate), args.json)?;
@@ -715,12 +729,16 @@ fn describe_error(err: &ApiErrorBody) -> String {
 }
 
 /// Copies a job's results into `dir` as PNG (with their prompt and parameters), never overwriting.
-fn export_to(dir: &Path, job: &JobRecord) -> anyhow::Result<Vec<PathBuf>> {
+fn export_to(
+    paths: &crate::core::settings::Paths,
+    dir: &Path,
+    job: &JobRecord,
+) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("the folder {} could not be created", dir.display()))?;
     job.results
         .iter()
-        .map(|r| library::export_to_folder(job, r, dir).map_err(anyhow::Error::from))
+        .map(|r| library::export_to_folder(paths, job, r, dir).map_err(anyhow::Error::from))
         .collect()
 }
 

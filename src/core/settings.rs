@@ -172,6 +172,30 @@ pub struct AppSettings {
     pub monthly_budget_micro_usd: Option<u64>,
     /// The language the window speaks; none: the OS's.
     pub language: Option<crate::core::text::i18n::Lang>,
+    /// What the content credentials of every image say beyond its AI marking.
+    pub credentials: CredentialsSettings,
+}
+
+/// The content credentials' settings: the AI marking is always written; the prompt and the
+/// parameters only when the artist keeps them in; the signer is this computer's own identity
+/// unless a certificate chain and key of the artist's are named.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CredentialsSettings {
+    pub include_prompt: bool,
+    /// A PEM certificate chain (signing certificate first) from a CA, and its PEM private key.
+    pub signing_chain: Option<PathBuf>,
+    pub signing_key: Option<PathBuf>,
+}
+
+impl Default for CredentialsSettings {
+    fn default() -> Self {
+        CredentialsSettings {
+            include_prompt: true,
+            signing_chain: None,
+            signing_key: None,
+        }
+    }
 }
 
 /// The window's side panels, open or collapsed.
@@ -203,6 +227,7 @@ impl Default for AppSettings {
             flatten_onto: [255, 255, 255],
             monthly_budget_micro_usd: None,
             language: None,
+            credentials: CredentialsSettings::default(),
         }
     }
 }

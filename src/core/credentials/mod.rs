@@ -143,18 +143,23 @@ pub fn has_manifest(png: &[u8]) -> bool {
     png::chunks(png).is_some_and(|all| all.iter().any(|c| &c.kind == png::C2PA_CHUNK))
 }
 
-/// `png` with both marks: its own old ones replaced, the XMP spliced in after `IHDR`, then the
-/// C2PA manifest signed over every other byte. CPU work (one hash over the file, one signature).
-pub fn embed(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, CredentialsError> {
-    let bare = strip(png).ok_or(CredentialsError::NotPng)?;
+/// `png` with its old marks removed and the XMP of `story` spliced in after `IHDR` (no manifest).
+pub fn embed_xmp(png: &[u8], story: &Story) -> Option<Vec<u8>> {
+    let bare = strip(png)?;
     let packet = xmp::packet(
         &creator_tool(),
         &story.created,
         &story.model,
         story.prompt.as_deref(),
     );
-    let chunk = png::itxt_chunk(png::XMP_KEYWORD, &packet).ok_or(CredentialsError::NotPng)?;
-    let with_xmp = png::with_after_header(&bare, &chunk).ok_or(CredentialsError::NotPng)?;
+    let chunk = png::itxt_chunk(png::XMP_KEYWORD, &packet)?;
+    png::with_after_header(&bare, &chunk)
+}
+
+/// `png` with both marks: its own old ones replaced, the XMP spliced in after `IHDR`, then the
+/// C2PA manifest signed over every other byte. CPU work (one hash over the file, one signature).
+pub fn embed(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, CredentialsError> {
+    let with_xmp = embed_xmp(png, story).ok_or(CredentialsError::NotPng)?;
     sign(&with_xmp, story, identity)
 }
 

@@ -246,6 +246,7 @@ impl Engine {
     /// Exports results off the async threads.
     pub fn export(&self, items: Vec<(JobId, u32)>, dest: ExportDest) {
         let inner = Arc::clone(&self.inner);
+        let home = self.inner.cfg.paths.clone();
         self.inner.rt.spawn_blocking(move || {
             let mut paths = Vec::new();
             for (job_id, index) in items {
@@ -261,9 +262,9 @@ impl Engine {
                     continue;
                 };
                 let written = match &dest {
-                    ExportDest::File(path) => library::export_to_file(&job, &r, path),
-                    ExportDest::NewFile(path) => library::export_to_new_file(&job, &r, path),
-                    ExportDest::Folder(dir) => library::export_to_folder(&job, &r, dir),
+                    ExportDest::File(path) => library::export_to_file(&home, &job, &r, path),
+                    ExportDest::NewFile(path) => library::export_to_new_file(&home, &job, &r, path),
+                    ExportDest::Folder(dir) => library::export_to_folder(&home, &job, &r, dir),
                 };
                 match written {
                     Ok(p) => paths.push(p),

@@ -5,6 +5,7 @@
 //! made it.
 
 pub mod journal;
+pub mod provenance;
 pub mod storyboard;
 
 use std::path::{Path, PathBuf};
@@ -245,7 +246,13 @@ pub fn write_result(
         .unwrap_or("png");
     let path = result_path(paths, &job.id, index, ext);
     let stored = if format == Some(image::ImageFormat::Png) {
-        png_with_text(bytes, &metadata(job, index)).unwrap_or_else(|| bytes.to_vec())
+        // The server's own text chunks are not kept: the file says only what the studio knows.
+        let own = provenance::without_foreign_text(bytes).unwrap_or_else(|| bytes.to_vec());
+        let texted = png_with_text(&own, &metadata(job, index)).unwrap_or(own);
+        let policy = provenance::policy(paths);
+        let story = provenance::story(paths, job, index, &policy);
+        // Signed last: the manifest's hash covers every other byte.
+        provenance::credit(paths, &texted, &story, &policy)
     } else {
         bytes.to_vec()
     };
@@ -311,53 +318,87 @@ pub fn export_name(job: &JobRecord, index: u32) -> String {
     format!("{stem}-{id}-{:02}", index + 1)
 }
 
-/// The PNG bytes to export for a result: the library file with its metadata, re-encoded only if the
-/// server sent another format.
-pub fn export_bytes(job: &JobRecord, r: &ResultRecord) -> Result<Vec<u8>, ImagingError> {
+/// The PNG bytes to export for a result: the library file as it is when its credentials already
+/// say what the settings ask; otherwise given its text and credentials again (signed anew, the
+/// library file as its parent), re-encoded only if the server sent another format.
+pub fn export_bytes(
+    paths: &Paths,
+    job: &JobRecord,
+    r: &ResultRecord,
+) -> Result<Vec<u8>, ImagingError> {
     let bytes = std::fs::read(&r.path).map_err(|e| ImagingError::io(&r.path, e))?;
+    let policy = provenance::policy(paths);
+    let mut story = provenance::story(paths, job, r.index, &policy);
     if imaging::sniff_format(&bytes) == Some(image::ImageFormat::Png) {
-        let has_meta =
+        let credited = crate::core::credentials::has_manifest(&bytes);
+        let has_text =
             imaging::png_text(&bytes).is_ok_and(|t| t.iter().any(|(k, _)| k == "parameters"));
-        if has_meta {
+        if credited && has_text == policy.include_prompt {
             return Ok(bytes);
         }
-        return Ok(png_with_text(&bytes, &metadata(job, r.index)).unwrap_or(bytes));
+        let texted = if policy.include_prompt {
+            if has_text {
+                bytes.clone()
+            } else {
+                png_with_text(&bytes, &metadata(job, r.index)).unwrap_or_else(|| bytes.clone())
+            }
+        } else {
+            provenance::without_prompt_text(&bytes).unwrap_or_else(|| bytes.clone())
+        };
+        if credited {
+            // Its chunks change: signed again, with the library file as the parent.
+            story.making = crate::core::credentials::Making::Exported;
+            story.ingredients = vec![crate::core::credentials::Ingredient {
+                title: story.title.clone(),
+                file: Some(r.path.clone()),
+                description: Some("the library's copy".to_owned()),
+            }];
+        }
+        return Ok(provenance::credit(paths, &texted, &story, &policy));
     }
     let img = imaging::decode_limited(&bytes)?;
-    let text = metadata(job, r.index);
+    let text = if policy.include_prompt {
+        metadata(job, r.index)
+    } else {
+        Vec::new()
+    };
     let pairs: Vec<(&str, &str)> = text.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    imaging::encode_png(&img.to_rgba8(), &pairs)
+    let png = imaging::encode_png(&img.to_rgba8(), &pairs)?;
+    Ok(provenance::credit(paths, &png, &story, &policy))
 }
 
 /// Writes a result to exactly `dest` (the artist chose it in a save dialog, which asked before
 /// replacing a file).
 pub fn export_to_file(
+    paths: &Paths,
     job: &JobRecord,
     r: &ResultRecord,
     dest: &Path,
 ) -> Result<PathBuf, ImagingError> {
-    imaging::write_atomic(dest, &export_bytes(job, r)?)?;
+    imaging::write_atomic(dest, &export_bytes(paths, job, r)?)?;
     Ok(dest.to_path_buf())
 }
 
 /// Writes a result to `dest` unless a file is there already (a typed path: nothing asked first).
 pub fn export_to_new_file(
+    paths: &Paths,
     job: &JobRecord,
     r: &ResultRecord,
     dest: &Path,
 ) -> Result<PathBuf, ImagingError> {
-    imaging::write_named(dest, &export_bytes(job, r)?, false)?;
+    imaging::write_named(dest, &export_bytes(paths, job, r)?, false)?;
     Ok(dest.to_path_buf())
 }
 
 /// Writes a result into `dir` under [`export_name`], never replacing a file: a taken name gets
 /// ` (1)`, ` (2)`, … added.
 pub fn export_to_folder(
+    paths: &Paths,
     job: &JobRecord,
     r: &ResultRecord,
     dir: &Path,
 ) -> Result<PathBuf, ImagingError> {
-    let bytes = export_bytes(job, r)?;
+    let bytes = export_bytes(paths, job, r)?;
     let stem = export_name(job, r.index);
     for attempt in 0..10_000 {
         let name = if attempt == 0 {
@@ -494,8 +535,8 @@ mod tests {
         let img = image::RgbaImage::from_pixel(300, 300, image::Rgba([1, 2, 3, 255]));
         let r = store_result(&paths, &job, 0, &imaging::encode_png(&img, &[]).unwrap()).unwrap();
         let out = dir.path().join("out");
-        let a = export_to_folder(&job, &r, &out).unwrap();
-        let b = export_to_folder(&job, &r, &out).unwrap();
+        let a = export_to_folder(&paths, &job, &r, &out).unwrap();
+        let b = export_to_folder(&paths, &job, &r, &out).unwrap();
         assert_ne!(a, b);
         assert!(
             a.file_name()

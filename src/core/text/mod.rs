@@ -4,3 +4,4 @@
 pub mod fonts;
 pub mod i18n;
 pub mod lettering;
+pub mod terminal;

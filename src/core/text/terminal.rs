@@ -1,0 +1,66 @@
+//! Text that came from outside (a server, a file) made safe to print: a terminal obeys control
+//! characters (a title change, a cleared screen, a hyperlink) and the bidi overrides reorder
+//! what follows them, so both are shown as escapes instead.
+
+use std::borrow::Cow;
+
+/// Whether `c` would act on a terminal or reorder the line instead of being shown.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every C0/C1 control character (tab and newline included) and every bidi
+/// override written as `\u{…}`; any other script is kept as it is.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text (as `serde_json` writes it, control characters already escaped) with the bidi
+/// overrides escaped too (`\u202e`), so a terminal showing it is not reordered.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !json.chars().any(bidi) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if bidi(c) {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_bidi_overrides_are_shown_not_obeyed() {
+        assert_eq!(printable("花店 a shop"), "花店 a shop");
+        assert_eq!(
+            printable("x\u{1b}]0;pwned\u{7}y\u{1b}[2J\u{202e}z\u{0}"),
+            "x\\u{1b}]0;pwned\\u{7}y\\u{1b}[2J\\u{202e}z\\u{0}"
+        );
+        assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m");
+        let json = serde_json::to_string("a\u{202e}b\u{1b}").unwrap_or_default();
+        let safe = json_safe(&json);
+        assert_eq!(safe, "\"a\\u202eb\\u001b\"");
+        assert_eq!(serde_json::from_str::<String>(&safe).ok().as_deref(), Some("a\u{202e}b\u{1b}"));
+    }
+}
