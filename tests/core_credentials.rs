@@ -19,18 +19,33 @@ fn report(path: &Path) -> credentials::Report {
     credentials::read(&std::fs::read(path).unwrap()).unwrap()
 }
 
-/// Flips one byte of the first IDAT's data and fixes the chunk's CRC: the PNG is still valid, so
-/// only the credentials can tell.
+/// Changes one byte of one pixel and writes the pixels back as new IDAT data, every other chunk
+/// (the text, the XMP, the manifest) kept as it was: a valid PNG whose only tell is its
+/// credentials.
 fn tamper(path: &Path) {
-    let mut bytes = std::fs::read(path).unwrap();
-    let all = png::chunks(&bytes).unwrap();
-    let idat = all.iter().find(|c| &c.kind == b"IDAT").unwrap();
-    bytes[idat.data.start + idat.data.len() / 2] ^= 0x01;
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&bytes[idat.span.start + 4..idat.data.end]);
-    let sum = crc.finalize().to_be_bytes();
-    bytes[idat.data.end..idat.data.end + 4].copy_from_slice(&sum);
-    std::fs::write(path, bytes).unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    let mut img = image::load_from_memory(&bytes).unwrap().to_rgba8();
+    img.get_pixel_mut(3, 3).0[0] ^= 0x01;
+    let fresh = wan_studio::core::imaging::encode_png(&img, &[]).unwrap();
+    let fresh_idat: Vec<u8> = png::chunks(&fresh)
+        .unwrap()
+        .iter()
+        .filter(|c| &c.kind == b"IDAT")
+        .flat_map(|c| fresh[c.span.clone()].to_vec())
+        .collect();
+    let mut out = png::SIGNATURE.to_vec();
+    let mut idat_written = false;
+    for c in png::chunks(&bytes).unwrap() {
+        if &c.kind == b"IDAT" {
+            if !idat_written {
+                out.extend_from_slice(&fresh_idat);
+                idat_written = true;
+            }
+        } else {
+            out.extend_from_slice(&bytes[c.span.clone()]);
+        }
+    }
+    std::fs::write(path, out).unwrap();
 }
 
 async fn exported(events: &mut tokio::sync::mpsc::Receiver<Event>) -> Vec<std::path::PathBuf> {
@@ -95,7 +110,11 @@ async fn every_library_file_and_export_carries_both_marks_and_verify_proves_a_ch
     assert_eq!(first["ai_generated"], true);
     assert_eq!(first["digital_source_type"], AI_SOURCE);
     assert_eq!(first["model"], "wan2.7-image-pro");
-    assert!(first["created"].as_str().is_some_and(|c| c.starts_with("20")));
+    assert!(
+        first["created"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("20"))
+    );
     assert_eq!(first["signer"]["trusted"], false);
     assert!(first["ingredients"].is_array());
     assert_eq!(first["problems"], serde_json::json!([]));
@@ -105,7 +124,10 @@ async fn every_library_file_and_export_carries_both_marks_and_verify_proves_a_ch
     let o = verify(home.path(), &[&paths[0]], true).await;
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let problems = json(&o)[0]["problems"].to_string();
-    assert!(problems.contains("assertion.dataHash.mismatch"), "{problems}");
+    assert!(
+        problems.contains("assertion.dataHash.mismatch"),
+        "{problems}"
+    );
 
     let plain = home.path().join("plain.png");
     image::RgbaImage::new(8, 8).save(&plain).unwrap();
@@ -145,7 +167,10 @@ async fn an_edit_lists_its_references_and_links_the_manifest_of_a_result_it_used
     assert!(r.ai_generated);
     let titles: Vec<_> = r.ingredients.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(titles, ["01.png", "desk.jpg"]);
-    assert!(r.ingredients[0].has_credentials, "the earlier result's manifest is linked");
+    assert!(
+        r.ingredients[0].has_credentials,
+        "the earlier result's manifest is linked"
+    );
     assert_eq!(r.ingredients[0].relationship, "parentOf");
     assert!(!r.ingredients[1].has_credentials);
 }
@@ -159,7 +184,9 @@ async fn turning_the_prompt_setting_off_keeps_the_ai_marking_and_drops_the_text(
     settings.credentials.include_prompt = false;
     settings.save(&paths).unwrap();
     let (engine, mut events) = engine(&sb, home.path());
-    let job = engine.submit(text(Model::Standard, "a secret prompt")).unwrap();
+    let job = engine
+        .submit(text(Model::Standard, "a secret prompt"))
+        .unwrap();
     let done = finish(&mut events, &job.id).await;
     assert_completed(&done, 1);
 

@@ -119,10 +119,19 @@ fn describe(r: &FileReport) -> String {
         let _ = writeln!(
             out,
             "  AI-generated: {}  ({})",
-            if report.ai_generated { "yes" } else { "not said" },
+            if report.ai_generated {
+                "yes"
+            } else {
+                "not said"
+            },
             p(&report.digital_source_type)
         );
-        let _ = writeln!(out, "  model: {}   made: {}", p(&report.model), p(&report.created));
+        let _ = writeln!(
+            out,
+            "  model: {}   made: {}",
+            p(&report.model),
+            p(&report.created)
+        );
         if let Some(prompt) = &report.prompt {
             let _ = writeln!(out, "  prompt: {}", printable(prompt));
         }

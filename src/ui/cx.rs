@@ -107,6 +107,8 @@ pub struct ViewCx<'a> {
     pub conn: &'a ConnState,
     pub key: &'a KeyInfo,
     pub textures: &'a Textures,
+    /// What images' content credentials say, read off the UI thread.
+    pub credentials: &'a super::credentials::Credentials,
     pub centre: &'a Centre,
     /// Why Generate cannot run now, one sentence each.
     pub blockers: &'a [String],

@@ -5,6 +5,7 @@ mod app;
 mod batch;
 mod compare;
 mod compose;
+pub mod credentials;
 pub mod cx;
 pub mod dialogs;
 mod eyedropper;

@@ -249,6 +249,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
                 )
                 .on_hover_text(tr.t("refs-note-tip"));
             }
+            credentials_badge_ui(ui, cx, r);
             if let Some(e) = error {
                 ui.label(
                     RichText::new(tr.t("refs-unusable"))
@@ -259,6 +260,35 @@ fn tile_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, i: usize, out: &mut
             }
         });
     });
+}
+
+/// A line on a reference file that carries content credentials: what they say on hover.
+fn credentials_badge_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, r: &crate::core::draft::Reference) {
+    use super::credentials::CredState;
+    // A file on this computer, or an earlier result (sent by its link, read from its copy).
+    let from_result = r.from_result.as_ref().and_then(|(job_id, index)| {
+        let job = cx.jobs.get(job_id)?;
+        Some(job.results.iter().find(|x| x.index == *index)?.path.clone())
+    });
+    let Some(path) = from_result.or_else(|| crate::core::references::links::local_file(&r.url))
+    else {
+        return;
+    };
+    let CredState::Read(report) = cx.credentials.get(&path) else {
+        return;
+    };
+    if !(report.has_manifest || report.has_xmp) {
+        return;
+    }
+    let text = if report.ai_generated {
+        cx.tr.t("credentials-badge-ai")
+    } else {
+        cx.tr.t("credentials-badge")
+    };
+    ui.add(egui::Label::new(RichText::new(text).small()).sense(egui::Sense::hover()))
+        .on_hover_ui(|ui| {
+            super::credentials::section_ui(ui, cx.tr, cx.credentials, &path, "reference");
+        });
 }
 
 /// A reference card's buttons: move, remove, palette; and its box count.

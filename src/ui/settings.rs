@@ -30,6 +30,11 @@ pub struct SettingsForm {
     pub export_dir: String,
     pub theme: Theme,
     pub flatten_onto: [u8; 3],
+    /// The prompt and parameters go into the content credentials.
+    pub credentials_prompt: bool,
+    /// The artist's own signing certificate chain and key (PEM paths), or empty.
+    pub signing_chain: String,
+    pub signing_key: String,
     pub errors: Vec<String>,
     pub host: HostForm,
 }
@@ -133,6 +138,9 @@ impl SettingsView {
                 .unwrap_or_default(),
             theme: s.theme,
             flatten_onto: s.flatten_onto,
+            credentials_prompt: s.credentials.include_prompt,
+            signing_chain: path_text(s.credentials.signing_chain.as_deref()),
+            signing_key: path_text(s.credentials.signing_key.as_deref()),
             errors: Vec::new(),
             host: HostForm::from(s.reference_host.as_ref()),
         });
@@ -464,8 +472,56 @@ fn fields_ui(ui: &mut egui::Ui, tr: Tr, form: &mut SettingsForm) -> bool {
                 }
             });
             ui.end_row();
+            ui.label(tr.t("settings-credentials"));
+            ui.checkbox(
+                &mut form.credentials_prompt,
+                tr.t("settings-credentials-prompt"),
+            )
+            .on_hover_text(tr.t("settings-credentials-prompt-tip"));
+            ui.end_row();
+            let l = ui.label(tr.t("settings-signing-chain"));
+            ui.add(
+                egui::TextEdit::singleline(&mut form.signing_chain)
+                    .hint_text(tr.t("settings-signing-local"))
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id)
+            .on_hover_text(tr.t("settings-signing-tip"));
+            ui.end_row();
+            let l = ui.label(tr.t("settings-signing-key"));
+            ui.add(
+                egui::TextEdit::singleline(&mut form.signing_key)
+                    .hint_text(tr.t("settings-signing-local"))
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id)
+            .on_hover_text(tr.t("settings-signing-tip"));
+            ui.end_row();
         });
     pick_dir
+}
+
+fn path_text(p: Option<&std::path::Path>) -> String {
+    p.map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+/// The signing identity the form names: both files or neither.
+fn signing_from(
+    tr: Tr,
+    form: &SettingsForm,
+    errors: &mut Vec<String>,
+) -> (Option<std::path::PathBuf>, Option<std::path::PathBuf>) {
+    let (chain, key) = (form.signing_chain.trim(), form.signing_key.trim());
+    if chain.is_empty() && key.is_empty() {
+        return (None, None);
+    }
+    if chain.is_empty() || key.is_empty() {
+        errors.push(tr.t("settings-signing-both").to_owned());
+        return (None, None);
+    }
+    // The files are read when an image is signed (off this thread); a chain or key that cannot
+    // be used is logged there and the image keeps its XMP marking.
+    (Some(chain.into()), Some(key.into()))
 }
 
 fn settings_from(
@@ -498,6 +554,7 @@ fn settings_from(
         errors.push(tr.of(&e).to_owned());
         None
     });
+    let (signing_chain, signing_key) = signing_from(tr, form, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -513,6 +570,11 @@ fn settings_from(
         flatten_onto: form.flatten_onto,
         reference_host,
         monthly_budget_micro_usd: budget,
+        credentials: crate::core::settings::CredentialsSettings {
+            include_prompt: form.credentials_prompt,
+            signing_chain,
+            signing_key,
+        },
         ..current.clone()
     })
 }

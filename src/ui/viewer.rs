@@ -196,6 +196,14 @@ impl ViewerView {
                         metadata_ui(ui, cx.tr, job, result);
                         lineage_ui(ui, cx, job, out);
                         ui.separator();
+                        super::credentials::section_ui(
+                            ui,
+                            cx.tr,
+                            cx.credentials,
+                            &result.path,
+                            "viewer",
+                        );
+                        ui.separator();
                         actions_ui(ui, cx, job, result, out);
                     });
             });

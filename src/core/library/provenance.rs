@@ -71,7 +71,8 @@ pub fn story(paths: &Paths, job: &JobRecord, index: u32, policy: &CredentialsSet
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default(),
                     file: Some(file),
-                    description: parent.map(|p| format!("result {} of job {}", p.index + 1, p.job_id)),
+                    description: parent
+                        .map(|p| format!("result {} of job {}", p.index + 1, p.job_id)),
                 },
                 None => Ingredient {
                     title: link_title(url),
@@ -92,10 +93,7 @@ pub fn story(paths: &Paths, job: &JobRecord, index: u32, policy: &CredentialsSet
         title: format!("{:02}.png", index + 1),
         model: req.model.id().to_owned(),
         created: credentials::rfc3339(job.finished_at_ms.unwrap_or_else(crate::core::job::now_ms)),
-        prompt: policy
-            .include_prompt
-            .then(|| req.prompt.clone())
-            .flatten(),
+        prompt: policy.include_prompt.then(|| req.prompt.clone()).flatten(),
         parameters,
         making: if ingredients.is_empty() {
             Making::Created

@@ -61,6 +61,9 @@ mod tests {
         let json = serde_json::to_string("a\u{202e}b\u{1b}").unwrap_or_default();
         let safe = json_safe(&json);
         assert_eq!(safe, "\"a\\u202eb\\u001b\"");
-        assert_eq!(serde_json::from_str::<String>(&safe).ok().as_deref(), Some("a\u{202e}b\u{1b}"));
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).ok().as_deref(),
+            Some("a\u{202e}b\u{1b}")
+        );
     }
 }

@@ -553,6 +553,7 @@ impl eframe::App for StudioApp {
                 conn: &conn,
                 key: &self.connection.key,
                 textures: &self.svc.textures,
+                credentials: &self.svc.credentials,
                 centre: &self.centre,
                 blockers: &blockers,
                 problems: &problems,

@@ -48,6 +48,7 @@ pub(super) struct Services {
     pub notices: Notices,
     pub chores: Chores,
     pub textures: Textures,
+    pub credentials: super::super::credentials::Credentials,
     pub modals: Modals,
     /// The connected engine's command queue (none while connecting).
     engine: Option<mpsc::Sender<Command>>,
@@ -57,7 +58,13 @@ pub(super) struct Services {
 
 impl Services {
     pub fn new(cfg: AppConfig, ctx: egui::Context, textures: Textures) -> Services {
+        let waker = ctx.clone();
+        let credentials = super::super::credentials::Credentials::new(
+            Some(cfg.rt.clone()),
+            std::sync::Arc::new(move || waker.request_repaint()),
+        );
         Services {
+            credentials,
             chores: Chores::new(cfg.rt.clone(), ctx.clone()),
             cfg,
             ctx,
