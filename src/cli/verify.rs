@@ -169,19 +169,21 @@ fn describe(r: &FileReport) -> String {
 /// Checks every file; the exit code is the worst of them: 0 intact, 1 changed, 3 none, 2 bad
 /// input.
 pub fn verify(args: &VerifyArgs) -> anyhow::Result<Exit> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
     let mut worst = Outcome::Intact;
     let mut reports = Vec::with_capacity(args.files.len());
     for path in &args.files {
         let (outcome, report) = check(path);
         worst = worst.max(outcome);
         if !args.json {
-            print!("{}", describe(&report));
+            write!(stdout, "{}", describe(&report))?;
         }
         reports.push(report);
     }
     if args.json {
         let text = serde_json::to_string_pretty(&reports)?;
-        println!("{}", crate::core::text::terminal::json_safe(&text));
+        writeln!(stdout, "{}", crate::core::text::terminal::json_safe(&text))?;
     }
     Ok(worst.exit())
 }

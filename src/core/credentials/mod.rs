@@ -233,17 +233,14 @@ fn sign(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, Crede
             def["description"] = json!(d);
         }
         let bytes = ingredient.file.as_deref().and_then(read_bounded);
-        match bytes.as_deref().and_then(|b| mime_of(b).map(|m| (b, m))) {
-            Some((b, mime)) => {
-                builder
-                    .add_ingredient_from_stream(def.to_string(), mime, &mut Cursor::new(b))
-                    .map_err(sign_error)?;
-            }
-            None => {
-                def["format"] = json!("image/png");
-                let ing = c2pa::Ingredient::from_json(&def.to_string()).map_err(sign_error)?;
-                builder.add_ingredient(ing);
-            }
+        if let Some((b, mime)) = bytes.as_deref().and_then(|b| mime_of(b).map(|m| (b, m))) {
+            builder
+                .add_ingredient_from_stream(def.to_string(), mime, &mut Cursor::new(b))
+                .map_err(sign_error)?;
+        } else {
+            def["format"] = json!("image/png");
+            let ing = c2pa::Ingredient::from_json(&def.to_string()).map_err(sign_error)?;
+            builder.add_ingredient(ing);
         }
     }
     let signer = identity.signer()?;
@@ -311,9 +308,9 @@ mod tests {
         assert_eq!(report.digital_source_type.as_deref(), Some(AI_SOURCE));
         assert_eq!(report.model.as_deref(), Some("wan2.7-image-pro"));
         assert_eq!(report.prompt.as_deref(), Some("花店 a flower shop"));
-        let signer = report.signer.unwrap_or_else(|| panic!("no signer"));
-        assert_eq!(signer.name.as_deref(), Some(identity::LOCAL_SIGNER_NAME));
-        assert!(!signer.trusted);
+        let who = report.signer.unwrap_or_else(|| panic!("no signer"));
+        assert_eq!(who.name.as_deref(), Some(identity::LOCAL_SIGNER_NAME));
+        assert!(!who.trusted);
         assert!(
             report
                 .warnings

@@ -211,10 +211,10 @@ fn read_manifest(reader: &c2pa::Reader, report: &mut Report) {
             }
         }
         for ing in m["ingredients"].as_array().into_iter().flatten() {
-            if ing["relationship"] == "parentOf" {
-                if let Some(l) = ing["active_manifest"].as_str() {
-                    chain.push(&manifests[l]);
-                }
+            if ing["relationship"] == "parentOf"
+                && let Some(l) = ing["active_manifest"].as_str()
+            {
+                chain.push(&manifests[l]);
             }
         }
     }
