@@ -567,3 +567,26 @@ async fn an_edit_with_no_prompt_is_warned_of_and_still_sent() {
     );
     assert_eq!(json(&o)["status"], "completed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_seed_of_zero_is_sent_as_typed_with_a_note() {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cli(home.path(), None);
+    c.args([
+        "generate",
+        "--sandbox",
+        "--prompt",
+        "a kite",
+        "--seed",
+        "0",
+        "--json",
+    ]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: seed 0 is sent as typed"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(journalled_request(home.path()).seed, Some(0));
+}

@@ -293,3 +293,18 @@ fn an_edit_with_no_prompt_is_warned_of_but_can_still_be_sent() {
     assert_eq!(job.request.image_urls.len(), 1);
     assert!(job.request.prompt.as_deref().is_none_or(str::is_empty));
 }
+
+#[test]
+fn a_typed_seed_of_zero_gets_a_hint_and_is_sent_as_typed() {
+    let mut s = studio(1600.0, 1000.0);
+    s.write_prompt("a kite over the dunes");
+    let hint = "Seed 0 is sent as typed";
+    assert!(!s.has_label_containing(hint));
+    s.app_mut().draft.random_seed = false;
+    s.app_mut().draft.seed = 0;
+    s.settle();
+    assert!(s.has_label_containing(hint), "the hint is under Generate");
+    s.click("Generate");
+    s.wait("the job to be sent", |app| !app.jobs().is_empty());
+    assert_eq!(s.app().jobs()[0].request.seed, Some(0));
+}

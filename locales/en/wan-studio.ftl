@@ -837,3 +837,4 @@ settings-signing-tip = A PEM certificate chain from a CA (the signing certificat
 settings-signing-both = Name both the signing certificate chain and its key, or neither.
 credentials-badge = Has content credentials
 credentials-badge-ai = Credentials: AI-generated
+compose-seed-zero = Seed 0 is sent as typed, but some gateways read 0 as "no seed" and pick one at random: use 1 or more to repeat a result.

@@ -814,3 +814,4 @@ settings-signing-tip = 来自 CA 的 PEM 证书链（签名证书在前）及其
 settings-signing-both = 请同时填写签名证书链和私钥，或都留空。
 credentials-badge = 带有内容凭证
 credentials-badge-ai = 凭证：AI 生成
+compose-seed-zero = 种子 0 会按原样发送，但部分网关会把 0 视为“未设置”而随机选取：要复现结果请使用 1 或更大的值。

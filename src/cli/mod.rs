@@ -545,6 +545,9 @@ fn failpoint_journal_writes() -> anyhow::Result<Option<(u32, u32)>> {
 
 async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
     let mut request = args.request()?;
+    if crate::core::api::rules::seed_zero(&request) {
+        eprintln!("note: {}", crate::core::api::rules::SEED_ZERO);
+    }
     if crate::core::api::rules::edit_without_prompt(&request) {
         eprintln!("warning: {}", crate::core::api::rules::EDIT_WITHOUT_PROMPT);
     }

@@ -496,6 +496,8 @@ fn footer_ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, form: &Draft, out: &mut Vec<Act
     } else if !form.references.is_empty() && form.prompt.trim().is_empty() {
         // Allowed, and sent if Generate is pressed; the model does better with words.
         theme::hint(ui, tr.t("compose-edit-no-prompt"));
+    } else if !form.random_seed && form.seed == 0 {
+        theme::hint(ui, tr.t("compose-seed-zero"));
     }
 }
 

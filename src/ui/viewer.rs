@@ -196,6 +196,8 @@ impl ViewerView {
                         metadata_ui(ui, cx.tr, job, result);
                         lineage_ui(ui, cx, job, out);
                         ui.separator();
+                        actions_ui(ui, cx, job, result, out);
+                        ui.separator();
                         super::credentials::section_ui(
                             ui,
                             cx.tr,
@@ -203,8 +205,6 @@ impl ViewerView {
                             &result.path,
                             "viewer",
                         );
-                        ui.separator();
-                        actions_ui(ui, cx, job, result, out);
                     });
             });
         });

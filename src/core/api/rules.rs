@@ -30,6 +30,15 @@ pub fn edit_without_prompt(req: &GenerationRequest) -> bool {
 /// The warning for [`edit_without_prompt`], as the command line prints it.
 pub const EDIT_WITHOUT_PROMPT: &str = "an edit with no prompt: reAPI accepts it, but the model expects text that says what to change; results may ignore the references or vary widely";
 
+/// A typed seed of 0: sent as typed, but some gateways read `seed: 0` as "unset" and draw their
+/// own. A hint, never a refusal.
+pub fn seed_zero(req: &GenerationRequest) -> bool {
+    req.seed == Some(0)
+}
+
+/// The hint for [`seed_zero`], as the command line prints it.
+pub const SEED_ZERO: &str = "seed 0 is sent as typed, but some gateways read 0 as \"no seed\" and pick one at random; use 1 or more to repeat a result";
+
 /// A seed drawn at random from 1 to [`MAX_SEED`] (0 is left out: some gateways read it as unset).
 pub fn random_seed() -> i64 {
     // Never 0: some gateways read `seed: 0` as "unset" and draw their own.
