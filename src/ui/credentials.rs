@@ -167,7 +167,11 @@ pub fn section_ui(ui: &mut egui::Ui, tr: Tr, credentials: &Credentials, path: &P
                 row(ui, tr.t("viewer-model"), m);
             }
             if let Some(c) = &report.created {
-                row(ui, tr.t("credentials-when"), c);
+                // As the rest of the window shows times; as written when it is not RFC 3339.
+                let shown = c
+                    .parse::<jiff::Timestamp>()
+                    .map_or_else(|_| c.clone(), |t| tr.date_time(t.as_millisecond()));
+                row(ui, tr.t("credentials-when"), &shown);
             }
             if let Some(s) = &report.signer {
                 let who = s.name.as_deref().unwrap_or("?");
@@ -176,7 +180,7 @@ pub fn section_ui(ui: &mut egui::Ui, tr: Tr, credentials: &Credentials, path: &P
                 } else {
                     tr.t("credentials-untrusted")
                 };
-                row(ui, tr.t("credentials-signer"), &format!("{who} ({trust})"));
+                row(ui, tr.t("credentials-signer"), &format!("{who} — {trust}"));
             }
             for i in &report.ingredients {
                 let linked = if i.has_credentials {
