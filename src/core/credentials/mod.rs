@@ -243,13 +243,38 @@ fn sign(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, Crede
             builder.add_ingredient(ing);
         }
     }
+    // One hash over the file: a placeholder chunk goes in after `IHDR`, the file is hashed once
+    // with that chunk excluded, and the signed manifest (of the same size) takes its place.
     let signer = identity.signer()?;
-    let mut source = Cursor::new(png);
-    let mut dest = Cursor::new(Vec::with_capacity(png.len() + 32 * 1024));
-    builder
-        .sign(signer.as_ref(), "image/png", &mut source, &mut dest)
+    let placeholder = builder
+        .data_hashed_placeholder(signer.reserve_size(), "image/png")
         .map_err(sign_error)?;
-    Ok(dest.into_inner())
+    let header_end = png::chunks(png)
+        .and_then(|all| all.first().map(|c| c.span.end))
+        .ok_or(CredentialsError::NotPng)?;
+    let mut out = Vec::with_capacity(png.len() + placeholder.len());
+    out.extend_from_slice(&png[..header_end]);
+    out.extend_from_slice(&placeholder);
+    out.extend_from_slice(&png[header_end..]);
+    let mut hash = c2pa::assertions::DataHash::new("jumbf manifest", "sha256");
+    hash.add_exclusion(c2pa::HashRange::new(
+        header_end as u64,
+        placeholder.len() as u64,
+    ));
+    hash.gen_hash_from_stream(&mut Cursor::new(&out))
+        .map_err(sign_error)?;
+    let manifest = builder
+        .sign_data_hashed_embeddable(signer.as_ref(), &hash, "image/png")
+        .map_err(sign_error)?;
+    if manifest.len() != placeholder.len() {
+        return Err(CredentialsError::Sign(format!(
+            "the signed manifest ({} bytes) does not fit its place ({} bytes)",
+            manifest.len(),
+            placeholder.len()
+        )));
+    }
+    out[header_end..header_end + manifest.len()].copy_from_slice(&manifest);
+    Ok(out)
 }
 
 #[cfg(test)]
