@@ -1,7 +1,6 @@
 //! `wan-studio verify FILE… [--json]`: both content-credential marks of each file, and whether
 //! the manifest still matches its bytes.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -54,15 +53,7 @@ struct FileReport {
 }
 
 fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot be read: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err("is larger than any image this app reads (1 GiB)".to_owned());
-    }
-    Ok(bytes)
+    credentials::read_bounded(path, MAX_FILE).map_err(|e| format!("cannot be read: {e}"))
 }
 
 fn check(path: &std::path::Path) -> (Outcome, FileReport) {

@@ -43,13 +43,10 @@ impl std::fmt::Debug for Credentials {
 }
 
 fn read_file(path: &Path) -> CredState {
-    use std::io::Read as _;
-    let mut bytes = Vec::new();
-    let read =
-        std::fs::File::open(path).and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes));
-    if let Err(e) = read {
-        return CredState::Failed(e.to_string());
-    }
+    let bytes = match crate::core::credentials::read_bounded(path, MAX_BYTES) {
+        Ok(b) => b,
+        Err(e) => return CredState::Failed(e.to_string()),
+    };
     match crate::core::credentials::read(&bytes) {
         Ok(report) => CredState::Read(Arc::new(report)),
         Err(e) => CredState::Failed(e.to_string()),

@@ -38,19 +38,7 @@ const KEY_FILE: &str = "signer-key.pem";
 const MAX_PEM: u64 = 256 * 1024;
 
 fn read_pem(path: &Path) -> Result<Vec<u8>, CredentialsError> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| CredentialsError::io(path, e))?;
-    let mut out = Vec::new();
-    file.take(MAX_PEM + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| CredentialsError::io(path, e))?;
-    if out.len() as u64 > MAX_PEM {
-        return Err(CredentialsError::Identity(format!(
-            "{} is larger than a certificate or key file can be",
-            path.display()
-        )));
-    }
-    Ok(out)
+    super::read_bounded(path, MAX_PEM).map_err(|e| CredentialsError::io(path, e))
 }
 
 /// Writes a secret file readable only by this user: a temporary file (created 0600), synced,

@@ -105,16 +105,21 @@ pub fn rfc3339(ms: i64) -> String {
 /// The most bytes an ingredient's file is read for (far more than any image the model makes).
 const MAX_INGREDIENT_BYTES: u64 = 256 * 1024 * 1024;
 
-/// A file's bytes, if it can be read and is not larger than [`MAX_INGREDIENT_BYTES`].
-fn read_bounded(path: &Path) -> Option<Vec<u8>> {
+/// A file's bytes, at most `max` of them: a larger file is an error that says so (an image, a
+/// certificate: whatever is read for the credentials is bounded).
+pub fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
     let mut out = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_INGREDIENT_BYTES + 1)
-        .read_to_end(&mut out)
-        .ok()?;
-    (out.len() as u64 <= MAX_INGREDIENT_BYTES).then_some(out)
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut out)?;
+    if out.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("larger than {} MiB", max / (1024 * 1024)),
+        ));
+    }
+    Ok(out)
 }
 
 /// The MIME type of encoded image bytes.
@@ -232,7 +237,10 @@ fn sign(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, Crede
         if let Some(d) = &ingredient.description {
             def["description"] = json!(d);
         }
-        let bytes = ingredient.file.as_deref().and_then(read_bounded);
+        let bytes = ingredient
+            .file
+            .as_deref()
+            .and_then(|f| read_bounded(f, MAX_INGREDIENT_BYTES).ok());
         if let Some((b, mime)) = bytes.as_deref().and_then(|b| mime_of(b).map(|m| (b, m))) {
             builder
                 .add_ingredient_from_stream(def.to_string(), mime, &mut Cursor::new(b))

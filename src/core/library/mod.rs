@@ -15,9 +15,6 @@ use crate::core::imaging::{self, ImagingError};
 use crate::core::library::journal::{JobRecord, ResultRecord};
 use crate::core::settings::Paths;
 
-/// The PNG signature.
-const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
-
 /// Where result `index` of a job lives.
 pub fn result_path(paths: &Paths, job_id: &str, index: u32, ext: &str) -> PathBuf {
     paths
@@ -162,39 +159,16 @@ pub fn without_query(url: &str) -> String {
 }
 
 /// Inserts `iTXt` chunks right after a PNG's `IHDR`, leaving every other byte alone.
-/// Returns `None` if `bytes` is not a well-formed PNG start.
+/// Returns `None` if `bytes` is not a well-formed PNG. Keywords must be 1–79 ASCII characters;
+/// others are skipped.
 pub fn png_with_text(bytes: &[u8], text: &[(String, String)]) -> Option<Vec<u8>> {
-    if bytes.len() < 33 || &bytes[..8] != PNG_SIGNATURE || &bytes[12..16] != b"IHDR" {
-        return None;
-    }
-    let ihdr_len = u32::from_be_bytes(bytes[8..12].try_into().ok()?) as usize;
-    let ihdr_end = 8 + 12 + ihdr_len;
-    if bytes.len() < ihdr_end {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len() + 256);
-    out.extend_from_slice(&bytes[..ihdr_end]);
-    for (key, value) in text {
-        // Keywords are 1–79 Latin-1 characters; ours are ASCII.
-        if key.is_empty() || key.len() > 79 || !key.is_ascii() {
-            continue;
-        }
-        let mut data = Vec::with_capacity(key.len() + value.len() + 5);
-        data.extend_from_slice(key.as_bytes());
-        // null separator, compression flag 0, method 0, empty language tag, empty translated keyword
-        data.extend_from_slice(&[0, 0, 0, 0, 0]);
-        data.extend_from_slice(value.as_bytes());
-        let len = u32::try_from(data.len()).ok()?;
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(b"iTXt");
-        crc.update(&data);
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(b"iTXt");
-        out.extend_from_slice(&data);
-        out.extend_from_slice(&crc.finalize().to_be_bytes());
-    }
-    out.extend_from_slice(&bytes[ihdr_end..]);
-    Some(out)
+    use crate::core::credentials::png;
+    let extra: Vec<u8> = text
+        .iter()
+        .filter_map(|(key, value)| png::itxt_chunk(key, value))
+        .flatten()
+        .collect();
+    png::with_after_header(bytes, &extra)
 }
 
 /// Checks, stores and thumbnails one downloaded result. CPU and disk work: call off the async threads.

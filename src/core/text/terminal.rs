@@ -6,44 +6,50 @@ use std::borrow::Cow;
 
 /// Whether `c` would act on a terminal or reorder the line instead of being shown.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || is_bidi(c)
+}
+
+/// Whether `c` is a bidi override or isolate (U+202A–U+202E, U+2066–U+2069).
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with each character `pick` chooses written by `escape` instead; borrowed when none is.
+fn escaped(
+    text: &str,
+    pick: impl Fn(char) -> bool,
+    escape: impl Fn(&mut String, u32),
+) -> Cow<'_, str> {
+    if !text.chars().any(&pick) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if pick(c) {
+            escape(&mut out, u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `text` with every C0/C1 control character (tab and newline included) and every bidi
 /// override written as `\u{…}`; any other script is kept as it is.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            use std::fmt::Write as _;
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    use std::fmt::Write as _;
+    escaped(text, is_unsafe, |out, c| {
+        let _ = write!(out, "\\u{{{c:x}}}");
+    })
 }
 
 /// JSON text (as `serde_json` writes it, control characters already escaped) with the bidi
 /// overrides escaped too (`\u202e`), so a terminal showing it is not reordered.
 pub fn json_safe(json: &str) -> Cow<'_, str> {
-    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if !json.chars().any(bidi) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 8);
-    for c in json.chars() {
-        if bidi(c) {
-            use std::fmt::Write as _;
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    use std::fmt::Write as _;
+    escaped(json, is_bidi, |out, c| {
+        let _ = write!(out, "\\u{c:04x}");
+    })
 }
 
 #[cfg(test)]
