@@ -796,3 +796,89 @@ async fn the_providers_upper_case_statuses_complete() {
     let done = finish(&mut events, &job.id).await;
     assert_eq!(done.state, JobState::Failed, "{:?}", done.error);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_older_than_a_day_that_the_server_forgot_is_expired_with_no_more_polls() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    // A job left running 25 hours ago: the server keeps task ids for 24 hours only.
+    let mut old = JobRecord::new(
+        wan_studio::core::api::server::Server::Sandbox,
+        text(Model::Standard, "a fox"),
+    );
+    let day_and_an_hour = i64::try_from(Duration::from_hours(25).as_millis()).unwrap();
+    old.created_at_ms -= day_and_an_hour;
+    old.submitted_at_ms = Some(old.created_at_ms + 500);
+    old.state = JobState::Processing;
+    old.task_id = Some("task_from_yesterday".to_owned());
+    Journal::open(&Paths::new(home.path()))
+        .unwrap()
+        .insert(&old)
+        .unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    engine.resume().unwrap();
+    let done = finish(&mut events, &old.id).await;
+    assert_eq!(done.state, JobState::Expired, "{:?}", done.error);
+    let error = done.error.clone().unwrap();
+    assert_eq!(error.code, "expired");
+    assert!(
+        error.message.contains("may have been charged")
+            && error.message.contains("task_from_yesterday"),
+        "{}",
+        error.message
+    );
+    // The window words it as its own state, with the charge warning.
+    assert_eq!(wan_studio::ui::status_text(&done, 0), "Expired");
+    let plain = wan_studio::core::api::explain::job_error(&error, done.state, &done.server);
+    assert!(
+        plain.summary.contains("may have been charged"),
+        "{}",
+        plain.summary
+    );
+    // Asked once, then left alone: no patience loop, no pause to resume.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(sb.stats().poll_times("task_from_yesterday").len(), 1);
+    assert!(!done.state.is_resumable());
+    assert_eq!(
+        wan_studio::cli::Exit::for_job(&engine.journal().get(&old.id).unwrap().unwrap()),
+        wan_studio::cli::Exit::TaskFailed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_task_is_polled_less_often_up_to_the_longest_wait_and_no_less() {
+    // The provider's schedule (2 s, backing off after 30 s to at most 10 s) scaled down 50 times:
+    // 40 ms, backing off after 600 ms to at most 200 ms.
+    let sb = sandbox_with(Duration::from_secs(3)).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut cfg = wan_studio::core::engine::EngineConfig::new(
+        Paths::new(home.path()),
+        client_config(&sb),
+        wan_studio::core::api::server::Server::Sandbox,
+    );
+    cfg.poll_interval = Duration::from_millis(40);
+    cfg.poll_backoff = wan_studio::core::engine::PollBackoff {
+        after: Duration::from_millis(600),
+        longest: Duration::from_millis(200),
+    };
+    let (engine, mut events) = Engine::start(cfg, tokio::runtime::Handle::current(), None).unwrap();
+    let job = engine.submit(text(Model::Standard, "a slow fox")).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+    let times = sb.stats().poll_times(done.task_id.as_deref().unwrap());
+    let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.len() >= 10, "{gaps:?}");
+    // At first, at the interval.
+    assert!(gaps[0] < Duration::from_millis(150), "{gaps:?}");
+    // Late in the task, at the longest wait: reached, and never gone past (a poll's own round
+    // trip on a busy test machine is the only slack).
+    let late = &gaps[gaps.len() - 3..];
+    assert!(
+        late.iter().all(|g| *g >= Duration::from_millis(190)),
+        "the longest wait is reached: {gaps:?}"
+    );
+    assert!(
+        gaps.iter().all(|g| *g <= Duration::from_millis(200 + 120)),
+        "no wait is longer than the longest: {gaps:?}"
+    );
+}

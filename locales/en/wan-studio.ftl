@@ -306,6 +306,7 @@ state-unknown = Unknown outcome
 state-paused = Paused
 state-download-failed = Download failed
 state-rate-limited = Rate limited
+state-expired = Expired
 server-sandbox = Sandbox mode
 
 ## Gallery
@@ -657,6 +658,7 @@ explain-key-refused = { $place } refused the API key. Check it in Settings; noth
 explain-no-credits = Not enough credits on { $place }; nothing was charged.
 explain-rate-limited = { $place } is rate limiting requests; nothing was charged. Try again in a minute.
 explain-no-such-task = { $place } does not know this task (it may belong to another API key).
+explain-expired = This task is more than 24 hours old and { $place } no longer knows it. It may have been charged; its results, if any, are no longer kept upstream.
 explain-server-says = { $text }
 place-sandbox = the sandbox
 why-lookup = the address could not be looked up

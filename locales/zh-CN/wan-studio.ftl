@@ -295,6 +295,7 @@ state-unknown = 结果未知
 state-paused = 已暂停
 state-download-failed = 下载失败
 state-rate-limited = 已限流
+state-expired = 已过期
 server-sandbox = 沙盒模式
 
 ## Gallery
@@ -640,6 +641,7 @@ explain-key-refused = { $place }拒绝了 API 密钥。请在设置中检查；�
 explain-no-credits = { $place }上的点数不足；没有扣费。
 explain-rate-limited = { $place }正在限流；没有扣费。请一分钟后再试。
 explain-no-such-task = { $place }不认识这个任务（它可能属于另一个 API 密钥）。
+explain-expired = 这个任务已超过 24 小时，{ $place }已不再保留它。它可能已经扣费；若有结果，上游也已不再保存。
 explain-server-says = { $text }
 place-sandbox = 沙盒
 why-lookup = 无法解析该地址

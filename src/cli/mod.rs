@@ -41,7 +41,7 @@ pub enum Exit {
     Invalid = 2,
     /// Refused by the API (4xx).
     Refused = 3,
-    /// The task failed.
+    /// The task failed, or expired upstream before its results came home.
     TaskFailed = 4,
     /// Network trouble, or the outcome is unknown.
     Network = 5,
@@ -75,6 +75,8 @@ impl Exit {
             JobState::Refused | JobState::Paused => Exit::Refused,
             // A task that ran and failed; a 5xx before any task existed is server trouble.
             JobState::Failed if job.task_id.is_some() => Exit::TaskFailed,
+            // A task the server no longer knows: nothing more will come of it.
+            JobState::Expired => Exit::TaskFailed,
             JobState::Failed
             | JobState::NotSent
             | JobState::UnknownOutcome

@@ -166,10 +166,13 @@ pub enum JobState {
     DownloadFailed,
     /// The gateway said "too many requests"; the engine waits and asks again by itself.
     RateLimited,
+    /// The task is older than the server keeps tasks (24 hours) and it no longer knows it: there
+    /// is nothing left to ask for. It may have been charged.
+    Expired,
 }
 
 impl JobState {
-    pub const ALL: [JobState; 11] = [
+    pub const ALL: [JobState; 12] = [
         JobState::Submitting,
         JobState::Processing,
         JobState::Downloading,
@@ -181,6 +184,7 @@ impl JobState {
         JobState::Paused,
         JobState::DownloadFailed,
         JobState::RateLimited,
+        JobState::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -196,6 +200,7 @@ impl JobState {
             JobState::Paused => "paused",
             JobState::DownloadFailed => "download_failed",
             JobState::RateLimited => "rate_limited",
+            JobState::Expired => "expired",
         }
     }
 
@@ -217,6 +222,7 @@ impl JobState {
             JobState::Paused => "Paused",
             JobState::DownloadFailed => "Download failed",
             JobState::RateLimited => "Rate limited",
+            JobState::Expired => "Expired",
         }
     }
 
@@ -364,10 +370,12 @@ pub enum ErrorCode {
     NoOutput,
     /// The task failed without saying why.
     Failed,
+    /// The task outlived the server's memory of it (24 hours).
+    Expired,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 7] = [
+    pub const ALL: [ErrorCode; 8] = [
         ErrorCode::NotSent,
         ErrorCode::UnknownOutcome,
         ErrorCode::JournalFailed,
@@ -375,6 +383,7 @@ impl ErrorCode {
         ErrorCode::DownloadFailed,
         ErrorCode::NoOutput,
         ErrorCode::Failed,
+        ErrorCode::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -386,6 +395,7 @@ impl ErrorCode {
             ErrorCode::DownloadFailed => "download_failed",
             ErrorCode::NoOutput => "no_output",
             ErrorCode::Failed => "failed",
+            ErrorCode::Expired => "expired",
         }
     }
 

@@ -128,6 +128,35 @@ pub struct Stats {
     pub media_requests_with_auth: AtomicU64,
     /// The most tasks running at once (created and not yet ready), as a batch's limit is checked.
     pub most_running: AtomicU64,
+    /// When each of the latest polls came in, and for which task (the last [`POLL_LOG`]).
+    poll_log: std::sync::Mutex<std::collections::VecDeque<(String, std::time::Instant)>>,
+}
+
+/// How many polls [`Stats`] remembers the times of.
+const POLL_LOG: usize = 4096;
+
+impl Stats {
+    /// When the latest polls of `task` came in, oldest first (for tests of the poll schedule).
+    pub fn poll_times(&self, task: &str) -> Vec<std::time::Instant> {
+        self.poll_log
+            .lock()
+            .map(|log| {
+                log.iter()
+                    .filter(|(t, _)| t == task)
+                    .map(|(_, at)| *at)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn log_poll(&self, task: &str) {
+        if let Ok(mut log) = self.poll_log.lock() {
+            if log.len() == POLL_LOG {
+                log.pop_front();
+            }
+            log.push_back((task.to_owned(), std::time::Instant::now()));
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -864,6 +893,7 @@ async fn poll(
     UrlPath(id): UrlPath<String>,
 ) -> Response {
     s.stats.polls.fetch_add(1, Ordering::SeqCst);
+    s.stats.log_poll(&id);
     if let Some(resp) = s.refusal(&headers) {
         return resp;
     }

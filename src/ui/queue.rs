@@ -29,7 +29,10 @@ pub fn state_colour(state: JobState) -> Color32 {
         | JobState::Downloading
         | JobState::RateLimited => theme::RUNNING,
         JobState::Completed => theme::LIVE,
-        JobState::UnknownOutcome | JobState::Paused | JobState::DownloadFailed => theme::WARN,
+        JobState::UnknownOutcome
+        | JobState::Paused
+        | JobState::DownloadFailed
+        | JobState::Expired => theme::WARN,
         JobState::Failed | JobState::Refused | JobState::NotSent => theme::ERROR,
     }
 }
@@ -317,9 +320,10 @@ impl QueueView {
                 let plain = explain::job_error(err, job.state, &job.server);
                 let summary = tr.m(&plain.text);
                 let colour = match job.state {
-                    JobState::UnknownOutcome | JobState::Paused | JobState::DownloadFailed => {
-                        theme::warn_text(ui.visuals())
-                    }
+                    JobState::UnknownOutcome
+                    | JobState::Paused
+                    | JobState::DownloadFailed
+                    | JobState::Expired => theme::warn_text(ui.visuals()),
                     _ => theme::error_text(ui.visuals()),
                 };
                 ui.add(
@@ -398,7 +402,11 @@ impl QueueView {
     fn other_buttons_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, out: &mut Vec<Action>) {
         let retryable = matches!(
             job.state,
-            JobState::Failed | JobState::Refused | JobState::NotSent | JobState::UnknownOutcome
+            JobState::Failed
+                | JobState::Refused
+                | JobState::NotSent
+                | JobState::UnknownOutcome
+                | JobState::Expired
         );
         if retryable
             && named_button(

@@ -72,6 +72,9 @@ pub fn job_error(error: &ApiErrorBody, state: JobState, server: &Server) -> Plai
         _ if studio == Some(ErrorCode::UnknownOutcome) || state == JobState::UnknownOutcome => {
             msg!("explain-unknown-outcome", place = at(), why = why())
         }
+        _ if studio == Some(ErrorCode::Expired) || state == JobState::Expired => {
+            msg!("explain-expired", place = at())
+        }
         (code, _) if code.starts_with("1000") => msg!("explain-key-refused", place = at()),
         ("30001", _) => msg!("explain-no-credits", place = at()),
         ("50001", _) => msg!("explain-rate-limited", place = at()),

@@ -35,6 +35,7 @@ use crate::core::references::LoadedImage;
 use crate::core::settings::Paths;
 
 pub use batches::{BatchControl, BatchPlan, BatchRun, BatchStatus};
+pub use poll::{PollBackoff, TASK_LIFETIME};
 
 /// A `.partial-*` file older than this was left by a killed writer (a live write takes seconds).
 const STALE_PARTIAL: Duration = Duration::from_mins(10);
@@ -206,6 +207,8 @@ pub struct EngineConfig {
     /// less often, up to every 10 s (the provider recommends 1–2 s for short tasks, 5–10 s for
     /// long ones).
     pub poll_interval: Duration,
+    /// How polling slows down for a long task (default: after 30 s, up to every 10 s).
+    pub poll_backoff: PollBackoff,
     /// How many times one result download is tried before the job is marked download-failed.
     pub download_attempts: u32,
     /// How long a task the server answers "not found" (404, 40001) is polled on before the job
@@ -225,6 +228,7 @@ impl EngineConfig {
             client,
             server,
             poll_interval: Duration::from_secs(2),
+            poll_backoff: PollBackoff::default(),
             download_attempts: 6,
             lost_task_patience: Duration::from_mins(2),
             event_capacity: 256,

@@ -18,24 +18,46 @@ struct Polling {
     delay: Duration,
     last_status: Option<String>,
     not_found_since: Option<tokio::time::Instant>,
+    /// When the task was accepted (ms since the epoch), as the journal has it.
+    submitted_at_ms: Option<i64>,
 }
 
-/// A running task is asked at the configured interval for its first [`BACK_OFF_AFTER`], then
-/// less often, doubling each [`BACK_OFF_AFTER`] up to [`LONG_POLL`] (the provider recommends 5–10 s
-/// for long tasks); never more often than the interval.
-pub(super) fn poll_delay(interval: Duration, running_for: Duration) -> Duration {
-    let Some(past) = running_for.checked_sub(BACK_OFF_AFTER) else {
+/// How polling slows down for a long task: at the configured interval for its first `after`,
+/// then doubling each `after`, up to `longest`; never more often than the interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollBackoff {
+    pub after: Duration,
+    pub longest: Duration,
+}
+
+impl Default for PollBackoff {
+    /// The provider's advice: 1–2 s for short tasks, 5–10 s for long ones.
+    fn default() -> PollBackoff {
+        PollBackoff {
+            after: Duration::from_secs(30),
+            longest: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The wait before the next ask of a task that has been running for `running_for`.
+pub(super) fn poll_delay(
+    interval: Duration,
+    backoff: PollBackoff,
+    running_for: Duration,
+) -> Duration {
+    let after = backoff.after.max(Duration::from_millis(1));
+    let Some(past) = running_for.checked_sub(after) else {
         return interval;
     };
-    let doublings = u32::try_from(past.as_secs() / BACK_OFF_AFTER.as_secs() + 1).unwrap_or(8);
+    let doublings = u32::try_from(past.as_millis() / after.as_millis() + 1).unwrap_or(8);
     let grown = interval.saturating_mul(2u32.saturating_pow(doublings.min(8)));
-    grown.min(LONG_POLL).max(interval)
+    grown.min(backoff.longest).max(interval)
 }
 
-/// How long a task is asked at the configured interval before polling backs off.
-const BACK_OFF_AFTER: Duration = Duration::from_secs(30);
-/// The longest wait between two asks of a running task.
-pub(super) const LONG_POLL: Duration = Duration::from_secs(10);
+/// How long the server answers for a task id (the provider's reference: 24 hours). A task older
+/// than this that the server does not know is [`JobState::Expired`], not "not visible yet".
+pub const TASK_LIFETIME: Duration = Duration::from_hours(24);
 
 /// What one answer means for the loop.
 enum Next {
@@ -55,7 +77,15 @@ impl Polling {
             delay: interval,
             last_status: None,
             not_found_since: None,
+            submitted_at_ms: None,
         }
+    }
+
+    /// Whether the task is older than the server keeps tasks.
+    fn outlived_the_server(&self) -> bool {
+        let lifetime = i64::try_from(TASK_LIFETIME.as_millis()).unwrap_or(i64::MAX);
+        self.submitted_at_ms
+            .is_some_and(|at| crate::core::job::now_ms().saturating_sub(at) >= lifetime)
     }
 
     /// One more failed ask: the next waits longer.
@@ -73,11 +103,11 @@ impl Inner {
     ) -> Result<Option<Vec<String>>, JournalError> {
         let mut at = Polling::new(self.cfg.poll_interval);
         let id = job_id.to_owned();
-        if self
-            .db(move |j| j.get(&id))
-            .await?
-            .is_some_and(|j| j.state != JobState::Processing)
-        {
+        let journalled = self.db(move |j| j.get(&id)).await?;
+        at.submitted_at_ms = journalled
+            .as_ref()
+            .and_then(|j| j.submitted_at_ms.or(Some(j.created_at_ms)));
+        if journalled.is_some_and(|j| j.state != JobState::Processing) {
             self.set_state(job_id, JobState::Processing, None).await?;
         }
         loop {
@@ -93,8 +123,9 @@ impl Inner {
                 Ok(task) => {
                     at = Polling {
                         last_status: at.last_status.take(),
+                        submitted_at_ms: at.submitted_at_ms,
                         since: at.since,
-                        delay: poll_delay(at.interval, at.since.elapsed()),
+                        delay: poll_delay(at.interval, self.cfg.poll_backoff, at.since.elapsed()),
                         ..Polling::new(at.interval)
                     };
                     self.answered(job_id, task, &mut at).await?
@@ -169,6 +200,20 @@ impl Inner {
                 }
             }
             PollError::Refused { status, error }
+                if (status == 404 || error.code == "40001") && at.outlived_the_server() =>
+            {
+                // Past the server's 24 hours there is nothing left to ask for: say so, once.
+                tracing::warn!(task = %task_id, status, "task expired upstream: {error}");
+                let error = ErrorCode::Expired.body(&format!(
+                    "Task {task_id} is more than {} hours old and the server no longer knows it ({}). It may have been charged; its results, if any, are no longer kept upstream.",
+                    TASK_LIFETIME.as_secs() / 3600,
+                    error.message
+                ));
+                self.set_state(job_id, JobState::Expired, Some(&error))
+                    .await?;
+                return Ok(Next::Done(None));
+            }
+            PollError::Refused { status, error }
                 if (status == 404 || error.code == "40001")
                     && at
                         .not_found_since
@@ -222,23 +267,25 @@ mod tests {
     #[test]
     fn a_long_task_is_asked_less_often_up_to_ten_seconds() {
         let i = Duration::from_secs(2);
-        assert_eq!(poll_delay(i, Duration::ZERO), i);
-        assert_eq!(poll_delay(i, Duration::from_secs(29)), i);
+        let b = PollBackoff::default();
+        assert_eq!(b.longest, Duration::from_secs(10));
+        assert_eq!(poll_delay(i, b, Duration::ZERO), i);
+        assert_eq!(poll_delay(i, b, Duration::from_secs(29)), i);
         assert_eq!(
-            poll_delay(i, Duration::from_secs(31)),
+            poll_delay(i, b, Duration::from_secs(31)),
             Duration::from_secs(4)
         );
         assert_eq!(
-            poll_delay(i, Duration::from_secs(61)),
+            poll_delay(i, b, Duration::from_secs(61)),
             Duration::from_secs(8)
         );
-        assert_eq!(poll_delay(i, Duration::from_secs(91)), LONG_POLL);
-        assert_eq!(poll_delay(i, Duration::from_hours(24)), LONG_POLL);
+        assert_eq!(poll_delay(i, b, Duration::from_secs(91)), b.longest);
+        assert_eq!(poll_delay(i, b, Duration::from_hours(24)), b.longest);
         // Never more often than asked for, even with a long configured interval.
         let slow = Duration::from_secs(15);
-        assert_eq!(poll_delay(slow, Duration::from_mins(10)), slow);
+        assert_eq!(poll_delay(slow, b, Duration::from_mins(10)), slow);
         // Tests' short intervals back off the same way.
         let quick = Duration::from_millis(40);
-        assert_eq!(poll_delay(quick, Duration::from_secs(1)), quick);
+        assert_eq!(poll_delay(quick, b, Duration::from_secs(1)), quick);
     }
 }
