@@ -461,9 +461,16 @@ async fn a_journal_that_cannot_take_the_task_id_loses_nothing_and_pays_once() {
     );
     let task_id = shown.task_id.clone().expect("the task id is on screen");
     let message = shown.error.unwrap().message;
+    // Written into the slot held for it before the submit went out (no new disk space needed).
+    let slot = home.path().join("slots").join(format!("{}.json", job.id));
     assert!(
-        message.contains(&task_id) && message.contains("recovered-tasks.jsonl"),
+        message.contains(&task_id) && message.contains(&slot.display().to_string()),
         "{message}"
+    );
+    assert_eq!(
+        std::fs::metadata(&slot).unwrap().len(),
+        wan_studio::core::engine::recovery::SLOT_BYTES as u64,
+        "filled in place"
     );
     let kept = wan_studio::core::engine::recovery::read(&Paths::new(home.path())).unwrap();
     assert_eq!(kept.len(), 1);
@@ -483,6 +490,7 @@ async fn a_journal_that_cannot_take_the_task_id_loses_nothing_and_pays_once() {
             .unwrap()
             .is_empty()
     );
+    assert!(!slot.exists(), "the slot goes once the journal has the id");
     assert_eq!(
         sb.stats().submits_received.load(Ordering::SeqCst),
         1,

@@ -377,7 +377,8 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
 /// Whether an error (one link of a chain) is this machine's storage failing: the journal, or a
 /// file that could not be written.
 fn is_storage(e: &(dyn std::error::Error + 'static)) -> bool {
-    let engine_journal = |e: &EngineError| matches!(e, EngineError::Journal(_));
+    let engine_journal =
+        |e: &EngineError| matches!(e, EngineError::Journal(_) | EngineError::NoRoom(_));
     e.is::<crate::core::library::journal::JournalError>()
         || e.is::<rusqlite::Error>()
         || e.downcast_ref::<EngineError>().is_some_and(engine_journal)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::driver::Phase;
-use super::{Command, Engine, EngineError, Event, ExportDest, Submission, lease};
+use super::{Command, Engine, EngineError, Event, ExportDest, Submission, lease, recovery};
 use crate::core::api::request::GenerationRequest;
 use crate::core::api::rules;
 use crate::core::job::{BatchRef, JobId};
@@ -87,11 +87,38 @@ impl Engine {
                 )));
             }
         };
+        // The room to record the answer is held before anything is sent (a full disk must not be
+        // able to lose a charged task id), and a disk too full to journal the job is not tried.
+        let paths = &self.inner.cfg.paths;
+        let held = match recovery::free_bytes(&paths.home) {
+            Some(free) if free < recovery::MIN_FREE_BYTES => Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!(
+                    "less than {} KiB left for the journal",
+                    recovery::MIN_FREE_BYTES / 1024
+                ),
+            )),
+            _ => recovery::Slot::hold(paths, &job.id),
+        };
+        let slot = match held {
+            Ok(slot) => slot,
+            Err(e) => {
+                lease.release_ended();
+                let need = crate::core::api::rules::max_pixels(&job.request)
+                    .saturating_mul(u64::try_from(job.request.n.max(1)).unwrap_or(1))
+                    .saturating_mul(3)
+                    .saturating_add(recovery::MIN_FREE_BYTES);
+                let words = recovery::no_room(paths, &e, need);
+                tracing::warn!(job = %job.id, "not sent: {words}");
+                return Err(EngineError::NoRoom(words));
+            }
+        };
         if let Err(e) = self.inner.journal.insert(job) {
+            slot.release();
             lease.release_ended();
             return Err(e.into());
         }
-        self.launch(job.clone(), Phase::Submit, lease);
+        self.launch(job.clone(), Phase::Submit(slot), lease);
         Ok(())
     }
 

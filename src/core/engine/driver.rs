@@ -62,8 +62,11 @@ impl Engine {
 }
 
 pub(super) enum Phase {
-    Submit,
-    Poll { task_id: String },
+    /// Send it, with the room held to record its answer.
+    Submit(recovery::Slot),
+    Poll {
+        task_id: String,
+    },
 }
 
 impl Inner {
@@ -80,7 +83,7 @@ impl Inner {
         let message = match unrecorded.as_ref().and_then(|j| j.task_id.as_deref()) {
             Some(task) => format!(
                 "The journal could not record this job ({e}), so it stopped here. Task {task} is kept in {}; Resume adopts it and copies its results home once the disk or journal is healthy again (result links last about a day).",
-                recovery::path(&self.cfg.paths).display()
+                recovery::place_of(&self.cfg.paths, id).display()
             ),
             None => format!(
                 "The journal could not record this job ({e}), so it stopped here. What was recorded is kept; Resume continues it once the disk or journal is healthy again."
@@ -115,7 +118,7 @@ impl Inner {
 
     async fn drive(&self, job: JobRecord, phase: Phase) -> Result<(), JournalError> {
         let task_id = match phase {
-            Phase::Submit => match self.submit(&job).await? {
+            Phase::Submit(slot) => match self.submit(&job, slot).await? {
                 Some(id) => id,
                 None => return Ok(()),
             },
@@ -128,7 +131,11 @@ impl Inner {
     }
 
     /// Sends the submit; returns the task id, or `None` when the job ended here.
-    async fn submit(&self, job: &JobRecord) -> Result<Option<String>, JournalError> {
+    async fn submit(
+        &self,
+        job: &JobRecord,
+        slot: recovery::Slot,
+    ) -> Result<Option<String>, JournalError> {
         tracing::info!(job = %job.id, model = %job.request.model, n = job.request.n, "submitting");
         // While the API rate-limits the submit, the job says so (nothing is charged meanwhile).
         let (journal, events, waker, id) = (
@@ -158,21 +165,25 @@ impl Inner {
         match self.client.submit_with(&job.request, &rate_limited).await {
             Ok(task) => {
                 if let Err(e) = self.record_submitted(job, &task).await {
-                    // The task id is charged and could not be journalled: it goes to the recovery
-                    // file (or, if even that fails, to the log and the screen), and the job polls
-                    // on in memory until the journal takes it. Nothing is ever sent again.
-                    if !self.keep_task_id(job, &task, &e).await {
+                    // The task id is charged and could not be journalled: it goes into the slot
+                    // held for it (or the recovery file; if even that fails, to the log and the
+                    // screen), and the job polls on in memory until the journal takes it.
+                    // Nothing is ever sent again.
+                    if !self.keep_task_id(job, &task, &e, slot).await {
                         return Err(e);
                     }
                     if !self.poll_until_recorded(job, &task).await? {
                         return Ok(None);
                     }
+                } else {
+                    release(slot).await;
                 }
                 self.emit(&job.id).await;
                 tracing::info!(job = %job.id, task = %task.id, "accepted");
                 Ok(Some(task.id))
             }
             Err(e) => {
+                release(slot).await;
                 tracing::warn!(job = %job.id, "submit ended: {e}");
                 let (state, error) = match &e {
                     SubmitError::Refused { error, .. } | SubmitError::RateLimited { error } => {
@@ -249,6 +260,7 @@ impl Inner {
         job: &JobRecord,
         task: &crate::core::api::request::TaskInfo,
         e: &JournalError,
+        slot: recovery::Slot,
     ) -> bool {
         let entry = recovery::Recovered {
             job_id: job.id.clone(),
@@ -260,14 +272,28 @@ impl Inner {
         let paths = self.cfg.paths.clone();
         let file = recovery::path(&paths);
         let kept = tokio::task::spawn_blocking(move || {
-            recovery::append(&paths, &entry).or_else(|e| {
+            // The slot held before sending takes it in place: no new space needed.
+            match slot.fill(&entry) {
+                Ok(()) => return Ok(slot.path().to_owned()),
+                Err(e) => {
+                    tracing::warn!(
+                        "the submit slot could not take the task id ({e}); appending it"
+                    );
+                }
+            }
+            let file = recovery::path(&paths);
+            let appended = recovery::append(&paths, &entry).or_else(|e| {
                 // A full disk: the reserve (if still there) makes room for this one line.
                 if recovery::release_reserve(&paths) {
                     recovery::append(&paths, &entry)
                 } else {
                     Err(e)
                 }
-            })
+            });
+            if appended.is_ok() {
+                slot.release();
+            }
+            appended.map(|()| file)
         })
         .await
         .map_err(std::io::Error::other)
@@ -276,12 +302,12 @@ impl Inner {
         shown.task_id = Some(task.id.clone());
         shown.remote_status = Some(task.status.as_str().to_owned());
         match &kept {
-            Ok(()) => {
-                tracing::error!(job = %job.id, task = %task.id, "the journal could not record the task id ({e}); kept in {}, polling on in memory", file.display());
+            Ok(place) => {
+                tracing::error!(job = %job.id, task = %task.id, "the journal could not record the task id ({e}); kept in {}, polling on in memory", place.display());
                 self.send(Event::Notice(format!(
                     "The journal could not record task {} ({e}). It is kept in {}, and the job polls on; its results are copied home once the journal takes it (or at the next resume). Nothing is sent again.",
                     task.id,
-                    file.display()
+                    place.display()
                 )));
                 shown.state = JobState::Processing;
             }
@@ -378,5 +404,16 @@ impl Inner {
         self.unrecorded
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Gives a submit's slot back off the async threads (its answer is journalled, or nothing was
+/// accepted).
+async fn release(slot: recovery::Slot) {
+    if tokio::task::spawn_blocking(move || slot.release())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the submit slot could not be released");
     }
 }

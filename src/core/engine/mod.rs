@@ -251,6 +251,9 @@ pub enum EngineError {
     StillRunning(String),
     #[error("{0}")]
     Files(String),
+    /// The disk is too full to hold the room a submit's answer needs: nothing was sent.
+    #[error("{0}")]
+    NoRoom(String),
     #[error("the connection is being switched; send it again in a moment")]
     ShutDown,
 }
@@ -303,6 +306,18 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// A journal that cannot open on a disk too full for it is said to be that: a full disk, and how
+/// much to free; any other failure as it is.
+fn no_room_for(paths: &Paths, e: JournalError) -> EngineError {
+    match recovery::free_bytes(&paths.home) {
+        Some(free) if free < recovery::MIN_FREE_BYTES => {
+            let io = std::io::Error::new(std::io::ErrorKind::StorageFull, e.to_string());
+            EngineError::NoRoom(recovery::no_room(paths, &io, recovery::MIN_FREE_BYTES * 2))
+        }
+        _ => EngineError::Journal(e),
+    }
+}
+
 impl Engine {
     /// Opens the journal and builds the client. Jobs run on `rt`.
     pub fn start(
@@ -310,12 +325,12 @@ impl Engine {
         rt: Handle,
         waker: Option<Waker>,
     ) -> Result<(Engine, mpsc::Receiver<Event>), EngineError> {
-        let (journal, opened) = if cfg.shelve_at_open {
-            let (journal, opened) = Journal::open_with_shelf(&cfg.paths)?;
-            (journal, Some(opened))
+        let opened = if cfg.shelve_at_open {
+            Journal::open_with_shelf(&cfg.paths).map(|(j, o)| (j, Some(o)))
         } else {
-            (Journal::open(&cfg.paths)?, None)
+            Journal::open(&cfg.paths).map(|j| (j, None))
         };
+        let (journal, opened) = opened.map_err(|e| no_room_for(&cfg.paths, e))?;
         let journal = Arc::new(journal);
         let client = ApiClient::new(cfg.client.clone())?;
         // Room for a charged task id on a disk that fills up later (made before any submit).

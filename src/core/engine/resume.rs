@@ -79,6 +79,10 @@ impl Engine {
     pub(super) fn adopt_recovered(&self) -> Result<(), EngineError> {
         let paths = &self.inner.cfg.paths;
         let journal = &self.inner.journal;
+        // Slots a killed submit left empty (a live submit never holds one for an hour).
+        if let Err(e) = recovery::sweep_slots(paths, std::time::Duration::from_hours(1)) {
+            tracing::warn!("the submit slots could not be swept: {e}");
+        }
         let mut failed = None;
         recovery::update(paths, |entries| {
             let mut left = Vec::new();
