@@ -137,10 +137,7 @@ pub(crate) fn mime_of(bytes: &[u8]) -> Option<&'static str> {
 
 /// The PNG without credentials of its own: no C2PA chunk and no XMP.
 pub fn strip(png: &[u8]) -> Option<Vec<u8>> {
-    png::without(png, |bytes, chunk| {
-        &chunk.kind == png::C2PA_CHUNK
-            || png::itxt_keyword(bytes, chunk) == Some(png::XMP_KEYWORD.as_bytes())
-    })
+    png::without(png, is_old_mark)
 }
 
 /// Whether a PNG carries a C2PA chunk.
@@ -151,28 +148,83 @@ pub fn has_manifest(png: &[u8]) -> bool {
 /// `png` with its old marks removed and the XMP of `story` spliced in after `IHDR` (no manifest).
 pub fn embed_xmp(png: &[u8], story: &Story) -> Option<Vec<u8>> {
     let bare = strip(png)?;
-    let packet = xmp::packet(
-        &creator_tool(),
-        &story.created,
-        &story.model,
-        story.prompt.as_deref(),
-    );
-    let chunk = png::itxt_chunk(png::XMP_KEYWORD, &packet)?;
+    let chunk = png::itxt_chunk(png::XMP_KEYWORD, &xmp_packet(story))?;
     png::with_after_header(&bare, &chunk)
 }
 
 /// `png` with both marks: its own old ones replaced, the XMP spliced in after `IHDR`, then the
 /// C2PA manifest signed over every other byte. CPU work (one hash over the file, one signature).
 pub fn embed(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, CredentialsError> {
-    let with_xmp = embed_xmp(png, story).ok_or(CredentialsError::NotPng)?;
-    sign(&with_xmp, story, identity)
+    let all = png::chunks(png).ok_or(CredentialsError::NotPng)?;
+    let xmp_chunk =
+        png::itxt_chunk(png::XMP_KEYWORD, &xmp_packet(story)).ok_or(CredentialsError::NotPng)?;
+    let mut builder = manifest_builder(story)?;
+    let signer = identity.signer()?;
+    let placeholder = builder
+        .data_hashed_placeholder(signer.reserve_size(), "image/png")
+        .map_err(sign_error)?;
+    // One copy of the file, hashed as it is copied (while the bytes are hot): the signature and
+    // `IHDR`, the placeholder (left out of the hash), the XMP, then every chunk but the old marks.
+    let header = all
+        .first()
+        .map(|c| c.span.end)
+        .ok_or(CredentialsError::NotPng)?;
+    let mut out = Vec::with_capacity(png.len() + placeholder.len() + xmp_chunk.len());
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    let mut put = |out: &mut Vec<u8>, bytes: &[u8]| {
+        sha2::Digest::update(&mut hasher, bytes);
+        out.extend_from_slice(bytes);
+    };
+    put(&mut out, &png[..header]);
+    out.extend_from_slice(&placeholder);
+    put(&mut out, &xmp_chunk);
+    for chunk in &all[1..] {
+        if !is_old_mark(png, chunk) {
+            put(&mut out, &png[chunk.span.clone()]);
+        }
+    }
+    let mut hash = c2pa::assertions::DataHash::new("jumbf manifest", "sha256");
+    hash.add_exclusion(c2pa::HashRange::new(
+        header as u64,
+        placeholder.len() as u64,
+    ));
+    hash.set_hash(sha2::Digest::finalize(hasher).to_vec());
+    let manifest = builder
+        .sign_data_hashed_embeddable(signer.as_ref(), &hash, "image/png")
+        .map_err(sign_error)?;
+    if manifest.len() != placeholder.len() {
+        return Err(CredentialsError::Sign(format!(
+            "the signed manifest ({} bytes) does not fit its place ({} bytes)",
+            manifest.len(),
+            placeholder.len()
+        )));
+    }
+    out[header..header + manifest.len()].copy_from_slice(&manifest);
+    Ok(out)
+}
+
+/// Whether a chunk is one of the marks [`embed`] replaces: a manifest, or an XMP packet.
+fn is_old_mark(bytes: &[u8], chunk: &png::Chunk) -> bool {
+    &chunk.kind == png::C2PA_CHUNK
+        || png::itxt_keyword(bytes, chunk) == Some(png::XMP_KEYWORD.as_bytes())
+}
+
+/// The XMP packet telling `story`.
+fn xmp_packet(story: &Story) -> String {
+    xmp::packet(
+        &creator_tool(),
+        &story.created,
+        &story.model,
+        story.prompt.as_deref(),
+    )
 }
 
 fn sign_error(e: impl std::fmt::Display) -> CredentialsError {
     CredentialsError::Sign(e.to_string())
 }
 
-fn sign(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, CredentialsError> {
+/// The manifest of `story`, ready to be signed: its actions, parameters and ingredients.
+fn manifest_builder(story: &Story) -> Result<c2pa::Builder, CredentialsError> {
     use serde_json::json;
     let agent = json!({ "name": story.model });
     let tool = json!({ "name": "Wan Studio", "version": env!("CARGO_PKG_VERSION") });
@@ -251,38 +303,7 @@ fn sign(png: &[u8], story: &Story, identity: &Identity) -> Result<Vec<u8>, Crede
             builder.add_ingredient(ing);
         }
     }
-    // One hash over the file: a placeholder chunk goes in after `IHDR`, the file is hashed once
-    // with that chunk excluded, and the signed manifest (of the same size) takes its place.
-    let signer = identity.signer()?;
-    let placeholder = builder
-        .data_hashed_placeholder(signer.reserve_size(), "image/png")
-        .map_err(sign_error)?;
-    let header_end = png::chunks(png)
-        .and_then(|all| all.first().map(|c| c.span.end))
-        .ok_or(CredentialsError::NotPng)?;
-    let mut out = Vec::with_capacity(png.len() + placeholder.len());
-    out.extend_from_slice(&png[..header_end]);
-    out.extend_from_slice(&placeholder);
-    out.extend_from_slice(&png[header_end..]);
-    let mut hash = c2pa::assertions::DataHash::new("jumbf manifest", "sha256");
-    hash.add_exclusion(c2pa::HashRange::new(
-        header_end as u64,
-        placeholder.len() as u64,
-    ));
-    hash.gen_hash_from_stream(&mut Cursor::new(&out))
-        .map_err(sign_error)?;
-    let manifest = builder
-        .sign_data_hashed_embeddable(signer.as_ref(), &hash, "image/png")
-        .map_err(sign_error)?;
-    if manifest.len() != placeholder.len() {
-        return Err(CredentialsError::Sign(format!(
-            "the signed manifest ({} bytes) does not fit its place ({} bytes)",
-            manifest.len(),
-            placeholder.len()
-        )));
-    }
-    out[header_end..header_end + manifest.len()].copy_from_slice(&manifest);
-    Ok(out)
+    Ok(builder)
 }
 
 #[cfg(test)]
@@ -356,6 +377,32 @@ mod tests {
             .ok();
         let after = image::load_from_memory(&signed).map(|i| i.to_rgba8()).ok();
         assert_eq!(before, after);
+    }
+
+    #[test]
+    fn the_hash_taken_while_copying_is_the_one_the_sdk_takes_of_the_file() {
+        let (_dir, id) = identity();
+        // Old marks in the input are replaced, not kept beside the new ones.
+        let once = embed(&picture(), &story(Making::Created, vec![]), &id)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let twice =
+            embed(&once, &story(Making::Created, vec![]), &id).unwrap_or_else(|e| panic!("{e}"));
+        let all = png::chunks(&twice).unwrap_or_default();
+        let manifests: Vec<_> = all.iter().filter(|c| &c.kind == png::C2PA_CHUNK).collect();
+        assert_eq!(manifests.len(), 1);
+        assert_eq!(all.iter().filter(|c| is_old_mark(&twice, c)).count(), 2);
+        // The SDK's own hash over the file, with the manifest's chunk left out, is the signed one.
+        let span = manifests[0].span.clone();
+        let mut sdk = c2pa::assertions::DataHash::new("jumbf manifest", "sha256");
+        sdk.add_exclusion(c2pa::HashRange::new(span.start as u64, span.len() as u64));
+        let theirs = sdk
+            .hash_from_stream(&mut Cursor::new(&twice))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ours = <sha2::Sha256 as sha2::Digest>::digest(
+            [&twice[..span.start], &twice[span.end..]].concat(),
+        );
+        assert_eq!(theirs, ours.to_vec());
+        assert_eq!(read(&twice).map(|r| r.verdict).ok(), Some(Verdict::Intact));
     }
 
     #[test]
