@@ -210,3 +210,51 @@ async fn turning_the_prompt_setting_off_keeps_the_ai_marking_and_drops_the_text(
         "no chunk of the export holds the prompt"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unusable_signing_key_keeps_the_result_and_says_so_once() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    // The artist's own certificate and key, but the key is not a key.
+    let chain = home.path().join("chain.pem");
+    let key = home.path().join("key.pem");
+    std::fs::write(
+        &chain,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    std::fs::write(&key, "not a key").unwrap();
+    let mut settings = AppSettings::default();
+    settings.credentials.signing_chain = Some(chain);
+    settings.credentials.signing_key = Some(key);
+    settings.save(&paths).unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    let mut req = text(Model::Standard, "a fox");
+    req.n = 2;
+    let job = engine.submit(req).unwrap();
+    let mut notices = Vec::new();
+    let done = tokio::time::timeout(Duration::from_mins(1), async {
+        loop {
+            match events.recv().await {
+                Some(Event::Notice(n)) => notices.push(n),
+                Some(Event::Job(j)) if j.id == job.id && !j.state.is_active() => return *j,
+                Some(_) => {}
+                None => panic!("the engine stopped"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_completed(&done, 2);
+    // Kept, and still marked as AI-made in its XMP.
+    let r = report(&done.results[0].path);
+    assert!(r.has_xmp && r.ai_generated && !r.has_manifest, "{r:?}");
+    // Said once for the two results, with what to do.
+    let said: Vec<&String> = notices
+        .iter()
+        .filter(|n| n.contains("could not be signed"))
+        .collect();
+    assert_eq!(said.len(), 1, "{notices:?}");
+    assert!(said[0].contains("Settings"), "{}", said[0]);
+}

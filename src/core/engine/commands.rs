@@ -297,6 +297,9 @@ impl Engine {
                     Ok(p) => paths.push(p),
                     Err(e) => inner.send(Event::Notice(format!("Export failed: {e}"))),
                 }
+                if let Some(trouble) = library::provenance::take_signing_trouble(&home) {
+                    inner.send(Event::Notice(trouble));
+                }
             }
             if !paths.is_empty() {
                 inner.send(Event::Exported { paths });

@@ -125,7 +125,7 @@ impl Inner {
         });
         let paths = self.cfg.paths.clone();
         let job = job.clone();
-        tokio::task::spawn_blocking(move || {
+        let written = tokio::task::spawn_blocking(move || {
             library::write_result(&paths, &job, index, &bytes, &decoded)
         })
         .await
@@ -134,7 +134,11 @@ impl Inner {
             // Writing to this machine failed: a full disk, a read-only folder.
             crate::core::imaging::ImagingError::Io { .. } => Fetch::Store(e.to_string()),
             other => Fetch::Download(other.to_string()),
-        })
+        });
+        if let Some(trouble) = library::provenance::take_signing_trouble(&self.cfg.paths) {
+            self.send(Event::Notice(trouble));
+        }
+        written
     }
 
     /// One result's bytes, tried up to the configured attempts, telling the front ends how far it

@@ -121,12 +121,55 @@ pub fn without_prompt_text(png: &[u8]) -> Option<Vec<u8>> {
 pub fn credit(paths: &Paths, png: &[u8], story: &Story, policy: &CredentialsSettings) -> Vec<u8> {
     let signed = identity(paths, policy).and_then(|id| credentials::embed(png, story, &id));
     match signed {
-        Ok(bytes) => bytes,
+        Ok(bytes) => {
+            signing_trouble(paths, None);
+            bytes
+        }
         Err(e) => {
             tracing::warn!("content credentials not signed for {}: {e}", story.title);
+            signing_trouble(
+                paths,
+                Some(format!(
+                    "Content credentials could not be signed ({e}). Results are kept, marked as AI-generated in their XMP only; check the signing certificate and key in Settings."
+                )),
+            );
             credentials::embed_xmp(png, story).unwrap_or_else(|| png.to_vec())
         }
     }
+}
+
+/// Signing trouble not yet told to the artist, and the last told, per data folder (told once
+/// until it changes or signing works again).
+type Trouble = std::collections::HashMap<std::path::PathBuf, (Option<String>, Option<String>)>;
+static TROUBLE: std::sync::Mutex<Option<Trouble>> = std::sync::Mutex::new(None);
+
+fn signing_trouble(paths: &Paths, now: Option<String>) {
+    let mut all = TROUBLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let t = all
+        .get_or_insert_with(Trouble::new)
+        .entry(paths.home.clone())
+        .or_default();
+    match now {
+        None => *t = (None, None),
+        Some(message) if t.1.as_ref() != Some(&message) => t.0 = Some(message),
+        Some(_) => {}
+    }
+}
+
+/// Why the last results in this data folder could not be signed, once: for the front ends to
+/// show as a notice.
+pub fn take_signing_trouble(paths: &Paths) -> Option<String> {
+    let mut all = TROUBLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let t = all.as_mut()?.get_mut(&paths.home)?;
+    let pending = t.0.take();
+    if pending.is_some() {
+        t.1.clone_from(&pending);
+    }
+    pending
 }
 
 /// The PNG without any text chunk (`tEXt`, `zTXt`, `iTXt`): what the server wrote there is not
