@@ -258,3 +258,35 @@ async fn an_unusable_signing_key_keeps_the_result_and_says_so_once() {
     assert_eq!(said.len(), 1, "{notices:?}");
     assert!(said[0].contains("Settings"), "{}", said[0]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_of_another_size_than_asked_is_stored_and_exported_at_its_real_size() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let (engine, mut events) = engine(&sb, home.path());
+    // Asked for 1:1 (1024×1024); the model sends back 1000×1040.
+    sb.resize_next_task(1000, 1040);
+    let mut req = text(Model::Standard, "a fox");
+    req.size = Some("1:1".to_owned());
+    let job = engine.submit(req).unwrap();
+    let done = finish(&mut events, &job.id).await;
+    assert_completed(&done, 1);
+    let r = &done.results[0];
+    assert_eq!(
+        (r.width, r.height),
+        (1000, 1040),
+        "the record has the real size"
+    );
+    assert_eq!(png_size(&r.path), (1000, 1040));
+    // The gallery reads its sizes from the library's shelf, which has the same.
+    let shelf = wan_studio::core::library::journal::Shelved::of(&done);
+    assert_eq!(
+        (shelf.results[0].width, shelf.results[0].height),
+        (1000, 1040)
+    );
+    let out = home.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    engine.export(vec![(done.id.clone(), 0)], ExportDest::Folder(out));
+    let files = exported(&mut events).await;
+    assert_eq!(png_size(&files[0]), (1000, 1040));
+}

@@ -173,6 +173,9 @@ struct TaskRecord {
     /// A group series that comes back shorter than `n` (the model decides), set by a test.
     #[serde(default)]
     series_limit: Option<u32>,
+    /// A size other than the one asked for (the model may return one), set by a test.
+    #[serde(default)]
+    size_override: Option<(u32, u32)>,
 }
 
 #[derive(Default)]
@@ -182,6 +185,7 @@ struct Faults {
     media: VecDeque<Fault>,
     fail_next: VecDeque<ApiErrorBody>,
     short_series: VecDeque<u32>,
+    other_size: VecDeque<(u32, u32)>,
 }
 
 struct Shared {
@@ -360,6 +364,12 @@ impl Sandbox {
     /// The next group series comes back with only `images` images, as the model may decide.
     pub fn shorten_next_series(&self, images: u32) {
         self.shared.faults().short_series.push_back(images);
+    }
+
+    /// The next task's images come back `width`×`height`, whatever was asked (as the provider's
+    /// model may return a size other than the one asked for).
+    pub fn resize_next_task(&self, width: u32, height: u32) {
+        self.shared.faults().other_size.push_back((width, height));
     }
 
     /// Stops accepting connections. The port may still be held for a moment; [`Sandbox::stop`]
@@ -642,14 +652,18 @@ fn parse_request(body: &[u8]) -> Result<GenerationRequest, (&'static str, String
 fn create_task(s: &Arc<Shared>, request: GenerationRequest) -> TaskRecord {
     let n = u32::try_from(request.n).unwrap_or(1);
     // One lock for both: a second guard in the same expression would wait on the first.
-    let (forced_error, series_limit) = {
+    let (forced_error, series_limit, size_override) = {
         let mut faults = s.faults();
         let limit = if request.is_group() {
             faults.short_series.pop_front()
         } else {
             None
         };
-        (faults.fail_next.pop_front(), limit)
+        (
+            faults.fail_next.pop_front(),
+            limit,
+            faults.other_size.pop_front(),
+        )
     };
     let delay = s.cfg.base_delay + s.cfg.per_image_delay * n;
     let task = TaskRecord {
@@ -662,6 +676,7 @@ fn create_task(s: &Arc<Shared>, request: GenerationRequest) -> TaskRecord {
         images: 0,
         forced_error,
         series_limit,
+        size_override,
     };
     let running = {
         let now = now_ms();
@@ -731,7 +746,8 @@ async fn produce(s: &Arc<Shared>, task: &TaskRecord) -> Result<u32, ApiErrorBody
         || fastrand::u64(0..=rules::MAX_SEED as u64),
         |v| u64::try_from(v).unwrap_or(0),
     );
-    tokio::task::spawn_blocking(move || render_all(&request, &refs, &dir, seed))
+    let size = task.size_override;
+    tokio::task::spawn_blocking(move || render_all(&request, size, &refs, &dir, seed))
         .await
         .map_err(|e| internal_error(&e))?
 }
@@ -774,11 +790,14 @@ fn boxes_of(request: &GenerationRequest, i: usize) -> Vec<Outline> {
 
 fn render_all(
     request: &GenerationRequest,
+    size: Option<(u32, u32)>,
     refs: &[FetchedReference],
     dir: &Path,
     seed: u64,
 ) -> Result<u32, ApiErrorBody> {
-    let (w, h) = rules::output_dimensions(request, refs.last().map(|r| r.image.dimensions()));
+    let (w, h) = size.unwrap_or_else(|| {
+        rules::output_dimensions(request, refs.last().map(|r| r.image.dimensions()))
+    });
     let count = u32::try_from(request.n).unwrap_or(1).max(1);
     // Editing: the last reference is the canvas; its boxes are scaled onto it, the others are insets.
     let base = refs
