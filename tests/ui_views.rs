@@ -423,3 +423,38 @@ fn controls_that_do_not_apply_say_so_and_a_blank_form_shows_no_error() {
         "what is shown is what is sent"
     );
 }
+
+#[test]
+fn an_expired_task_shows_its_own_state_and_that_it_may_have_been_charged() {
+    let mut req = GenerationRequest::new(Model::Standard);
+    req.prompt = Some("a red fox in fresh snow".into());
+    let server = Server::from_key("https://reapi.ai/");
+    let mut job = JobRecord::new(server.clone(), req);
+    job.state = JobState::Expired;
+    job.task_id = Some("task_from_yesterday".into());
+    job.error = Some(ApiErrorBody {
+        code: "expired".into(),
+        message: "Task task_from_yesterday is more than 24 hours old and the server no longer knows it (task not found).".into(),
+        request_id: None,
+    });
+    let mut parts = Parts::new(vec![job.clone()]);
+    parts.conn = ConnState::Ready {
+        server,
+        samples: Vec::new(),
+    };
+    let mut h = queue_harness(parts, Vec::new(), 500.0);
+    assert!(h.query_by_label_contains("Expired").is_some());
+    assert!(
+        h.query_by_label_contains("It may have been charged")
+            .is_some(),
+        "the charge warning is in words"
+    );
+    // Nothing to resume; a new job can be asked for.
+    assert!(h.query_by_label("Resume").is_none());
+    h.get_by_label("Retry…").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().out,
+        vec![Action::Library(LibraryAction::AskRetry(job.id.clone()))]
+    );
+}
