@@ -280,3 +280,20 @@ fn gallery_captions_carry_the_seed_and_a_seed_can_be_searched() {
         .unwrap();
     assert_eq!(job.request.seed, Some(4242));
 }
+
+#[test]
+fn a_send_the_engine_refuses_is_never_acknowledged_as_sent() {
+    let home = tempfile::tempdir().unwrap();
+    // Something in the way of the room a submit's answer is held in: the engine sends nothing.
+    std::fs::write(home.path().join("slots"), b"not a folder").unwrap();
+    let mut s = ui_support::studio_in(1600.0, 1000.0, home, |_| {});
+    ready_prompt(&mut s);
+    s.click("Generate");
+    s.wait_for_label("Nothing was sent");
+    s.idle(Duration::from_millis(300));
+    assert!(
+        !s.has_label_containing("Sent ✔"),
+        "the footer does not say Sent for a request that never left"
+    );
+    assert!(journalled(&s).is_empty(), "nothing journalled");
+}

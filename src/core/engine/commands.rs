@@ -108,7 +108,14 @@ impl Engine {
                     .saturating_mul(u64::try_from(job.request.n.max(1)).unwrap_or(1))
                     .saturating_mul(3)
                     .saturating_add(recovery::MIN_FREE_BYTES);
-                let words = recovery::no_room(paths, &e, need);
+                let words = if e.kind() == std::io::ErrorKind::StorageFull {
+                    recovery::no_room(paths, &e, need)
+                } else {
+                    format!(
+                        "The room to record this request's answer could not be made in {} ({e}). Nothing was sent.",
+                        paths.home.display()
+                    )
+                };
                 tracing::warn!(job = %job.id, "not sent: {words}");
                 return Err(EngineError::NoRoom(words));
             }
@@ -157,7 +164,10 @@ impl Engine {
     pub fn handle(&self, cmd: Command) {
         let journal = &self.inner.journal;
         let answer: Result<Option<Event>, EngineError> = match cmd {
-            Command::Submit(submission) => self.submit_with(*submission).map(|_| None),
+            Command::Submit(submission) => self
+                .submit_with(*submission)
+                .map(|_| None)
+                .or_else(|e| Ok(Some(Event::NotSent(e.to_string())))),
             Command::Favourite { job_id, index, on } => journal
                 .set_favourite(&job_id, index, on)
                 .map(|()| None)

@@ -49,6 +49,9 @@ pub enum Event {
     Removed { job_id: JobId },
     /// Something went wrong outside any one job (the journal could not be written, …).
     Notice(String),
+    /// A [`Command::Submit`] was refused before anything was sent (a broken rule, a disk too full
+    /// to record its answer, the journal): why, in words. Nothing was charged.
+    NotSent(String),
     /// The library as a window keeps it (the answer to [`Command::ListJobs`]): every job with a
     /// result as the gallery draws it, newest first; the queue's jobs whole (in flight, resumable,
     /// the most recent finished); how many older finished jobs there are.

@@ -151,7 +151,7 @@ pub(super) fn apply(svc: &mut Services, cx: EventCx<'_>, event: Event) -> Vec<Ac
                 ready.push(super::super::cx::ShowAction::Gallery.into());
             }
         }
-        Event::Notice(said) => svc.warn(text(said)),
+        Event::Notice(said) | Event::NotSent(said) => svc.warn(text(said)),
         Event::Thumbnail {
             job_id,
             index,

@@ -419,6 +419,10 @@ impl StudioApp {
 
     /// Applies one engine event, then carries out the actions that waited for it.
     pub fn handle_event(&mut self, event: Event) {
+        if matches!(event, Event::NotSent(_)) {
+            // The footer must not say "Sent" for a request that never left.
+            self.sending.not_sent();
+        }
         let cx = EventCx {
             library: &mut self.library,
             waiting: &mut self.waiting,

@@ -75,6 +75,11 @@ impl Sending {
         self.tried
     }
 
+    /// The engine refused the last send before anything left: it was not sent.
+    pub fn not_sent(&mut self) {
+        self.last_sent = None;
+    }
+
     pub fn last_sent(&self) -> Option<&Sent> {
         self.last_sent.as_ref().map(|(_, sent)| sent)
     }
