@@ -114,6 +114,38 @@ async fn a_missing_key_names_the_variable_and_the_sandbox() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_is_never_sent_over_plain_http_off_loopback() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    // 0.0.0.0 reaches this machine's sandbox on Linux, but it is not a loopback address: a key
+    // sent there travels in clear wherever the name or route leads.
+    let port = sb.addr().port();
+    for base in [
+        format!("http://0.0.0.0:{port}"),
+        "http://example.invalid".to_owned(),
+    ] {
+        let mut c = cli(home.path(), None);
+        c.env("REAPI_BASE_URL", &base)
+            .env("REAPI_API_KEY", KEY)
+            .args(["generate", "--prompt", "a red fox"]);
+        let o = output(c).await;
+        assert_eq!(o.status.code(), Some(2), "{base}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("is not https"), "{err}");
+        assert!(!err.contains(KEY), "the key is never printed");
+    }
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 0);
+    assert_eq!(sb.stats().polls.load(Ordering::SeqCst), 0);
+    // The loopback address itself is fine (that is how the sandbox tests run).
+    let mut c = cli(home.path(), None);
+    c.env("REAPI_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("REAPI_API_KEY", KEY)
+        .args(["generate", "--prompt", "a red fox"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_task_exits_4_with_the_servers_message() {
     let sb = sandbox().await;
     sb.fail_next_task("60001", "Internal error, credits refunded.");

@@ -80,17 +80,32 @@ pub enum SettingsError {
     NoHome,
     #[error("'{0}' is not a valid http(s) address")]
     BadBaseUrl(String),
+    #[error(
+        "'{0}' is not https: the API key is sent only over TLS (plain http:// is allowed to this machine only: 127.0.0.1, ::1 or localhost)"
+    )]
+    InsecureBaseUrl(String),
     #[error("the settings file {0} could not be used: {1}")]
     Corrupt(String, String),
 }
 
-/// Parses and checks an API base URL.
+/// Parses and checks an API base URL: where the key may go. `https://`, or `http://` to a loopback
+/// host named as such (`127.0.0.0/8`, `::1`, `localhost`; not `0.0.0.0`, not a name that may
+/// resolve anywhere). Checked before any network use.
 pub fn parse_base_url(raw: &str) -> Result<Url, SettingsError> {
     let url = Url::parse(raw.trim()).map_err(|_| SettingsError::BadBaseUrl(raw.to_owned()))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(SettingsError::BadBaseUrl(raw.to_owned()));
     }
+    if !key_may_go_to(&url) {
+        return Err(SettingsError::InsecureBaseUrl(raw.trim().to_owned()));
+    }
     Ok(url)
+}
+
+/// Whether the API key may be sent to `url`: over TLS, or to this machine by a loopback name.
+pub fn key_may_go_to(url: &Url) -> bool {
+    url.scheme() == "https"
+        || (url.scheme() == "http" && crate::core::api::rules::is_loopback_host(url))
 }
 
 /// The configuration read from the environment.
@@ -138,6 +153,23 @@ mod tests {
         assert!(parse_base_url("https://reapi.ai").is_ok());
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("nonsense").is_err());
+        // The key goes over TLS, or to this machine only.
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_base_url("http://127.9.9.9:8080").is_ok());
+        assert!(parse_base_url("http://[::1]:8080").is_ok());
+        assert!(parse_base_url("http://localhost:8080").is_ok());
+        for bad in [
+            "http://example.invalid",
+            "http://0.0.0.0:8080",
+            "http://localhost.example.com",
+            "http://169.254.169.254",
+            "http://[::]:80",
+        ] {
+            assert!(
+                matches!(parse_base_url(bad), Err(SettingsError::InsecureBaseUrl(_))),
+                "{bad}"
+            );
+        }
     }
 }
 

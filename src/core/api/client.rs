@@ -156,6 +156,10 @@ pub enum ClientBuildError {
         "this system has no trusted root certificates, so {0} cannot be reached securely: install the ca-certificates package"
     )]
     NoTrustStore(String),
+    #[error(
+        "{0} is not https: the API key is sent only over TLS (plain http:// only to this machine: 127.0.0.1, ::1 or localhost)"
+    )]
+    Insecure(String),
 }
 
 /// Builds an HTTP client with the system's trust store. A system without one (a minimal install
@@ -178,6 +182,11 @@ pub fn build_http_client(
 
 impl ApiClient {
     pub fn new(cfg: ClientConfig) -> Result<ApiClient, ClientBuildError> {
+        // The same rule as the settings', here too: no client can be built that would carry the
+        // key anywhere else.
+        if cfg.api_key.is_some() && !crate::core::settings::key_may_go_to(&cfg.base_url) {
+            return Err(ClientBuildError::Insecure(cfg.base_url.to_string()));
+        }
         let ua = concat!("wan-studio/", env!("CARGO_PKG_VERSION"));
         let (api, trusted) = build_http_client(|| {
             reqwest::Client::builder()
