@@ -96,16 +96,10 @@ pub fn parse_base_url(raw: &str) -> Result<Url, SettingsError> {
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(SettingsError::BadBaseUrl(raw.to_owned()));
     }
-    if !key_may_go_to(&url) {
+    if !crate::core::api::rules::key_may_go_to(&url) {
         return Err(SettingsError::InsecureBaseUrl(raw.trim().to_owned()));
     }
     Ok(url)
-}
-
-/// Whether the API key may be sent to `url`: over TLS, or to this machine by a loopback name.
-pub fn key_may_go_to(url: &Url) -> bool {
-    url.scheme() == "https"
-        || (url.scheme() == "http" && crate::core::api::rules::is_loopback_host(url))
 }
 
 /// The configuration read from the environment.

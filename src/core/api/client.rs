@@ -184,7 +184,7 @@ impl ApiClient {
     pub fn new(cfg: ClientConfig) -> Result<ApiClient, ClientBuildError> {
         // The same rule as the settings', here too: no client can be built that would carry the
         // key anywhere else.
-        if cfg.api_key.is_some() && !crate::core::settings::key_may_go_to(&cfg.base_url) {
+        if cfg.api_key.is_some() && !crate::core::api::rules::key_may_go_to(&cfg.base_url) {
             return Err(ClientBuildError::Insecure(cfg.base_url.to_string()));
         }
         let ua = concat!("wan-studio/", env!("CARGO_PKG_VERSION"));

@@ -327,6 +327,11 @@ pub fn is_loopback_host(url: &Url) -> bool {
     }
 }
 
+/// Whether the API key may be sent to `url`: over TLS, or to this machine by a loopback name.
+pub fn key_may_go_to(url: &Url) -> bool {
+    url.scheme() == "https" || (url.scheme() == "http" && is_loopback_host(url))
+}
+
 /// Checks one reference URL; `None` if it is acceptable.
 pub fn reference_url_problem(raw: &str) -> Option<String> {
     let trimmed = raw.trim();
