@@ -146,6 +146,43 @@ async fn the_key_is_never_sent_over_plain_http_off_loopback() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_escape_codes_are_shown_not_obeyed_now_and_in_history() {
+    let sb = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    // A window title, a screen clear and a right-to-left override in the server's words.
+    sb.fail_next_task("70001", "bad\u{1b}]0;pwned\u{7}\u{1b}[2J \u{202e}txt.exe");
+    let mut c = cli(home.path(), Some(&sb));
+    c.args(["generate", "--prompt", "a fox \u{202e}gnp"]);
+    let o = output(c).await;
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let mut h = cli(home.path(), None);
+    h.arg("history");
+    let history = output(h).await;
+    let mut hj = cli(home.path(), None);
+    hj.args(["history", "--json"]);
+    let history_json = output(hj).await;
+    for (what, text) in [
+        ("generate", stderr(&o)),
+        (
+            "history",
+            String::from_utf8_lossy(&history.stdout).into_owned(),
+        ),
+        (
+            "history --json",
+            String::from_utf8_lossy(&history_json.stdout).into_owned(),
+        ),
+    ] {
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+            "{what} passed a control character through: {text:?}"
+        );
+    }
+    assert!(stderr(&o).contains("\\u{1b}]0;pwned"), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&history.stdout).contains("\\u{202e}txt.exe"));
+    assert!(String::from_utf8_lossy(&history_json.stdout).contains("\\u202e"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_task_exits_4_with_the_servers_message() {
     let sb = sandbox().await;
     sb.fail_next_task("60001", "Internal error, credits refunded.");

@@ -2,6 +2,7 @@
 //! without sending anything twice. The expansion and the rules are the core's
 //! ([`crate::core::batch`]); here are the flags, the table, the progress and the exit codes.
 
+use super::write_json;
 use std::collections::HashMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -215,7 +216,7 @@ fn print_plan(
             to_send_cost_usd: usd(remaining.micro_usd),
             rows,
         };
-        serde_json::to_writer(&mut out, &plan)?;
+        write_json(&mut out, &plan)?;
         writeln!(out)?;
         return Ok(());
     }
@@ -275,7 +276,7 @@ fn status(id: &str, json: bool) -> anyhow::Result<Exit> {
     };
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer(&mut out, &list)?;
+        write_json(&mut out, &list)?;
         writeln!(out)?;
         return Ok(Exit::Done);
     }
@@ -552,7 +553,7 @@ fn finish(
             estimate_usd: usd(total.micro_usd),
             jobs,
         };
-        serde_json::to_writer(&mut out, &report)?;
+        write_json(&mut out, &report)?;
         writeln!(out)?;
     } else {
         for n in numbers {

@@ -1,6 +1,7 @@
 //! `wan-studio history`: the library from the command line (search, filters) and what it has
 //! cost (`--spend`).
 
+use super::write_json;
 use std::io::Write as _;
 
 use clap::Args;
@@ -126,7 +127,7 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
                 )
             })
             .collect();
-        serde_json::to_writer(&mut stdout, &all)?;
+        write_json(&mut stdout, &all)?;
         writeln!(stdout)?;
         return Ok(Exit::Done);
     }
@@ -153,8 +154,8 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
             j.state.label(),
             j.request.model.tier_name(),
             j.request.mode().to_string(),
-            j.task_id.as_deref().unwrap_or("-"),
-            prompt
+            crate::core::text::terminal::printable(j.task_id.as_deref().unwrap_or("-")),
+            crate::core::text::terminal::printable(&prompt)
         )?;
         if let Some(err) = j.error.as_ref().filter(|_| j.state != JobState::Completed) {
             writeln!(stdout, "    {}", describe_error(err))?;
@@ -192,7 +193,7 @@ fn print_spend(
             .collect()
     }
     if json {
-        serde_json::to_writer(
+        write_json(
             &mut *out,
             &serde_json::json!({
                 "estimate": true,

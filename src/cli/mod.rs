@@ -7,6 +7,7 @@ mod verify;
 
 pub use history::HistoryArgs;
 
+use crate::core::text::terminal::{json_safe, printable};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -368,7 +369,10 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
                 None if storage => Exit::Storage,
                 None => Exit::Network,
             };
-            eprintln!("error: {e:#}");
+            // Line by line: a list of broken rules keeps its lines, nothing else gets through.
+            let said = format!("{e:#}");
+            let lines: Vec<_> = said.lines().map(printable).collect();
+            eprintln!("error: {}", lines.join("\n"));
             exit
         }
     }
@@ -711,7 +715,7 @@ fn progress_line(job: &JobRecord) {
     match job.state {
         JobState::Submitting => eprintln!("Submitting…"),
         JobState::RateLimited => eprintln!("Waiting: rate limited; trying again shortly"),
-        JobState::Processing => eprintln!("Processing: task {task}"),
+        JobState::Processing => eprintln!("Processing: task {}", printable(task)),
         JobState::Downloading => eprintln!(
             "Downloading: {}/{} copied home",
             job.results.len(),
@@ -727,11 +731,25 @@ fn progress_line(job: &JobRecord) {
     }
 }
 
+/// A job's error for the terminal: the server's words, code and request id, with any control
+/// character or bidi override they hold shown as an escape instead of obeyed.
 fn describe_error(err: &ApiErrorBody) -> String {
-    match &err.request_id {
+    let said = match &err.request_id {
         Some(id) => format!("{} (code {}, request_id {id})", err.message, err.code),
         None => format!("{} (code {})", err.message, err.code),
-    }
+    };
+    printable(&said).into_owned()
+}
+
+/// Writes `value` as one line of JSON for a terminal or a pipe: control characters escaped by
+/// `serde_json`, and the bidi overrides too (`\u202e`), so no text from outside reorders a line.
+pub(crate) fn write_json(
+    out: &mut impl Write,
+    value: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    let text = serde_json::to_string(value)?;
+    out.write_all(json_safe(&text).as_bytes())?;
+    Ok(())
 }
 
 /// Copies a job's results into `dir` as PNG (with their prompt and parameters), never overwriting.
@@ -803,7 +821,7 @@ fn report(
 ) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     if json {
-        serde_json::to_writer(&mut stdout, &summary(job, files, estimate))?;
+        write_json(&mut stdout, &summary(job, files, estimate))?;
         writeln!(stdout)?;
     } else {
         for f in files {
@@ -854,7 +872,7 @@ async fn resume(args: ResumeArgs) -> anyhow::Result<Exit> {
         }
     }
     if args.json {
-        serde_json::to_writer(&mut stdout, &summaries)?;
+        write_json(&mut stdout, &summaries)?;
         writeln!(stdout)?;
     }
     Ok(exit)
