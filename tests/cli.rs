@@ -120,15 +120,18 @@ async fn the_key_is_never_sent_over_plain_http_off_loopback() {
     // 0.0.0.0 reaches this machine's sandbox on Linux, but it is not a loopback address: a key
     // sent there travels in clear wherever the name or route leads.
     let port = sb.addr().port();
+    let generate_at = |base: &str| {
+        let mut c = cli(home.path(), None);
+        c.env("REAPI_BASE_URL", base)
+            .env("REAPI_API_KEY", KEY)
+            .args(["generate", "--prompt", "a red fox"]);
+        output(c)
+    };
     for base in [
         format!("http://0.0.0.0:{port}"),
         "http://example.invalid".to_owned(),
     ] {
-        let mut c = cli(home.path(), None);
-        c.env("REAPI_BASE_URL", &base)
-            .env("REAPI_API_KEY", KEY)
-            .args(["generate", "--prompt", "a red fox"]);
-        let o = output(c).await;
+        let o = generate_at(&base).await;
         assert_eq!(o.status.code(), Some(2), "{base}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains("is not https"), "{err}");
@@ -137,11 +140,7 @@ async fn the_key_is_never_sent_over_plain_http_off_loopback() {
     assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 0);
     assert_eq!(sb.stats().polls.load(Ordering::SeqCst), 0);
     // The loopback address itself is fine (that is how the sandbox tests run).
-    let mut c = cli(home.path(), None);
-    c.env("REAPI_BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("REAPI_API_KEY", KEY)
-        .args(["generate", "--prompt", "a red fox"]);
-    let o = output(c).await;
+    let o = generate_at(&format!("http://127.0.0.1:{port}")).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 

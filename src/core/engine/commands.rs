@@ -88,34 +88,11 @@ impl Engine {
             }
         };
         // The room to record the answer is held before anything is sent (a full disk must not be
-        // able to lose a charged task id), and a disk too full to journal the job is not tried.
-        let paths = &self.inner.cfg.paths;
-        let held = match recovery::free_bytes(&paths.home) {
-            Some(free) if free < recovery::MIN_FREE_BYTES => Err(std::io::Error::new(
-                std::io::ErrorKind::StorageFull,
-                format!(
-                    "less than {} KiB left for the journal",
-                    recovery::MIN_FREE_BYTES / 1024
-                ),
-            )),
-            _ => recovery::Slot::hold(paths, &job.id),
-        };
-        let slot = match held {
+        // able to lose a charged task id).
+        let slot = match recovery::Slot::hold_for(&self.inner.cfg.paths, job) {
             Ok(slot) => slot,
-            Err(e) => {
+            Err(words) => {
                 lease.release_ended();
-                let need = crate::core::api::rules::max_pixels(&job.request)
-                    .saturating_mul(u64::try_from(job.request.n.max(1)).unwrap_or(1))
-                    .saturating_mul(3)
-                    .saturating_add(recovery::MIN_FREE_BYTES);
-                let words = if e.kind() == std::io::ErrorKind::StorageFull {
-                    recovery::no_room(paths, &e, need)
-                } else {
-                    format!(
-                        "The room to record this request's answer could not be made in {} ({e}). Nothing was sent.",
-                        paths.home.display()
-                    )
-                };
                 tracing::warn!(job = %job.id, "not sent: {words}");
                 return Err(EngineError::NoRoom(words));
             }

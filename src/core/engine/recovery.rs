@@ -113,6 +113,36 @@ impl Slot {
         }
     }
 
+    /// Holds the slot for a new job's submit, on a disk with room to journal it too; or says, in
+    /// words for the artist, why nothing can be sent.
+    pub fn hold_for(paths: &Paths, job: &crate::core::job::JobRecord) -> Result<Slot, String> {
+        let held = match free_bytes(&paths.home) {
+            Some(free) if free < MIN_FREE_BYTES => Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!(
+                    "less than {} KiB left for the journal",
+                    MIN_FREE_BYTES / 1024
+                ),
+            )),
+            _ => Slot::hold(paths, &job.id),
+        };
+        held.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::StorageFull {
+                // Room for the results too: at most 3 bytes a pixel for each image.
+                let need = crate::core::api::rules::max_pixels(&job.request)
+                    .saturating_mul(u64::try_from(job.request.n.max(1)).unwrap_or(1))
+                    .saturating_mul(3)
+                    .saturating_add(MIN_FREE_BYTES);
+                no_room(paths, &e, need)
+            } else {
+                format!(
+                    "The room to record this request's answer could not be made in {} ({e}). Nothing was sent.",
+                    paths.home.display()
+                )
+            }
+        })
+    }
+
     /// Writes `entry` into the slot in place (the same bytes the slot already holds: no new
     /// blocks) and syncs it. Fails only if the entry is larger than the slot, or on an I/O error.
     pub fn fill(&self, entry: &Recovered) -> std::io::Result<()> {
