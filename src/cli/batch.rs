@@ -312,7 +312,7 @@ fn status_line(b: &BatchSummary) -> String {
         b.waiting(),
         b.images,
         format_usd(b.micro_usd),
-        b.source
+        crate::core::text::terminal::printable(&b.source)
     )
 }
 
@@ -568,9 +568,12 @@ fn finish(
 fn files_of(out: Option<&Path>, number: u32, job: &JobRecord) -> Vec<String> {
     job.results
         .iter()
-        .map(|r| match out {
-            Some(dir) => dir.join(out_name(number, r.index)).display().to_string(),
-            None => r.path.display().to_string(),
+        .map(|r| {
+            let path = match out {
+                Some(dir) => dir.join(out_name(number, r.index)),
+                None => r.path.clone(),
+            };
+            crate::core::text::terminal::printable(&path.display().to_string()).into_owned()
         })
         .collect()
 }
@@ -615,7 +618,7 @@ fn say_if_changed(journal: &Journal, batch: &Batch) -> anyhow::Result<()> {
         if old.id != batch.id && !old.cancelled && old.waiting() > 0 {
             eprintln!(
                 "{} has changed since batch {} was started from it: this is a new batch, {}. The {} jobs {} sent are kept; its {} unsent jobs are not sent by this run (`wan-studio batch --cancel {}` retires them).",
-                batch.source,
+                crate::core::text::terminal::printable(&batch.source),
                 old.id,
                 batch.id,
                 old.sent,

@@ -161,7 +161,11 @@ pub(super) fn history(args: &HistoryArgs) -> anyhow::Result<Exit> {
             writeln!(stdout, "    {}", describe_error(err))?;
         }
         for r in &j.results {
-            writeln!(stdout, "    {}", r.path.display())?;
+            writeln!(
+                stdout,
+                "    {}",
+                crate::core::text::terminal::printable(&r.path.display().to_string())
+            )?;
         }
     }
     Ok(Exit::Done)

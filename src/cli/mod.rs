@@ -483,30 +483,33 @@ async fn host_local_references(
     let http = crate::core::references::hosting::upload_client()?;
     // Stages as they happen (a few references at once); an upload's progress at most every 25 %.
     let told: crate::core::references::hosting::StageTold =
-        std::sync::Arc::new(|index, name, stage| match stage {
-            Stage::Preparing => eprintln!("Reference {index}: {name}: preparing…"),
-            Stage::Uploading(p) => {
-                let total = p.total.unwrap_or(p.done).max(1);
-                let quarter = |b: u64| b * 4 / total;
-                let piece = 256 * 1024;
-                if p.done <= piece || quarter(p.done) != quarter(p.done.saturating_sub(piece)) {
-                    eprintln!("Reference {index}: {name}: uploading {p}");
+        std::sync::Arc::new(|index, name, stage| {
+            let name = printable(name);
+            match stage {
+                Stage::Preparing => eprintln!("Reference {index}: {name}: preparing…"),
+                Stage::Uploading(p) => {
+                    let total = p.total.unwrap_or(p.done).max(1);
+                    let quarter = |b: u64| b * 4 / total;
+                    let piece = 256 * 1024;
+                    if p.done <= piece || quarter(p.done) != quarter(p.done.saturating_sub(piece)) {
+                        eprintln!("Reference {index}: {name}: uploading {p}");
+                    }
                 }
-            }
-            Stage::Hosted { notes, uploaded } => {
-                let summary = crate::core::references::preflight::summary_of(
-                    &notes,
-                    crate::core::text::i18n::Lang::En,
-                );
-                let how = if uploaded {
-                    "uploaded"
-                } else {
-                    "already uploaded earlier"
-                };
-                if summary.is_empty() {
-                    eprintln!("Reference {index}: {name}: sent as it is, {how}.");
-                } else {
-                    eprintln!("Reference {index}: {name}: {summary} ({how})");
+                Stage::Hosted { notes, uploaded } => {
+                    let summary = crate::core::references::preflight::summary_of(
+                        &notes,
+                        crate::core::text::i18n::Lang::En,
+                    );
+                    let how = if uploaded {
+                        "uploaded"
+                    } else {
+                        "already uploaded earlier"
+                    };
+                    if summary.is_empty() {
+                        eprintln!("Reference {index}: {name}: sent as it is, {how}.");
+                    } else {
+                        eprintln!("Reference {index}: {name}: {summary} ({how})");
+                    }
                 }
             }
         });
@@ -687,7 +690,7 @@ async fn follow(events: &mut mpsc::Receiver<Event>, ids: &[JobId]) -> Vec<JobRec
                     }
                     latest.insert(job.id.clone(), *job);
                 }
-                Some(Event::Notice(msg)) => eprintln!("warning: {msg}"),
+                Some(Event::Notice(msg)) => eprintln!("warning: {}", printable(&msg)),
                 Some(Event::Download { job_id, index, count, progress }) if ids.contains(&job_id) => {
                     downloading.insert(job_id, (index, count, progress));
                 }
@@ -825,7 +828,7 @@ fn report(
         writeln!(stdout)?;
     } else {
         for f in files {
-            writeln!(stdout, "{}", f.display())?;
+            writeln!(stdout, "{}", printable(&f.display().to_string()))?;
         }
         if let Some(err) = job
             .error

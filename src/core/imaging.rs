@@ -224,24 +224,63 @@ pub fn encode_png_with(
     Ok(out)
 }
 
-/// Reads the text chunks (tEXt, zTXt, iTXt) of a PNG.
+/// The most a compressed text chunk is inflated to (the PNG crate's own default is 2 MiB; a prompt
+/// and its parameters are a few KiB). A larger one is skipped, never inflated further.
+pub const MAX_TEXT_CHUNK: usize = 256 * 1024;
+/// The most the PNG decoder may hold while reading up to the pixels (its raw text chunks).
+const MAX_HEADER_BYTES: usize = 16 * 1024 * 1024;
+
+/// What a PNG says before its pixels: its text chunks and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PngFacts {
+    pub text: Vec<(String, String)>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Reads the text chunks (tEXt, iTXt) of a PNG.
 pub fn png_text(bytes: &[u8]) -> Result<Vec<(String, String)>, ImagingError> {
-    let decoder = png::Decoder::new(Cursor::new(bytes));
+    png_facts(Cursor::new(bytes)).map(|f| f.text)
+}
+
+/// Reads a PNG's text chunks and size from `reader`, stopping at its first pixels (they are never
+/// read). Defensively: the decoder holds at most 16 MiB, a compressed text chunk is inflated to
+/// at most [`MAX_TEXT_CHUNK`] (a larger one is skipped), and zTXt chunks (which the studio never
+/// writes) are not read.
+pub fn png_facts(reader: impl std::io::BufRead + std::io::Seek) -> Result<PngFacts, ImagingError> {
+    let decoder = png::Decoder::new_with_limits(
+        reader,
+        png::Limits {
+            bytes: MAX_HEADER_BYTES,
+        },
+    );
     let reader = decoder
         .read_info()
         .map_err(|e| ImagingError::Decode(e.to_string()))?;
     let info = reader.info();
-    let mut out: Vec<(String, String)> = info
+    let mut text: Vec<(String, String)> = info
         .uncompressed_latin1_text
         .iter()
         .map(|t| (t.keyword.clone(), t.text.clone()))
         .collect();
-    for t in &info.utf8_text {
-        if let Ok(text) = t.get_text() {
-            out.push((t.keyword.clone(), text));
+    for chunk in &info.utf8_text {
+        let mut chunk = chunk.clone();
+        match chunk
+            .decompress_text_with_limit(MAX_TEXT_CHUNK)
+            .and_then(|()| chunk.get_text())
+        {
+            Ok(t) => text.push((chunk.keyword.clone(), t)),
+            Err(e) => tracing::warn!(
+                keyword = %crate::core::text::terminal::printable(&chunk.keyword),
+                "a PNG text chunk is skipped: {e}"
+            ),
         }
     }
-    Ok(out)
+    Ok(PngFacts {
+        text,
+        width: info.width,
+        height: info.height,
+    })
 }
 
 /// A temporary file beside `path`, holding `bytes`, flushed to disk: ready to be renamed into place.

@@ -256,9 +256,12 @@ impl Sandbox {
             source,
         })?;
         let (fetcher, _) = crate::core::api::client::build_http_client(|| {
+            // The upstream service's fetch of a reference, held to the same boundary as ours.
             reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(10))
                 .timeout(Duration::from_secs(30))
+                .redirect(crate::core::api::boundary::redirect_policy())
+                .dns_resolver(crate::core::api::boundary::GuardedResolver)
         })?;
         let base_url = format!("http://{addr}");
         let base = reqwest::Url::parse(&base_url).map_err(|e| SandboxError::Bind {

@@ -357,13 +357,11 @@ pub fn confirm_ui(ctx: &egui::Context, tr: Tr, confirm: &Confirm) -> (Option<Act
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             );
-            let prompt: String = request
-                .prompt
-                .as_deref()
-                .unwrap_or("")
-                .chars()
-                .take(120)
-                .collect();
+            let prompt: String =
+                crate::core::text::terminal::shown(request.prompt.as_deref().unwrap_or(""))
+                    .chars()
+                    .take(120)
+                    .collect();
             (
                 tr.t("confirm-made-here"),
                 tr!(tr, "confirm-made-here-body", name = name, prompt = prompt),

@@ -675,7 +675,11 @@ fn tile_texts(
             .sum::<usize>(),
     );
     let caption = crate::core::api::explain::shorten_cols(
-        &(head.clone() + &crate::core::api::explain::shorten_cols(&job.prompt, room.max(1))),
+        &(head.clone()
+            + &crate::core::api::explain::shorten_cols(
+                &crate::core::text::terminal::shown(&job.prompt),
+                room.max(1),
+            )),
         chars,
     );
     let key = ResultKey::new(&job.id, result.index);

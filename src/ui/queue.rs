@@ -6,6 +6,7 @@ use eframe::egui::{self, Color32, RichText};
 use crate::core::api::explain;
 use crate::core::job::JobId;
 use crate::core::library::journal::{JobRecord, JobState};
+use crate::core::text::terminal::shown;
 
 use super::cx::{Action, LibraryAction, ShowAction, ViewCx};
 use super::text_cache::TextCache;
@@ -299,13 +300,14 @@ impl QueueView {
                         .strong(),
                 );
             }
-            let prompt = job
-                .request
-                .prompt
-                .as_deref()
-                .unwrap_or(tr.t("queue-no-prompt"));
+            let prompt = shown(
+                job.request
+                    .prompt
+                    .as_deref()
+                    .unwrap_or(tr.t("queue-no-prompt")),
+            );
             ui.add(
-                egui::Label::new(RichText::new(explain::shorten(prompt, 80)).italics())
+                egui::Label::new(RichText::new(explain::shorten(&prompt, 80)).italics())
                     .wrap()
                     .selectable(true),
             )
@@ -468,11 +470,12 @@ fn done_row_ui(
     let tr = cx.tr;
     // A job's request never changes: the rows beside it are known by their ids.
     let beside = row.beside.map(|j| j.map(|j| j.id.as_str()));
-    let prompt = job
-        .request
-        .prompt
-        .as_deref()
-        .unwrap_or(tr.t("queue-no-prompt"));
+    let prompt = shown(
+        job.request
+            .prompt
+            .as_deref()
+            .unwrap_or(tr.t("queue-no-prompt")),
+    );
     let close = egui::Rect::from_center_size(
         egui::pos2(rect.max.x - 16.0, rect.center().y),
         egui::vec2(24.0, 24.0),

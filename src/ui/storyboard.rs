@@ -61,7 +61,7 @@ pub fn ui(ui: &mut egui::Ui, cx: &ViewCx<'_>, job_id: &str, out: &mut Vec<Action
     });
     if let Some(prompt) = &job.request.prompt {
         ui.add(
-            egui::Label::new(RichText::new(prompt).italics())
+            egui::Label::new(RichText::new(crate::core::text::terminal::shown(prompt)).italics())
                 .wrap()
                 .selectable(true),
         );

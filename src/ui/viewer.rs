@@ -14,6 +14,7 @@ use super::textures::{Request, ResultKey, TexKey, TexState};
 use super::theme;
 use super::widgets::{ZoomAsk, named_button, zoom_controls};
 use crate::core::text::i18n::Tr;
+use crate::core::text::terminal::shown;
 use crate::tr;
 
 const SIDEBAR: f32 = 280.0;
@@ -507,13 +508,13 @@ fn metadata_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, result: &ResultRecord
     let req = &job.request;
     ui.label(RichText::new(tr.t("compose-prompt")).strong());
     ui.add(
-        egui::Label::new(req.prompt.as_deref().unwrap_or(tr.t("viewer-none")))
+        egui::Label::new(shown(req.prompt.as_deref().unwrap_or(tr.t("viewer-none"))))
             .wrap()
             .selectable(true),
     );
     if let Some(neg) = &req.negative_prompt {
         ui.label(RichText::new(tr.t("compose-negative")).strong());
-        ui.add(egui::Label::new(neg).wrap().selectable(true));
+        ui.add(egui::Label::new(shown(neg)).wrap().selectable(true));
     }
     ui.add_space(4.0);
     egui::Grid::new("viewer_meta_grid")
@@ -567,7 +568,7 @@ fn metadata_ui(ui: &mut egui::Ui, tr: Tr, job: &JobRecord, result: &ResultRecord
             row(
                 ui,
                 tr.t("viewer-task-id"),
-                job.task_id.as_deref().unwrap_or("—"),
+                &shown(job.task_id.as_deref().unwrap_or("—")),
             );
             row(ui, tr.t("viewer-created"), &tr.date_time(job.created_at_ms));
             if !req.image_urls.is_empty() {

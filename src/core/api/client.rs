@@ -5,16 +5,18 @@
 //!   a 2xx whose body cannot be read) is **never** resent: it ends as [`SubmitError::UnknownOutcome`];
 //! - a submit refused with 429, or one that could not connect at all, was not charged and is retried;
 //! - the `Authorization` header goes to the API host only: image downloads use a separate client that
-//!   has no credentials, and the API client follows no redirects.
+//!   has no credentials, and the API client follows no redirects;
+//! - every answer is read within the trust boundary's limits (`boundary`): at most 1 MiB, within
+//!   the request's deadline (headers and body), an error's text cut to 2 KiB.
 
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 
+use crate::core::api::boundary::{self, BodyError, Bounded, MAX_ANSWER_BYTES, MAX_ERROR_TEXT};
 use crate::core::api::key::ApiKey;
 use crate::core::api::request::{ApiErrorBody, ErrorEnvelope, GenerationRequest, TaskInfo};
-use crate::core::api::rules::is_loopback_host;
 
 /// Tunables. The defaults follow the contract; tests shorten them.
 #[derive(Debug, Clone)]
@@ -22,8 +24,10 @@ pub struct ClientConfig {
     pub base_url: Url,
     pub api_key: Option<ApiKey>,
     pub connect_timeout: Duration,
-    /// Whole-request timeout for a submit. After it, the outcome is unknown.
+    /// The deadline for a submit's answer, headers and body, from the moment it is sent. After
+    /// it, the outcome is unknown (never resent).
     pub submit_timeout: Duration,
+    /// The deadline for a poll's answer, headers and body.
     pub poll_timeout: Duration,
     /// A download that receives no bytes for this long is given up (and tried again from where it
     /// stopped). There is no deadline for the whole body: a slow link still finishes.
@@ -32,7 +36,8 @@ pub struct ClientConfig {
     pub submit_attempts: u32,
     /// First wait between such attempts when the server gives no `Retry-After`.
     pub retry_base: Duration,
-    /// Longest single `Retry-After` honoured before giving up.
+    /// Longest single `Retry-After` a submit waits out; a server asking for more is refused (not
+    /// charged) with the wait it asked for said. Never more than [`boundary::MAX_RETRY_AFTER`].
     pub max_retry_after: Duration,
     /// How long a submit refused with 429 keeps waiting for its turn, in all. Rate-limited
     /// requests are not charged, so waiting minutes costs nothing but time.
@@ -285,11 +290,21 @@ impl ApiClient {
                 Ok(resp) if resp.status() == StatusCode::TOO_MANY_REQUESTS => {
                     limited += 1;
                     let retry_after = retry_after(&resp);
-                    let error = read_error(resp).await;
+                    let mut error = read_error(resp).await;
                     tracing::warn!(limited, ?retry_after, "submit rate limited");
-                    let wait = retry_after.unwrap_or_else(|| backoff(self.cfg.retry_base, limited));
-                    let over_budget = started.elapsed() + wait > self.cfg.rate_limit_budget;
-                    if wait > self.cfg.max_retry_after || over_budget {
+                    let longest = self.cfg.max_retry_after.min(boundary::MAX_RETRY_AFTER);
+                    if let Some(asked) = retry_after.map(|r| r.asked).filter(|a| *a > longest) {
+                        error.message = format!(
+                            "{} (the API asks to wait {} s, longer than the {} s the studio waits; nothing was charged)",
+                            error.message,
+                            asked.as_secs(),
+                            longest.as_secs()
+                        );
+                        return Err(SubmitError::RateLimited { error });
+                    }
+                    let wait = retry_after
+                        .map_or_else(|| backoff(self.cfg.retry_base, limited), |r| r.wait);
+                    if started.elapsed() + wait > self.cfg.rate_limit_budget {
                         return Err(SubmitError::RateLimited { error });
                     }
                     rate_limited(wait);
@@ -304,14 +319,13 @@ impl ApiClient {
     async fn read_submit_answer(&self, resp: reqwest::Response) -> Result<TaskInfo, SubmitError> {
         let status = resp.status();
         if status.is_success() {
-            let bytes = resp.bytes().await.map_err(|e| {
+            let bytes = read_bounded(resp).await.map_err(|e| {
                 SubmitError::UnknownOutcome(format!(
-                    "the answer was cut off ({}); the task may have been created and charged",
-                    describe(&e)
+                    "{e}; the task may have been created and charged"
                 ))
             })?;
             return match serde_json::from_slice::<TaskInfo>(&bytes) {
-                Ok(task) if valid_task_id(&task.id) => Ok(task),
+                Ok(task) if valid_task_id(&task.id) => Ok(trimmed(task)),
                 Ok(task) => Err(SubmitError::UnknownOutcome(format!(
                     "the answer carried an unusable task id '{}'",
                     snippet(task.id.as_bytes())
@@ -377,7 +391,7 @@ impl ApiClient {
         let status = resp.status();
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Err(PollError::RateLimited {
-                retry_after: retry_after(&resp),
+                retry_after: retry_after(&resp).map(|r| r.wait),
             });
         }
         if status.is_server_error() {
@@ -395,13 +409,14 @@ impl ApiClient {
                 error,
             });
         }
-        let bytes = resp
-            .bytes()
+        let bytes = read_bounded(resp)
             .await
-            .map_err(|e| PollError::Transient(describe(&e)))?;
-        serde_json::from_slice::<TaskInfo>(&bytes).map_err(|_| {
-            PollError::Transient(format!("the answer was not a task: '{}'", snippet(&bytes)))
-        })
+            .map_err(|e| PollError::Transient(e.to_string()))?;
+        serde_json::from_slice::<TaskInfo>(&bytes)
+            .map(trimmed)
+            .map_err(|_| {
+                PollError::Transient(format!("the answer was not a task: '{}'", snippet(&bytes)))
+            })
     }
 
     /// Checks the key at no cost: polls a task id that cannot exist. A good key hears "no such
@@ -454,8 +469,10 @@ impl ApiClient {
     }
 }
 
-/// A client for images (results, references): no credentials ever, redirects followed, a connect
-/// timeout and an idle timeout (no bytes for `idle`), never a deadline for the whole body.
+/// A client for images (results, references, uploads): no credentials ever, redirects followed
+/// only as the trust boundary allows (every hop checked, at most five), names resolved without
+/// link-local or metadata addresses, a connect timeout and an idle timeout (no bytes for `idle`),
+/// never a deadline for the whole body.
 pub fn media_client(
     connect_timeout: Duration,
     idle: Duration,
@@ -466,13 +483,15 @@ pub fn media_client(
             .user_agent(ua)
             .connect_timeout(connect_timeout)
             .read_timeout(idle)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(boundary::redirect_policy())
+            .dns_resolver(boundary::GuardedResolver)
     })
     .map(|(c, _)| c)
 }
 
-/// Downloads an image with `client` (which must carry no credentials), up to `cap` bytes: https, or
-/// http on this machine (the sandbox).
+/// Downloads an image with `client` (which must carry no credentials), up to `cap` bytes, from a
+/// link the trust boundary allows ([`boundary::fetch_problem`]): https, or http on this machine
+/// (the sandbox).
 pub async fn download_media(
     client: &reqwest::Client,
     url: &str,
@@ -519,22 +538,23 @@ pub async fn download_media_into(
             snippet(url.as_bytes())
         ))
     })?;
-    let allowed =
-        parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback_host(&parsed));
-    if !allowed {
+    if let Some(why) = boundary::fetch_problem(&parsed, boundary::is_loopback_host(&parsed)) {
         return Err(DownloadError::Permanent(format!(
-            "refusing to download a result from '{}': only https:// links are fetched",
-            parsed.scheme()
+            "refusing to download from a link that {why}"
         )));
     }
     let mut request = client.get(parsed);
     if !out.is_empty() {
         request = request.header(reqwest::header::RANGE, format!("bytes={}-", out.len()));
     }
-    let mut resp = request
-        .send()
-        .await
-        .map_err(|e| DownloadError::Transient(describe(&e)))?;
+    let mut resp = request.send().await.map_err(|e| {
+        if e.is_redirect() {
+            // The boundary refused a hop: asking again would be refused again.
+            DownloadError::Permanent(describe(&e))
+        } else {
+            DownloadError::Transient(describe(&e))
+        }
+    })?;
     let status = resp.status();
     if status == StatusCode::PARTIAL_CONTENT {
         let continues = resp
@@ -615,9 +635,46 @@ pub fn backoff(base: Duration, attempt: u32) -> Duration {
     d + jitter
 }
 
-fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
-    let v = resp.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
-    v.parse::<u64>().ok().map(Duration::from_secs)
+fn retry_after(resp: &reqwest::Response) -> Option<boundary::RetryAfter> {
+    let v = resp.headers().get(RETRY_AFTER)?;
+    boundary::retry_after(&String::from_utf8_lossy(v.as_bytes()))
+}
+
+/// Reads an answer's body within [`MAX_ANSWER_BYTES`] (a larger one is refused as soon as it says
+/// or shows so) and the request's deadline.
+async fn read_bounded(mut resp: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    let mut body = Bounded::new(MAX_ANSWER_BYTES, resp.content_length())?;
+    while let Some(piece) = resp
+        .chunk()
+        .await
+        .map_err(|e| ReadError::Cut(describe(&e)))?
+    {
+        body.push(&piece)?;
+    }
+    Ok(body.into_bytes())
+}
+
+/// Why an answer could not be read.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    #[error("the answer was cut off ({0})")]
+    Cut(String),
+}
+
+/// An error from a server with its texts cut to what is worth keeping, once, as it arrives.
+fn trimmed_error(mut e: ApiErrorBody) -> ApiErrorBody {
+    e.message = boundary::cut(&e.message, MAX_ERROR_TEXT);
+    e.code = boundary::cut(&e.code, 64);
+    e.request_id = e.request_id.map(|r| boundary::cut(&r, 128));
+    e
+}
+
+/// A task with its error's texts cut ([`trimmed_error`]).
+fn trimmed(mut task: TaskInfo) -> TaskInfo {
+    task.error = task.error.map(trimmed_error);
+    task
 }
 
 /// Reads an error answer's body: the API's envelope, or a clear error naming what came instead (an
@@ -640,7 +697,7 @@ pub fn parse_error(status: u16, bytes: &[u8], request_id: Option<String>) -> (Ap
             },
             false,
         ),
-        Ok(env) => (env.error, true),
+        Ok(env) => (trimmed_error(env.error), true),
         Err(_) => (
             ApiErrorBody {
                 code: format!("HTTP {status}"),
@@ -662,7 +719,7 @@ pub fn parse_error(status: u16, bytes: &[u8], request_id: Option<String>) -> (Ap
 /// Reads a task (a submit's or a poll's answer) from any bytes.
 pub fn parse_task(bytes: &[u8]) -> Result<TaskInfo, String> {
     match serde_json::from_slice::<TaskInfo>(bytes) {
-        Ok(task) if valid_task_id(&task.id) => Ok(task),
+        Ok(task) if valid_task_id(&task.id) => Ok(trimmed(task)),
         Ok(task) => Err(format!(
             "the answer carried an unusable task id '{}'",
             snippet(task.id.as_bytes())
@@ -682,16 +739,13 @@ async fn read_error_enveloped(resp: reqwest::Response) -> (ApiErrorBody, bool) {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    match resp.bytes().await {
+        .map(|r| boundary::cut(r, 128));
+    match read_bounded(resp).await {
         Ok(bytes) => parse_error(status, &bytes, request_id),
         Err(e) => (
             ApiErrorBody {
                 code: format!("HTTP {status}"),
-                message: format!(
-                    "HTTP {status}; the answer could not be read ({})",
-                    describe(&e)
-                ),
+                message: format!("HTTP {status}; {e}"),
                 request_id,
             },
             false,

@@ -60,9 +60,11 @@ pub fn job_error(error: &ApiErrorBody, state: JobState, server: &Server) -> Plai
     };
     let at = || Arg::English(place.clone());
     let why = || Arg::English(transport_reason(&error.message).to_owned());
-    let mut detail = error.message.clone();
+    // Shown in the window and the terminal as it is: escaped where a server's bytes would act.
+    let shown = crate::core::text::terminal::shown;
+    let mut detail = shown(&error.message).into_owned();
     if let Some(id) = &error.request_id {
-        let _ = write!(detail, " (request_id {id})");
+        let _ = write!(detail, " (request_id {})", shown(id));
     }
     let studio = ErrorCode::of(error);
     let text = match (error.code.as_str(), state) {
@@ -81,14 +83,14 @@ pub fn job_error(error: &ApiErrorBody, state: JobState, server: &Server) -> Plai
         ("40001", _) => msg!("explain-no-such-task", place = at()),
         _ => {
             // The server's own message is already words; keep it whole.
-            let summary = sentence(&error.message);
+            let summary = sentence(&shown(&error.message));
             return Plain {
                 text: msg!("explain-server-says", text = summary.clone()),
                 summary,
                 detail: error
                     .request_id
                     .as_ref()
-                    .map(|id| format!("request_id {id}")),
+                    .map(|id| format!("request_id {}", shown(id))),
             };
         }
     };

@@ -295,9 +295,11 @@ pub struct TaskInfo {
     pub error: Option<ApiErrorBody>,
 }
 
-/// The first `chars` characters of a text, on one line, with an ellipsis if cut.
+/// The first `chars` characters of a text, on one line, with an ellipsis if cut; control
+/// characters and bidi overrides shown escaped (`\u{1b}`), so it is safe on a terminal or a label.
 pub fn excerpt(text: &str, chars: usize) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = crate::core::text::terminal::printable(&one_line).into_owned();
     if one_line.chars().count() <= chars {
         one_line
     } else {

@@ -317,19 +317,14 @@ fn check_prompt(req: &GenerationRequest, p: &mut Problems) {
     }
 }
 
-/// Whether a host name is this machine (where plain `http://` is allowed for local testing).
-pub fn is_loopback_host(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
+pub use crate::core::api::boundary::{is_loopback_host, key_may_go_to};
 
-/// Whether the API key may be sent to `url`: over TLS, or to this machine by a loopback name.
-pub fn key_may_go_to(url: &Url) -> bool {
-    url.scheme() == "https" || (url.scheme() == "http" && is_loopback_host(url))
+/// The most images a task for `req` may bring back: its `n` (a group series' maximum), within the
+/// contract's bounds. A completed task listing more has its extra links ignored, never fetched or
+/// billed.
+pub fn most_images(req: &GenerationRequest) -> usize {
+    let max = if req.is_group() { MAX_N_GROUP } else { MAX_N };
+    usize::try_from(req.n.clamp(1, max)).unwrap_or(1)
 }
 
 /// Checks one reference URL; `None` if it is acceptable.

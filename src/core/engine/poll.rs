@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::Inner;
 use crate::core::api::client::{PollError, backoff};
 use crate::core::api::request::{ApiErrorBody, TaskInfo, TaskStatus};
+use crate::core::api::rules;
 use crate::core::job::ErrorCode;
 use crate::core::library::journal::{JobState, JournalError};
 
@@ -20,6 +21,8 @@ struct Polling {
     not_found_since: Option<tokio::time::Instant>,
     /// When the task was accepted (ms since the epoch), as the journal has it.
     submitted_at_ms: Option<i64>,
+    /// The most images the request asked for ([`rules::most_images`]).
+    most_images: usize,
 }
 
 /// How polling slows down for a long task: at the configured interval for its first `after`,
@@ -78,6 +81,7 @@ impl Polling {
             last_status: None,
             not_found_since: None,
             submitted_at_ms: None,
+            most_images: usize::try_from(rules::MAX_N_GROUP).unwrap_or(1),
         }
     }
 
@@ -107,6 +111,9 @@ impl Inner {
         at.submitted_at_ms = journalled
             .as_ref()
             .and_then(|j| j.submitted_at_ms.or(Some(j.created_at_ms)));
+        if let Some(j) = &journalled {
+            at.most_images = rules::most_images(&j.request);
+        }
         if journalled.is_some_and(|j| j.state != JobState::Processing) {
             self.set_state(job_id, JobState::Processing, None).await?;
         }
@@ -124,6 +131,7 @@ impl Inner {
                     at = Polling {
                         last_status: at.last_status.take(),
                         submitted_at_ms: at.submitted_at_ms,
+                        most_images: at.most_images,
                         since: at.since,
                         delay: poll_delay(at.interval, self.cfg.poll_backoff, at.since.elapsed()),
                         ..Polling::new(at.interval)
@@ -147,7 +155,17 @@ impl Inner {
     ) -> Result<Next, JournalError> {
         match task.status {
             TaskStatus::Completed => {
-                let urls = task.output.map(|o| o.image_urls).unwrap_or_default();
+                let mut urls = task.output.map(|o| o.image_urls).unwrap_or_default();
+                if urls.len() > at.most_images {
+                    // Never fetched, never billed: the request asked for no more.
+                    tracing::warn!(
+                        job = %job_id,
+                        "the task listed {} images for a request of at most {}; the extra links are ignored",
+                        urls.len(),
+                        at.most_images
+                    );
+                    urls.truncate(at.most_images);
+                }
                 if urls.is_empty() {
                     let err =
                         ErrorCode::NoOutput.body("the task completed without any image links");

@@ -8,12 +8,16 @@ pub mod journal;
 pub mod provenance;
 pub mod storyboard;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+use crate::core::api::client::valid_task_id;
+use crate::core::api::request::GenerationRequest;
 use crate::core::api::server::Server;
 use crate::core::imaging::{self, ImagingError};
 use crate::core::library::journal::{JobRecord, ResultRecord};
 use crate::core::settings::Paths;
+use crate::core::text::terminal::{printable, without_controls};
 
 /// Where result `index` of a job lives.
 pub fn result_path(paths: &Paths, job_id: &str, index: u32, ext: &str) -> PathBuf {
@@ -74,14 +78,26 @@ pub fn made_here(bytes: &[u8]) -> Option<crate::core::api::request::GenerationRe
 /// Jobs read back from the library's images (for rebuilding a journal): each folder of
 /// `library/` is a job, each `NN.png` in it a result whose text chunks hold the request, the task
 /// id and the server. Images without those chunks are skipped.
+///
+/// Read defensively, as anything on disk may be forged: only each file's header is read (its text
+/// chunks, inflated within [`imaging::MAX_TEXT_CHUNK`], never its pixels); a folder whose name is
+/// not a job id by the rule every id keeps ([`valid_task_id`]) is skipped, a task id that breaks it
+/// is dropped, and control characters in the prompts are removed.
 pub fn adopt_library(paths: &Paths) -> Vec<JobRecord> {
     let Ok(folders) = std::fs::read_dir(paths.library()) else {
         return Vec::new();
     };
     let mut jobs = Vec::new();
     for folder in folders.filter_map(Result::ok) {
-        let job_id =
-            crate::core::job::JobId::from(folder.file_name().to_string_lossy().into_owned());
+        let name = folder.file_name().to_string_lossy().into_owned();
+        if !valid_task_id(&name) {
+            tracing::warn!(
+                folder = %printable(&name),
+                "a library folder whose name is not a job id is skipped"
+            );
+            continue;
+        }
+        let job_id = crate::core::job::JobId::from(name);
         let Ok(files) = std::fs::read_dir(folder.path()) else {
             continue;
         };
@@ -97,24 +113,33 @@ pub fn adopt_library(paths: &Paths) -> Vec<JobRecord> {
             else {
                 continue;
             };
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            let Ok(text) = imaging::png_text(&bytes) else {
-                continue;
-            };
-            let get = |k: &str| {
-                text.iter()
-                    .find(|(key, _)| key == k)
-                    .map(|(_, v)| v.clone())
-            };
-            let Some(request) = get("parameters").and_then(|p| serde_json::from_str(&p).ok())
+            let Some(facts) = std::fs::File::open(&path)
+                .ok()
+                .and_then(|f| imaging::png_facts(std::io::BufReader::new(f)).ok())
             else {
                 continue;
             };
-            let Ok((width, height)) = imaging::dimensions(&bytes) else {
+            let get = |k: &str| {
+                facts
+                    .text
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.clone())
+            };
+            let Some(mut request) =
+                get("parameters").and_then(|p| serde_json::from_str::<GenerationRequest>(&p).ok())
+            else {
                 continue;
             };
+            for text in [&mut request.prompt, &mut request.negative_prompt]
+                .into_iter()
+                .flatten()
+            {
+                if let Cow::Owned(clean) = without_controls(text) {
+                    *text = clean;
+                }
+            }
+            let (width, height) = (facts.width, facts.height);
             let modified = std::fs::metadata(&path)
                 .and_then(|m| m.modified())
                 .ok()
@@ -125,7 +150,7 @@ pub fn adopt_library(paths: &Paths) -> Vec<JobRecord> {
                 let mut j = JobRecord::new(server, request);
                 j.id.clone_from(&job_id);
                 j.state = crate::core::library::journal::JobState::Completed;
-                j.task_id = get("task_id");
+                j.task_id = get("task_id").filter(|t| valid_task_id(t));
                 j.created_at_ms = modified;
                 j.finished_at_ms = Some(modified);
                 j

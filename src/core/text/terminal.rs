@@ -43,6 +43,35 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     })
 }
 
+/// `text` as a label shows it: [`printable`], but keeping newlines (a label breaks its lines
+/// there). egui would draw the other controls and the bidi overrides as empty boxes.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    use std::fmt::Write as _;
+    escaped(
+        text,
+        |c| is_unsafe(c) && c != '\n',
+        |out, c| {
+            let _ = write!(out, "\\u{{{c:x}}}");
+        },
+    )
+}
+
+/// `text` with its control characters removed, but for tab and newline (which a prompt may
+/// hold): for text read from a file that is kept, not only shown.
+pub fn without_controls(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+            .collect(),
+    )
+}
+
 /// JSON text (as `serde_json` writes it, control characters already escaped) with the bidi
 /// overrides escaped too (`\u202e`), so a terminal showing it is not reordered.
 pub fn json_safe(json: &str) -> Cow<'_, str> {
@@ -64,6 +93,11 @@ mod tests {
             "x\\u{1b}]0;pwned\\u{7}y\\u{1b}[2J\\u{202e}z\\u{0}"
         );
         assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(shown("a\nb\u{1b}[2J\u{202e}"), "a\nb\\u{1b}[2J\\u{202e}");
+        assert_eq!(
+            without_controls("花\u{1b}]0;x\u{7}\tb\nc\r\u{9b}"),
+            "花]0;x\tb\nc"
+        );
         let json = serde_json::to_string("a\u{202e}b\u{1b}").unwrap_or_default();
         let safe = json_safe(&json);
         assert_eq!(safe, "\"a\\u202eb\\u001b\"");
