@@ -6,5 +6,6 @@
 pub mod backend;
 pub mod cli;
 pub mod core;
+pub mod mcp;
 pub mod sandbox;
 pub mod ui;

@@ -18,7 +18,9 @@ fn main() {
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level)));
     // The window also logs to rotating files in the data folder: where to look when something
     // goes wrong. The key is never logged (it prints as "••••" + its last characters at most).
-    let (file, _flush_on_exit) = if cli.command.is_none() {
+    // So does an MCP server: its client shows the user little of its stderr.
+    let serves_agents = matches!(cli.command, Some(wan_studio::cli::Command::Mcp(_)));
+    let (file, _flush_on_exit) = if cli.command.is_none() || serves_agents {
         match log_file() {
             Ok((writer, guard)) => (
                 Some(

@@ -719,6 +719,7 @@ async fn lineage_a_result_used_as_a_reference_links_both_ways() {
                 index: 0,
             }],
             rate_micro_usd: Some(30_000),
+            agent: None,
         })
         .unwrap();
     let child = common::finish(&mut events, &child.id).await;

@@ -276,6 +276,7 @@ queue-done-short = Done · { $k } of { $asked } images
 queue-waiting-for = Waiting for { $server }
 queue-detail = { $mode } · { $tier }
 queue-detail-sandbox = { $mode } · { $tier } · sandbox
+queue-by-agent = {" "}· by { $agent } (an agent)
 queue-details = ⏵ Details
 queue-details-open = ⏷ Details
 queue-no-prompt = (no prompt)

@@ -265,6 +265,7 @@ queue-done-short = 完成 · { $k }/{ $asked } 张
 queue-waiting-for = 等待 { $server }
 queue-detail = { $mode } · { $tier }
 queue-detail-sandbox = { $mode } · { $tier } · 沙盒
+queue-by-agent = {" "}· 由智能体 { $agent } 发起
 queue-details = ⏵ 详情
 queue-details-open = ⏷ 详情
 queue-no-prompt = （无提示词）

@@ -687,6 +687,7 @@ async fn send(
         rate_micro_usd: Some(rates.per_image_micro_usd(request.model)),
         request,
         made_from: Vec::new(),
+        agent: None,
     };
     let batch = BatchRef {
         id: batch_id.to_owned(),

@@ -98,7 +98,7 @@ pub struct CliError {
     pub message: String,
 }
 
-fn invalid(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn invalid(message: impl Into<String>) -> anyhow::Error {
     CliError {
         exit: Exit::Invalid,
         message: message.into(),
@@ -142,6 +142,9 @@ pub enum Command {
     /// Run a job file (JSON Lines or CSV): price it (--dry-run), cap it (--max-cost), send at
     /// most N at once; run again after a kill to resume without sending anything twice.
     Batch(Box<batch::BatchArgs>),
+    /// Serve the studio to AI assistants over the Model Context Protocol (stdio): estimate,
+    /// generate, job_status, search_library, get_result, list_presets, within --max-cost.
+    Mcp(crate::mcp::McpArgs),
     /// Check the content credentials of images: their AI marking (XMP, C2PA), who signed, from
     /// which references, and whether the file was changed since. Exit 0 intact, 1 changed,
     /// 3 none, 2 not an image.
@@ -358,6 +361,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Exit {
         Some(Command::Repair) => repair(),
         Some(Command::Batch(args)) => rt.block_on(batch::batch(*args)),
         Some(Command::Verify(args)) => verify::verify(&args),
+        Some(Command::Mcp(args)) => rt.block_on(crate::mcp::serve(args)),
         None => Ok(Exit::Done),
     };
     match result {
@@ -401,14 +405,15 @@ fn is_storage(e: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// A connected backend plus the rates to estimate with.
-struct Backend {
-    engine: Engine,
-    events: mpsc::Receiver<Event>,
-    sandbox: Option<Sandbox>,
+pub(crate) struct Backend {
+    pub(crate) engine: Engine,
+    pub(crate) events: mpsc::Receiver<Event>,
+    pub(crate) sandbox: Option<Sandbox>,
     rates: Rates,
 }
 
-async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
+/// The engine on the configured API (a key is required), or on the sandbox.
+pub(crate) async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
     let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
     if !use_sandbox && env.api_key.is_none() {
         return Err(invalid(format!(
@@ -438,7 +443,7 @@ async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
 
 /// The reference host: from the environment (`WAN_STUDIO_S3_BUCKET`, …), else the one Settings
 /// saved in the data folder, with its secret from `AWS_SECRET_ACCESS_KEY` or the OS keyring.
-fn configured_host() -> anyhow::Result<Option<(S3Settings, String)>> {
+pub(crate) fn configured_host() -> anyhow::Result<Option<(S3Settings, String)>> {
     let env = |k: &str| std::env::var(k).ok();
     if let Some(found) = S3Settings::from_env(env).map_err(|e| invalid(e.to_string()))? {
         return Ok(Some(found));
@@ -631,6 +636,7 @@ async fn generate(args: GenerateArgs) -> anyhow::Result<Exit> {
         request,
         made_from: Vec::new(),
         rate_micro_usd,
+        agent: None,
     };
     let job = match backend.engine.submit_with(submission) {
         Ok(job) => job,

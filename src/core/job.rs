@@ -315,6 +315,10 @@ pub struct JobRecord {
     /// The batch it is a job of, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<BatchRef>,
+    /// The agent that asked for it through `wan-studio mcp` (its name as its client gave it), or
+    /// `None` for the window and the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
 }
 
 impl JobRecord {
@@ -340,6 +344,7 @@ impl JobRecord {
             rate_micro_usd: None,
             seq: 0,
             batch: None,
+            agent: None,
         }
     }
 }
@@ -420,6 +425,11 @@ impl JobRecord {
     /// The studio's own code of the job's error, if it has one.
     pub fn error_code(&self) -> Option<ErrorCode> {
         self.error.as_ref().and_then(ErrorCode::of)
+    }
+
+    /// Whether an agent asked for it (through `wan-studio mcp`).
+    pub fn by_agent(&self) -> bool {
+        self.agent.is_some()
     }
 }
 

@@ -112,14 +112,21 @@ fn marks_of(tr: Tr, job: &JobRecord, beside: Beside<'_>) -> String {
     super::gallery::variation_marks(tr, &differs, &this, job.request.seed)
 }
 
-/// A job's mode and tier, and whether it went to the sandbox.
+/// A job's mode and tier, whether it went to the sandbox, and the agent that asked for it.
 fn detail_in(tr: Tr, job: &JobRecord) -> String {
     let mode = tr.m(&job.request.mode().message());
     let tier = tr.of(job.request.model.tier_name());
-    if job.server.is_sandbox() {
+    let detail = if job.server.is_sandbox() {
         tr!(tr, "queue-detail-sandbox", mode = mode, tier = tier)
     } else {
         tr!(tr, "queue-detail", mode = mode, tier = tier)
+    };
+    match &job.agent {
+        Some(agent) => {
+            let agent = shown(agent);
+            detail + &tr!(tr, "queue-by-agent", agent = agent.as_ref())
+        }
+        None => detail,
     }
 }
 

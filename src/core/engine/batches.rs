@@ -302,6 +302,7 @@ impl Engine {
             rate_micro_usd: Some(plan.rates.per_image_micro_usd(request.model)),
             request,
             made_from: Vec::new(),
+            agent: None,
         };
         let batch = BatchRef {
             id: plan.batch.id.clone(),

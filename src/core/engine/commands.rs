@@ -46,6 +46,7 @@ impl Engine {
         let mut job = JobRecord::new(self.inner.cfg.server.clone(), submission.request);
         job.made_from = submission.made_from;
         job.rate_micro_usd = submission.rate_micro_usd;
+        job.agent = submission.agent;
         job.batch = batch;
         self.start_new(&job)?;
         Ok(job)

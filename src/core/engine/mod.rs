@@ -187,6 +187,8 @@ pub struct Submission {
     pub made_from: Vec<Parent>,
     /// The tier's per-image rate now, for the spend estimate.
     pub rate_micro_usd: Option<u64>,
+    /// The agent asking, when it comes through `wan-studio mcp`.
+    pub agent: Option<String>,
 }
 
 impl Submission {
@@ -195,6 +197,7 @@ impl Submission {
             request,
             made_from: Vec::new(),
             rate_micro_usd: None,
+            agent: None,
         }
     }
 }

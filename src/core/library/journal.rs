@@ -124,7 +124,7 @@ impl std::fmt::Debug for Journal {
     }
 }
 
-const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of, rate_micro_usd, seq, batch_id, batch_job";
+const JOB_COLUMNS: &str = "id, created_at, updated_at, backend, request, state, task_id, remote_status, error, result_urls, submitted_at, finished_at, dismissed, retry_of, rate_micro_usd, seq, batch_id, batch_job, agent";
 
 impl Journal {
     pub fn open(paths: &Paths) -> Result<Journal, JournalError> {
@@ -634,6 +634,7 @@ struct RawJob {
     rate_micro_usd: Option<i64>,
     seq: i64,
     batch: Option<BatchRef>,
+    agent: Option<String>,
 }
 
 fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
@@ -661,6 +662,7 @@ fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawJob> {
             (Some(id), Some(number)) => Some(BatchRef { id, number }),
             _ => None,
         },
+        agent: row.get(18)?,
     })
 }
 
@@ -699,6 +701,7 @@ impl RawJob {
             rate_micro_usd: self.rate_micro_usd.and_then(|r| u64::try_from(r).ok()),
             seq: self.seq,
             batch: self.batch,
+            agent: self.agent,
         })
     }
 }
@@ -780,8 +783,8 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
         &format!(
             "INSERT INTO jobs ({JOB_COLUMNS}, model, mode, palette, prompt, negative, asked, seed, size)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?24, ?25, ?16, ?17, ?18, ?19,
-                     ?20, ?21, ?22, ?23)"
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?24, ?25, ?26, ?16, ?17, ?18,
+                     ?19, ?20, ?21, ?22, ?23)"
         ),
         params![
             job.id,
@@ -809,6 +812,7 @@ fn insert_job(tx: &rusqlite::Transaction<'_>, job: &JobRecord) -> Result<(), Jou
             job.request.size_label(),
             job.batch.as_ref().map(|b| b.id.as_str()),
             job.batch.as_ref().map(|b| b.number),
+            job.agent,
         ],
     )?;
     for parent in &job.made_from {

@@ -173,6 +173,7 @@ impl Sending {
             rate_micro_usd: Some(rates.per_image_micro_usd(request.model)),
             made_from: cx.draft.made_from(),
             request,
+            agent: None,
         };
         if submission
             .request

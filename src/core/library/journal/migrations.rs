@@ -14,7 +14,7 @@ use crate::core::api::pricing::Rates;
 use crate::core::api::request::{GenerationRequest, Model};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub(super) const VERSION: i64 = 7;
+pub(super) const VERSION: i64 = 8;
 
 /// Version 1, the tables every journal starts from (each statement is `IF NOT EXISTS`).
 pub(super) const V1: &str = include_str!("migrations/v1.sql");
@@ -57,8 +57,17 @@ pub(super) fn migrate(conn: &Connection) -> Result<(), JournalError> {
     if version < 7 {
         to_v7(&tx)?;
     }
+    if version < 8 {
+        to_v8(&tx)?;
+    }
     tx.execute_batch(&format!("PRAGMA user_version = {VERSION};"))?;
     tx.commit()?;
+    Ok(())
+}
+
+/// Version 8: the agent that asked for a job (through `wan-studio mcp`), if one did.
+fn to_v8(tx: &rusqlite::Transaction<'_>) -> Result<(), JournalError> {
+    tx.execute_batch(include_str!("migrations/v8.sql"))?;
     Ok(())
 }
 
