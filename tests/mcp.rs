@@ -424,3 +424,90 @@ async fn a_client_gone_mid_generate_leaves_the_job_for_resume_sent_once() {
     );
     assert_eq!(sb.stats().tasks_created.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_the_token_the_host_and_the_origin_are_checked() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = cli(home.path(), None);
+    cmd.args(["mcp", "--sandbox", "--http", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = KillOnDrop(cmd.spawn().unwrap());
+    let mut out = BufReader::new(child.0.stdout.take().unwrap());
+    let (url, token) = blocking(move || {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+        line.clear();
+        out.read_line(&mut line).unwrap();
+        let token = line
+            .trim()
+            .strip_prefix("Authorization: Bearer ")
+            .unwrap()
+            .to_owned();
+        (url, token)
+    })
+    .await;
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
+    let kept = std::fs::read_to_string(home.path().join("mcp-token")).unwrap();
+    assert_eq!(kept.trim(), token, "the token is kept in the data folder");
+    let hello = json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "http-test", "version": "1"}}
+    });
+    let (http, _) =
+        wan_studio::core::api::client::build_http_client(reqwest::Client::builder).unwrap();
+    let initialize = |auth: Option<&str>| {
+        let mut r = http
+            .post(&url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .body(hello.to_string());
+        if let Some(t) = auth {
+            r = r.header("authorization", format!("Bearer {t}"));
+        }
+        r
+    };
+    let no_token = initialize(None).send().await.unwrap();
+    assert_eq!(no_token.status(), 401);
+    let wrong = initialize(Some("0123")).send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let foreign = initialize(Some(&token))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403, "a foreign Origin");
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/mcp");
+    let rebound = initialize(Some(&token))
+        .header("host", format!("evil.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 403, "a foreign Host (DNS rebinding)");
+    let ok = initialize(Some(&token)).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(
+        ok.headers().get("access-control-allow-origin").is_none(),
+        "no CORS header"
+    );
+    let body = ok.text().await.unwrap();
+    assert!(body.contains("wan-studio"), "{body}");
+    drop(child);
+}
+
+/// A child process stopped however the test ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

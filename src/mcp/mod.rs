@@ -6,6 +6,7 @@
 
 mod budget;
 pub mod fields;
+mod http;
 mod studio;
 
 use std::path::PathBuf;
@@ -39,6 +40,11 @@ pub struct McpArgs {
     /// get_result, list_presets.
     #[arg(long)]
     pub read_only: bool,
+    /// Serve over MCP's Streamable HTTP on this loopback address (such as 127.0.0.1:8788)
+    /// instead of stdio: every request needs the bearer token printed at start (kept in the
+    /// data folder as `mcp-token`), and a foreign Host or Origin is refused.
+    #[arg(long, value_name = "127.0.0.1:PORT")]
+    pub http: Option<String>,
 }
 
 fn parse_cost(s: &str) -> Result<u64, String> {
@@ -58,6 +64,7 @@ pub async fn serve(args: McpArgs) -> anyhow::Result<Exit> {
             )));
         }
     }
+    let http_at = args.http.as_deref().map(http::loopback).transpose()?;
     let host = if args.sandbox {
         None
     } else {
@@ -79,6 +86,26 @@ pub async fn serve(args: McpArgs) -> anyhow::Result<Exit> {
         host,
     ));
     shared.follow(backend.events);
+    if let Some(addr) = http_at {
+        let token = http::token(&env.paths.home)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("--http {addr}: the address cannot be used"))?;
+        let at = listener.local_addr()?;
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "Wan Studio MCP server on http://{at}/mcp")?;
+            writeln!(out, "Authorization: Bearer {token}")?;
+            writeln!(out, "Press Ctrl+C to stop.")?;
+            out.flush()?;
+        }
+        tokio::select! {
+            served = http::serve(listener, shared, args.read_only, token) => served?,
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        return Ok(Exit::Done);
+    }
     tracing::info!(
         sandbox = args.sandbox,
         read_only = args.read_only,
