@@ -415,6 +415,31 @@ pub(crate) struct Backend {
 /// The engine on the configured API (a key is required), or on the sandbox.
 pub(crate) async fn connect(use_sandbox: bool) -> anyhow::Result<Backend> {
     let env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
+    connect_to(env, use_sandbox).await
+}
+
+/// [`connect`] with the key, and the API address, the window saved (the OS keyring, Settings)
+/// when the environment names none: so an agent's configuration need not hold the key.
+pub(crate) async fn connect_as_the_window(use_sandbox: bool) -> anyhow::Result<Backend> {
+    use crate::core::settings::KeyStore as _;
+    let mut env = EnvConfig::from_env().map_err(|e| invalid(e.to_string()))?;
+    if !use_sandbox && env.api_key.is_none() {
+        match crate::core::settings::OsKeyring::default().load() {
+            Ok(key) => env.api_key = key,
+            Err(e) => tracing::warn!("the OS keyring could not be read: {e}"),
+        }
+        let named = std::env::var(crate::core::settings::ENV_BASE_URL)
+            .is_ok_and(|v| !v.trim().is_empty());
+        if env.api_key.is_some() && !named {
+            env.base_url = crate::core::settings::AppSettings::load(&env.paths)
+                .unwrap_or_default()
+                .base_url();
+        }
+    }
+    connect_to(env, use_sandbox).await
+}
+
+async fn connect_to(env: EnvConfig, use_sandbox: bool) -> anyhow::Result<Backend> {
     if !use_sandbox && env.api_key.is_none() {
         return Err(invalid(format!(
             "no API key: set {ENV_API_KEY} to your reAPI key, or add --sandbox to use the built-in simulator (nothing is charged)"

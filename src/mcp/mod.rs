@@ -75,7 +75,7 @@ pub async fn serve(args: McpArgs) -> anyhow::Result<Exit> {
             None => None,
         }
     };
-    let backend = crate::cli::connect(args.sandbox).await?;
+    let backend = crate::cli::connect_as_the_window(args.sandbox).await?;
     let allowed = fields::AllowedDirs::new(&args.allow_dirs, &env.paths);
     let shared = Arc::new(studio::Shared::new(
         backend.engine,
