@@ -536,7 +536,7 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
         }
     }
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.version().unwrap(), 8);
     let found = j
         .search(&LibraryQuery {
             text: "castle".into(),
@@ -568,7 +568,12 @@ fn an_older_journal_gains_its_index_and_spend_on_first_open() {
 }
 
 /// What version 7 added (batches), taken away: the first step of every way back.
-const UNDO_V7: &str = "DROP INDEX jobs_batch_number; ALTER TABLE jobs DROP COLUMN batch_id;
+/// Version 8 undone: no agent column.
+const UNDO_V8: &str = "ALTER TABLE jobs DROP COLUMN agent;";
+
+/// Versions 8 and 7 undone (back to version 6): no agent, no batches.
+const UNDO_V7: &str = "ALTER TABLE jobs DROP COLUMN agent;
+     DROP INDEX jobs_batch_number; ALTER TABLE jobs DROP COLUMN batch_id;
      ALTER TABLE jobs DROP COLUMN batch_job; DROP TABLE batches; DROP TABLE batch_sent;";
 
 /// Back to version 2 as the last release left it: the search index kept its own copy of the
@@ -616,7 +621,7 @@ fn a_journal_of_the_last_version_gains_search_keys_and_its_index_is_rebuilt_over
     };
     back_to_version_2(&paths);
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.version().unwrap(), 8);
     // The gallery's shelf and the index agree on every job's key.
     let shelf = j.shelf().unwrap();
     assert_eq!(shelf.len(), 2);
@@ -829,7 +834,7 @@ fn a_journal_to_migrate_is_checked_first_and_still_gives_its_shelf() {
     // Written by the last version: this open migrates (a write), so it checks first.
     back_to_version_2(&paths);
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.version().unwrap(), 8);
     assert_eq!(opened.shelf.len(), 5);
     assert_eq!(opened.shelf, j.shelf().unwrap());
 }
@@ -964,7 +969,7 @@ fn a_journal_of_version_3_gains_the_queue_s_index() {
         .unwrap();
     assert!(!has_index());
     let (j, opened) = Journal::open_with_shelf(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.version().unwrap(), 8);
     assert_eq!(opened.shelf.len(), 3, "the jobs are all there");
     drop(j);
     assert!(has_index());
@@ -992,7 +997,7 @@ fn a_journal_of_version_4_keeps_its_sandbox_results_out_of_the_api_s_spend() {
         ))
         .unwrap();
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.version().unwrap(), 8);
     let paid = j.spend(Ledger::Api).unwrap();
     assert_eq!((paid.images, paid.micro_usd), (1, 75_000));
     let sandbox = j.spend(Ledger::Sandbox).unwrap();
@@ -1031,7 +1036,7 @@ fn a_journal_of_version_5_gains_each_job_s_seed_and_size_for_the_captions() {
         ))
         .unwrap();
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.version().unwrap(), 8);
     let shelf = j.shelf().unwrap();
     assert_eq!(shelf[0].seed, Some(201));
     assert_eq!(&*shelf[0].size, "16:9 1K");
@@ -1044,6 +1049,35 @@ fn a_journal_of_version_5_gains_each_job_s_seed_and_size_for_the_captions() {
     assert!(j.search(&query("seed:202")).unwrap().is_empty());
     assert_eq!(j.search(&query("light seed:201")).unwrap().len(), 1);
     assert!(j.search(&query("harbour seed:201")).unwrap().is_empty());
+}
+
+#[test]
+fn a_journal_of_version_7_gains_the_agent_and_its_jobs_were_made_by_none() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::new(home.path());
+    let j = Journal::open(&paths).unwrap();
+    let job = JobRecord::new(
+        Server::Sandbox,
+        request(Model::Pro, "a kite", 0, false, false),
+    );
+    j.insert(&job).unwrap();
+    drop(j);
+    rusqlite::Connection::open(paths.journal())
+        .unwrap()
+        .execute_batch(&format!("{UNDO_V8} PRAGMA user_version = 7;"))
+        .unwrap();
+    let j = Journal::open(&paths).unwrap();
+    assert_eq!(j.version().unwrap(), 8);
+    assert_eq!(j.get(&job.id).unwrap().unwrap().agent, None);
+    let mut by_agent = JobRecord::new(
+        Server::Sandbox,
+        request(Model::Pro, "a boat", 0, false, false),
+    );
+    by_agent.agent = Some("Claude Desktop".into());
+    j.insert(&by_agent).unwrap();
+    let back = j.get(&by_agent.id).unwrap().unwrap();
+    assert_eq!(back.agent.as_deref(), Some("Claude Desktop"));
+    assert!(back.by_agent());
 }
 
 #[test]
@@ -1062,7 +1096,7 @@ fn a_journal_of_version_6_gains_batches_and_its_jobs_are_in_none() {
         .execute_batch(&format!("{UNDO_V7} PRAGMA user_version = 6;"))
         .unwrap();
     let j = Journal::open(&paths).unwrap();
-    assert_eq!(j.version().unwrap(), 7);
+    assert_eq!(j.version().unwrap(), 8);
     assert_eq!(j.get(&job.id).unwrap().unwrap().batch, None);
     assert!(j.batches().unwrap().is_empty());
     // A batch's number is journalled once: the same number again is refused, nothing inserted.

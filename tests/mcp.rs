@@ -275,8 +275,20 @@ async fn a_broken_rule_or_a_passed_budget_sends_nothing() {
     let cmd = cli(home.path(), Some(&sb));
     let outside = tempfile::tempdir().unwrap();
     let photo = common::photos::rotated_photo(outside.path());
+    let allowed = tempfile::tempdir().unwrap();
+    let huge = allowed.path().join("huge.png");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let dir = allowed.path().display().to_string();
     blocking(move || {
-        let mut s = Session::start(cmd, &["--max-cost", "0.05"]);
+        let mut s = Session::start(cmd, &["--max-cost", "0.05", "--allow-dir", &dir]);
+        let big = tool_error(&s.tool(
+            "generate",
+            json!({"prompt": "a fox", "images": [huge.display().to_string()]}),
+        ));
+        assert!(big.contains("at most 256 MB"), "{big}");
         let too_many = tool_error(&s.tool("generate", json!({"prompt": "a fox", "n": 13})));
         assert!(too_many.starts_with("n: "), "{too_many}");
         assert!(too_many.contains("nothing was sent"));

@@ -428,8 +428,8 @@ pub(crate) async fn connect_as_the_window(use_sandbox: bool) -> anyhow::Result<B
             Ok(key) => env.api_key = key,
             Err(e) => tracing::warn!("the OS keyring could not be read: {e}"),
         }
-        let named = std::env::var(crate::core::settings::ENV_BASE_URL)
-            .is_ok_and(|v| !v.trim().is_empty());
+        let named =
+            std::env::var(crate::core::settings::ENV_BASE_URL).is_ok_and(|v| !v.trim().is_empty());
         if env.api_key.is_some() && !named {
             env.base_url = crate::core::settings::AppSettings::load(&env.paths)
                 .unwrap_or_default()

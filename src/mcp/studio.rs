@@ -321,6 +321,15 @@ impl Studio {
             if let Some(problem) = s.allowed.problem(&path) {
                 return Err(problem);
             }
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            if size > crate::core::references::MAX_SOURCE_BYTES {
+                return Err(format!(
+                    "images: {} is {} MB; an image file may be at most {} MB; nothing was uploaded",
+                    crate::core::text::terminal::printable(&path.display().to_string()),
+                    size / (1024 * 1024),
+                    crate::core::references::MAX_SOURCE_BYTES / (1024 * 1024)
+                ));
+            }
         }
         if req.image_urls.iter().any(|u| u.starts_with(SAMPLE_SCHEME)) && s.sandbox.is_none() {
             return Err(format!(

@@ -247,9 +247,7 @@ async fn load(
 ) -> Result<(LoadedImage, egui::ColorImage), String> {
     let reference = request.reference;
     let bytes = match &request.source {
-        ImageSource::File(path) => tokio::fs::read(path)
-            .await
-            .map_err(|e| format!("{} could not be read: {e}", path.display()))?,
+        ImageSource::File(path) => crate::core::references::read_source(path).await?,
         ImageSource::Url(url) => {
             let client = client.map_err(|e| format!("could not be downloaded: {e}"))?;
             download_media(client, url, MAX_FETCH_BYTES)

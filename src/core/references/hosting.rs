@@ -525,12 +525,9 @@ pub async fn host_local_references(
                         |n| n.to_string_lossy().into_owned(),
                     );
                     told(index, &name, Stage::Preparing);
-                    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-                        PrepareError::Unreadable(format!(
-                            "{} could not be read: {e}",
-                            path.display()
-                        ))
-                    })?;
+                    let bytes = crate::core::references::read_source(&path)
+                        .await
+                        .map_err(PrepareError::Unreadable)?;
                     let file = name.clone();
                     let prepared = tokio::task::spawn_blocking(move || {
                         crate::core::references::preflight::preflight(&file, &bytes, &options)

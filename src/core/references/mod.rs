@@ -15,6 +15,29 @@ use crate::core::api::rules::{
 };
 use crate::core::imaging::{self, ImagingError};
 
+/// The largest image file read from disk to become a reference (or be shown): far above any photo
+/// or 16K PNG, far below what would strain memory. A larger file is refused before it is read.
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads an image file from disk within [`MAX_SOURCE_BYTES`]; the error names the file.
+pub async fn read_source(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let shown = || crate::core::text::terminal::printable(&path.display().to_string()).into_owned();
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| format!("{} could not be read: {e}", shown()))?;
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "{} is {} MB; an image file may be at most {} MB",
+            shown(),
+            meta.len() / (1024 * 1024),
+            MAX_SOURCE_BYTES / (1024 * 1024)
+        ));
+    }
+    tokio::fs::read(path)
+        .await
+        .map_err(|e| format!("{} could not be read: {e}", shown()))
+}
+
 /// Checks encoded bytes against the provider's reference limits and decodes them.
 /// The error is a sentence that completes "Reference N …".
 pub fn check_reference(bytes: &[u8]) -> Result<DynamicImage, String> {

@@ -545,9 +545,7 @@ fn palette_from(svc: &mut Services, draft: &Draft, jobs: &Jobs, source: &Palette
     };
     svc.chores.run(async move {
         let bytes = match (path, url) {
-            (Some(path), _) => tokio::fs::read(&path)
-                .await
-                .map_err(|e| format!("{} could not be read: {e}", path.display())),
+            (Some(path), _) => crate::core::references::read_source(&path).await,
             (None, Some(url)) => fetch(&url).await,
             (None, None) => Err("no image".to_owned()),
         };
