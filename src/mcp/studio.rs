@@ -321,7 +321,7 @@ impl Studio {
             if let Some(problem) = s.allowed.problem(&path) {
                 return Err(problem);
             }
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
             if size > crate::core::references::MAX_SOURCE_BYTES {
                 return Err(format!(
                     "images: {} is {} MB; an image file may be at most {} MB; nothing was uploaded",
