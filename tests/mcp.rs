@@ -523,3 +523,34 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_gone_after_wait_false_lets_the_job_finish_before_the_server_ends() {
+    let sb = sandbox(Duration::from_millis(800)).await;
+    let home = tempfile::tempdir().unwrap();
+    let cmd = cli(home.path(), Some(&sb));
+    let job_id = blocking(move || {
+        let mut s = Session::start(cmd, &[]);
+        let sent = s.tool("generate", json!({"prompt": "a quick fox", "wait": false}));
+        let sent = structured(&sent).clone();
+        assert!(
+            ["submitting", "processing"].contains(&sent["state"].as_str().unwrap()),
+            "{sent}"
+        );
+        // The client goes at once, the submit perhaps still on the wire.
+        assert!(s.hang_up().success());
+        sent["job_id"].as_str().unwrap().to_owned()
+    })
+    .await;
+    let journal = wan_studio::core::library::journal::Journal::open(
+        &wan_studio::core::settings::Paths::new(home.path()),
+    )
+    .unwrap();
+    let job = journal.get(&job_id).unwrap().unwrap();
+    assert_eq!(
+        job.state,
+        wan_studio::core::library::journal::JobState::Completed
+    );
+    assert_eq!(job.results.len(), 1);
+    assert_eq!(sb.stats().submits_received.load(Ordering::SeqCst), 1);
+}

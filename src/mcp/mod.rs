@@ -22,6 +22,9 @@ use crate::core::settings::EnvConfig;
 
 pub use studio::{MAX_SEARCH, READ_ONLY_TOOLS};
 
+/// How long the jobs a session sent may take to end after its client has gone.
+const WIND_DOWN: std::time::Duration = std::time::Duration::from_mins(2);
+
 #[derive(Debug, Args)]
 pub struct McpArgs {
     /// Use the built-in local simulator instead of reAPI (no key, no network, no charge).
@@ -111,11 +114,12 @@ pub async fn serve(args: McpArgs) -> anyhow::Result<Exit> {
         read_only = args.read_only,
         "MCP server on stdio"
     );
-    let server = studio::Studio::new(shared, args.read_only)
+    let server = studio::Studio::new(Arc::clone(&shared), args.read_only)
         .serve(rmcp::transport::stdio())
         .await
         .context("the MCP session could not start")?;
     let reason = server.waiting().await.context("the MCP session failed")?;
     tracing::info!("MCP session ended: {reason:?}");
+    shared.wind_down(WIND_DOWN).await;
     Ok(Exit::Done)
 }

@@ -46,6 +46,8 @@ pub struct Shared {
     /// Each job's latest record, as the engine's events bring it.
     latest: Mutex<HashMap<JobId, JobRecord>>,
     changed: Notify,
+    /// The jobs this session sent.
+    sent: Mutex<Vec<JobId>>,
 }
 
 impl Shared {
@@ -66,7 +68,46 @@ impl Shared {
             host,
             latest: Mutex::new(HashMap::new()),
             changed: Notify::new(),
+            sent: Mutex::new(Vec::new()),
         }
+    }
+
+    /// When the client has gone: gives the jobs this session sent up to `patience` to end (their
+    /// results home), then stops the engine, which lets a submit still on the wire finish so its
+    /// task id is journalled. Whatever is still running is left in the journal for `resume` or
+    /// the window, and never sent again.
+    pub async fn wind_down(&self, patience: Duration) {
+        let sent = self
+            .sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let running = |s: &Shared| {
+            sent.iter()
+                .filter(|id| {
+                    s.job(id)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|j| j.state.is_active())
+                })
+                .count()
+        };
+        let ended = async {
+            loop {
+                let changed = self.changed.notified();
+                if running(self) == 0 {
+                    return;
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(1), changed).await;
+            }
+        };
+        if tokio::time::timeout(patience, ended).await.is_err() {
+            tracing::warn!(
+                jobs = running(self),
+                "the client has gone with jobs still running: they are in the journal, and `wan-studio resume` (or the window) finishes them"
+            );
+        }
+        self.engine.shutdown().await;
     }
 
     /// Drains the engine's events (its channel is bounded: unread, it would stall the engine),
@@ -521,6 +562,10 @@ impl Studio {
             }
         };
         tracing::info!(job = %job.id, "an agent's job was sent");
+        s.sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(job.id.clone());
         if fields.wait == Some(false) {
             return Ok(Json(JobView::of(&job)));
         }

@@ -297,7 +297,8 @@ impl QueueView {
                     }
                     theme::badge(ui, &status, state_colour(job.state));
                 }
-                ui.label(RichText::new(detail_in(tr, job)).small());
+                // One line, whole on hover: a card's height is fixed (the list is virtual).
+                ui.add(egui::Label::new(RichText::new(detail_in(tr, job)).small()).truncate());
             });
             let marks = marks_of(tr, job, beside);
             if !marks.is_empty() {
