@@ -458,3 +458,49 @@ fn an_expired_task_shows_its_own_state_and_that_it_may_have_been_charged() {
         vec![Action::Library(LibraryAction::AskRetry(job.id.clone()))]
     );
 }
+
+#[test]
+fn a_tall_card_pushes_the_next_down_and_an_agents_job_says_which_agent() {
+    let unknown = |prompt: &str, agent: Option<&str>| {
+        let mut req = GenerationRequest::new(Model::Standard);
+        req.prompt = Some(prompt.into());
+        let mut job = JobRecord::new(Server::from_key("https://reapi.ai/"), req);
+        job.state = JobState::UnknownOutcome;
+        job.agent = agent.map(str::to_owned);
+        job.error = Some(ApiErrorBody {
+            code: "unknown_outcome".into(),
+            message: "Wan Studio stopped while this request was being sent. It may have been accepted and charged; it was not sent again. Retry it only if no result appears.".into(),
+            request_id: None,
+        });
+        job
+    };
+    let first = unknown("a first fox by an agent", Some("Claude Desktop"));
+    let mut second = unknown("a second fox", None);
+    second.created_at_ms = first.created_at_ms - 1;
+    let mut parts = Parts::new(vec![first, second]);
+    parts.conn = ConnState::Ready {
+        server: Server::from_key("https://reapi.ai/"),
+        samples: Vec::new(),
+    };
+    let mut h = queue_harness(parts, Vec::new(), 900.0);
+    assert!(
+        h.query_by_label_contains("by Claude Desktop (an agent)")
+            .is_some(),
+        "an agent's job says who asked"
+    );
+    // Open the first card's details: it grows, and the second card moves below it.
+    h.query_all_by_label("⏵ Details")
+        .next()
+        .expect("a details button")
+        .click();
+    h.run_steps(4);
+    let bottom_of_first = h
+        .query_all_by_label("Retry…")
+        .map(|n| n.rect().max.y)
+        .fold(f32::MAX, f32::min);
+    let top_of_second = h.get_by_label_contains("a second fox").rect().min.y;
+    assert!(
+        top_of_second > bottom_of_first,
+        "the second card ({top_of_second}) starts below the first one's buttons ({bottom_of_first})"
+    );
+}

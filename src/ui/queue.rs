@@ -137,6 +137,9 @@ pub const RECENT: usize = 30;
 #[derive(Default)]
 pub struct QueueView {
     details: std::collections::HashSet<JobId>,
+    /// Each card's height as last drawn (an error, open details or a long line make a card
+    /// taller than [`ROW_HEIGHT`]): the cards below are placed by it, so none overlaps another.
+    card_heights: std::collections::HashMap<JobId, f32>,
     /// Each finished row's texts by job id, for (language, line width).
     done: TextCache<(Lang, usize), String, DoneTexts>,
 }
@@ -214,7 +217,20 @@ impl QueueView {
         let (cards, done): (Vec<usize>, Vec<usize>) =
             visible.into_iter().partition(|&i| !is_plain_done(&jobs[i]));
         let gap = ui.spacing().item_spacing.y;
-        let cards_height = cards.len() as f32 * (ROW_HEIGHT + gap);
+        self.card_heights
+            .retain(|id, _| cards.iter().any(|&i| jobs[i].id == *id));
+        let card_tops: Vec<f32> = cards
+            .iter()
+            .scan(0.0, |y, &i| {
+                let top = *y;
+                *y += self.card_height(&jobs[i].id) + gap;
+                Some(top)
+            })
+            .collect();
+        let cards_height = cards
+            .last()
+            .zip(card_tops.last())
+            .map_or(0.0, |(&i, top)| top + self.card_height(&jobs[i].id) + gap);
         let heading = if done.is_empty() { 0.0 } else { HEADING_HEIGHT };
         let total = cards_height + heading + done.len() as f32 * (DONE_HEIGHT + gap);
         egui::ScrollArea::vertical()
@@ -234,14 +250,19 @@ impl QueueView {
                         .map(|m| m.and_then(|m| list.get(m)).map(|&j| &jobs[j]))
                 };
                 for (n, &i) in cards.iter().enumerate() {
-                    let y = n as f32 * (ROW_HEIGHT + gap);
-                    if shown(y, ROW_HEIGHT) {
-                        ui.scope_builder(
-                            egui::UiBuilder::new().max_rect(place(y, ROW_HEIGHT)),
-                            |ui| {
+                    let (y, h) = (card_tops[n], self.card_height(&jobs[i].id));
+                    if shown(y, h) {
+                        let drawn = ui
+                            .scope_builder(egui::UiBuilder::new().max_rect(place(y, h)), |ui| {
                                 self.row_ui(ui, cx, &jobs[i], beside(&cards, n), out);
-                            },
-                        );
+                            })
+                            .response
+                            .rect
+                            .height();
+                        if (drawn - h).abs() > 0.5 {
+                            self.card_heights.insert(jobs[i].id.clone(), drawn);
+                            ui.ctx().request_repaint();
+                        }
                     }
                 }
                 if !done.is_empty() && shown(cards_height, HEADING_HEIGHT) {
@@ -262,6 +283,11 @@ impl QueueView {
                     }
                 }
             });
+    }
+
+    /// A card's height: as last drawn, or [`ROW_HEIGHT`] before it is.
+    fn card_height(&self, id: &JobId) -> f32 {
+        self.card_heights.get(id).copied().unwrap_or(ROW_HEIGHT)
     }
 
     fn row_ui(
@@ -297,8 +323,7 @@ impl QueueView {
                     }
                     theme::badge(ui, &status, state_colour(job.state));
                 }
-                // One line, whole on hover: a card's height is fixed (the list is virtual).
-                ui.add(egui::Label::new(RichText::new(detail_in(tr, job)).small()).truncate());
+                ui.label(RichText::new(detail_in(tr, job)).small());
             });
             let marks = marks_of(tr, job, beside);
             if !marks.is_empty() {
