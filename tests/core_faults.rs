@@ -890,3 +890,41 @@ async fn a_long_task_is_polled_less_often_up_to_the_longest_wait_and_no_less() {
         "no wait is longer than the longest: {gaps:?}"
     );
 }
+
+#[test]
+fn a_job_another_process_starts_after_the_window_opened_shows_as_it_happens() {
+    let main_rt = tokio::runtime::Runtime::new().unwrap();
+    // Long enough that the window's look (every 3 s) finds it still running.
+    let sb = main_rt.block_on(sandbox_with(Duration::from_secs(5)));
+    let home = tempfile::tempdir().unwrap();
+    let (window, mut events) = main_rt.block_on(async { engine(&sb, home.path()) });
+    window.handle(wan_studio::core::engine::Command::WatchBatches);
+    // An agent (or a command line) starts a job after the window opened, on its own engine.
+    let other = tokio::runtime::Runtime::new().unwrap();
+    let id = other.block_on(async {
+        let (a, mut theirs) = engine(&sb, home.path());
+        let mut req = text(Model::Standard, "a heron at dusk");
+        req.n = 2;
+        let mut submission = wan_studio::core::engine::Submission::new(req);
+        submission.agent = Some("Claude Desktop".into());
+        let job = a.submit_with(submission).unwrap();
+        tokio::spawn(async move {
+            let _keep = a;
+            while theirs.recv().await.is_some() {}
+        });
+        job.id
+    });
+    main_rt.block_on(async {
+        // Told while it runs, with the agent that asked; then followed to the end.
+        let running = wait_for(&mut events, &id, |j| j.state.is_active()).await;
+        assert_eq!(running.agent.as_deref(), Some("Claude Desktop"));
+        let done = finish(&mut events, &id).await;
+        assert_completed(&done, 2);
+    });
+    assert_eq!(
+        sb.stats().tasks_created.load(Ordering::SeqCst),
+        1,
+        "sent once"
+    );
+    drop(other);
+}

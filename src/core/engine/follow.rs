@@ -1,7 +1,15 @@
 //! Following the jobs another process (a second window, the command line) drives: their changes
 //! are told as events, and a job its driver lets go of unfinished is taken over. A batch another
 //! process runs is followed as a whole: each listing tells the jobs of it that changed since the
-//! last (new ones too, started after this engine began), and follows those in flight.
+//! last (new ones too, started after this engine began), and follows those in flight; so is a
+//! single job another process starts after this engine began (a `generate`, an agent's).
+
+/// The jobs outside batches the watch has told, and from when it looks for more.
+#[derive(Debug)]
+struct NewJobs {
+    since_ms: i64,
+    told: std::collections::HashSet<JobId>,
+}
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -72,11 +80,20 @@ impl Engine {
         let engine = self.clone();
         self.inner.rt.spawn(async move {
             let mut last: Option<Vec<BatchStatus>> = None;
+            let new_jobs = std::sync::Arc::new(std::sync::Mutex::new(NewJobs {
+                since_ms: now_ms(),
+                told: std::collections::HashSet::new(),
+            }));
             loop {
                 let (e, first) = (engine.clone(), last.is_none());
+                let new_jobs = std::sync::Arc::clone(&new_jobs);
                 let look = tokio::task::spawn_blocking(move || {
                     let statuses = e.batch_statuses()?;
                     e.follow_batches(&statuses, first)?;
+                    let mut new_jobs = new_jobs
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    e.follow_new_jobs(&mut new_jobs)?;
                     Ok::<_, EngineError>(statuses)
                 })
                 .await;
@@ -99,6 +116,24 @@ impl Engine {
                 }
             }
         });
+    }
+
+    /// Tells each job outside a batch another process started since the last look (a command
+    /// line's `generate`, an agent's), once, and follows those on this engine's server still in
+    /// flight, so they show in this engine's events as they run.
+    fn follow_new_jobs(&self, seen: &mut NewJobs) -> Result<(), EngineError> {
+        let found = self.inner.journal.jobs_created_since(seen.since_ms)?;
+        for job in found {
+            if !seen.told.insert(job.id.clone()) || self.is_running(&job.id) {
+                continue;
+            }
+            seen.since_ms = seen.since_ms.max(job.created_at_ms);
+            if job.state.is_active() && job.server == self.inner.cfg.server {
+                self.follow_foreign(job.clone());
+            }
+            self.inner.send(Event::Job(Box::new(job)));
+        }
+        Ok(())
     }
 
     /// Tells the jobs of each batch another process runs that changed since the last look (all

@@ -173,9 +173,11 @@ pub enum Command {
     },
     /// Answers with [`Event::Batches`].
     ListBatches,
-    /// From now on, looks at the journal's batches every few seconds: a batch another process
-    /// runs is told ([`Event::Batches`], when anything changed) and its jobs followed
-    /// ([`Event::Job`]). Once per engine; later asks do nothing.
+    /// From now on, looks at the journal every few seconds for what other processes do: a batch
+    /// another process runs is told ([`Event::Batches`], when anything changed) and its jobs
+    /// followed ([`Event::Job`]); so is a single job another process started since (a command
+    /// line's `generate`, an agent's through `wan-studio mcp`). Once per engine; later asks do
+    /// nothing.
     WatchBatches,
 }
 

@@ -534,6 +534,15 @@ impl Journal {
         )
     }
 
+    /// Jobs outside any batch created at or after `since_ms` (by any process), newest first: what
+    /// a window looks for to show a command line's or an agent's new job (`jobs_by_created`).
+    pub fn jobs_created_since(&self, since_ms: i64) -> Result<Vec<JobRecord>, JournalError> {
+        self.query_jobs(
+            "created_at >= ?1 AND batch_id IS NULL",
+            &[&since_ms as &dyn rusqlite::ToSql],
+        )
+    }
+
     fn query_jobs(
         &self,
         filter: &str,
