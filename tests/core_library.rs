@@ -1051,8 +1051,9 @@ fn a_journal_of_version_5_gains_each_job_s_seed_and_size_for_the_captions() {
     assert!(j.search(&query("harbour seed:201")).unwrap().is_empty());
 }
 
-#[test]
-fn a_journal_of_version_7_gains_the_agent_and_its_jobs_were_made_by_none() {
+/// A journal holding one job (a kite), taken back to `version` by `undo`, then opened again (and
+/// so migrated): its folder, the journal, the job.
+fn a_kite_journal_rolled_back(undo: &str, version: i64) -> (tempfile::TempDir, Journal, JobRecord) {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::new(home.path());
     let j = Journal::open(&paths).unwrap();
@@ -1064,9 +1065,15 @@ fn a_journal_of_version_7_gains_the_agent_and_its_jobs_were_made_by_none() {
     drop(j);
     rusqlite::Connection::open(paths.journal())
         .unwrap()
-        .execute_batch(&format!("{UNDO_V8} PRAGMA user_version = 7;"))
+        .execute_batch(&format!("{undo} PRAGMA user_version = {version};"))
         .unwrap();
     let j = Journal::open(&paths).unwrap();
+    (home, j, job)
+}
+
+#[test]
+fn a_journal_of_version_7_gains_the_agent_and_its_jobs_were_made_by_none() {
+    let (_home, j, job) = a_kite_journal_rolled_back(UNDO_V8, 7);
     assert_eq!(j.version().unwrap(), 8);
     assert_eq!(j.get(&job.id).unwrap().unwrap().agent, None);
     let mut by_agent = JobRecord::new(
@@ -1082,20 +1089,8 @@ fn a_journal_of_version_7_gains_the_agent_and_its_jobs_were_made_by_none() {
 
 #[test]
 fn a_journal_of_version_6_gains_batches_and_its_jobs_are_in_none() {
-    let home = tempfile::tempdir().unwrap();
+    let (home, j, job) = a_kite_journal_rolled_back(UNDO_V7, 6);
     let paths = Paths::new(home.path());
-    let j = Journal::open(&paths).unwrap();
-    let job = JobRecord::new(
-        Server::Sandbox,
-        request(Model::Pro, "a kite", 0, false, false),
-    );
-    j.insert(&job).unwrap();
-    drop(j);
-    rusqlite::Connection::open(paths.journal())
-        .unwrap()
-        .execute_batch(&format!("{UNDO_V7} PRAGMA user_version = 6;"))
-        .unwrap();
-    let j = Journal::open(&paths).unwrap();
     assert_eq!(j.version().unwrap(), 8);
     assert_eq!(j.get(&job.id).unwrap().unwrap().batch, None);
     assert!(j.batches().unwrap().is_empty());
