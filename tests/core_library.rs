@@ -1089,8 +1089,7 @@ fn a_journal_of_version_7_gains_the_agent_and_its_jobs_were_made_by_none() {
 
 #[test]
 fn a_journal_of_version_6_gains_batches_and_its_jobs_are_in_none() {
-    let (home, j, job) = a_kite_journal_rolled_back(UNDO_V7, 6);
-    let paths = Paths::new(home.path());
+    let (_home, j, job) = a_kite_journal_rolled_back(UNDO_V7, 6);
     assert_eq!(j.version().unwrap(), 8);
     assert_eq!(j.get(&job.id).unwrap().unwrap().batch, None);
     assert!(j.batches().unwrap().is_empty());

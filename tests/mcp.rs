@@ -446,7 +446,7 @@ async fn over_http_the_token_the_host_and_the_origin_are_checked() {
         .stderr(Stdio::inherit());
     let mut child = KillOnDrop(cmd.spawn().unwrap());
     let mut out = BufReader::new(child.0.stdout.take().unwrap());
-    let (url, token) = blocking(move || {
+    let (url, token, _out) = blocking(move || {
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
         let url = line.trim().rsplit(' ').next().unwrap().to_owned();
@@ -457,7 +457,8 @@ async fn over_http_the_token_the_host_and_the_origin_are_checked() {
             .strip_prefix("Authorization: Bearer ")
             .unwrap()
             .to_owned();
-        (url, token)
+        // The reader stays open (it is handed back) while the server runs.
+        (url, token, out)
     })
     .await;
     assert!(

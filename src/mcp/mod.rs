@@ -96,12 +96,18 @@ pub async fn serve(args: McpArgs) -> anyhow::Result<Exit> {
             .with_context(|| format!("--http {addr}: the address cannot be used"))?;
         let at = listener.local_addr()?;
         {
+            // Said once; a reader that stops listening (`| head -2`) does not stop the server.
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "Wan Studio MCP server on http://{at}/mcp")?;
-            writeln!(out, "Authorization: Bearer {token}")?;
-            writeln!(out, "Press Ctrl+C to stop.")?;
-            out.flush()?;
+            let said = writeln!(out, "Wan Studio MCP server on http://{at}/mcp")
+                .and_then(|()| writeln!(out, "Authorization: Bearer {token}"))
+                .and_then(|()| writeln!(out, "Press Ctrl+C to stop."))
+                .and_then(|()| out.flush());
+            if let Err(e) = said {
+                tracing::warn!(
+                    "the address and token could not be printed ({e}); the token is in the data folder as mcp-token"
+                );
+            }
         }
         tokio::select! {
             served = http::serve(listener, shared, args.read_only, token) => served?,
