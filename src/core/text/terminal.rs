@@ -72,11 +72,13 @@ pub fn without_controls(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// JSON text (as `serde_json` writes it, control characters already escaped) with the bidi
-/// overrides escaped too (`\u202e`), so a terminal showing it is not reordered.
+/// JSON text (as `serde_json` writes it, compact) with every character a terminal would act on
+/// escaped as `\uXXXX`: the bidi overrides (`\u202e`), and the controls `serde_json` leaves raw
+/// (DEL and the C1 set, U+0080–U+009F, such as the 8-bit CSI U+009B). Compact JSON has such
+/// characters only inside strings, where the escape means the same character.
 pub fn json_safe(json: &str) -> Cow<'_, str> {
     use std::fmt::Write as _;
-    escaped(json, is_bidi, |out, c| {
+    escaped(json, is_unsafe, |out, c| {
         let _ = write!(out, "\\u{c:04x}");
     })
 }
@@ -98,6 +100,9 @@ mod tests {
             without_controls("花\u{1b}]0;x\u{7}\tb\nc\r\u{9b}"),
             "花]0;x\tb\nc"
         );
+        // Found by fuzzing: serde_json leaves DEL and the C1 controls raw.
+        let json = serde_json::to_string("\u{7f}\u{9b}31m").unwrap_or_default();
+        assert_eq!(json_safe(&json), "\"\\u007f\\u009b31m\"");
         let json = serde_json::to_string("a\u{202e}b\u{1b}").unwrap_or_default();
         let safe = json_safe(&json);
         assert_eq!(safe, "\"a\\u202eb\\u001b\"");
