@@ -72,15 +72,20 @@ pub fn without_controls(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// JSON text (as `serde_json` writes it, compact) with every character a terminal would act on
-/// escaped as `\uXXXX`: the bidi overrides (`\u202e`), and the controls `serde_json` leaves raw
-/// (DEL and the C1 set, U+0080–U+009F, such as the 8-bit CSI U+009B). Compact JSON has such
-/// characters only inside strings, where the escape means the same character.
+/// JSON text (as `serde_json` writes it, compact or pretty) with every character a terminal would
+/// act on escaped as `\uXXXX`: the bidi overrides (`\u202e`), and the controls `serde_json`
+/// leaves raw (DEL and the C1 set, U+0080–U+009F, such as the 8-bit CSI U+009B). Such characters
+/// occur only inside strings, where the escape means the same character; a raw newline is the
+/// pretty layout's own (serde writes one inside a string as `\n`) and is kept.
 pub fn json_safe(json: &str) -> Cow<'_, str> {
     use std::fmt::Write as _;
-    escaped(json, is_unsafe, |out, c| {
-        let _ = write!(out, "\\u{c:04x}");
-    })
+    escaped(
+        json,
+        |c| is_unsafe(c) && c != '\n',
+        |out, c| {
+            let _ = write!(out, "\\u{c:04x}");
+        },
+    )
 }
 
 #[cfg(test)]
@@ -103,6 +108,13 @@ mod tests {
         // Found by fuzzing: serde_json leaves DEL and the C1 controls raw.
         let json = serde_json::to_string("\u{7f}\u{9b}31m").unwrap_or_default();
         assert_eq!(json_safe(&json), "\"\\u007f\\u009b31m\"");
+        let pretty = serde_json::to_string_pretty(&["a\nb\u{9b}"]).unwrap_or_default();
+        let safe = json_safe(&pretty);
+        assert_eq!(safe, "[\n  \"a\\nb\\u009b\"\n]");
+        assert_eq!(
+            serde_json::from_str::<Vec<String>>(&safe).ok(),
+            Some(vec!["a\nb\u{9b}".to_owned()])
+        );
         let json = serde_json::to_string("a\u{202e}b\u{1b}").unwrap_or_default();
         let safe = json_safe(&json);
         assert_eq!(safe, "\"a\\u202eb\\u001b\"");
